@@ -1,0 +1,15 @@
+//! Pure key and response computations, each checked against published vectors
+//! (see the tests beside each function and `../shared/test-vectors.md`).
+//!
+//! - [`mschapv2`]: MS-CHAP-V2 ([RFC 2759](https://www.rfc-editor.org/rfc/rfc2759)).
+//! - [`mppe`]: MPPE master and start keys ([RFC 3079](https://www.rfc-editor.org/rfc/rfc3079)) and
+//!   the EAP-MSCHAPv2 MSK.
+//! - [`peap`]: PEAP PRF+, IPMK/CMK, CSK, Compound MAC ([MS-PEAP] §3.1.5.5).
+//! - [`tls_keys`]: MSK/EMSK/Session-Id from TLS key material (RFC 5216, RFC 9427).
+//! - [`mppe_attr`]: MS-MPPE-Send/Recv-Key attribute encryption ([RFC 2548 §2.4.2](https://www.rfc-editor.org/rfc/rfc2548#section-2.4.2)).
+
+pub mod mppe;
+pub mod mppe_attr;
+pub mod mschapv2;
+pub mod peap;
+pub mod tls_keys;

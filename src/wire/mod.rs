@@ -1,0 +1,112 @@
+//! Parse and build the packets a supplicant sees. No state, no I/O.
+//!
+//! Each codec is a borrowed view (`Foo<'a>`) with `parse(&'a [u8]) -> Result<Self, DecodeError>`
+//! and `emit(&self, &mut Vec<u8>)`. Building a packet means filling in the view's fields and
+//! emitting it, so `parse(emit(x)) == x` holds for every value the constructors allow (a
+//! property test beside each codec). Invariants shared by all codecs:
+//!
+//! - every length field is checked against the buffer before it is used, and nothing is
+//!   allocated from a length read off the wire;
+//! - enums for codes and types keep an `Unknown` arm, so unknown values round-trip and can be
+//!   named in a diagnosis;
+//! - trailing octets beyond a packet's own length field are ignored where the standard says
+//!   so (Ethernet padding after an EAPOL body, octets after an EAP packet's Length).
+
+pub mod eap;
+pub mod eapol;
+pub mod mschapv2;
+pub mod peap_inner;
+pub mod tls_frame;
+pub mod tls_record;
+pub mod tlv;
+
+/// Why a buffer could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The buffer ends before a fixed-size field does.
+    #[error("{what}: truncated: need {need} octets, have {have}")]
+    Truncated {
+        /// The structure being decoded.
+        what: &'static str,
+        /// Octets needed.
+        need: usize,
+        /// Octets available.
+        have: usize,
+    },
+    /// A length field disagrees with the buffer or with the structure's rules.
+    #[error("{what}: length {declared} does not fit (available or allowed: {available})")]
+    BadLength {
+        /// The structure being decoded.
+        what: &'static str,
+        /// The length the packet declares.
+        declared: usize,
+        /// The length available or allowed.
+        available: usize,
+    },
+    /// A field holds a value the structure forbids.
+    #[error("{what}: invalid value {value:#x}")]
+    InvalidValue {
+        /// The field.
+        what: &'static str,
+        /// The value found.
+        value: u32,
+    },
+    /// Text that does not follow its grammar (e.g. an MSCHAPv2 Success or Failure message).
+    #[error("{what}: malformed")]
+    Malformed {
+        /// The structure being decoded.
+        what: &'static str,
+    },
+}
+
+/// Declares a wire enum over an integer type with an `Unknown` arm that round-trips.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident: $repr:ty {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:expr ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this crate does not know; kept so it round-trips and can be reported.
+            Unknown($repr),
+        }
+
+        impl From<$repr> for $name {
+            fn from(v: $repr) -> Self {
+                match v {
+                    $( $value => $name::$variant, )+
+                    other => $name::Unknown(other),
+                }
+            }
+        }
+
+        impl From<$name> for $repr {
+            fn from(v: $name) -> $repr {
+                match v {
+                    $( $name::$variant => $value, )+
+                    $name::Unknown(other) => other,
+                }
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;
+
+/// Checks that `buf` holds at least `need` octets.
+pub(crate) fn need(what: &'static str, buf: &[u8], need: usize) -> Result<(), DecodeError> {
+    if buf.len() < need {
+        Err(DecodeError::Truncated {
+            what,
+            need,
+            have: buf.len(),
+        })
+    } else {
+        Ok(())
+    }
+}
