@@ -13,3 +13,17 @@ pub mod time;
 pub mod wire;
 
 pub use time::Instant;
+pub mod config;
+pub mod diagnosis;
+pub mod tls;
+pub use config::Config;
+pub mod event;
+pub use event::{Event, Input, Keys, Output};
+mod method;
+mod peer;
+pub mod supplicant;
+pub use supplicant::{ApiError, Supplicant};
+#[cfg(feature = "testing")]
+pub mod testing;
+#[cfg(feature = "std")]
+pub mod transport;

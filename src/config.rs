@@ -1,0 +1,509 @@
+//! What a supplicant needs to know, with names users know from wpa_supplicant.
+//!
+//! Secure by default: [`ConfigBuilder::build`] refuses a configuration that would not
+//! validate the server (CA certificates **and** a server-name rule) unless the caller chose
+//! [`ConfigBuilder::danger_accept_any_server_certificate`] or brought its own
+//! [`TlsConnector`] (which then carries that responsibility).
+//!
+//! ```
+//! # fn main() -> Result<(), eap::config::ConfigError> {
+//! # let ca_pem = include_bytes!("../tests/data/ca.pem");
+//! let config = eap::Config::builder("alice@example.org")
+//!     .anonymous_identity("anonymous@example.org")
+//!     .password("correct horse battery staple")
+//!     .ca_pem(ca_pem)?
+//!     .server_name("radius.example.org")
+//!     .build()?;
+//! # let _ = config;
+//! # Ok(())
+//! # }
+//! ```
+
+use crate::secret::{NtHash, Password};
+use crate::tls::{TlsConnector, TlsVersion};
+use crate::wire::eap::MethodType;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+use rustls::RootCertStore;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+/// The user's secret for the inner method.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// The password (UTF-8; hashed as UTF-16LE, so non-ASCII passwords work).
+    Password(Password),
+    /// The NT hash (MD4 of the UTF-16LE password), as wpa_supplicant's `hash:` passwords.
+    NtHash(NtHash),
+}
+
+/// What to do with PEAP cryptobinding ([MS-PEAP] §3.2.5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cryptobinding {
+    /// Ignore Crypto-Binding TLVs (neither verified nor answered).
+    Off,
+    /// Verify and answer it whenever the server sends one (the default).
+    #[default]
+    Optional,
+    /// Fail unless the server sends a valid one.
+    Required,
+}
+
+/// Bounds on one authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most EAP requests processed in one authentication (wpa_supplicant: 100).
+    pub max_rounds: u32,
+    /// Longest wait for the next request after our last message.
+    pub silence: Duration,
+    /// Longest whole authentication.
+    pub overall: Duration,
+    /// Largest TLS message reassembled from EAP-TLS fragments.
+    pub reassembly_cap: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_rounds: 100,
+            silence: Duration::from_secs(30),
+            overall: Duration::from_secs(90),
+            reassembly_cap: 64 * 1024,
+        }
+    }
+}
+
+/// Smallest accepted EAP fragment size (TLS data octets per EAP message).
+pub const MIN_FRAGMENT_SIZE: usize = 64;
+/// Default EAP fragment size (wpa_supplicant's `fragment_size`).
+pub const DEFAULT_FRAGMENT_SIZE: usize = 1398;
+
+/// Why a configuration was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No password or NT hash.
+    #[error("no password or NT hash configured")]
+    MissingCredential,
+    /// The identity is empty.
+    #[error("the identity is empty")]
+    EmptyIdentity,
+    /// No CA certificate: the server could not be validated.
+    #[error(
+        "no CA certificate configured: the server cannot be validated (configure the CA that signed the RADIUS server certificate, or opt out explicitly with danger_accept_any_server_certificate)"
+    )]
+    NoCaCertificates,
+    /// No server-name rule: any server with a certificate from the CA would be accepted.
+    #[error(
+        "no server name configured: any certificate from the CA would be accepted (set server_name or domain_suffix, or opt out explicitly with danger_accept_any_server_certificate)"
+    )]
+    NoServerName,
+    /// A CA certificate could not be read.
+    #[error("CA certificate {index} cannot be used: {reason}")]
+    BadCaCertificate {
+        /// Position in the input.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
+    /// The fragment size is below [`MIN_FRAGMENT_SIZE`].
+    #[error("fragment size {0} is below the minimum of {MIN_FRAGMENT_SIZE}")]
+    FragmentSize(usize),
+    /// No allowed method (outer or inner).
+    #[error("no {0} method allowed")]
+    NoMethods(&'static str),
+    /// A method this crate does not implement.
+    #[error("method {0} is not supported")]
+    UnsupportedMethod(MethodType),
+    /// No TLS connector and no way to make one (no `std` feature).
+    #[error("no TLS connector: set one with tls_connector (or enable the std feature)")]
+    NoTls,
+    /// No crypto provider (no `std` feature).
+    #[error("no crypto provider: set one with crypto_provider")]
+    NoProvider,
+    /// TLS maximum version below 1.2 or unknown.
+    #[error("TLS version {0} is not supported (1.2 or 1.3)")]
+    TlsVersion(TlsVersion),
+}
+
+/// A finished configuration. Build it with [`Config::builder`].
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) identity: String,
+    pub(crate) anonymous_identity: Option<String>,
+    pub(crate) credential: Credential,
+    pub(crate) methods: Vec<MethodType>,
+    pub(crate) inner_methods: Vec<MethodType>,
+    pub(crate) fragment_size: usize,
+    pub(crate) limits: Limits,
+    pub(crate) cryptobinding: Cryptobinding,
+    pub(crate) tls: Arc<dyn TlsConnector>,
+    pub(crate) provider: Arc<CryptoProvider>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("identity", &self.identity)
+            .field("anonymous_identity", &self.anonymous_identity)
+            .field("credential", &self.credential)
+            .field("methods", &self.methods)
+            .field("inner_methods", &self.inner_methods)
+            .field("fragment_size", &self.fragment_size)
+            .field("limits", &self.limits)
+            .field("cryptobinding", &self.cryptobinding)
+            .field("validates_server", &self.tls.validates_server())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Starts a configuration for `identity` (the inner identity: the real user name).
+    pub fn builder(identity: impl Into<String>) -> ConfigBuilder {
+        ConfigBuilder::new(identity.into())
+    }
+
+    /// The identity sent in the clear in EAP-Response/Identity: the anonymous identity when
+    /// set, else the identity.
+    pub fn outer_identity(&self) -> &str {
+        self.anonymous_identity.as_deref().unwrap_or(&self.identity)
+    }
+
+    /// The inner identity.
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// The bounds in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// True if the TLS connector validates the server (false only under an explicit opt-out).
+    pub fn validates_server(&self) -> bool {
+        self.tls.validates_server()
+    }
+}
+
+/// Which servers to trust.
+#[derive(Clone, Debug)]
+enum Validation {
+    Unset,
+    DangerAcceptAny,
+}
+
+/// Builds a [`Config`].
+#[derive(Clone)]
+pub struct ConfigBuilder {
+    identity: String,
+    anonymous_identity: Option<String>,
+    credential: Option<Credential>,
+    roots: RootCertStore,
+    bad_root: Option<ConfigError>,
+    name_rule: Option<NameRule>,
+    validation: Validation,
+    tls_max: TlsVersion,
+    methods: Vec<MethodType>,
+    inner_methods: Vec<MethodType>,
+    fragment_size: usize,
+    limits: Limits,
+    cryptobinding: Cryptobinding,
+    connector: Option<Arc<dyn TlsConnector>>,
+    provider: Option<Arc<CryptoProvider>>,
+    #[cfg(feature = "std")]
+    key_log: Option<Arc<dyn rustls::KeyLog>>,
+}
+
+#[derive(Clone, Debug)]
+enum NameRule {
+    Exact(String),
+    Suffix(String),
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("identity", &self.identity)
+            .field("anonymous_identity", &self.anonymous_identity)
+            .field("credential", &self.credential)
+            .field("name_rule", &self.name_rule)
+            .field("validation", &self.validation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    fn new(identity: String) -> Self {
+        ConfigBuilder {
+            identity,
+            anonymous_identity: None,
+            credential: None,
+            roots: RootCertStore::empty(),
+            bad_root: None,
+            name_rule: None,
+            validation: Validation::Unset,
+            tls_max: TlsVersion::TLS12,
+            methods: vec![MethodType::Peap],
+            inner_methods: vec![MethodType::MsChapV2],
+            fragment_size: DEFAULT_FRAGMENT_SIZE,
+            limits: Limits::default(),
+            cryptobinding: Cryptobinding::default(),
+            connector: None,
+            provider: None,
+            #[cfg(feature = "std")]
+            key_log: None,
+        }
+    }
+
+    /// The identity sent in the clear (outer identity), e.g. `anonymous@example.org`. Keep
+    /// the realm: federations such as eduroam route on it.
+    pub fn anonymous_identity(mut self, identity: impl Into<String>) -> Self {
+        self.anonymous_identity = Some(identity.into());
+        self
+    }
+
+    /// The password.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.credential = Some(Credential::Password(Password::new(password)));
+        self
+    }
+
+    /// The NT hash instead of the password.
+    pub fn nt_hash(mut self, hash: NtHash) -> Self {
+        self.credential = Some(Credential::NtHash(hash));
+        self
+    }
+
+    /// Trusts these CA certificates (DER).
+    pub fn ca_certificates<'a>(
+        mut self,
+        certs: impl IntoIterator<Item = CertificateDer<'a>>,
+    ) -> Self {
+        for (index, cert) in certs.into_iter().enumerate() {
+            if let Err(e) = self.roots.add(cert) {
+                self.bad_root.get_or_insert(ConfigError::BadCaCertificate {
+                    index,
+                    reason: alloc::format!("{e}"),
+                });
+            }
+        }
+        self
+    }
+
+    /// Trusts the CA certificates in a PEM buffer (one or more `CERTIFICATE` blocks).
+    pub fn ca_pem(self, pem: &[u8]) -> Result<Self, ConfigError> {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<_, _>>()
+            .map_err(|e| ConfigError::BadCaCertificate {
+                index: 0,
+                reason: alloc::format!("{e}"),
+            })?;
+        if certs.is_empty() {
+            return Err(ConfigError::NoCaCertificates);
+        }
+        Ok(self.ca_certificates(certs))
+    }
+
+    /// Trusts the CA certificates in a PEM file.
+    #[cfg(feature = "std")]
+    pub fn ca_pem_file(self, path: impl AsRef<std::path::Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let pem = std::fs::read(path).map_err(|e| ConfigError::BadCaCertificate {
+            index: 0,
+            reason: alloc::format!("{}: {e}", path.display()),
+        })?;
+        self.ca_pem(&pem)
+    }
+
+    /// The server certificate must carry exactly this DNS name (`domain_match`).
+    pub fn server_name(mut self, name: impl Into<String>) -> Self {
+        self.name_rule = Some(NameRule::Exact(name.into()));
+        self
+    }
+
+    /// The server certificate must carry this domain or a name under it, on a label
+    /// boundary (`domain_suffix_match`).
+    pub fn domain_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.name_rule = Some(NameRule::Suffix(suffix.into()));
+        self
+    }
+
+    /// **Accepts any server certificate.** Anyone on the air can then finish the TLS
+    /// handshake and receive the MSCHAPv2 exchange, which can be cracked offline. Inner
+    /// credentials are still only sent after the handshake. For labs only.
+    pub fn danger_accept_any_server_certificate(mut self) -> Self {
+        self.validation = Validation::DangerAcceptAny;
+        self
+    }
+
+    /// Highest TLS version offered: 1.2 (the default) or 1.3.
+    pub fn tls_max(mut self, version: TlsVersion) -> Self {
+        self.tls_max = version;
+        self
+    }
+
+    /// Outer methods allowed, in order of preference (offered in that order in a Nak).
+    pub fn methods(mut self, methods: impl Into<Vec<MethodType>>) -> Self {
+        self.methods = methods.into();
+        self
+    }
+
+    /// Inner (phase 2) methods allowed. Only EAP-MSCHAPv2 is implemented.
+    pub fn inner_methods(mut self, methods: impl Into<Vec<MethodType>>) -> Self {
+        self.inner_methods = methods.into();
+        self
+    }
+
+    /// Largest TLS data per EAP message (default 1398, as wpa_supplicant).
+    pub fn fragment_size(mut self, size: usize) -> Self {
+        self.fragment_size = size;
+        self
+    }
+
+    /// Bounds on rounds, time and memory.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Cryptobinding policy.
+    pub fn cryptobinding(mut self, policy: Cryptobinding) -> Self {
+        self.cryptobinding = policy;
+        self
+    }
+
+    /// The crypto provider for TLS and for the randomness the core needs (the MSCHAPv2 peer
+    /// challenge). Default with `std`: rustls's ring provider.
+    pub fn crypto_provider(mut self, provider: Arc<CryptoProvider>) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// A custom TLS connector. It replaces the built-in one and takes over the duty of
+    /// validating the server; the CA and server-name settings are then not used.
+    pub fn tls_connector(mut self, connector: Arc<dyn TlsConnector>) -> Self {
+        self.connector = Some(connector);
+        self
+    }
+
+    /// Logs the TLS secrets of each session (NSS key log format via [`rustls::KeyLogFile`]).
+    #[cfg(feature = "std")]
+    pub fn key_log(mut self, key_log: Arc<dyn rustls::KeyLog>) -> Self {
+        self.key_log = Some(key_log);
+        self
+    }
+
+    /// Checks and finishes the configuration.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        if self.identity.is_empty() {
+            return Err(ConfigError::EmptyIdentity);
+        }
+        let credential = self
+            .credential
+            .clone()
+            .ok_or(ConfigError::MissingCredential)?;
+        if self.fragment_size < MIN_FRAGMENT_SIZE {
+            return Err(ConfigError::FragmentSize(self.fragment_size));
+        }
+        if self.methods.is_empty() {
+            return Err(ConfigError::NoMethods("outer"));
+        }
+        if let Some(&m) = self.methods.iter().find(|&&m| m != MethodType::Peap) {
+            return Err(ConfigError::UnsupportedMethod(m));
+        }
+        if self.inner_methods.is_empty() {
+            return Err(ConfigError::NoMethods("inner"));
+        }
+        if let Some(&m) = self
+            .inner_methods
+            .iter()
+            .find(|&&m| m != MethodType::MsChapV2)
+        {
+            return Err(ConfigError::UnsupportedMethod(m));
+        }
+        if self.tls_max != TlsVersion::TLS12 && self.tls_max != TlsVersion::TLS13 {
+            return Err(ConfigError::TlsVersion(self.tls_max));
+        }
+        let provider = match self.provider.clone() {
+            Some(p) => p,
+            None => default_provider()?,
+        };
+        let tls = match self.connector.clone() {
+            Some(c) => c,
+            None => self.builtin_connector(provider.clone())?,
+        };
+        Ok(Config {
+            identity: self.identity,
+            anonymous_identity: self.anonymous_identity,
+            credential,
+            methods: self.methods,
+            inner_methods: self.inner_methods,
+            fragment_size: self.fragment_size,
+            limits: self.limits,
+            cryptobinding: self.cryptobinding,
+            tls,
+            provider,
+        })
+    }
+
+    #[cfg(feature = "std")]
+    fn builtin_connector(
+        &self,
+        provider: Arc<CryptoProvider>,
+    ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
+        use crate::tls::{RustlsConnector, ServerNameRule};
+        let versions: &[&'static rustls::SupportedProtocolVersion] =
+            if self.tls_max == TlsVersion::TLS13 {
+                &[&rustls::version::TLS13, &rustls::version::TLS12]
+            } else {
+                &[&rustls::version::TLS12]
+            };
+        let connector = match self.validation {
+            Validation::DangerAcceptAny => {
+                RustlsConnector::danger_accept_any_server(provider, versions)
+            }
+            Validation::Unset => {
+                if let Some(e) = &self.bad_root {
+                    return Err(e.clone());
+                }
+                if self.roots.is_empty() {
+                    return Err(ConfigError::NoCaCertificates);
+                }
+                let rule = match &self.name_rule {
+                    Some(NameRule::Exact(n)) => ServerNameRule::Exact(n.clone()),
+                    Some(NameRule::Suffix(s)) => ServerNameRule::DomainSuffix(s.clone()),
+                    None => return Err(ConfigError::NoServerName),
+                };
+                RustlsConnector::new(provider, versions, self.roots.clone(), rule)
+            }
+        };
+        let connector = match &self.key_log {
+            Some(k) => connector.with_key_log(k.clone()),
+            None => connector,
+        };
+        Ok(Arc::new(connector))
+    }
+
+    #[cfg(not(feature = "std"))]
+    fn builtin_connector(
+        &self,
+        _provider: Arc<CryptoProvider>,
+    ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
+        Err(ConfigError::NoTls)
+    }
+}
+
+#[cfg(feature = "std")]
+fn default_provider() -> Result<Arc<CryptoProvider>, ConfigError> {
+    Ok(Arc::new(rustls::crypto::ring::default_provider()))
+}
+
+#[cfg(not(feature = "std"))]
+fn default_provider() -> Result<Arc<CryptoProvider>, ConfigError> {
+    Err(ConfigError::NoProvider)
+}

@@ -1,0 +1,806 @@
+//! Why an authentication failed: the phase it reached, the cause as data, and a one-line
+//! hint saying what to change.
+//!
+//! `Display` of a [`Diagnosis`] is one sentence an operator can act on, e.g.
+//! `inner authentication: the server rejected the password of "alice" (MSCHAPv2 error 691,
+//! retry allowed; server says "bad password"). Hint: check the password ...`.
+
+use crate::tls::{TlsOffer, TlsVersion};
+use crate::wire::DecodeError;
+use crate::wire::eap::MethodType;
+use crate::wire::mschapv2::error_code;
+use crate::wire::tls_record::{alert_name, cipher_suite_name};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::{self, Display, Formatter};
+use core::time::Duration;
+
+/// How far the authentication got ([RFC 3748 §2](https://www.rfc-editor.org/rfc/rfc3748#section-2)
+/// and the PEAP phases of [MS-PEAP] §1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Phase {
+    /// Waiting for the first EAP-Request (EAPOL-Start sent, or RADIUS not answering).
+    Start,
+    /// EAP-Request/Identity answered.
+    Identity,
+    /// The server proposed methods; we accepted or NAKed.
+    MethodNegotiation,
+    /// PEAP phase 1: the TLS handshake.
+    TlsHandshake,
+    /// The server certificate was checked.
+    ServerValidation,
+    /// PEAP phase 2: the inner method (EAP-MSCHAPv2).
+    InnerAuthentication,
+    /// The Crypto-Binding TLV exchange.
+    CryptoBinding,
+    /// Phase 2 done; waiting for the outer EAP-Success.
+    Completion,
+}
+
+impl Display for Phase {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::Start => "start",
+            Phase::Identity => "identity",
+            Phase::MethodNegotiation => "method negotiation",
+            Phase::TlsHandshake => "TLS handshake",
+            Phase::ServerValidation => "server validation",
+            Phase::InnerAuthentication => "inner authentication",
+            Phase::CryptoBinding => "cryptobinding",
+            Phase::Completion => "completion",
+        })
+    }
+}
+
+/// The last message we sent, named for diagnoses of silence and bare failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SentMessage {
+    /// Nothing: no EAP-Request has arrived yet.
+    Nothing,
+    /// EAP-Response/Identity.
+    Identity,
+    /// EAP-Response/Notification.
+    Notification,
+    /// A Nak listing the methods we allow.
+    Nak,
+    /// The TLS ClientHello (PEAP phase 1).
+    ClientHello,
+    /// One fragment of a longer TLS message.
+    TlsFragment,
+    /// An empty PEAP response acknowledging a fragment or a server flight.
+    TlsAck,
+    /// The client's TLS key exchange and Finished.
+    TlsClientFinished,
+    /// A TLS alert (we rejected the server).
+    TlsAlert,
+    /// The inner (phase 2) identity.
+    InnerIdentity,
+    /// An inner Nak.
+    InnerNak,
+    /// The MSCHAPv2 Response with our NT-Response.
+    MschapResponse,
+    /// The MSCHAPv2 Success acknowledgement.
+    MschapSuccessAck,
+    /// The MSCHAPv2 Failure acknowledgement.
+    MschapFailureAck,
+    /// A Result TLV (with a Crypto-Binding TLV when the server sent one).
+    ResultTlv {
+        /// Success or Failure.
+        success: bool,
+    },
+}
+
+impl Display for SentMessage {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SentMessage::Nothing => "nothing (no EAP-Request has arrived)",
+            SentMessage::Identity => "EAP-Response/Identity",
+            SentMessage::Notification => "EAP-Response/Notification",
+            SentMessage::Nak => "Nak",
+            SentMessage::ClientHello => "TLS ClientHello",
+            SentMessage::TlsFragment => "TLS fragment",
+            SentMessage::TlsAck => "PEAP acknowledgement",
+            SentMessage::TlsClientFinished => "TLS key exchange and Finished",
+            SentMessage::TlsAlert => "TLS alert",
+            SentMessage::InnerIdentity => "inner identity",
+            SentMessage::InnerNak => "inner Nak",
+            SentMessage::MschapResponse => "MSCHAPv2 Response",
+            SentMessage::MschapSuccessAck => "MSCHAPv2 Success acknowledgement",
+            SentMessage::MschapFailureAck => "MSCHAPv2 Failure acknowledgement",
+            SentMessage::ResultTlv { success: true } => "Result TLV (Success)",
+            SentMessage::ResultTlv { success: false } => "Result TLV (Failure)",
+        })
+    }
+}
+
+/// What a server certificate says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CertificateInfo {
+    /// Subject distinguished name.
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// subjectAltName DNS names (the Common Name when there are none).
+    pub dns_names: Vec<String>,
+    /// notBefore, seconds since the Unix epoch.
+    pub not_before: i64,
+    /// notAfter, seconds since the Unix epoch.
+    pub not_after: i64,
+    /// Number of certificates the server sent.
+    pub chain_len: usize,
+}
+
+/// Why a server certificate was rejected.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CertificateProblem {
+    /// Not signed by any configured CA (self-signed, or another CA).
+    UnknownIssuer,
+    /// Past its notAfter.
+    Expired,
+    /// Before its notBefore.
+    NotValidYet,
+    /// None of its names matches the configured rule.
+    NameMismatch {
+        /// The rule, as configured (`radius.example.org`, or `*.example.org` for a suffix).
+        expected: String,
+    },
+    /// A signature in the chain is invalid.
+    BadSignature,
+    /// Not valid for TLS server authentication (extended key usage).
+    NotForServerAuth,
+    /// Not a parsable certificate.
+    BadEncoding,
+    /// Anything else the TLS library reported.
+    Other(rustls::CertificateError),
+}
+
+impl Display for CertificateProblem {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            CertificateProblem::UnknownIssuer => f.write_str("is not signed by a trusted CA"),
+            CertificateProblem::Expired => f.write_str("has expired"),
+            CertificateProblem::NotValidYet => f.write_str("is not valid yet"),
+            CertificateProblem::NameMismatch { expected } => {
+                write!(f, "does not match the expected server name {expected}")
+            }
+            CertificateProblem::BadSignature => f.write_str("has an invalid signature"),
+            CertificateProblem::NotForServerAuth => {
+                f.write_str("is not valid for TLS server authentication (extended key usage)")
+            }
+            CertificateProblem::BadEncoding => f.write_str("cannot be parsed"),
+            CertificateProblem::Other(e) => write!(f, "was rejected ({e:?})"),
+        }
+    }
+}
+
+/// What was wrong with a Crypto-Binding TLV ([MS-PEAP] §2.2.8.2, §3.2.5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CryptoBindingError {
+    /// The Compound MAC does not verify.
+    BadMac,
+    /// Version is not 0.
+    Version(u8),
+    /// RecvVersion is not our PEAP version (0).
+    ReceivedVersion(u8),
+    /// SubType is not Binding Request.
+    SubType(u8),
+    /// The TLV value is not 56 octets.
+    Malformed,
+    /// Required by the configuration, but the server sent none.
+    Missing,
+}
+
+impl Display for CryptoBindingError {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            CryptoBindingError::BadMac => f.write_str("has a Compound MAC that does not verify"),
+            CryptoBindingError::Version(v) => write!(f, "has unsupported version {v}"),
+            CryptoBindingError::ReceivedVersion(v) => {
+                write!(f, "names PEAP version {v}, not the version 0 we negotiated")
+            }
+            CryptoBindingError::SubType(s) => write!(f, "has SubType {s}, not Binding Request"),
+            CryptoBindingError::Malformed => f.write_str("is malformed"),
+            CryptoBindingError::Missing => {
+                f.write_str("is missing, and the configuration requires it")
+            }
+        }
+    }
+}
+
+/// A success signal that arrived before the inner authentication was complete
+/// (the PEAP phase-2 bypass, CVE-2023-52160).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PrematureSuccess {
+    /// EAP-Success before PEAP started.
+    EapSuccessBeforeMethod,
+    /// EAP-Success during the TLS handshake.
+    EapSuccessInHandshake,
+    /// EAP-Success inside the tunnel before the Result TLV exchange finished.
+    EapSuccessBeforeResult,
+    /// A Result TLV Success before the inner method succeeded.
+    ResultTlvBeforeInner,
+    /// An MSCHAPv2 Success before our Response.
+    MschapSuccessBeforeResponse,
+}
+
+impl Display for PrematureSuccess {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PrematureSuccess::EapSuccessBeforeMethod => "an EAP-Success before any method ran",
+            PrematureSuccess::EapSuccessInHandshake => "an EAP-Success during the TLS handshake",
+            PrematureSuccess::EapSuccessBeforeResult => {
+                "an EAP-Success before the inner authentication and Result TLV were complete"
+            }
+            PrematureSuccess::ResultTlvBeforeInner => {
+                "a Result TLV Success before the inner authentication succeeded"
+            }
+            PrematureSuccess::MschapSuccessBeforeResponse => {
+                "an MSCHAPv2 Success before we had sent our Response"
+            }
+        })
+    }
+}
+
+/// A broken rule of the protocol, by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProtocolViolation {
+    /// A packet of the named kind could not be decoded.
+    Malformed {
+        /// What it was.
+        what: &'static str,
+        /// Why.
+        error: DecodeError,
+    },
+    /// The TLS Message Length exceeds the reassembly cap.
+    MessageTooLarge {
+        /// The length announced (or reached).
+        declared: u64,
+        /// The configured cap.
+        cap: usize,
+    },
+    /// The fragments did not add up to the announced TLS Message Length.
+    FragmentLength {
+        /// Announced.
+        declared: u64,
+        /// Received.
+        received: u64,
+    },
+    /// The server sent data while we still had fragments to send (it should ACK).
+    UnexpectedData,
+    /// The server insists on a PEAP version we do not speak.
+    PeapVersion(u8),
+    /// A mandatory TLV we do not understand ([MS-PEAP] §2.2.8).
+    UnknownMandatoryTlv(u16),
+    /// The server sent a second PEAP Start after the handshake began.
+    UnexpectedStart,
+    /// An inner packet that makes no sense at this point (named).
+    Unexpected(&'static str),
+}
+
+impl Display for ProtocolViolation {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            ProtocolViolation::Malformed { what, error } => {
+                write!(f, "sent a malformed {what} ({error})")
+            }
+            ProtocolViolation::MessageTooLarge { declared, cap } => {
+                write!(
+                    f,
+                    "announced a TLS message of {declared} octets, above our cap of {cap}"
+                )
+            }
+            ProtocolViolation::FragmentLength { declared, received } => write!(
+                f,
+                "sent fragments totalling {received} octets for a TLS message of {declared}"
+            ),
+            ProtocolViolation::UnexpectedData => {
+                f.write_str("sent data instead of acknowledging our fragment")
+            }
+            ProtocolViolation::PeapVersion(v) => {
+                write!(f, "insists on PEAP version {v}; we speak only PEAPv0")
+            }
+            ProtocolViolation::UnknownMandatoryTlv(t) => {
+                write!(f, "sent a mandatory TLV of unknown type {t}")
+            }
+            ProtocolViolation::UnexpectedStart => {
+                f.write_str("restarted PEAP in the middle of the handshake")
+            }
+            ProtocolViolation::Unexpected(what) => write!(f, "sent {what} out of sequence"),
+        }
+    }
+}
+
+/// A failure below EAP: the RADIUS exchange or the 802.1X port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// A RADIUS reply failed its Response Authenticator or Message-Authenticator check.
+    WrongSharedSecret,
+    /// No reply after every retransmission.
+    NoReply {
+        /// Requests sent, the first included.
+        attempts: u32,
+    },
+    /// No EAP-Request after every EAPOL-Start (no authenticator on this port).
+    NoAuthenticator {
+        /// EAPOL-Starts sent.
+        starts: u32,
+    },
+    /// The RADIUS server sent an Access-Accept whose MS-MPPE keys differ from our MSK.
+    KeyMismatch,
+}
+
+impl Display for TransportFailure {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportFailure::WrongSharedSecret => {
+                f.write_str("the RADIUS reply failed authentication: the shared secret is wrong")
+            }
+            TransportFailure::NoReply { attempts } => {
+                write!(
+                    f,
+                    "no reply from the RADIUS server after {attempts} attempts"
+                )
+            }
+            TransportFailure::NoAuthenticator { starts } => {
+                write!(
+                    f,
+                    "no EAP-Request after {starts} EAPOL-Start frames: no 802.1X authenticator answers on this port"
+                )
+            }
+            TransportFailure::KeyMismatch => {
+                f.write_str("the MS-MPPE keys in the Access-Accept differ from the MSK we derived")
+            }
+        }
+    }
+}
+
+impl TransportFailure {
+    fn hint(&self) -> &'static str {
+        match self {
+            TransportFailure::WrongSharedSecret => {
+                "use the secret configured for this client in the RADIUS server's clients.conf"
+            }
+            TransportFailure::NoReply { .. } => {
+                "check the server address and port, and the shared secret (FreeRADIUS drops requests with a wrong secret silently)"
+            }
+            TransportFailure::NoAuthenticator { .. } => {
+                "check that 802.1X is enabled on the switch port and the cable is in the right port"
+            }
+            TransportFailure::KeyMismatch => {
+                "the server derived different keys: report this with a capture"
+            }
+        }
+    }
+}
+
+/// Why the wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// No request for this long after our last message.
+    Silence(Duration),
+    /// The whole authentication took longer than this.
+    Overall(Duration),
+}
+
+/// The cause of a failure, as data.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// EAP-MSCHAPv2 Failure with an error code ([RFC 2759 §6](https://www.rfc-editor.org/rfc/rfc2759#section-6)):
+    /// 691 wrong password, 646 restricted hours, 647 account disabled, 648 password
+    /// expired, 649 no dial-in permission.
+    MschapFailure {
+        /// The inner identity.
+        user: String,
+        /// E=.
+        error: u32,
+        /// R=1.
+        retry: bool,
+        /// M=, the server's text.
+        message: Option<String>,
+    },
+    /// The server ended phase 2 with a Result TLV Failure after our NT-Response, without an
+    /// MSCHAPv2 Failure (FreeRADIUS's stock behaviour for a wrong password or unknown user).
+    CredentialsRejected {
+        /// The inner identity.
+        user: String,
+    },
+    /// The server aborted the TLS handshake with an alert.
+    TlsAlert {
+        /// AlertDescription.
+        alert: u8,
+        /// What our ClientHello offered.
+        offered: TlsOffer,
+        /// The version and suite the server had chosen, if it got that far.
+        chosen: Option<(TlsVersion, u16)>,
+    },
+    /// The TLS handshake failed for a reason other than an alert from the server or the
+    /// certificate (as the TLS library reported it).
+    Tls(rustls::Error),
+    /// The server's certificate was rejected.
+    CertificateRejected {
+        /// Why.
+        problem: CertificateProblem,
+        /// The leaf certificate, when readable.
+        certificate: Option<CertificateInfo>,
+    },
+    /// The server proposed a method the configuration does not allow and then failed.
+    MethodNotAllowed {
+        /// The method it proposed.
+        proposed: MethodType,
+        /// What our Nak offered.
+        offered: Vec<MethodType>,
+    },
+    /// EAP-Failure right after our Identity: the outer identity or its realm was refused.
+    RejectedAfterIdentity {
+        /// The outer identity we sent.
+        outer_identity: String,
+        /// The anonymous identity has no realm while the real identity has one, so a
+        /// federation (eduroam) cannot route the request.
+        anonymous_without_realm: bool,
+    },
+    /// EAP-Failure with no reason we can name.
+    FailureWithoutReason {
+        /// The last message we sent.
+        after: SentMessage,
+    },
+    /// A Result TLV Failure with no MSCHAPv2 reason.
+    ServerResultFailure,
+    /// EAP-Failure after we had answered a Result TLV Success.
+    RejectedAfterInnerSuccess {
+        /// Whether we answered a Crypto-Binding TLV.
+        cryptobinding: bool,
+    },
+    /// No answer in time.
+    Timeout {
+        /// Which limit.
+        kind: TimeoutKind,
+        /// The message that went unanswered.
+        last_sent: SentMessage,
+    },
+    /// More requests than the round limit.
+    TooManyRounds {
+        /// The limit.
+        limit: u32,
+        /// The last message we sent.
+        last_sent: SentMessage,
+    },
+    /// The MSCHAPv2 authenticator response does not prove the server knows the password.
+    AuthenticatorResponseMismatch,
+    /// The Crypto-Binding TLV did not verify.
+    CryptoBinding(CryptoBindingError),
+    /// A success signal before the inner authentication was complete.
+    PrematureSuccess(PrematureSuccess),
+    /// Inside the tunnel the server asked for a method the configuration refuses.
+    InnerMethodRefused {
+        /// What it asked for.
+        proposed: MethodType,
+        /// What our inner Nak offered.
+        offered: Vec<MethodType>,
+    },
+    /// The server broke a protocol rule.
+    Protocol(ProtocolViolation),
+    /// The lower layer went down (link lost, port unauthorized, Logoff).
+    LowerLayerDown,
+    /// The crypto provider's random generator failed.
+    RandomFailure,
+    /// The transport could not reach the authenticator, or the link to it is misconfigured.
+    Transport(TransportFailure),
+    /// The server answered EAP-Failure to our ClientHello without choosing a cipher suite.
+    HandshakeRejected {
+        /// What our ClientHello offered.
+        offered: TlsOffer,
+    },
+}
+
+fn write_list<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Result {
+    if items.is_empty() {
+        return f.write_str("nothing");
+    }
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
+
+struct Suite(u16);
+
+impl Display for Suite {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match cipher_suite_name(self.0) {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{:#06x}", self.0),
+        }
+    }
+}
+
+struct Alert(u8);
+
+impl Display for Alert {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match alert_name(self.0) {
+            Some(name) => write!(f, "{name} ({})", self.0),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+fn write_offer(f: &mut Formatter<'_>, offered: &TlsOffer) -> fmt::Result {
+    f.write_str("we offered ")?;
+    write_list(f, &offered.versions)?;
+    f.write_str(" with ")?;
+    let suites: Vec<Suite> = offered.cipher_suites.iter().map(|&s| Suite(s)).collect();
+    write_list(f, &suites)
+}
+
+fn write_certificate(f: &mut Formatter<'_>, cert: &Option<CertificateInfo>) -> fmt::Result {
+    match cert {
+        Some(c) => {
+            write!(
+                f,
+                "the server certificate \"{}\" (issuer \"{}\"; names: ",
+                c.subject, c.issuer
+            )?;
+            write_list(f, &c.dns_names)?;
+            f.write_str(")")
+        }
+        None => f.write_str("the server certificate"),
+    }
+}
+
+/// TLS 1.3 / 1.2 alert descriptions that mean "no common parameters".
+const ALERT_HANDSHAKE_FAILURE: u8 = 40;
+const ALERT_PROTOCOL_VERSION: u8 = 70;
+const ALERT_INSUFFICIENT_SECURITY: u8 = 71;
+
+impl Display for Cause {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::MschapFailure { user, error, retry, message } => {
+                let what = match *error {
+                    error_code::AUTHENTICATION_FAILURE => "rejected the password of",
+                    error_code::RESTRICTED_LOGON_HOURS => "refused logon at this time of day for",
+                    error_code::ACCT_DISABLED => "reports the account disabled:",
+                    error_code::PASSWD_EXPIRED => "reports the password expired for",
+                    error_code::NO_DIALIN_PERMISSION => "reports no dial-in (network access) permission for",
+                    _ => "rejected",
+                };
+                let retry = if *retry { "retry allowed" } else { "no retry allowed" };
+                write!(f, "the server {what} \"{user}\" (MSCHAPv2 error {error}, {retry}")?;
+                if let Some(m) = message {
+                    write!(f, "; server says \"{m}\"")?;
+                }
+                f.write_str(")")
+            }
+            Cause::CredentialsRejected { user } => write!(
+                f,
+                "the server rejected the credentials of \"{user}\" after our MSCHAPv2 Response (a Result TLV Failure without an MSCHAPv2 error code)"
+            ),
+            Cause::TlsAlert { alert, offered, chosen } => {
+                write!(f, "the server aborted the TLS handshake with alert {}", Alert(*alert))?;
+                match chosen {
+                    Some((v, s)) => write!(f, " after choosing {v} with {}", Suite(*s))?,
+                    None => f.write_str(" before choosing a cipher suite")?,
+                }
+                f.write_str("; ")?;
+                write_offer(f, offered)
+            }
+            Cause::Tls(e) => write!(f, "the TLS handshake failed: {e}"),
+            Cause::CertificateRejected { problem, certificate } => {
+                write_certificate(f, certificate)?;
+                write!(f, " {problem}")
+            }
+            Cause::MethodNotAllowed { proposed, offered } => {
+                write!(f, "the server proposed {proposed}, which the configuration does not allow; we answered with a Nak offering ")?;
+                write_list(f, offered)?;
+                f.write_str(" and the server had no alternative")
+            }
+            Cause::RejectedAfterIdentity { outer_identity, anonymous_without_realm } => {
+                write!(f, "the server answered EAP-Failure right after our identity \"{outer_identity}\"")?;
+                if *anonymous_without_realm {
+                    f.write_str("; the anonymous identity has no realm while the user's identity has one, so a federation such as eduroam cannot route it")?;
+                }
+                Ok(())
+            }
+            Cause::FailureWithoutReason { after } => {
+                write!(f, "the server answered EAP-Failure after our {after}, with no reason given")
+            }
+            Cause::ServerResultFailure => {
+                f.write_str("the server ended the tunnel with a Result TLV Failure, with no reason given")
+            }
+            Cause::RejectedAfterInnerSuccess { cryptobinding } => {
+                f.write_str("the server sent EAP-Failure after the inner authentication succeeded")?;
+                if *cryptobinding {
+                    f.write_str(" and we answered its Crypto-Binding TLV")?;
+                }
+                Ok(())
+            }
+            Cause::Timeout { kind: TimeoutKind::Silence(d), last_sent } => write!(
+                f,
+                "no answer from the server to our {last_sent} within {} s",
+                d.as_secs()
+            ),
+            Cause::Timeout { kind: TimeoutKind::Overall(d), last_sent } => write!(
+                f,
+                "the authentication did not finish within {} s (last sent: {last_sent})",
+                d.as_secs()
+            ),
+            Cause::TooManyRounds { limit, last_sent } => write!(
+                f,
+                "the server sent more than {limit} requests without finishing (last sent: {last_sent})"
+            ),
+            Cause::AuthenticatorResponseMismatch => f.write_str(
+                "the server's MSCHAPv2 Success does not prove that it knows the password (authenticator response mismatch)",
+            ),
+            Cause::CryptoBinding(e) => write!(f, "the server's Crypto-Binding TLV {e}"),
+            Cause::PrematureSuccess(p) => write!(
+                f,
+                "the server sent {p}; refusing it (the PEAP phase-2 bypass of CVE-2023-52160)"
+            ),
+            Cause::InnerMethodRefused { proposed, offered } => {
+                write!(f, "inside the tunnel the server asked for {proposed}, which the configuration refuses; we answered with a Nak offering ")?;
+                write_list(f, offered)
+            }
+            Cause::Protocol(v) => write!(f, "the server {v}"),
+            Cause::LowerLayerDown => f.write_str("the link went down during the authentication"),
+            Cause::RandomFailure => f.write_str("the random number generator failed"),
+            Cause::Transport(t) => write!(f, "{t}"),
+            Cause::HandshakeRejected { offered } => {
+                f.write_str("the server answered EAP-Failure to our TLS ClientHello without choosing a cipher suite; ")?;
+                write_offer(f, offered)
+            }
+        }
+    }
+}
+
+impl Cause {
+    /// One line saying what to change.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Cause::MschapFailure { error, .. } => match *error {
+                error_code::AUTHENTICATION_FAILURE => {
+                    "check the password and the user name (inner identity)"
+                }
+                error_code::RESTRICTED_LOGON_HOURS => {
+                    "the account may only log on at certain hours; ask the directory administrator"
+                }
+                error_code::ACCT_DISABLED => {
+                    "the account is disabled in the directory; ask its administrator to enable it"
+                }
+                error_code::PASSWD_EXPIRED => {
+                    "change the password (e.g. on a domain workstation or the web portal), then retry"
+                }
+                error_code::NO_DIALIN_PERMISSION => {
+                    "the account lacks network access permission (dial-in tab or NPS policy); ask the administrator"
+                }
+                _ => "look up the MSCHAPv2 error code in the server's log",
+            },
+            Cause::CredentialsRejected { .. } => {
+                "check the user name and password; the RADIUS log says which (FreeRADIUS sends E=691 with send_error = yes)"
+            }
+            Cause::TlsAlert { alert, chosen, .. } => match (*alert, chosen) {
+                (ALERT_PROTOCOL_VERSION, _) => {
+                    "no common TLS version: allow TLS 1.2 on the server (or TLS 1.3 on both sides)"
+                }
+                (ALERT_HANDSHAKE_FAILURE | ALERT_INSUFFICIENT_SECURITY, None) => {
+                    "no common cipher suite: the server likely allows only RSA key exchange or CBC suites; enable an ECDHE suite with AES-GCM or ChaCha20 on the server"
+                }
+                _ => "read the RADIUS server's log for why it aborted the handshake",
+            },
+            Cause::Tls(_) => {
+                "compare the server's TLS settings with ours; a capture of the handshake shows the disagreement"
+            }
+            Cause::CertificateRejected { problem, .. } => match problem {
+                CertificateProblem::NameMismatch { .. } => {
+                    "set the server name (domain match or domain suffix) to one of the certificate's names, if this is your network"
+                }
+                CertificateProblem::UnknownIssuer => {
+                    "configure the CA that signed the RADIUS server's certificate; if you did, this may not be the real network"
+                }
+                CertificateProblem::Expired | CertificateProblem::NotValidYet => {
+                    "check this device's clock; if it is right, the server certificate must be renewed"
+                }
+                _ => {
+                    "the server's certificate is unusable; do not send credentials to this network"
+                }
+            },
+            Cause::MethodNotAllowed { .. } => {
+                "enable one of the offered methods on the server for this realm, or allow the proposed one here if it is intended"
+            }
+            Cause::RejectedAfterIdentity {
+                anonymous_without_realm: true,
+                ..
+            } => "use an anonymous identity with the realm, e.g. \"anonymous@example.org\"",
+            Cause::RejectedAfterIdentity { .. } => {
+                "check that the server accepts this outer identity and realm"
+            }
+            Cause::FailureWithoutReason { .. } | Cause::ServerResultFailure => {
+                "the server's log says why; check the identity, realm and method configuration"
+            }
+            Cause::RejectedAfterInnerSuccess { .. } => {
+                "the password was right; an authorization policy refused the login, or the server did not accept our cryptobinding"
+            }
+            Cause::Timeout { .. } => {
+                "check that the server is reachable and, for RADIUS, that the shared secret is right (servers drop requests with a wrong secret silently)"
+            }
+            Cause::TooManyRounds { .. } => {
+                "the server keeps the conversation going without concluding; check its configuration"
+            }
+            Cause::AuthenticatorResponseMismatch => {
+                "the server does not know the password: this may not be the real network; do not trust it"
+            }
+            Cause::CryptoBinding(CryptoBindingError::Missing) => {
+                "allow servers without cryptobinding (policy optional) if this server cannot send it"
+            }
+            Cause::CryptoBinding(_) => {
+                "the tunnel and the inner authentication may not end at the same server (possible man in the middle); do not trust this network"
+            }
+            Cause::PrematureSuccess(_) => {
+                "this server skipped the inner authentication: it may be an impostor; do not trust it"
+            }
+            Cause::InnerMethodRefused { .. } => {
+                "configure the server to use EAP-MSCHAPv2 inside PEAP, or allow the inner method here if that is intended"
+            }
+            Cause::Protocol(_) => {
+                "the server does not follow the protocol; a capture and the server's log show where"
+            }
+            Cause::LowerLayerDown => "check the link (cable, association) and retry",
+            Cause::RandomFailure => {
+                "the platform's entropy source is broken; fix the crypto provider"
+            }
+            Cause::Transport(t) => t.hint(),
+            Cause::HandshakeRejected { .. } => {
+                "no common TLS version or cipher suite, most likely: compare the server's TLS settings (tls_min_version, cipher_list) with what we offered"
+            }
+        }
+    }
+}
+
+/// Why an authentication failed: phase, cause, hint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnosis {
+    /// How far the authentication got.
+    pub phase: Phase,
+    /// What went wrong.
+    pub cause: Cause,
+    /// A message from the server (EAP Notification text, or RADIUS Reply-Message added by
+    /// a transport), when there was one.
+    pub server_message: Option<String>,
+}
+
+impl Diagnosis {
+    /// A diagnosis without a server message.
+    pub fn new(phase: Phase, cause: Cause) -> Self {
+        Diagnosis {
+            phase,
+            cause,
+            server_message: None,
+        }
+    }
+
+    /// One line saying what to change.
+    pub fn hint(&self) -> &'static str {
+        self.cause.hint()
+    }
+}
+
+impl Display for Diagnosis {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.phase, self.cause)?;
+        if let Some(m) = &self.server_message {
+            write!(f, " (server message: \"{m}\")")?;
+        }
+        write!(f, ". Hint: {}", self.hint())
+    }
+}

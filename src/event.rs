@@ -1,0 +1,153 @@
+//! What goes into and comes out of a [`Supplicant`](crate::Supplicant).
+
+use crate::Instant;
+use crate::diagnosis::{CertificateInfo, Diagnosis};
+use crate::secret::{Emsk, Msk};
+use crate::tls::TlsVersion;
+use crate::wire::eap::MethodType;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Something that happened to the supplicant. Every input carries the caller's `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Input<'a> {
+    /// An EAP packet arrived (the body of an EAPOL-EAP frame, or the EAP-Message of a
+    /// RADIUS reply), starting at the EAP Code.
+    Packet {
+        /// The caller's clock.
+        now: Instant,
+        /// The EAP packet.
+        eap: &'a [u8],
+    },
+    /// The deadline given by [`Output::Idle`] has passed (early or repeated calls are
+    /// harmless).
+    Timeout {
+        /// The caller's clock.
+        now: Instant,
+    },
+    /// The lower layer came up (link up, port enabled): starts an authentication if none is
+    /// running.
+    LowerLayerUp {
+        /// The caller's clock.
+        now: Instant,
+    },
+    /// The lower layer went down: ends a running authentication.
+    LowerLayerDown {
+        /// The caller's clock.
+        now: Instant,
+    },
+    /// Abandons any authentication and starts a new one (e.g. re-authentication).
+    Restart {
+        /// The caller's clock.
+        now: Instant,
+    },
+}
+
+impl Input<'_> {
+    /// The time the input carries.
+    pub fn now(&self) -> Instant {
+        match *self {
+            Input::Packet { now, .. }
+            | Input::Timeout { now }
+            | Input::LowerLayerUp { now }
+            | Input::LowerLayerDown { now }
+            | Input::Restart { now } => now,
+        }
+    }
+}
+
+/// What the caller must do next. Drain with
+/// [`Supplicant::poll_output`](crate::Supplicant::poll_output) until `Idle`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Output {
+    /// Send this EAP packet to the authenticator.
+    Transmit(Vec<u8>),
+    /// Progress to show or act on.
+    Event(Event),
+    /// Nothing to do until a packet arrives or `next_timeout` passes (`None`: the
+    /// authentication has ended and no timer runs).
+    Idle {
+        /// When to call back with [`Input::Timeout`].
+        next_timeout: Option<Instant>,
+    },
+}
+
+/// Keys exported by a successful authentication ([RFC 5247](https://www.rfc-editor.org/rfc/rfc5247)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keys {
+    /// Master Session Key: for Wi-Fi, its first 32 octets are the PMK; RADIUS servers send
+    /// MSK[0..32] as MS-MPPE-Recv-Key and MSK[32..64] as MS-MPPE-Send-Key.
+    pub msk: Msk,
+    /// Extended Master Session Key.
+    pub emsk: Emsk,
+    /// EAP Session-Id (0x19 ‖ client.random ‖ server.random under TLS 1.2).
+    pub session_id: Vec<u8>,
+    /// True if MSK and EMSK come from the cryptobinding CSK rather than the TLS key material.
+    pub from_cryptobinding: bool,
+}
+
+/// Progress a user can act on.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// We answered an EAP-Request/Identity with this (outer) identity.
+    IdentitySent {
+        /// The identity sent in the clear.
+        identity: String,
+    },
+    /// The server sent a Notification (displayable text).
+    Notification {
+        /// The text, lossily decoded as UTF-8.
+        text: String,
+    },
+    /// The server proposed an outer method.
+    MethodProposed {
+        /// The method.
+        method: MethodType,
+        /// True if we took it; false if we answered with a Nak offering `offered`.
+        accepted: bool,
+        /// What we offered in the Nak (empty when accepted).
+        offered: Vec<MethodType>,
+    },
+    /// PEAP started; the server offered `server_version`, we speak `version`.
+    PeapStarted {
+        /// The highest version the server offered.
+        server_version: u8,
+        /// The version we answered with.
+        version: u8,
+    },
+    /// The verifier saw the server's certificate.
+    ServerCertificate {
+        /// What it says.
+        certificate: CertificateInfo,
+        /// True if it chains to a configured CA and matches the name rule.
+        validated: bool,
+    },
+    /// The TLS handshake finished: phase 2 may begin.
+    TunnelUp {
+        /// Negotiated version.
+        version: TlsVersion,
+        /// Negotiated cipher suite (IANA value).
+        cipher_suite: u16,
+    },
+    /// Inside the tunnel the server proposed an inner method.
+    InnerMethodProposed {
+        /// The method.
+        method: MethodType,
+        /// True if we took it; false if we answered with an inner Nak.
+        accepted: bool,
+    },
+    /// The inner method succeeded and the server proved it knows the password.
+    InnerMethodSucceeded {
+        /// The method.
+        method: MethodType,
+    },
+    /// The server's Crypto-Binding TLV verified; we answered it.
+    CryptoBindingVerified,
+    /// The authentication succeeded.
+    Authenticated(Keys),
+    /// The authentication failed.
+    Failed(Diagnosis),
+}

@@ -1,0 +1,130 @@
+//! EAP-TLS / PEAP fragmentation ([RFC 5216 §2.1.5](https://www.rfc-editor.org/rfc/rfc5216#section-2.1.5)).
+//!
+//! Inbound: the TLS Message Length (L flag) is checked against the reassembly cap before
+//! anything is kept, and the fragments must add up to it; memory grows with the data that
+//! actually arrives, never with the announced length. Outbound: messages longer than the
+//! fragment size go out in pieces with the M flag, each after the server's empty ACK; the
+//! first fragment always carries the L flag and total length (Windows NPS needs it, even
+//! for a message that fits in one fragment).
+
+use crate::diagnosis::ProtocolViolation;
+use crate::wire::tls_frame::TlsFrame;
+use alloc::vec::Vec;
+
+/// Inbound reassembly.
+#[derive(Debug, Default)]
+pub(crate) struct Reassembly {
+    buf: Vec<u8>,
+    declared: Option<u32>,
+    active: bool,
+}
+
+impl Reassembly {
+    /// Takes one fragment. `Ok(Some(message))` when the message is complete, `Ok(None)` when
+    /// more fragments are expected (answer with an ACK).
+    pub(crate) fn push(
+        &mut self,
+        frame: &TlsFrame<'_>,
+        cap: usize,
+    ) -> Result<Option<Vec<u8>>, ProtocolViolation> {
+        if let Some(total) = frame.message_length {
+            if total as usize > cap || u64::from(total) > cap as u64 {
+                return Err(ProtocolViolation::MessageTooLarge {
+                    declared: total.into(),
+                    cap,
+                });
+            }
+            match self.declared {
+                Some(d) if self.active && d != total => {
+                    return Err(ProtocolViolation::FragmentLength {
+                        declared: d.into(),
+                        received: total.into(),
+                    });
+                }
+                _ => self.declared = Some(total),
+            }
+        } else if !self.active {
+            self.declared = None;
+        }
+        let received = self.buf.len() + frame.data.len();
+        if received > cap {
+            return Err(ProtocolViolation::MessageTooLarge {
+                declared: received as u64,
+                cap,
+            });
+        }
+        if let Some(d) = self.declared {
+            if received as u64 > u64::from(d) {
+                return Err(ProtocolViolation::FragmentLength {
+                    declared: d.into(),
+                    received: received as u64,
+                });
+            }
+        }
+        self.buf.extend_from_slice(frame.data);
+        if frame.more {
+            self.active = true;
+            return Ok(None);
+        }
+        let declared = self.declared.take();
+        self.active = false;
+        let message = core::mem::take(&mut self.buf);
+        if let Some(d) = declared {
+            if message.len() as u64 != u64::from(d) {
+                return Err(ProtocolViolation::FragmentLength {
+                    declared: d.into(),
+                    received: message.len() as u64,
+                });
+            }
+        }
+        Ok(Some(message))
+    }
+
+    /// True while a fragmented message is being received.
+    pub(crate) fn in_progress(&self) -> bool {
+        self.active
+    }
+}
+
+/// Outbound fragmentation.
+#[derive(Debug, Default)]
+pub(crate) struct Outbound {
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Outbound {
+    /// Queues a whole TLS message and returns its first fragment's Type-Data.
+    pub(crate) fn start(&mut self, message: Vec<u8>, fragment_size: usize, version: u8) -> Vec<u8> {
+        self.buf = message;
+        self.pos = 0;
+        self.next(fragment_size, version)
+    }
+
+    /// The next fragment's Type-Data.
+    pub(crate) fn next(&mut self, fragment_size: usize, version: u8) -> Vec<u8> {
+        let first = self.pos == 0;
+        let end = (self.pos + fragment_size).min(self.buf.len());
+        let more = end < self.buf.len();
+        let frame = TlsFrame {
+            more,
+            start: false,
+            reserved: 0,
+            version,
+            message_length: first.then_some(self.buf.len() as u32),
+            data: &self.buf[self.pos..end],
+        };
+        let out = frame.to_vec();
+        self.pos = end;
+        if !more {
+            self.buf = Vec::new();
+            self.pos = 0;
+        }
+        out
+    }
+
+    /// True while fragments remain to be sent (the next request must be an ACK).
+    pub(crate) fn pending(&self) -> bool {
+        !self.buf.is_empty()
+    }
+}

@@ -1,0 +1,383 @@
+//! PEAPv0 phase 2 ([MS-PEAP] §3.2.5.2 – §3.2.5.4): inner EAP in the compressed form, the
+//! EAP-TLV Result and Crypto-Binding exchange.
+//!
+//! A Result TLV Success is only answered with Success when the inner method has succeeded
+//! with a verified authenticator response (and a valid Crypto-Binding TLV when one came or
+//! the policy requires it); anything earlier is the phase-2 bypass of CVE-2023-52160.
+
+use super::keys::TunnelKeys;
+use crate::config::{Config, Cryptobinding};
+use crate::diagnosis::{
+    Cause, CryptoBindingError, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage,
+};
+use crate::event::{Event, Keys};
+use crate::method::mschapv2::MsChapV2Peer;
+use crate::method::{Ctx, Step};
+use crate::wire::eap::{Code, EXPANDED_NAK, Eap, MethodType, emit_expanded_nak, emit_legacy_nak};
+use crate::wire::peap_inner::Inner;
+use crate::wire::tlv::{
+    CryptoBinding, ResultStatus, Tlv, TlvType, emit_tlvs, parse_tlvs, result_value,
+};
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+/// Where the Result TLV exchange stands.
+#[derive(Debug)]
+enum Outcome {
+    Pending,
+    /// We answered a Result TLV Success; these are the session's keys.
+    Succeeded(Keys),
+    /// We answered a Result TLV Failure.
+    Failed,
+}
+
+/// Phase-2 state of one PEAP session.
+#[derive(Debug)]
+pub(crate) struct Phase2 {
+    mschap: Option<MsChapV2Peer>,
+    refused: Option<MethodType>,
+    outcome: Outcome,
+    cryptobinding_used: bool,
+}
+
+fn diag(phase: Phase, cause: Cause) -> Diagnosis {
+    Diagnosis::new(phase, cause)
+}
+
+impl Phase2 {
+    pub(crate) fn new() -> Self {
+        Phase2 {
+            mschap: None,
+            refused: None,
+            outcome: Outcome::Pending,
+            cryptobinding_used: false,
+        }
+    }
+
+    /// The keys once a Result TLV Success has been answered.
+    pub(crate) fn keys(&self) -> Option<&Keys> {
+        match &self.outcome {
+            Outcome::Succeeded(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The phase phase 2 is in.
+    pub(crate) fn phase(&self) -> Phase {
+        match self.outcome {
+            Outcome::Succeeded(_) => Phase::Completion,
+            _ => Phase::InnerAuthentication,
+        }
+    }
+
+    /// The best explanation of a failure known from inside the tunnel.
+    pub(crate) fn failure_cause(&self, config: &Config) -> Option<Cause> {
+        let user = config.identity();
+        if let Some(f) = self.mschap.as_ref().and_then(|m| m.failure.as_ref()) {
+            return Some(Cause::MschapFailure {
+                user: user.to_string(),
+                error: f.error,
+                retry: f.retry,
+                message: f.message.clone(),
+            });
+        }
+        if let Outcome::Succeeded(_) = self.outcome {
+            return Some(Cause::RejectedAfterInnerSuccess {
+                cryptobinding: self.cryptobinding_used,
+            });
+        }
+        if let Some(proposed) = self.refused {
+            return Some(Cause::InnerMethodRefused {
+                proposed,
+                offered: config.inner_methods.clone(),
+            });
+        }
+        if self
+            .mschap
+            .as_ref()
+            .is_some_and(|m| m.responded && m.msk().is_none())
+        {
+            return Some(Cause::CredentialsRejected {
+                user: user.to_string(),
+            });
+        }
+        if let Outcome::Failed = self.outcome {
+            return Some(Cause::ServerResultFailure);
+        }
+        None
+    }
+
+    /// Handles one decrypted inner payload; the returned Step's data is the plaintext to
+    /// send back through the tunnel.
+    pub(crate) fn process(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        keys: &TunnelKeys,
+        plaintext: &[u8],
+        outer_id: u8,
+    ) -> Step {
+        let inner = match Inner::decode(plaintext) {
+            Ok(i) => i,
+            Err(error) => {
+                return Step::Fail {
+                    data: None,
+                    diagnosis: diag(
+                        Phase::InnerAuthentication,
+                        Cause::Protocol(ProtocolViolation::Malformed {
+                            what: "inner EAP packet",
+                            error,
+                        }),
+                    ),
+                };
+            }
+        };
+        let full = matches!(inner, Inner::Full(_));
+        let eap = inner.to_eap(Code::Request, outer_id);
+        match (eap.code, eap.method()) {
+            (Code::Request, Some((MethodType::Tlv, data))) => {
+                self.tlvs(ctx, keys, eap.identifier, data)
+            }
+            (Code::Request, Some((method, data))) => {
+                let step = self.request(ctx, method, data);
+                wrap(step, eap.identifier, method, full)
+            }
+            (Code::Success | Code::Failure, _) => Step::Fail {
+                data: None,
+                diagnosis: diag(
+                    Phase::InnerAuthentication,
+                    Cause::Protocol(ProtocolViolation::Unexpected(
+                        "an inner EAP-Success or EAP-Failure (not used in PEAPv0)",
+                    )),
+                ),
+            },
+            _ => Step::Discard,
+        }
+    }
+
+    /// An inner request other than EAP-TLV; returns the response Type-Data.
+    fn request(&mut self, ctx: &mut Ctx<'_>, method: MethodType, data: &[u8]) -> Step {
+        match method {
+            MethodType::Identity => Step::Respond {
+                data: ctx.config.identity.as_bytes().to_vec(),
+                sent: SentMessage::InnerIdentity,
+            },
+            MethodType::Notification => {
+                ctx.emit(Event::Notification {
+                    text: String::from_utf8_lossy(data).to_string(),
+                });
+                Step::Respond {
+                    data: Vec::new(),
+                    sent: SentMessage::Notification,
+                }
+            }
+            m if ctx.config.inner_methods.contains(&m) && m == MethodType::MsChapV2 => {
+                let mschap = self.mschap.get_or_insert_with(|| {
+                    ctx.events.push(Event::InnerMethodProposed {
+                        method: m,
+                        accepted: true,
+                    });
+                    MsChapV2Peer::new()
+                });
+                mschap.process(ctx, data)
+            }
+            m => {
+                ctx.emit(Event::InnerMethodProposed {
+                    method: m,
+                    accepted: false,
+                });
+                self.refused = Some(m);
+                let mut nak = Vec::new();
+                if m.is_expanded() {
+                    emit_expanded_nak(&ctx.config.inner_methods, &mut nak);
+                } else {
+                    emit_legacy_nak(&ctx.config.inner_methods, &mut nak);
+                }
+                Step::Respond {
+                    data: nak,
+                    sent: SentMessage::InnerNak,
+                }
+            }
+        }
+    }
+
+    fn tlvs(&mut self, ctx: &mut Ctx<'_>, keys: &TunnelKeys, id: u8, data: &[u8]) -> Step {
+        let phase = Phase::InnerAuthentication;
+        let tlvs = match parse_tlvs(data) {
+            Ok(t) => t,
+            Err(error) => {
+                return self.fail_with_result(
+                    id,
+                    diag(
+                        phase,
+                        Cause::Protocol(ProtocolViolation::Malformed {
+                            what: "EAP-TLV",
+                            error,
+                        }),
+                    ),
+                );
+            }
+        };
+        let mut status = None;
+        let mut binding = None;
+        for tlv in &tlvs {
+            match tlv.tlv_type {
+                TlvType::Result => match tlv.result_status() {
+                    Ok(s) => status = Some(s),
+                    Err(error) => {
+                        return self.fail_with_result(
+                            id,
+                            diag(
+                                phase,
+                                Cause::Protocol(ProtocolViolation::Malformed {
+                                    what: "Result TLV",
+                                    error,
+                                }),
+                            ),
+                        );
+                    }
+                },
+                TlvType::CryptoBinding => {
+                    binding = Some((CryptoBinding::parse(tlv.value), tlv.mandatory))
+                }
+                other if tlv.mandatory => {
+                    let t = u16::from(other);
+                    return self.fail_with_result(
+                        id,
+                        diag(
+                            phase,
+                            Cause::Protocol(ProtocolViolation::UnknownMandatoryTlv(t)),
+                        ),
+                    );
+                }
+                _ => {}
+            }
+        }
+        match status {
+            Some(ResultStatus::Success) => self.result_success(ctx, keys, id, binding),
+            Some(ResultStatus::Failure) => {
+                self.outcome = Outcome::Failed;
+                Step::Respond {
+                    data: result_packet(id, ResultStatus::Failure, None),
+                    sent: SentMessage::ResultTlv { success: false },
+                }
+            }
+            _ => self.fail_with_result(
+                id,
+                diag(
+                    phase,
+                    Cause::Protocol(ProtocolViolation::Unexpected(
+                        "an EAP-TLV packet without a Result TLV",
+                    )),
+                ),
+            ),
+        }
+    }
+
+    fn result_success(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        keys: &TunnelKeys,
+        id: u8,
+        binding: Option<(Result<CryptoBinding, crate::wire::DecodeError>, bool)>,
+    ) -> Step {
+        let Some(isk) = self.mschap.as_ref().and_then(|m| m.msk()).map(|msk| {
+            let mut isk = [0u8; 32];
+            isk.copy_from_slice(&msk.expose()[..32]);
+            zeroize::Zeroizing::new(isk)
+        }) else {
+            return self.fail_with_result(
+                id,
+                diag(
+                    Phase::InnerAuthentication,
+                    Cause::PrematureSuccess(PrematureSuccess::ResultTlvBeforeInner),
+                ),
+            );
+        };
+        let policy = ctx.config.cryptobinding;
+        let bind_fail = |e| diag(Phase::CryptoBinding, Cause::CryptoBinding(e));
+        let (binding_tlv, session_keys) = match (policy, binding) {
+            (Cryptobinding::Off, _) | (Cryptobinding::Optional, None) => (None, keys.plain_keys()),
+            (Cryptobinding::Required, None) => {
+                return self.fail_with_result(id, bind_fail(CryptoBindingError::Missing));
+            }
+            (_, Some((Err(_), _))) => {
+                return self.fail_with_result(id, bind_fail(CryptoBindingError::Malformed));
+            }
+            (_, Some((Ok(request), mandatory))) => match keys.bind(&request, mandatory, &isk) {
+                Ok((tlv, k)) => {
+                    ctx.emit(Event::CryptoBindingVerified);
+                    self.cryptobinding_used = true;
+                    (Some(tlv), k)
+                }
+                Err(e) => return self.fail_with_result(id, bind_fail(e)),
+            },
+        };
+        self.outcome = Outcome::Succeeded(session_keys);
+        Step::Respond {
+            data: result_packet(id, ResultStatus::Success, binding_tlv.as_ref()),
+            sent: SentMessage::ResultTlv { success: true },
+        }
+    }
+
+    /// Ends with `diagnosis`, telling the server with a Result TLV Failure.
+    fn fail_with_result(&mut self, id: u8, diagnosis: Diagnosis) -> Step {
+        self.outcome = Outcome::Failed;
+        Step::Fail {
+            data: Some((
+                result_packet(id, ResultStatus::Failure, None),
+                SentMessage::ResultTlv { success: false },
+            )),
+            diagnosis,
+        }
+    }
+}
+
+/// An EAP-TLV Response (full header, as PEAPv0 sends TLVs) with a Result TLV and optionally
+/// a Crypto-Binding TLV.
+fn result_packet(id: u8, status: ResultStatus, binding_tlv: Option<&[u8; 60]>) -> Vec<u8> {
+    let value = result_value(status);
+    let mut tlvs = Vec::with_capacity(70);
+    emit_tlvs(
+        &[Tlv {
+            mandatory: true,
+            reserved: false,
+            tlv_type: TlvType::Result,
+            value: &value,
+        }],
+        &mut tlvs,
+    );
+    if let Some(b) = binding_tlv {
+        tlvs.extend_from_slice(b);
+    }
+    Inner::Full(Eap::response(id, MethodType::Tlv, &tlvs)).to_vec()
+}
+
+/// Turns an inner method's Type-Data step into the inner packet to encrypt, in the form the
+/// request came in (compressed unless it carried a full header).
+fn wrap(step: Step, id: u8, method: MethodType, full: bool) -> Step {
+    let encode = |data: Vec<u8>, sent: SentMessage| {
+        let response_method = match sent {
+            SentMessage::InnerNak if method.is_expanded() => EXPANDED_NAK,
+            SentMessage::InnerNak => MethodType::Nak,
+            _ => method,
+        };
+        let eap = Eap::response(id, response_method, &data);
+        let packet = if full {
+            Inner::Full(eap)
+        } else {
+            Inner::from_eap(eap)
+        };
+        (packet.to_vec(), sent)
+    };
+    match step {
+        Step::Respond { data, sent } => {
+            let (data, sent) = encode(data, sent);
+            Step::Respond { data, sent }
+        }
+        Step::Fail { data, diagnosis } => Step::Fail {
+            data: data.map(|(d, s)| encode(d, s)),
+            diagnosis,
+        },
+        Step::Discard => Step::Discard,
+    }
+}

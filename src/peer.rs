@@ -1,0 +1,348 @@
+//! The EAP peer layer ([RFC 3748](https://www.rfc-editor.org/rfc/rfc3748), [RFC 4137 §4](https://www.rfc-editor.org/rfc/rfc4137#section-4)):
+//! Identifiers and duplicate requests, Identity and Notification, method selection and Nak,
+//! the Success/Failure rules, and the round and time limits.
+//!
+//! Rules kept here:
+//! - a request with the last Identifier and the same bytes is a retransmission: the last
+//!   response goes out again and nothing is processed twice (§4.1, RFC 4137 RETRANSMIT); the
+//!   same Identifier with different bytes is discarded;
+//! - a method proposal we do not allow is answered with a Nak listing the allowed methods
+//!   in order (an expanded Nak for expanded types, §5.3.2); once a method is selected,
+//!   requests for another are discarded (RFC 4137 DISCARD);
+//! - EAP-Success is honoured only when the method's decision is `CondSucc` and its
+//!   Identifier is the last one, +1 or +2 (what real servers send); an earlier Success ends
+//!   the authentication as an attack (CVE-2023-52160); EAP-Failure is always honoured and
+//!   explained from what the method saw.
+
+use crate::Instant;
+use crate::config::Config;
+use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage, TimeoutKind};
+use crate::event::{Event, Output};
+use crate::method::peap::Peap;
+use crate::method::{Ctx, Decision, Step};
+use crate::wire::eap::{Code, EXPANDED_NAK, Eap, MethodType, emit_expanded_nak, emit_legacy_nak};
+use alloc::collections::VecDeque;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+/// The running (or finished) authentication.
+pub(crate) struct Peer {
+    finished: bool,
+    started: Instant,
+    silence_deadline: Instant,
+    last_id: Option<u8>,
+    last_request: Vec<u8>,
+    last_response: Option<Vec<u8>>,
+    last_sent: SentMessage,
+    rounds: u32,
+    identity_sent: bool,
+    nak: Option<(MethodType, Vec<MethodType>)>,
+    peap: Option<Peap>,
+    server_message: Option<String>,
+    /// Packets dropped as RFC 3748 says (malformed, unexpected, duplicates with new content).
+    pub(crate) dropped: u64,
+}
+
+impl Peer {
+    pub(crate) fn new(config: &Config, now: Instant) -> Self {
+        Peer {
+            finished: false,
+            started: now,
+            silence_deadline: now + config.limits.silence,
+            last_id: None,
+            last_request: Vec::new(),
+            last_response: None,
+            last_sent: SentMessage::Nothing,
+            rounds: 0,
+            identity_sent: false,
+            nak: None,
+            peap: None,
+            server_message: None,
+            dropped: 0,
+        }
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// When to call back, while running.
+    pub(crate) fn next_timeout(&self, config: &Config) -> Option<Instant> {
+        (!self.finished).then(|| {
+            self.silence_deadline
+                .min(self.started + config.limits.overall)
+        })
+    }
+
+    pub(crate) fn phase(&self) -> Phase {
+        match (&self.peap, &self.nak, self.identity_sent) {
+            (Some(p), _, _) => p.phase(),
+            (None, Some(_), _) => Phase::MethodNegotiation,
+            (None, None, true) => Phase::Identity,
+            (None, None, false) => Phase::Start,
+        }
+    }
+
+    fn finish(&mut self, out: &mut VecDeque<Output>, event: Event) {
+        self.finished = true;
+        let event = match event {
+            Event::Failed(mut d) => {
+                if d.server_message.is_none() {
+                    d.server_message = self.server_message.clone();
+                }
+                Event::Failed(d)
+            }
+            other => other,
+        };
+        out.push_back(Output::Event(event));
+    }
+
+    fn fail(&mut self, out: &mut VecDeque<Output>, phase: Phase, cause: Cause) {
+        self.finish(out, Event::Failed(Diagnosis::new(phase, cause)));
+    }
+
+    /// Checks the clock against the limits.
+    pub(crate) fn tick(&mut self, config: &Config, now: Instant, out: &mut VecDeque<Output>) {
+        if self.finished {
+            return;
+        }
+        let last_sent = self.last_sent;
+        if now >= self.started + config.limits.overall {
+            let kind = TimeoutKind::Overall(config.limits.overall);
+            self.fail(out, self.phase(), Cause::Timeout { kind, last_sent });
+        } else if now >= self.silence_deadline {
+            // A server that ended phase 2 with a failure and then went quiet still gets
+            // its explanation.
+            let known = self
+                .peap
+                .as_ref()
+                .filter(|p| p.is_tunnel_up())
+                .map(|p| p.failure_cause(config, last_sent))
+                .filter(|c| {
+                    !matches!(
+                        c,
+                        Cause::FailureWithoutReason { .. }
+                            | Cause::RejectedAfterInnerSuccess { .. }
+                    )
+                });
+            let cause = known.unwrap_or(Cause::Timeout {
+                kind: TimeoutKind::Silence(config.limits.silence),
+                last_sent,
+            });
+            self.fail(out, self.phase(), cause);
+        }
+    }
+
+    pub(crate) fn lower_layer_down(&mut self, out: &mut VecDeque<Output>) {
+        if !self.finished {
+            self.fail(out, self.phase(), Cause::LowerLayerDown);
+        }
+    }
+
+    /// One EAP packet from the authenticator.
+    pub(crate) fn packet(
+        &mut self,
+        config: &Config,
+        now: Instant,
+        bytes: &[u8],
+        out: &mut VecDeque<Output>,
+    ) {
+        if self.finished {
+            self.dropped += 1;
+            return;
+        }
+        let Ok(eap) = Eap::parse(bytes) else {
+            self.dropped += 1;
+            return;
+        };
+        match eap.code {
+            Code::Request => self.request(config, now, &eap, &bytes[..eap.len()], out),
+            Code::Success => self.success(eap.identifier, out),
+            Code::Failure => self.failure(config, out),
+            _ => self.dropped += 1,
+        }
+    }
+
+    fn request(
+        &mut self,
+        config: &Config,
+        now: Instant,
+        eap: &Eap<'_>,
+        bytes: &[u8],
+        out: &mut VecDeque<Output>,
+    ) {
+        let id = eap.identifier;
+        if self.last_id == Some(id) {
+            match &self.last_response {
+                Some(r) if self.last_request == bytes => {
+                    out.push_back(Output::Transmit(r.clone()));
+                    self.silence_deadline = now + config.limits.silence;
+                }
+                _ => self.dropped += 1,
+            }
+            return;
+        }
+        let Some((method, data)) = eap.method() else {
+            self.dropped += 1;
+            return;
+        };
+        if self.rounds >= config.limits.max_rounds {
+            let last_sent = self.last_sent;
+            self.fail(
+                out,
+                self.phase(),
+                Cause::TooManyRounds {
+                    limit: config.limits.max_rounds,
+                    last_sent,
+                },
+            );
+            return;
+        }
+        let mut events = Vec::new();
+        let (response_type, step) = match method {
+            MethodType::Identity => {
+                self.identity_sent = true;
+                let identity = config.outer_identity();
+                events.push(Event::IdentitySent {
+                    identity: identity.to_string(),
+                });
+                let step = Step::Respond {
+                    data: identity.as_bytes().to_vec(),
+                    sent: SentMessage::Identity,
+                };
+                (MethodType::Identity, step)
+            }
+            MethodType::Notification => {
+                let text = String::from_utf8_lossy(data).to_string();
+                self.server_message = Some(text.clone());
+                events.push(Event::Notification { text });
+                (
+                    MethodType::Notification,
+                    Step::Respond {
+                        data: Vec::new(),
+                        sent: SentMessage::Notification,
+                    },
+                )
+            }
+            MethodType::Peap
+                if self.peap.is_some() || config.methods.contains(&MethodType::Peap) =>
+            {
+                let peap = self.peap.get_or_insert_with(|| {
+                    events.push(Event::MethodProposed {
+                        method,
+                        accepted: true,
+                        offered: Vec::new(),
+                    });
+                    Peap::new()
+                });
+                let mut ctx = Ctx {
+                    config,
+                    events: &mut events,
+                };
+                (MethodType::Peap, peap.process(&mut ctx, id, data))
+            }
+            _ if self.peap.is_some() => (method, Step::Discard),
+            MethodType::Nak => (method, Step::Discard),
+            proposed => {
+                let offered = config.methods.clone();
+                events.push(Event::MethodProposed {
+                    method: proposed,
+                    accepted: false,
+                    offered: offered.clone(),
+                });
+                let mut nak = Vec::new();
+                let response_type = if proposed.is_expanded() {
+                    emit_expanded_nak(&offered, &mut nak);
+                    EXPANDED_NAK
+                } else {
+                    emit_legacy_nak(&offered, &mut nak);
+                    MethodType::Nak
+                };
+                self.nak = Some((proposed, offered));
+                (
+                    response_type,
+                    Step::Respond {
+                        data: nak,
+                        sent: SentMessage::Nak,
+                    },
+                )
+            }
+        };
+        out.extend(events.into_iter().map(Output::Event));
+        match step {
+            Step::Discard => self.dropped += 1,
+            Step::Respond { data, sent } => {
+                self.rounds += 1;
+                let response = Eap::response(id, response_type, &data).to_vec();
+                self.last_id = Some(id);
+                self.last_request = bytes.to_vec();
+                self.last_response = Some(response.clone());
+                self.last_sent = sent;
+                self.silence_deadline = now + config.limits.silence;
+                out.push_back(Output::Transmit(response));
+            }
+            Step::Fail { data, diagnosis } => {
+                if let Some((data, sent)) = data {
+                    self.last_sent = sent;
+                    out.push_back(Output::Transmit(
+                        Eap::response(id, response_type, &data).to_vec(),
+                    ));
+                }
+                self.finish(out, Event::Failed(diagnosis));
+            }
+        }
+    }
+
+    fn success(&mut self, id: u8, out: &mut VecDeque<Output>) {
+        match &self.peap {
+            Some(p) if p.decision() == Decision::CondSucc => {
+                let last = self.last_id.unwrap_or(id);
+                if ![last, last.wrapping_add(1), last.wrapping_add(2)].contains(&id) {
+                    self.dropped += 1;
+                    return;
+                }
+                let keys = p.keys().cloned().expect("CondSucc has keys");
+                self.finish(out, Event::Authenticated(keys));
+            }
+            Some(p) => {
+                let which = if p.is_tunnel_up() {
+                    PrematureSuccess::EapSuccessBeforeResult
+                } else {
+                    PrematureSuccess::EapSuccessInHandshake
+                };
+                self.fail(out, self.phase(), Cause::PrematureSuccess(which));
+            }
+            None => self.fail(
+                out,
+                self.phase(),
+                Cause::PrematureSuccess(PrematureSuccess::EapSuccessBeforeMethod),
+            ),
+        }
+    }
+
+    fn failure(&mut self, config: &Config, out: &mut VecDeque<Output>) {
+        let cause = match (&self.peap, &self.nak) {
+            (Some(p), _) => p.failure_cause(config, self.last_sent),
+            (None, Some((proposed, offered))) => Cause::MethodNotAllowed {
+                proposed: *proposed,
+                offered: offered.clone(),
+            },
+            (None, None) if self.identity_sent => {
+                let outer = config.outer_identity();
+                let anonymous_without_realm = config
+                    .anonymous_identity
+                    .as_deref()
+                    .is_some_and(|a| !a.contains('@'))
+                    && config.identity.contains('@');
+                Cause::RejectedAfterIdentity {
+                    outer_identity: outer.to_string(),
+                    anonymous_without_realm,
+                }
+            }
+            (None, None) => Cause::FailureWithoutReason {
+                after: self.last_sent,
+            },
+        };
+        self.fail(out, self.phase(), cause);
+    }
+}

@@ -1,0 +1,159 @@
+//! The sans-IO supplicant: the one object a host or a firmware drives.
+
+use crate::Instant;
+use crate::config::Config;
+use crate::event::{Input, Output};
+use crate::peer::Peer;
+use alloc::collections::VecDeque;
+
+/// A mistake by the caller (never caused by the network).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// `now` is earlier than the `now` of a previous input.
+    #[error("time went backwards: {now:?} is before {previous:?}")]
+    TimeWentBackwards {
+        /// The input's time.
+        now: Instant,
+        /// The latest time seen before.
+        previous: Instant,
+    },
+}
+
+/// An EAP peer running PEAPv0 with inner EAP-MSCHAPv2, driven by its caller.
+///
+/// # Run loop
+///
+/// The supplicant never does I/O, never reads a clock and never sleeps. The caller feeds it
+/// [`Input`]s and then drains [`Supplicant::poll_output`] until it returns
+/// [`Output::Idle`], which says when to call back with [`Input::Timeout`]:
+///
+/// ```no_run
+/// use eap::{Config, Event, Input, Instant, Output, Supplicant};
+/// # fn now() -> Instant { Instant::ZERO }
+/// # fn send(_: &[u8]) {}
+/// # fn receive_until(_: Option<Instant>) -> Option<Vec<u8>> { None }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = Config::builder("alice@example.org")
+///     .anonymous_identity("anonymous@example.org")
+///     .password("password")
+///     .ca_pem_file("ca.pem")?
+///     .server_name("radius.example.org")
+///     .build()?;
+/// let mut supplicant = Supplicant::new(config, now());
+/// loop {
+///     // 1. Drain everything the last input produced.
+///     let deadline = loop {
+///         match supplicant.poll_output() {
+///             Output::Transmit(packet) => send(&packet),
+///             Output::Event(Event::Authenticated(keys)) => println!("MSK: {:?}", keys.msk),
+///             Output::Event(Event::Failed(why)) => println!("error: {why}"),
+///             Output::Event(other) => println!("{other:?}"),
+///             Output::Idle { next_timeout } => break next_timeout,
+///             _ => {}
+///         }
+///     };
+///     if supplicant.is_finished() {
+///         break;
+///     }
+///     // 2. Wait for a packet or the deadline, whichever comes first.
+///     match receive_until(deadline) {
+///         Some(packet) => supplicant.handle_input(Input::Packet { now: now(), eap: &packet })?,
+///         None => supplicant.handle_input(Input::Timeout { now: now() })?,
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
+///
+/// One supplicant runs one authentication at a time; [`Input::Restart`] starts a new one
+/// (re-authentication) with the same configuration.
+pub struct Supplicant {
+    config: Config,
+    peer: Peer,
+    out: VecDeque<Output>,
+    latest: Instant,
+}
+
+impl core::fmt::Debug for Supplicant {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Supplicant")
+            .field("config", &self.config)
+            .field("finished", &self.peer.is_finished())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Supplicant {
+    /// A supplicant waiting for the authenticator's first request (after the caller's
+    /// EAPOL-Start, or its first RADIUS Access-Request).
+    pub fn new(config: Config, now: Instant) -> Self {
+        let peer = Peer::new(&config, now);
+        Supplicant {
+            config,
+            peer,
+            out: VecDeque::new(),
+            latest: now,
+        }
+    }
+
+    /// Feeds one input. Errors only on caller mistakes; whatever the network sends is
+    /// handled (answered, discarded, or ended with a diagnosis) and never panics.
+    pub fn handle_input(&mut self, input: Input<'_>) -> Result<(), ApiError> {
+        let now = input.now();
+        if now < self.latest {
+            return Err(ApiError::TimeWentBackwards {
+                now,
+                previous: self.latest,
+            });
+        }
+        self.latest = now;
+        match input {
+            Input::Packet { eap, .. } => {
+                self.peer.tick(&self.config, now, &mut self.out);
+                self.peer.packet(&self.config, now, eap, &mut self.out);
+            }
+            Input::Timeout { .. } => self.peer.tick(&self.config, now, &mut self.out),
+            Input::LowerLayerDown { .. } => self.peer.lower_layer_down(&mut self.out),
+            Input::LowerLayerUp { .. } => {
+                if self.peer.is_finished() {
+                    self.peer = Peer::new(&self.config, now);
+                }
+            }
+            Input::Restart { .. } => self.peer = Peer::new(&self.config, now),
+        }
+        Ok(())
+    }
+
+    /// The next thing to do; `Idle` when there is nothing until the next input. Never fails.
+    pub fn poll_output(&mut self) -> Output {
+        self.out.pop_front().unwrap_or(Output::Idle {
+            next_timeout: self.peer.next_timeout(&self.config),
+        })
+    }
+
+    /// True once the authentication has ended (`Authenticated` or `Failed` was emitted).
+    pub fn is_finished(&self) -> bool {
+        self.peer.is_finished()
+    }
+
+    /// Packets dropped as RFC 3748 says (malformed, unexpected, or arriving after the end).
+    pub fn dropped(&self) -> u64 {
+        self.peer.dropped
+    }
+
+    /// How far the authentication has got (for transports that end it from outside).
+    pub fn phase(&self) -> crate::diagnosis::Phase {
+        self.peer.phase()
+    }
+
+    /// The latest `now` seen (creation or last input); inputs must not go before it.
+    pub fn latest_input_time(&self) -> Instant {
+        self.latest
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+}

@@ -1,0 +1,332 @@
+//! The server side: outer EAP, PEAP Start and version negotiation, the TLS handshake on a
+//! rustls `ServerConnection` with fragmentation both ways, then phase 2 ([`super::inner`]).
+
+use super::inner::{InnerAction, InnerServer};
+use super::{AuthenticatorConfig, EarlySuccess, ServerOutcome};
+use crate::wire::eap::{Code, Eap, MethodType};
+use crate::wire::tls_frame::TlsFrame;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use rustls::ServerConnection;
+use std::io::{Read, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Notification,
+    Identity,
+    Proposed,
+    PeapStart,
+    Handshake,
+    AwaitFinishAck,
+    Phase2,
+    Done,
+}
+
+/// A sans-IO PEAPv0 authenticator: feed it the peer's EAP responses, send what it returns.
+pub struct Authenticator {
+    config: AuthenticatorConfig,
+    stage: Stage,
+    id: u8,
+    last_request: Option<Vec<u8>>,
+    tls: Option<ServerConnection>,
+    version: u8,
+    tx: Vec<u8>,
+    tx_pos: usize,
+    rx: Vec<u8>,
+    responses: usize,
+    inner: InnerServer,
+    outcome: Option<ServerOutcome>,
+}
+
+impl core::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("stage", &self.stage)
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// A server that has not sent anything yet.
+    pub fn new(config: AuthenticatorConfig) -> Self {
+        Authenticator {
+            inner: InnerServer::new(&config),
+            config,
+            stage: Stage::Identity,
+            id: 0,
+            last_request: None,
+            tls: None,
+            version: 0,
+            tx: Vec::new(),
+            tx_pos: 0,
+            rx: Vec::new(),
+            responses: 0,
+            outcome: None,
+        }
+    }
+
+    /// The first request(s): an optional Notification, then EAP-Request/Identity.
+    pub fn start(&mut self) -> Vec<Vec<u8>> {
+        if let Some(text) = self.config.knobs.notification.clone() {
+            self.stage = Stage::Notification;
+            return vec![self.request(MethodType::Notification, text.as_bytes())];
+        }
+        self.stage = Stage::Identity;
+        vec![self.request(MethodType::Identity, &[])]
+    }
+
+    /// The last request sent, to retransmit on silence (RFC 3748 §4.1).
+    pub fn last_request(&self) -> Option<&[u8]> {
+        if self.stage == Stage::Done {
+            None
+        } else {
+            self.last_request.as_deref()
+        }
+    }
+
+    /// How the server ended, once it has.
+    pub fn outcome(&self) -> Option<&ServerOutcome> {
+        self.outcome.as_ref()
+    }
+
+    fn request(&mut self, method: MethodType, data: &[u8]) -> Vec<u8> {
+        self.id = self.id.wrapping_add(1);
+        let p = Eap::request(self.id, method, data).to_vec();
+        self.last_request = Some(p.clone());
+        p
+    }
+
+    fn finish(&mut self, outcome: ServerOutcome, id_offset: u8) -> Vec<u8> {
+        let code = match outcome {
+            ServerOutcome::Accept(_) => Code::Success,
+            ServerOutcome::Reject => Code::Failure,
+        };
+        self.outcome = Some(outcome);
+        self.stage = Stage::Done;
+        Eap::bare(code, self.id.wrapping_add(id_offset)).to_vec()
+    }
+
+    fn reject(&mut self) -> Vec<Vec<u8>> {
+        vec![self.finish(ServerOutcome::Reject, 0)]
+    }
+
+    fn peap_version(&self) -> u8 {
+        self.config
+            .knobs
+            .insist_peap_version
+            .unwrap_or(self.version)
+    }
+
+    /// Sends `bytes` as a PEAP message, fragmented at the configured size.
+    fn send_tls(&mut self, bytes: Vec<u8>) -> Vec<Vec<u8>> {
+        self.tx = bytes;
+        self.tx_pos = 0;
+        vec![self.next_fragment()]
+    }
+
+    fn next_fragment(&mut self) -> Vec<u8> {
+        let size = self.config.fragment_size;
+        let first = self.tx_pos == 0;
+        let end = (self.tx_pos + size).min(self.tx.len());
+        let more = end < self.tx.len();
+        let frame = TlsFrame {
+            more,
+            start: false,
+            reserved: 0,
+            version: self.peap_version(),
+            message_length: (first && more).then_some(self.tx.len() as u32),
+            data: &self.tx[self.tx_pos..end],
+        }
+        .to_vec();
+        self.tx_pos = end;
+        if !more {
+            self.tx.clear();
+            self.tx_pos = 0;
+        }
+        self.request(MethodType::Peap, &frame)
+    }
+
+    /// Takes one EAP packet from the peer and returns what to send back.
+    pub fn handle(&mut self, packet: &[u8]) -> Vec<Vec<u8>> {
+        if self.stage == Stage::Done {
+            return Vec::new();
+        }
+        let Ok(eap) = Eap::parse(packet) else {
+            return Vec::new();
+        };
+        if eap.code != Code::Response || eap.identifier != self.id {
+            return Vec::new();
+        }
+        self.responses += 1;
+        if self
+            .config
+            .knobs
+            .stop_after
+            .is_some_and(|n| self.responses > n)
+        {
+            return Vec::new();
+        }
+        let Some((method, data)) = eap.method() else {
+            return Vec::new();
+        };
+        let knobs = self.config.knobs.clone();
+        match self.stage {
+            Stage::Notification => {
+                self.stage = Stage::Identity;
+                vec![self.request(MethodType::Identity, &[])]
+            }
+            Stage::Identity if method == MethodType::Identity => {
+                if knobs.reject_identity {
+                    return self.reject();
+                }
+                if knobs.early_success == Some(EarlySuccess::AfterIdentity) {
+                    return vec![Eap::bare(Code::Success, self.id).to_vec()];
+                }
+                if let Some(m) = knobs.propose_first {
+                    self.stage = Stage::Proposed;
+                    let start = TlsFrame {
+                        start: true,
+                        ..TlsFrame::data(0, &[])
+                    }
+                    .to_vec();
+                    return vec![self.request(m, &start)];
+                }
+                self.peap_start()
+            }
+            Stage::Proposed if method == MethodType::Nak => {
+                if knobs.fail_after_nak || !data.contains(&MethodType::Peap.type_octet()) {
+                    return self.reject();
+                }
+                self.peap_start()
+            }
+            Stage::PeapStart | Stage::Handshake | Stage::AwaitFinishAck | Stage::Phase2
+                if method == MethodType::Peap =>
+            {
+                self.peap(data)
+            }
+            _ => self.reject(),
+        }
+    }
+
+    fn peap_start(&mut self) -> Vec<Vec<u8>> {
+        self.stage = Stage::PeapStart;
+        let tls = ServerConnection::new(Arc::clone(&self.config.tls)).expect("server config");
+        self.tls = Some(tls);
+        let start = TlsFrame {
+            start: true,
+            ..TlsFrame::data(self.config.knobs.peap_version, &[])
+        }
+        .to_vec();
+        vec![self.request(MethodType::Peap, &start)]
+    }
+
+    fn peap(&mut self, data: &[u8]) -> Vec<Vec<u8>> {
+        let Ok(frame) = TlsFrame::parse(data) else {
+            return self.reject();
+        };
+        if self.stage == Stage::PeapStart {
+            self.version = frame.version.min(self.config.knobs.peap_version);
+            self.stage = Stage::Handshake;
+        }
+        if !self.tx.is_empty() {
+            return if frame.data.is_empty() {
+                vec![self.next_fragment()]
+            } else {
+                self.reject()
+            };
+        }
+        self.rx.extend_from_slice(frame.data);
+        if frame.more {
+            let ack = TlsFrame::data(self.peap_version(), &[]).to_vec();
+            return vec![self.request(MethodType::Peap, &ack)];
+        }
+        let message = core::mem::take(&mut self.rx);
+        if message.is_empty() {
+            return match self.stage {
+                Stage::AwaitFinishAck => self.start_phase2(),
+                _ => self.reject(),
+            };
+        }
+        let tls = self.tls.as_mut().expect("started");
+        let mut rd = &message[..];
+        while !rd.is_empty() {
+            if tls.read_tls(&mut rd).is_err() {
+                return self.reject();
+            }
+            if tls.process_new_packets().is_err() {
+                let mut alert = Vec::new();
+                let _ = tls.write_tls(&mut alert);
+                let mut out = Vec::new();
+                if !alert.is_empty() {
+                    out.extend(self.send_tls(alert));
+                }
+                out.extend(self.reject());
+                return out;
+            }
+        }
+        let mut out = Vec::new();
+        while tls.wants_write() {
+            if tls.write_tls(&mut out).is_err() {
+                break;
+            }
+        }
+        let handshaking = tls.is_handshaking();
+        match self.stage {
+            Stage::Handshake if handshaking => {
+                if self.config.knobs.early_success == Some(EarlySuccess::InHandshake) {
+                    return vec![Eap::bare(Code::Success, self.id).to_vec()];
+                }
+                self.send_tls(out)
+            }
+            Stage::Handshake => {
+                if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
+                    return vec![Eap::bare(Code::Success, self.id).to_vec()];
+                }
+                if out.is_empty() {
+                    self.start_phase2()
+                } else {
+                    self.stage = Stage::AwaitFinishAck;
+                    self.send_tls(out)
+                }
+            }
+            Stage::Phase2 => {
+                let mut plain = Vec::new();
+                let _ = tls.reader().read_to_end(&mut plain);
+                let action = self.inner.handle(&self.config, tls, &plain, self.id);
+                self.act(action)
+            }
+            _ => self.reject(),
+        }
+    }
+
+    fn start_phase2(&mut self) -> Vec<Vec<u8>> {
+        self.stage = Stage::Phase2;
+        let tls = self.tls.as_mut().expect("started");
+        let action = self.inner.start(&self.config, tls, self.id.wrapping_add(1));
+        self.act(action)
+    }
+
+    fn act(&mut self, action: InnerAction) -> Vec<Vec<u8>> {
+        match action {
+            InnerAction::Send(plaintext) => {
+                let tls = self.tls.as_mut().expect("started");
+                let _ = tls.writer().write_all(&plaintext);
+                let mut out = Vec::new();
+                while tls.wants_write() {
+                    if tls.write_tls(&mut out).is_err() {
+                        break;
+                    }
+                }
+                self.send_tls(out)
+            }
+            InnerAction::Accept(keys) => {
+                let offset = self.config.knobs.success_id_offset;
+                vec![self.finish(ServerOutcome::Accept(keys), offset)]
+            }
+            InnerAction::Reject => self.reject(),
+            InnerAction::EarlySuccess => vec![Eap::bare(Code::Success, self.id).to_vec()],
+        }
+    }
+}

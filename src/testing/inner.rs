@@ -1,0 +1,351 @@
+//! The server side of PEAPv0 phase 2: inner Identity, EAP-MSCHAPv2 verification (RFC 2759),
+//! EAP-TLV Result and Crypto-Binding ([MS-PEAP] §3.2.5).
+
+use super::AuthenticatorConfig;
+use super::WrongPassword;
+use crate::crypto::mppe::mschapv2_msk;
+use crate::crypto::mschapv2::{
+    generate_authenticator_response, generate_nt_response, nt_password_hash,
+};
+use crate::crypto::peap::{compound_keys, compound_mac, csk};
+use crate::crypto::tls_keys::{KeyMaterial, PEAP_TYPE_CODE, TLS12_KEY_LABEL, TLS13_KEY_LABEL};
+use crate::event::Keys;
+use crate::secret::{Emsk, Msk, Secret};
+use crate::wire::eap::{Code, Eap, MethodType};
+use crate::wire::mschapv2::{FailureMessage, MsChapV2, SuccessMessage, error_code};
+use crate::wire::peap_inner::Inner;
+use crate::wire::tlv::{
+    CryptoBinding, CryptoBindingSubType, ResultStatus, Tlv, TlvType, parse_tlvs, result_value,
+};
+use alloc::string::String;
+use alloc::vec::Vec;
+use rustls::ServerConnection;
+
+/// What phase 2 wants the outer layer to do.
+pub(crate) enum InnerAction {
+    /// Encrypt and send this inner packet.
+    Send(Vec<u8>),
+    /// Send EAP-Success with these keys.
+    Accept(Keys),
+    /// Send EAP-Failure.
+    Reject,
+    /// Send a premature EAP-Success (knob).
+    EarlySuccess,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Identity,
+    Challenge,
+    Gtc,
+    SuccessAck,
+    FailureAck,
+    Result { success: bool },
+}
+
+pub(crate) struct InnerServer {
+    stage: Stage,
+    user: Option<String>,
+    challenge: [u8; 16],
+    msk: Option<Msk>,
+    binding: Option<(CryptoBinding, Secret<20>, Secret<40>)>,
+}
+
+fn random<const N: usize>(config: &AuthenticatorConfig) -> [u8; N] {
+    let mut out = [0u8; N];
+    config
+        .tls
+        .crypto_provider()
+        .secure_random
+        .fill(&mut out)
+        .expect("rng");
+    out
+}
+
+fn tlv_packet(id: u8, tlvs: &[u8]) -> Vec<u8> {
+    Inner::Full(Eap::request(id, MethodType::Tlv, tlvs)).to_vec()
+}
+
+fn compressed(method: MethodType, data: &[u8]) -> Vec<u8> {
+    Inner::Compressed { method, data }.to_vec()
+}
+
+fn result_tlv(status: ResultStatus) -> Vec<u8> {
+    let value = result_value(status);
+    let mut out = Vec::new();
+    Tlv {
+        mandatory: true,
+        reserved: false,
+        tlv_type: TlvType::Result,
+        value: &value,
+    }
+    .emit(&mut out);
+    out
+}
+
+fn key_material(tls: &ServerConnection) -> KeyMaterial {
+    let mut km = [0u8; 128];
+    let tls13 = tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
+    let _ = if tls13 {
+        tls.export_keying_material(&mut km[..], TLS13_KEY_LABEL, Some(&[PEAP_TYPE_CODE]))
+    } else {
+        tls.export_keying_material(&mut km[..], TLS12_KEY_LABEL, None)
+    };
+    KeyMaterial(Secret::new(km))
+}
+
+impl InnerServer {
+    pub(crate) fn new(_config: &AuthenticatorConfig) -> Self {
+        InnerServer {
+            stage: Stage::Identity,
+            user: None,
+            challenge: [0; 16],
+            msk: None,
+            binding: None,
+        }
+    }
+
+    pub(crate) fn start(
+        &mut self,
+        config: &AuthenticatorConfig,
+        tls: &ServerConnection,
+        id: u8,
+    ) -> InnerAction {
+        if config.knobs.early_result_success {
+            self.stage = Stage::Result { success: true };
+            let _ = tls;
+            return InnerAction::Send(tlv_packet(id, &result_tlv(ResultStatus::Success)));
+        }
+        self.stage = Stage::Identity;
+        InnerAction::Send(compressed(MethodType::Identity, &[]))
+    }
+
+    pub(crate) fn handle(
+        &mut self,
+        config: &AuthenticatorConfig,
+        tls: &ServerConnection,
+        plain: &[u8],
+        id: u8,
+    ) -> InnerAction {
+        let Ok(inner) = Inner::decode(plain) else {
+            return InnerAction::Reject;
+        };
+        let eap = inner.to_eap(Code::Response, id);
+        let Some((method, data)) = eap.method() else {
+            return InnerAction::Reject;
+        };
+        let next_id = id.wrapping_add(1);
+        match (self.stage, method) {
+            (Stage::Identity, MethodType::Identity) => {
+                self.user = Some(String::from_utf8_lossy(data).into());
+                if let Some(m) = config.knobs.inner_method {
+                    self.stage = Stage::Gtc;
+                    return InnerAction::Send(compressed(m, b"Password: "));
+                }
+                self.challenge = random(config);
+                self.stage = Stage::Challenge;
+                let ch = MsChapV2::Challenge {
+                    id: next_id,
+                    ms_length: 0,
+                    challenge: self.challenge,
+                    name: b"authenticator",
+                }
+                .with_ms_length()
+                .to_vec();
+                InnerAction::Send(compressed(MethodType::MsChapV2, &ch))
+            }
+            (Stage::Gtc, _) => self.result(next_id, false),
+            (Stage::Challenge, MethodType::MsChapV2) => self.response(config, tls, data, next_id),
+            (Stage::SuccessAck, MethodType::MsChapV2) if data.first() == Some(&3) => {
+                self.result_success(config, tls, next_id)
+            }
+            (Stage::FailureAck, MethodType::MsChapV2) => self.result(next_id, false),
+            (Stage::Result { success }, MethodType::Tlv) => {
+                self.result_response(config, tls, data, success)
+            }
+            _ => InnerAction::Reject,
+        }
+    }
+
+    fn result(&mut self, id: u8, success: bool) -> InnerAction {
+        self.stage = Stage::Result { success };
+        let status = if success {
+            ResultStatus::Success
+        } else {
+            ResultStatus::Failure
+        };
+        InnerAction::Send(tlv_packet(id, &result_tlv(status)))
+    }
+
+    fn response(
+        &mut self,
+        config: &AuthenticatorConfig,
+        _tls: &ServerConnection,
+        data: &[u8],
+        id: u8,
+    ) -> InnerAction {
+        let Ok(MsChapV2::Response {
+            peer_challenge,
+            nt_response,
+            name,
+            ..
+        }) = MsChapV2::parse(data)
+        else {
+            return InnerAction::Reject;
+        };
+        let user = self.user.clone().unwrap_or_default();
+        let password = config
+            .users
+            .iter()
+            .find(|(u, _)| *u == user)
+            .map(|(_, p)| p.clone());
+        let hash = nt_password_hash(password.as_deref().unwrap_or("\u{0}no such user\u{0}"));
+        let expected = generate_nt_response(&self.challenge, &peer_challenge, name, &hash);
+        let correct = password.is_some() && expected == nt_response;
+        let failure = match (correct, config.knobs.force_error) {
+            (true, None) => None,
+            (true, Some(code)) => Some(code),
+            (false, _) => Some(error_code::AUTHENTICATION_FAILURE),
+        };
+        if let Some(error) = failure {
+            if error == error_code::AUTHENTICATION_FAILURE
+                && config.knobs.wrong_password == WrongPassword::ResultTlvFailure
+            {
+                return self.result(id, false);
+            }
+            let mut message = Vec::new();
+            FailureMessage {
+                error,
+                retry: config.knobs.retry,
+                challenge: Some(random(config)),
+                version: Some(3),
+                message: Some(b"Authentication failed"),
+            }
+            .emit(&mut message);
+            self.stage = Stage::FailureAck;
+            let f = MsChapV2::Failure {
+                id: id.wrapping_sub(1),
+                ms_length: 0,
+                message: &message,
+            }
+            .with_ms_length()
+            .to_vec();
+            return InnerAction::Send(compressed(MethodType::MsChapV2, &f));
+        }
+        let mut auth = generate_authenticator_response(
+            &hash,
+            &nt_response,
+            &peer_challenge,
+            &self.challenge,
+            name,
+        );
+        if config.knobs.bad_authenticator_response {
+            auth[0] ^= 0x01;
+        }
+        self.msk = Some(mschapv2_msk(&hash, &nt_response));
+        let mut message = Vec::new();
+        SuccessMessage {
+            authenticator_response: auth,
+            message: Some(b"Welcome"),
+        }
+        .emit(&mut message);
+        self.stage = Stage::SuccessAck;
+        let s = MsChapV2::Success {
+            id: id.wrapping_sub(1),
+            ms_length: 0,
+            message: &message,
+        }
+        .with_ms_length()
+        .to_vec();
+        InnerAction::Send(compressed(MethodType::MsChapV2, &s))
+    }
+
+    fn result_success(
+        &mut self,
+        config: &AuthenticatorConfig,
+        tls: &ServerConnection,
+        id: u8,
+    ) -> InnerAction {
+        self.stage = Stage::Result { success: true };
+        let mut tlvs = result_tlv(ResultStatus::Success);
+        if config.cryptobinding {
+            let isk: [u8; 32] = self.msk.as_ref().expect("set on success").expose()[..32]
+                .try_into()
+                .expect("32");
+            let km = key_material(tls);
+            let keys = compound_keys(km.temp_key().expose(), &isk);
+            let mut request = CryptoBinding {
+                reserved: 0,
+                version: 0,
+                received_version: 0,
+                subtype: CryptoBindingSubType::Request,
+                nonce: random(config),
+                compound_mac: [0; 20],
+            };
+            request.compound_mac = compound_mac(&keys.cmk, &request.to_tlv_for_mac(true), &[]);
+            if config.knobs.bad_cryptobinding_mac {
+                request.compound_mac[19] ^= 0x80;
+            }
+            tlvs.extend_from_slice(&request.to_tlv(true));
+            self.binding = Some((request, keys.cmk, keys.ipmk));
+        }
+        if config.knobs.early_success == Some(super::EarlySuccess::AfterTunnel) {
+            return InnerAction::EarlySuccess;
+        }
+        InnerAction::Send(tlv_packet(id, &tlvs))
+    }
+
+    fn result_response(
+        &mut self,
+        config: &AuthenticatorConfig,
+        tls: &ServerConnection,
+        data: &[u8],
+        success: bool,
+    ) -> InnerAction {
+        let Ok(tlvs) = parse_tlvs(data) else {
+            return InnerAction::Reject;
+        };
+        let status = tlvs
+            .iter()
+            .find(|t| t.tlv_type == TlvType::Result)
+            .and_then(|t| t.result_status().ok());
+        if !success || status != Some(ResultStatus::Success) || config.knobs.reject_after_success {
+            return InnerAction::Reject;
+        }
+        let km = key_material(tls);
+        let keys = match &self.binding {
+            None => Keys {
+                msk: km.msk(),
+                emsk: km.emsk(),
+                session_id: Vec::new(),
+                from_cryptobinding: false,
+            },
+            Some((request, cmk, ipmk)) => {
+                let Some(t) = tlvs.iter().find(|t| t.tlv_type == TlvType::CryptoBinding) else {
+                    return InnerAction::Reject;
+                };
+                let Ok(response) = CryptoBinding::parse(t.value) else {
+                    return InnerAction::Reject;
+                };
+                let mac = compound_mac(cmk, &response.to_tlv_for_mac(t.mandatory), &[]);
+                if response.subtype != CryptoBindingSubType::Response
+                    || response.nonce != request.nonce
+                    || mac != response.compound_mac
+                {
+                    return InnerAction::Reject;
+                }
+                let csk = csk(ipmk);
+                Keys {
+                    msk: Msk::from_slice(&csk.expose()[..64]).expect("64"),
+                    emsk: Emsk::from_slice(&csk.expose()[64..]).expect("64"),
+                    session_id: Vec::new(),
+                    from_cryptobinding: true,
+                }
+            }
+        };
+        if self.msk.is_none() && !config.knobs.early_result_success {
+            return InnerAction::Reject;
+        }
+        InnerAction::Accept(keys)
+    }
+}

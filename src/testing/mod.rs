@@ -1,0 +1,118 @@
+//! An in-process PEAPv0 authenticator for tests (feature `testing`): the server side of
+//! EAP, PEAPv0 phase 1 on a rustls [`ServerConnection`](rustls::ServerConnection), phase 2
+//! with an EAP-MSCHAPv2 verifier, optional cryptobinding, and knobs that make it fail in
+//! the ways real servers do. [`Pair`] runs it against a [`Supplicant`](crate::Supplicant) on
+//! a virtual clock, with loss and duplication.
+//!
+//! It is a fast test double, not an interop proof: interop is proven against FreeRADIUS
+//! and hostapd (see the `interop_*` tests).
+
+mod authenticator;
+mod inner;
+mod pair;
+
+pub use authenticator::Authenticator;
+pub use pair::{Direction, Fault, Pair, PairOutcome};
+
+use crate::event::Keys;
+use crate::wire::eap::MethodType;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+/// How the authenticator answers a wrong password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WrongPassword {
+    /// An MSCHAPv2 Failure `E=691 R=<retry>` (Windows NPS; FreeRADIUS with `send_error = yes`).
+    #[default]
+    MschapFailure,
+    /// Only a Result TLV Failure after the NT-Response (FreeRADIUS's stock configuration).
+    ResultTlvFailure,
+}
+
+/// Where to send an early EAP-Success (the CVE-2023-52160 scenarios).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarlySuccess {
+    /// Right after the Identity response.
+    AfterIdentity,
+    /// In the middle of the TLS handshake.
+    InHandshake,
+    /// Once the tunnel is up, instead of phase 2.
+    AfterTunnel,
+}
+
+/// Ways to misbehave. The default is a well-behaved server.
+#[derive(Debug, Clone, Default)]
+pub struct Knobs {
+    /// Propose this method before PEAP (e.g. EAP-TLS, as servers whose default is EAP-TLS).
+    pub propose_first: Option<MethodType>,
+    /// After a Nak of `propose_first`, send EAP-Failure instead of proposing PEAP.
+    pub fail_after_nak: bool,
+    /// Answer the Identity with EAP-Failure (outer identity or realm refused).
+    pub reject_identity: bool,
+    /// The PEAP version offered in Start (hostapd offers 1).
+    pub peap_version: u8,
+    /// Keep sending PEAP version 1 in every request after Start.
+    pub insist_peap_version: Option<u8>,
+    /// How a wrong password is answered.
+    pub wrong_password: WrongPassword,
+    /// The R flag of MSCHAPv2 Failures.
+    pub retry: bool,
+    /// Answer a correct password with this MSCHAPv2 error (646–649) instead of Success.
+    pub force_error: Option<u32>,
+    /// Corrupt the authenticator response of the MSCHAPv2 Success.
+    pub bad_authenticator_response: bool,
+    /// Send a Crypto-Binding TLV with a wrong Compound MAC.
+    pub bad_cryptobinding_mac: bool,
+    /// Ask for this inner method instead of MSCHAPv2 (e.g. GTC).
+    pub inner_method: Option<MethodType>,
+    /// Send a Result TLV Success right after the tunnel is up (phase-2 bypass).
+    pub early_result_success: bool,
+    /// Send an outer EAP-Success early.
+    pub early_success: Option<EarlySuccess>,
+    /// Add this to the last Identifier for the final EAP-Success (real servers use 0–2).
+    pub success_id_offset: u8,
+    /// Stop answering after this many responses (silence).
+    pub stop_after: Option<usize>,
+    /// Send this Notification text before the Identity request.
+    pub notification: Option<String>,
+    /// Answer a Result TLV Success exchange with EAP-Failure (authorization refused).
+    pub reject_after_success: bool,
+}
+
+/// The authenticator's configuration.
+#[derive(Clone)]
+pub struct AuthenticatorConfig {
+    /// TLS server settings (certificate chain, versions, suites).
+    pub tls: Arc<rustls::ServerConfig>,
+    /// Users and their passwords (identity as sent inside the tunnel).
+    pub users: Vec<(String, String)>,
+    /// Send a Crypto-Binding TLV with the Result TLV.
+    pub cryptobinding: bool,
+    /// Largest TLS data per EAP request.
+    pub fragment_size: usize,
+    /// Misbehaviours.
+    pub knobs: Knobs,
+}
+
+impl AuthenticatorConfig {
+    /// A well-behaved server with `tls` and one user.
+    pub fn new(tls: Arc<rustls::ServerConfig>, user: &str, password: &str) -> Self {
+        AuthenticatorConfig {
+            tls,
+            users: alloc::vec![(user.into(), password.into())],
+            cryptobinding: false,
+            fragment_size: 1398,
+            knobs: Knobs::default(),
+        }
+    }
+}
+
+/// How the server side ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerOutcome {
+    /// Access-Accept: the server's view of the keys.
+    Accept(Keys),
+    /// Access-Reject.
+    Reject,
+}

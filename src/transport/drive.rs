@@ -1,0 +1,128 @@
+//! The transport trait and a blocking loop that runs a [`Supplicant`] over one.
+
+use crate::diagnosis::{Diagnosis, TransportFailure};
+use crate::event::{Event, Input, Keys, Output};
+use crate::{Instant, Supplicant};
+use alloc::vec::Vec;
+use std::time::Instant as StdInstant;
+
+/// What a transport delivers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// An EAP packet from the authenticator.
+    Eap(Vec<u8>),
+    /// Nothing arrived before the deadline.
+    Timeout,
+    /// The lower layer gave up (no reply, wrong shared secret, no authenticator).
+    Failed(TransportFailure),
+}
+
+/// Moves EAP packets between a supplicant and an authenticator.
+pub trait Transport {
+    /// Local failures (sockets, interfaces).
+    type Error: std::error::Error + 'static;
+
+    /// Starts the conversation (EAPOL-Start; RADIUS: nothing to send yet).
+    fn start(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    /// Sends one EAP packet.
+    fn send(&mut self, eap: &[u8]) -> Result<(), Self::Error>;
+
+    /// Waits until `deadline` at most for the next packet.
+    fn recv(&mut self, deadline: StdInstant) -> Result<Received, Self::Error>;
+
+    /// The authentication ended (the transport may check keys, log off, ...). May turn a
+    /// success into a failure (e.g. RADIUS MS-MPPE keys that disagree with the MSK).
+    fn finish(&mut self, outcome: &mut Outcome) -> Result<(), Self::Error> {
+        let _ = outcome;
+        Ok(())
+    }
+
+    /// Adds what the transport knows to a diagnosis (e.g. a RADIUS Reply-Message).
+    fn annotate(&self, diagnosis: &mut Diagnosis) {
+        let _ = diagnosis;
+    }
+}
+
+/// How an authentication ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Success, with the keys.
+    Authenticated(Keys),
+    /// Failure, explained.
+    Failed(Diagnosis),
+}
+
+/// Runs `supplicant` over `transport` until it succeeds or fails, calling `on_event` for
+/// every event (the final `Authenticated` / `Failed` included). Time is the host's
+/// monotonic clock, counted from the call. Errors are local transport failures only.
+pub fn drive<T: Transport>(
+    supplicant: &mut Supplicant,
+    transport: &mut T,
+    mut on_event: impl FnMut(&Event),
+) -> Result<Outcome, T::Error> {
+    let origin = StdInstant::now();
+    let base = supplicant.latest_input_time();
+    let now = || base + origin.elapsed();
+    if supplicant.is_finished() {
+        let _ = supplicant.handle_input(Input::Restart { now: now() });
+    }
+    transport.start()?;
+    loop {
+        let mut outcome = None;
+        let deadline = loop {
+            match supplicant.poll_output() {
+                Output::Transmit(p) => transport.send(&p)?,
+                Output::Event(mut e) => {
+                    if let Event::Failed(d) = &mut e {
+                        transport.annotate(d);
+                    }
+                    on_event(&e);
+                    match e {
+                        Event::Authenticated(k) => outcome = Some(Outcome::Authenticated(k)),
+                        Event::Failed(d) => outcome = Some(Outcome::Failed(d)),
+                        _ => {}
+                    }
+                }
+                Output::Idle { next_timeout } => break next_timeout,
+                _ => {}
+            }
+        };
+        if let Some(mut outcome) = outcome {
+            transport.finish(&mut outcome)?;
+            return Ok(outcome);
+        }
+        let deadline = match deadline {
+            Some(d) => origin + d.saturating_duration_since(base),
+            None => {
+                return Ok(Outcome::Failed(Diagnosis::new(
+                    supplicant.phase(),
+                    crate::diagnosis::Cause::LowerLayerDown,
+                )));
+            }
+        };
+        // Each arm leaves the supplicant with outputs to drain, or finished.
+        let input_time = match transport.recv(deadline)? {
+            Received::Eap(p) => {
+                let t = now();
+                let _ = supplicant.handle_input(Input::Packet { now: t, eap: &p });
+                continue;
+            }
+            Received::Timeout => now(),
+            Received::Failed(failure) => {
+                let mut d = Diagnosis::new(
+                    supplicant.phase(),
+                    crate::diagnosis::Cause::Transport(failure),
+                );
+                transport.annotate(&mut d);
+                on_event(&Event::Failed(d.clone()));
+                let mut outcome = Outcome::Failed(d);
+                transport.finish(&mut outcome)?;
+                return Ok(outcome);
+            }
+        };
+        let _ = supplicant.handle_input(Input::Timeout { now: input_time });
+    }
+}

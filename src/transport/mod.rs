@@ -1,0 +1,11 @@
+//! The edge: moving EAP packets. The only layer with I/O (feature `std`).
+//!
+//! - [`drive`]: the [`Transport`] trait and the blocking loop that runs a supplicant over one;
+//! - [`eapol`]: wired 802.1X on Linux (feature `eapol`);
+//! - `radius`: a NAS-side RADIUS client, as `eapol_test`.
+
+pub mod drive;
+#[cfg(all(feature = "eapol", target_os = "linux"))]
+pub mod eapol;
+
+pub use drive::{Outcome, Received, Transport, drive};

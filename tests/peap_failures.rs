@@ -1,0 +1,456 @@
+//! Each diagnosis, produced by the in-process authenticator's knobs.
+
+mod common;
+
+use common::*;
+use eap::config::{Cryptobinding, Limits};
+use eap::diagnosis::{
+    Cause, CertificateProblem, CryptoBindingError, Phase, PrematureSuccess, SentMessage,
+    TimeoutKind,
+};
+use eap::testing::{AuthenticatorConfig, EarlySuccess, WrongPassword};
+use eap::tls::TlsVersion;
+use eap::wire::eap::MethodType;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn diagnose(
+    client: eap::config::ConfigBuilder,
+    server: AuthenticatorConfig,
+) -> eap::diagnosis::Diagnosis {
+    let out = run(client, server);
+    assert!(out.keys().is_none(), "unexpected success");
+    out.diagnosis().cloned().expect("a diagnosis")
+}
+
+/// No MSCHAPv2 NT-Response, password or key material left: only identity, Naks, and
+/// TLS records up to the ClientHello/handshake (no application data).
+fn assert_no_inner_credentials(out: &eap::testing::PairOutcome) {
+    for p in &out.transmitted {
+        // TLS application_data records (content type 23) carry phase 2.
+        if p.len() > 10 && p[4] == 25 {
+            let tls = if p[5] & 0x80 != 0 { &p[10..] } else { &p[6..] };
+            assert_ne!(
+                tls.first(),
+                Some(&23),
+                "application data sent before validation"
+            );
+        }
+    }
+}
+
+#[test]
+fn wrong_password_mschap_691_with_retry_and_message() {
+    let pki = Pki::new("691");
+    for retry in [true, false] {
+        let mut srv = server(&pki);
+        srv.knobs.retry = retry;
+        let d = diagnose(client(&pki).password("wrong"), srv);
+        assert_eq!(d.phase, Phase::InnerAuthentication);
+        match &d.cause {
+            Cause::MschapFailure {
+                error: 691,
+                retry: r,
+                message: Some(m),
+                user,
+            } => {
+                assert_eq!(*r, retry);
+                assert_eq!(m, "Authentication failed");
+                assert_eq!(user, USER);
+            }
+            other => panic!("{other:?}"),
+        }
+        let text = d.to_string();
+        assert!(text.contains("691") && text.contains("password"), "{text}");
+        assert!(
+            text.contains(if retry {
+                "retry allowed"
+            } else {
+                "no retry allowed"
+            }),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn wrong_password_freeradius_stock_result_tlv_only() {
+    let pki = Pki::new("fr");
+    let mut srv = server(&pki);
+    srv.knobs.wrong_password = WrongPassword::ResultTlvFailure;
+    let d = diagnose(client(&pki).password("wrong"), srv);
+    assert_eq!(d.cause, Cause::CredentialsRejected { user: USER.into() });
+    assert!(d.to_string().contains("rejected the credentials"), "{d}");
+}
+
+#[test]
+fn account_errors_646_to_649() {
+    let pki = Pki::new("acct");
+    for (code, words) in [
+        (646, "time of day"),
+        (647, "disabled"),
+        (648, "expired"),
+        (649, "dial-in"),
+    ] {
+        let mut srv = server(&pki);
+        srv.knobs.force_error = Some(code);
+        let d = diagnose(client(&pki), srv);
+        assert!(
+            matches!(d.cause, Cause::MschapFailure { error, .. } if error == code),
+            "{d:?}"
+        );
+        assert!(d.to_string().contains(words), "{code}: {d}");
+    }
+}
+
+#[test]
+fn tls_alert_protocol_version() {
+    let pki = Pki::new("alert");
+    let tls = server_tls_with(&pki.server(), provider(), &[&rustls::version::TLS13]);
+    let d = diagnose(client(&pki), AuthenticatorConfig::new(tls, USER, PASSWORD));
+    assert_eq!(d.phase, Phase::TlsHandshake);
+    match &d.cause {
+        Cause::TlsAlert {
+            alert: 70,
+            offered,
+            chosen: None,
+        } => {
+            assert_eq!(offered.versions, [TlsVersion::TLS12]);
+            assert!(!offered.cipher_suites.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(d.to_string().contains("protocol_version"), "{d}");
+    assert!(d.hint().contains("TLS version"), "{}", d.hint());
+}
+
+#[test]
+fn tls_alert_no_common_cipher_suite() {
+    let pki = Pki::new("suites");
+    let mut server_provider = rustls::crypto::ring::default_provider();
+    server_provider
+        .cipher_suites
+        .retain(|s| format!("{:?}", s.suite()).contains("AES_256_GCM"));
+    let tls = server_tls_with(
+        &pki.server(),
+        Arc::new(server_provider),
+        &[&rustls::version::TLS12],
+    );
+    let mut client_provider = rustls::crypto::ring::default_provider();
+    client_provider
+        .cipher_suites
+        .retain(|s| format!("{:?}", s.suite()).contains("CHACHA20"));
+    let cfg = client(&pki).crypto_provider(Arc::new(client_provider));
+    let d = diagnose(cfg, AuthenticatorConfig::new(tls, USER, PASSWORD));
+    match &d.cause {
+        Cause::TlsAlert {
+            alert: 40,
+            offered,
+            chosen: None,
+        } => {
+            assert!(
+                offered
+                    .cipher_suites
+                    .iter()
+                    .all(|s| *s == 0xcca8 || *s == 0xcca9),
+                "{offered:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = d.to_string();
+    assert!(
+        text.contains("handshake_failure") && text.contains("CHACHA20"),
+        "{text}"
+    );
+    assert!(d.hint().contains("cipher suite"), "{}", d.hint());
+}
+
+#[test]
+fn certificate_untrusted() {
+    let pki = Pki::new("real");
+    let other = Pki::new("rogue");
+    let out = run(client(&pki), server(&other));
+    let d = out.diagnosis().unwrap();
+    assert_eq!(d.phase, Phase::ServerValidation);
+    match &d.cause {
+        Cause::CertificateRejected {
+            problem: CertificateProblem::UnknownIssuer,
+            certificate: Some(c),
+        } => {
+            assert!(c.issuer.contains("rogue CA"), "{c:?}");
+            assert_eq!(c.dns_names, [SERVER_NAME]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_no_inner_credentials(&out);
+    // We told the server why: a TLS alert went out.
+    assert_eq!(out.transmitted.last().unwrap()[4], 25);
+}
+
+#[test]
+fn certificate_expired() {
+    let pki = Pki::new("exp");
+    let cert = pki.server_with(&[SERVER_NAME], (-10, -1));
+    let out = run(
+        client(&pki),
+        AuthenticatorConfig::new(server_tls(&cert), USER, PASSWORD),
+    );
+    let d = out.diagnosis().unwrap();
+    assert!(
+        matches!(
+            d.cause,
+            Cause::CertificateRejected {
+                problem: CertificateProblem::Expired,
+                ..
+            }
+        ),
+        "{d:?}"
+    );
+    assert!(d.hint().contains("clock"), "{}", d.hint());
+    assert_no_inner_credentials(&out);
+}
+
+#[test]
+fn certificate_for_another_name_lists_its_names() {
+    let pki = Pki::new("name");
+    let cert = pki.server_with(&["portal.example.net", "www.example.net"], (-1, 5));
+    let out = run(
+        client(&pki),
+        AuthenticatorConfig::new(server_tls(&cert), USER, PASSWORD),
+    );
+    let d = out.diagnosis().unwrap();
+    match &d.cause {
+        Cause::CertificateRejected {
+            problem: CertificateProblem::NameMismatch { expected },
+            certificate: Some(c),
+        } => {
+            assert!(expected.contains(SERVER_NAME));
+            assert_eq!(c.dns_names, ["portal.example.net", "www.example.net"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = d.to_string();
+    assert!(
+        text.contains("portal.example.net") && text.contains(SERVER_NAME),
+        "{text}"
+    );
+    assert_no_inner_credentials(&out);
+}
+
+#[test]
+fn method_not_allowed() {
+    let pki = Pki::new("method");
+    let mut srv = server(&pki);
+    srv.knobs.propose_first = Some(MethodType::Tls);
+    srv.knobs.fail_after_nak = true;
+    let d = diagnose(client(&pki), srv);
+    assert_eq!(d.phase, Phase::MethodNegotiation);
+    assert_eq!(
+        d.cause,
+        Cause::MethodNotAllowed {
+            proposed: MethodType::Tls,
+            offered: vec![MethodType::Peap]
+        }
+    );
+    let text = d.to_string();
+    assert!(text.contains("EAP-TLS") && text.contains("PEAP"), "{text}");
+}
+
+#[test]
+fn failure_after_identity_names_the_missing_realm() {
+    let pki = Pki::new("realm");
+    let mut srv = server(&pki);
+    srv.knobs.reject_identity = true;
+    let d = diagnose(client(&pki).anonymous_identity("anonymous"), srv.clone());
+    assert_eq!(d.phase, Phase::Identity);
+    assert_eq!(
+        d.cause,
+        Cause::RejectedAfterIdentity {
+            outer_identity: "anonymous".into(),
+            anonymous_without_realm: true
+        }
+    );
+    assert!(d.hint().contains("anonymous@"), "{}", d.hint());
+    let d = diagnose(client(&pki), srv);
+    assert!(matches!(
+        d.cause,
+        Cause::RejectedAfterIdentity {
+            anonymous_without_realm: false,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn silence_names_the_unanswered_message() {
+    let pki = Pki::new("quiet");
+    let mut srv = server(&pki);
+    srv.knobs.stop_after = Some(2); // answers Identity and the ClientHello, then nothing
+    let out = run(client(&pki), srv);
+    let d = out.diagnosis().unwrap();
+    match d.cause {
+        Cause::Timeout {
+            kind: TimeoutKind::Silence(s),
+            last_sent,
+        } => {
+            assert_eq!(s, Duration::from_secs(30));
+            assert_eq!(last_sent, SentMessage::TlsClientFinished);
+        }
+        ref other => panic!("{other:?}"),
+    }
+    assert!(
+        d.to_string().contains("TLS key exchange and Finished"),
+        "{d}"
+    );
+    assert!(out.elapsed >= Duration::from_secs(30));
+}
+
+#[test]
+fn overall_timeout() {
+    let pki = Pki::new("slow");
+    let mut srv = server(&pki);
+    srv.knobs.stop_after = Some(0);
+    let limits = Limits {
+        silence: Duration::from_secs(60),
+        overall: Duration::from_secs(20),
+        ..Limits::default()
+    };
+    let out = run(client(&pki).limits(limits), srv);
+    let d = out.diagnosis().unwrap();
+    assert!(
+        matches!(
+            d.cause,
+            Cause::Timeout {
+                kind: TimeoutKind::Overall(_),
+                last_sent: SentMessage::Identity
+            }
+        ),
+        "{d:?}"
+    );
+    assert_eq!(out.elapsed, Duration::from_secs(20));
+}
+
+#[test]
+fn round_limit() {
+    let pki = Pki::new("rounds");
+    let limits = Limits {
+        max_rounds: 4,
+        ..Limits::default()
+    };
+    let d = diagnose(client(&pki).limits(limits), server(&pki));
+    assert!(
+        matches!(d.cause, Cause::TooManyRounds { limit: 4, .. }),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn authenticator_response_wrong() {
+    let pki = Pki::new("authresp");
+    let mut srv = server(&pki);
+    srv.knobs.bad_authenticator_response = true;
+    let out = run(client(&pki), srv);
+    let d = out.diagnosis().unwrap();
+    assert_eq!(d.cause, Cause::AuthenticatorResponseMismatch);
+    assert!(d.hint().contains("not be the real network"));
+    // No Success acknowledgement went out: the last thing sent was our NT-Response.
+    assert!(!event_names(&out.events).contains(&"InnerSucceeded"));
+}
+
+#[test]
+fn cryptobinding_mismatch_and_missing() {
+    let pki = Pki::new("cbfail");
+    let mut srv = server(&pki);
+    srv.cryptobinding = true;
+    srv.knobs.bad_cryptobinding_mac = true;
+    let d = diagnose(client(&pki), srv);
+    assert_eq!(d.phase, Phase::CryptoBinding);
+    assert_eq!(d.cause, Cause::CryptoBinding(CryptoBindingError::BadMac));
+
+    let d = diagnose(
+        client(&pki).cryptobinding(Cryptobinding::Required),
+        server(&pki),
+    );
+    assert_eq!(d.cause, Cause::CryptoBinding(CryptoBindingError::Missing));
+}
+
+#[test]
+fn phase2_bypass_cve_2023_52160() {
+    let pki = Pki::new("cve");
+    let mut srv = server(&pki);
+    srv.knobs.early_result_success = true;
+    let out = run(client(&pki), srv);
+    let d = out.diagnosis().unwrap();
+    assert_eq!(
+        d.cause,
+        Cause::PrematureSuccess(PrematureSuccess::ResultTlvBeforeInner)
+    );
+    assert!(d.to_string().contains("CVE-2023-52160"));
+    assert!(out.keys().is_none());
+
+    for (when, expected) in [
+        (
+            EarlySuccess::AfterIdentity,
+            PrematureSuccess::EapSuccessBeforeMethod,
+        ),
+        (
+            EarlySuccess::InHandshake,
+            PrematureSuccess::EapSuccessInHandshake,
+        ),
+        (
+            EarlySuccess::AfterTunnel,
+            PrematureSuccess::EapSuccessBeforeResult,
+        ),
+    ] {
+        let mut srv = server(&pki);
+        srv.knobs.early_success = Some(when);
+        let d = diagnose(client(&pki), srv);
+        assert_eq!(d.cause, Cause::PrematureSuccess(expected), "{when:?}");
+    }
+}
+
+#[test]
+fn inner_gtc_is_refused() {
+    let pki = Pki::new("gtc");
+    let mut srv = server(&pki);
+    srv.knobs.inner_method = Some(MethodType::Gtc);
+    let out = run(client(&pki), srv);
+    let d = out.diagnosis().unwrap();
+    assert_eq!(
+        d.cause,
+        Cause::InnerMethodRefused {
+            proposed: MethodType::Gtc,
+            offered: vec![MethodType::MsChapV2]
+        }
+    );
+    assert!(d.to_string().contains("GTC"), "{d}");
+}
+
+#[test]
+fn rejected_after_inner_success() {
+    let pki = Pki::new("authz");
+    let mut srv = server(&pki);
+    srv.knobs.reject_after_success = true;
+    let d = diagnose(client(&pki), srv);
+    assert_eq!(
+        d.cause,
+        Cause::RejectedAfterInnerSuccess {
+            cryptobinding: false
+        }
+    );
+    assert_eq!(d.phase, Phase::Completion);
+}
+
+#[test]
+fn peap_version_insisted() {
+    let pki = Pki::new("v1");
+    let mut srv = server(&pki);
+    srv.knobs.peap_version = 1;
+    srv.knobs.insist_peap_version = Some(1);
+    let d = diagnose(client(&pki), srv);
+    assert_eq!(
+        d.cause,
+        Cause::Protocol(eap::diagnosis::ProtocolViolation::PeapVersion(1))
+    );
+}
