@@ -182,6 +182,7 @@ mod tests {
 
     #[test]
     fn v1_challenge_hash() {
+        assert_eq!(USER, &hex("55 73 65 72")[..]);
         assert_eq!(
             challenge_hash(&peer_challenge(), &auth_challenge(), USER),
             arr::<8>("D0 2E 43 86 BC E9 12 26")
