@@ -13,3 +13,24 @@ pub mod mppe_attr;
 pub mod mschapv2;
 pub mod peap;
 pub mod tls_keys;
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    //! Hex helpers for the vector tests.
+    use alloc::vec::Vec;
+
+    /// Parses hex digits, ignoring whitespace.
+    pub(crate) fn hex(s: &str) -> Vec<u8> {
+        let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        assert!(digits.len() % 2 == 0, "odd hex length");
+        digits
+            .chunks(2)
+            .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
+            .collect()
+    }
+
+    /// Parses hex digits into an array of exactly `N` octets.
+    pub(crate) fn arr<const N: usize>(s: &str) -> [u8; N] {
+        hex(s).try_into().expect("hex length")
+    }
+}
