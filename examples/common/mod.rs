@@ -1,0 +1,168 @@
+//! What the command-line examples share: the authentication flags, building a `Config`
+//! from them, and printing events and outcomes.
+#![allow(dead_code)]
+
+use clap::{Args, ValueEnum};
+use eap::config::{Cryptobinding, Limits};
+use eap::tls::TlsVersion;
+use eap::transport::Outcome;
+use eap::{Config, Event};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The authentication flags, named as wpa_supplicant and eapol_test users know them.
+#[derive(Args, Debug, Clone)]
+pub struct AuthArgs {
+    /// The user's identity (inner identity), e.g. alice@example.org.
+    #[arg(long)]
+    pub identity: String,
+    /// The identity sent in the clear, e.g. anonymous@example.org.
+    #[arg(long)]
+    pub anonymous_identity: Option<String>,
+    /// The password.
+    #[arg(long)]
+    pub password: String,
+    /// PEM file with the CA certificate(s) that signed the RADIUS server's certificate.
+    #[arg(long, required_unless_present = "insecure_accept_any_server")]
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// The server certificate must carry exactly this DNS name.
+    #[arg(long, conflicts_with = "domain_suffix")]
+    pub server_name: Option<String>,
+    /// The server certificate must carry this domain or a name under it.
+    #[arg(long)]
+    pub domain_suffix: Option<String>,
+    /// Accept any server certificate (labs only: an impostor gets the MSCHAPv2 exchange).
+    #[arg(long)]
+    pub insecure_accept_any_server: bool,
+    /// Highest TLS version offered.
+    #[arg(long, value_enum, default_value = "1.2")]
+    pub tls_max: TlsMax,
+    /// Largest TLS data per EAP message.
+    #[arg(long, default_value_t = eap::config::DEFAULT_FRAGMENT_SIZE)]
+    pub fragment_size: usize,
+    /// Give up after this many seconds (whole authentication).
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Cryptobinding policy.
+    #[arg(long, value_enum, default_value = "optional")]
+    pub cryptobinding: CryptobindingArg,
+    /// Write the TLS secrets in the NSS key log format (Wireshark can then decrypt).
+    #[arg(long)]
+    pub keylog: Option<std::path::PathBuf>,
+    /// Print every event on stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// `--tls-max`.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum TlsMax {
+    /// TLS 1.2.
+    #[value(name = "1.2")]
+    Tls12,
+    /// TLS 1.3.
+    #[value(name = "1.3")]
+    Tls13,
+}
+
+/// `--cryptobinding`.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum CryptobindingArg {
+    /// Ignore Crypto-Binding TLVs.
+    Off,
+    /// Verify when sent.
+    Optional,
+    /// Fail without one.
+    Required,
+}
+
+/// A key log writing to a file of the user's choice (rustls's `KeyLogFile` reads
+/// SSLKEYLOGFILE from the environment only).
+#[derive(Debug)]
+struct KeyLogTo(std::sync::Mutex<std::fs::File>);
+
+impl rustls::KeyLog for KeyLogTo {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        use std::io::Write;
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        if let Ok(mut f) = self.0.lock() {
+            let _ = writeln!(f, "{label} {} {}", hex(client_random), hex(secret));
+        }
+    }
+}
+
+impl AuthArgs {
+    /// The configuration these flags describe.
+    pub fn config(&self) -> Result<Config, String> {
+        let mut b = Config::builder(&self.identity)
+            .password(&self.password)
+            .fragment_size(self.fragment_size)
+            .tls_max(match self.tls_max {
+                TlsMax::Tls12 => TlsVersion::TLS12,
+                TlsMax::Tls13 => TlsVersion::TLS13,
+            })
+            .cryptobinding(match self.cryptobinding {
+                CryptobindingArg::Off => Cryptobinding::Off,
+                CryptobindingArg::Optional => Cryptobinding::Optional,
+                CryptobindingArg::Required => Cryptobinding::Required,
+            })
+            .limits(Limits {
+                overall: Duration::from_secs(self.timeout),
+                silence: Duration::from_secs(self.timeout),
+                ..Limits::default()
+            });
+        if let Some(a) = &self.anonymous_identity {
+            b = b.anonymous_identity(a);
+        }
+        if let Some(path) = &self.ca_cert {
+            b = b.ca_pem_file(path).map_err(|e| e.to_string())?;
+        }
+        if let Some(n) = &self.server_name {
+            b = b.server_name(n);
+        }
+        if let Some(s) = &self.domain_suffix {
+            b = b.domain_suffix(s);
+        }
+        if self.insecure_accept_any_server {
+            eprintln!("warning: --insecure-accept-any-server: the server is NOT validated");
+            b = b.danger_accept_any_server_certificate();
+        }
+        if let Some(path) = &self.keylog {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            b = b.key_log(Arc::new(KeyLogTo(std::sync::Mutex::new(f))));
+        }
+        b.build().map_err(|e| e.to_string())
+    }
+}
+
+/// Prints an event on stderr (for `--verbose`).
+pub fn print_event(event: &Event) {
+    match event {
+        Event::Authenticated(_) => eprintln!("event: Authenticated"),
+        Event::Failed(d) => eprintln!("event: Failed: {d}"),
+        other => eprintln!("event: {other:?}"),
+    }
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Prints `MSK=<hex>` for a success (stdout) or `error: <diagnosis>` (stderr); true on success.
+pub fn report(outcome: &Outcome) -> bool {
+    match outcome {
+        Outcome::Authenticated(keys) => {
+            println!("MSK={}", hex(keys.msk.expose()));
+            true
+        }
+        Outcome::Failed(d) => {
+            eprintln!("error: {d}");
+            false
+        }
+    }
+}
