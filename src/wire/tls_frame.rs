@@ -9,7 +9,7 @@
 //! fragment belongs to); M: more fragments follow; S: start (server's first message);
 //! R: reserved (kept as received); V: the PEAP version (reserved, 0, in EAP-TLS).
 
-use super::DecodeError;
+use super::{DecodeError, need};
 use alloc::vec::Vec;
 
 /// Flag: TLS Message Length included.
@@ -43,7 +43,23 @@ pub struct TlsFrame<'a> {
 impl<'a> TlsFrame<'a> {
     /// Parses Type-Data (the octets after the EAP Type).
     pub fn parse(type_data: &'a [u8]) -> Result<Self, DecodeError> {
-        todo!("wire helper")
+        need("EAP-TLS flags", type_data, 1)?;
+        let flags = type_data[0];
+        let (message_length, data) = if flags & FLAG_LENGTH != 0 {
+            need("EAP-TLS Message Length", type_data, 5)?;
+            let len = u32::from_be_bytes([type_data[1], type_data[2], type_data[3], type_data[4]]);
+            (Some(len), &type_data[5..])
+        } else {
+            (None, &type_data[1..])
+        };
+        Ok(TlsFrame {
+            more: flags & FLAG_MORE != 0,
+            start: flags & FLAG_START != 0,
+            reserved: flags & RESERVED_MASK,
+            version: flags & VERSION_MASK,
+            message_length,
+            data,
+        })
     }
 
     /// A frame with no flags but the version, carrying `data` (or an ACK when empty).
@@ -60,7 +76,17 @@ impl<'a> TlsFrame<'a> {
 
     /// The flags octet.
     pub fn flags(&self) -> u8 {
-        todo!("wire helper")
+        let mut f = (self.reserved & RESERVED_MASK) | (self.version & VERSION_MASK);
+        if self.message_length.is_some() {
+            f |= FLAG_LENGTH;
+        }
+        if self.more {
+            f |= FLAG_MORE;
+        }
+        if self.start {
+            f |= FLAG_START;
+        }
+        f
     }
 
     /// Encoded length.
@@ -75,7 +101,11 @@ impl<'a> TlsFrame<'a> {
 
     /// Appends the Type-Data.
     pub fn emit(&self, out: &mut Vec<u8>) {
-        todo!("wire helper")
+        out.push(self.flags());
+        if let Some(len) = self.message_length {
+            out.extend_from_slice(&len.to_be_bytes());
+        }
+        out.extend_from_slice(self.data);
     }
 
     /// The Type-Data as a new vector.
@@ -83,5 +113,63 @@ impl<'a> TlsFrame<'a> {
         let mut v = Vec::with_capacity(self.len());
         self.emit(&mut v);
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn start_with_version_1() {
+        let f = TlsFrame::parse(&[0x21]).unwrap();
+        assert!(f.start && !f.more);
+        assert_eq!(f.version, 1);
+        assert_eq!(f.message_length, None);
+        assert!(f.data.is_empty());
+    }
+
+    #[test]
+    fn first_fragment_with_length() {
+        let f = TlsFrame::parse(&[0xc0, 0, 0, 0x10, 0, 1, 2, 3]).unwrap();
+        assert!(f.more && !f.start);
+        assert_eq!(f.message_length, Some(0x1000));
+        assert_eq!(f.data, &[1, 2, 3]);
+        assert_eq!(f.to_vec(), [0xc0, 0, 0, 0x10, 0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn truncated() {
+        assert!(TlsFrame::parse(&[]).is_err());
+        assert!(matches!(
+            TlsFrame::parse(&[0x80, 0, 0]),
+            Err(DecodeError::Truncated { need: 5, have: 3, .. })
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(flags in any::<u8>(), len in any::<u32>(),
+                      data in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let f = TlsFrame {
+                more: flags & FLAG_MORE != 0,
+                start: flags & FLAG_START != 0,
+                reserved: flags & RESERVED_MASK,
+                version: flags & VERSION_MASK,
+                message_length: (flags & FLAG_LENGTH != 0).then_some(len),
+                data: &data,
+            };
+            let v = f.to_vec();
+            prop_assert_eq!(v.len(), f.len());
+            prop_assert_eq!(TlsFrame::parse(&v).unwrap(), f);
+        }
+
+        #[test]
+        fn any_bytes(buf in proptest::collection::vec(any::<u8>(), 0..16)) {
+            if let Ok(f) = TlsFrame::parse(&buf) {
+                prop_assert_eq!(f.to_vec(), buf);
+            }
+        }
     }
 }
