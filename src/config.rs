@@ -188,6 +188,11 @@ impl Config {
     pub fn validates_server(&self) -> bool {
         self.tls.validates_server()
     }
+
+    /// The crypto provider (TLS, and randomness for the core and the transports).
+    pub fn crypto_provider(&self) -> &Arc<CryptoProvider> {
+        &self.provider
+    }
 }
 
 /// Which servers to trust.

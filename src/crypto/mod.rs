@@ -12,6 +12,7 @@ pub mod mppe;
 pub mod mppe_attr;
 pub mod mschapv2;
 pub mod peap;
+pub mod radius;
 pub mod tls_keys;
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! - `radius`: a NAS-side RADIUS client, as `eapol_test`.
 
 pub mod drive;
+pub mod radius;
 #[cfg(all(feature = "eapol", target_os = "linux"))]
 pub mod eapol;
 

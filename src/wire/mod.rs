@@ -16,6 +16,7 @@ pub mod eap;
 pub mod eapol;
 pub mod mschapv2;
 pub mod peap_inner;
+pub mod radius;
 pub mod tls_frame;
 pub mod tls_record;
 pub mod tlv;

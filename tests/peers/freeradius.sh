@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Runs FreeRADIUS 3.2 on loopback with PEAPv0 / EAP-MSCHAPv2, from a copy of the Debian
+# configuration in DIR. Foreground debug log in DIR/radiusd.log; pid in DIR/pid.
+#
+#   bash tests/peers/freeradius.sh start DIR PORT
+#   bash tests/peers/freeradius.sh stop DIR
+#
+# Users (mods-config/files/authorize): alice/password, "josé"/"pässwörd€",
+# bob@example.test/hunter2. Client: 127.0.0.1, secret testing123.
+# Knobs (environment, at start): TLS_MIN, TLS_MAX ("1.2" default), CIPHER_LIST (OpenSSL
+# syntax), SEND_ERROR=yes (MSCHAPv2 Failure E=691 sent to the client), ALLOW_RETRY=no,
+# PKI (directory made by pki.sh; default DIR/pki).
+set -euo pipefail
+cmd=${1:?usage: freeradius.sh start|stop DIR [PORT]}
+dir=${2:?usage: freeradius.sh start|stop DIR [PORT]}
+here=$(cd "$(dirname "$0")" && pwd)
+
+stop() {
+    if [[ -s "$dir/pid" ]]; then
+        kill "$(cat "$dir/pid")" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$(cat "$dir/pid")" 2>/dev/null || break; sleep 0.1; done
+        rm -f "$dir/pid"
+    fi
+}
+
+case "$cmd" in
+stop) stop; exit 0 ;;
+start) ;;
+*) echo "unknown command $cmd" >&2; exit 2 ;;
+esac
+
+port=${3:?usage: freeradius.sh start DIR PORT}
+stop
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+pki=${PKI:-$dir/pki}
+bash "$here/pki.sh" "$pki"
+rm -rf "$dir/raddb"
+cp -a /etc/freeradius/3.0 "$dir/raddb"
+r=$dir/raddb
+mkdir -p "$dir/log" "$dir/run"
+
+sed -i -e '/^\s*user = /d' -e '/^\s*group = /d' \
+    -e "s|^logdir = .*|logdir = $dir/log|" -e "s|^run_dir = .*|run_dir = $dir/run|" \
+    "$r/radiusd.conf"
+# One auth listener on loopback in the default server; the inner tunnel's own listener
+# (127.0.0.1:18120) would clash between instances, so it goes.
+python3 - "$r/sites-available/default" "$r/sites-available/inner-tunnel" "$port" <<'PY'
+import sys
+
+def drop_listen(s):
+    out, i = [], 0
+    while True:
+        j = s.find("\nlisten {", i)
+        if j < 0:
+            out.append(s[i:])
+            return "".join(out)
+        out.append(s[i:j + 1])
+        depth, k = 0, j + 1
+        while True:
+            c = s[k]
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        i = k + 1
+
+default, inner, port = sys.argv[1], sys.argv[2], sys.argv[3]
+s = drop_listen(open(default).read())
+s = s.replace("server default {", "server default {\nlisten {\n\ttype = auth\n\tipaddr = 127.0.0.1\n\tport = %s\n}\n" % port, 1)
+open(default, "w").write(s)
+t = drop_listen(open(inner).read())
+open(inner, "w").write(t)
+PY
+
+eap=$r/mods-available/eap
+sed -i -e '0,/default_eap_type = md5/s//default_eap_type = peap/' \
+    -e "s|^\(\s*\)private_key_password = .*|\1#private_key_password|" \
+    -e "s|^\(\s*\)private_key_file = .*|\1private_key_file = $pki/server.key|" \
+    -e "s|^\(\s*\)certificate_file = .*|\1certificate_file = $pki/server.pem|" \
+    -e "s|^\(\s*\)ca_file = .*|\1ca_file = $pki/ca.pem|" \
+    -e "s|^\(\s*\)tls_min_version = .*|\1tls_min_version = \"${TLS_MIN:-1.2}\"|" \
+    -e "s|^\(\s*\)tls_max_version = .*|\1tls_max_version = \"${TLS_MAX:-1.2}\"|" \
+    "$eap"
+# PEAP's inner default: EAP-MSCHAPv2 (the second default_eap_type = md5, in ttls, stays).
+python3 - "$eap" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+i = s.index("\tpeap {")
+j = s.index("default_eap_type", i)
+k = s.index("\n", j)
+s = s[:j] + "default_eap_type = mschapv2" + s[k:]
+open(p, "w").write(s)
+PY
+if [[ -n "${CIPHER_LIST:-}" ]]; then
+    sed -i "s|^\(\s*\)cipher_list = \"DEFAULT\"|\1cipher_list = \"$CIPHER_LIST\"|" "$eap"
+fi
+if [[ "${SEND_ERROR:-no}" == yes ]]; then
+    sed -i 's|^\s*#\s*send_error = no|\t\tsend_error = yes|' "$eap"
+fi
+if [[ -n "${ALLOW_RETRY:-}" ]]; then
+    sed -i "s|^#\s*allow_retry = yes|\tallow_retry = $ALLOW_RETRY|" "$r/mods-available/mschap"
+fi
+
+cat > "$r/mods-config/files/authorize" <<'X'
+alice	Cleartext-Password := "password"
+josé	Cleartext-Password := "pässwörd€"
+bob@example.test	Cleartext-Password := "hunter2"
+X
+
+freeradius -X -d "$r" > "$dir/radiusd.log" 2>&1 &
+echo $! > "$dir/pid"
+for _ in $(seq 100); do
+    if grep -q "Ready to process requests" "$dir/radiusd.log"; then exit 0; fi
+    if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then break; fi
+    sleep 0.1
+done
+echo "freeradius did not start; its log:" >&2
+tail -30 "$dir/radiusd.log" >&2
+stop
+exit 1
