@@ -245,7 +245,12 @@ impl Authenticator {
         let message = core::mem::take(&mut self.rx);
         if message.is_empty() {
             return match self.stage {
-                Stage::AwaitFinishAck => self.start_phase2(),
+                Stage::AwaitFinishAck => {
+                    if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
+                        return vec![Eap::bare(Code::Success, self.id).to_vec()];
+                    }
+                    self.start_phase2()
+                }
                 _ => self.reject(),
             };
         }
@@ -281,10 +286,10 @@ impl Authenticator {
                 self.send_tls(out)
             }
             Stage::Handshake => {
-                if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
-                    return vec![Eap::bare(Code::Success, self.id).to_vec()];
-                }
                 if out.is_empty() {
+                    if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
+                        return vec![Eap::bare(Code::Success, self.id).to_vec()];
+                    }
                     self.start_phase2()
                 } else {
                     self.stage = Stage::AwaitFinishAck;
