@@ -1,0 +1,347 @@
+//! Interop against FreeRADIUS 3.2 (Debian package) on loopback: PEAPv0 / EAP-MSCHAPv2
+//! through our RADIUS transport, as a NAS relays it. Each test starts its own server with
+//! the knobs it needs (tests/peers/freeradius.sh) and stops it on drop.
+
+#[path = "peers/mod.rs"]
+mod peers;
+
+use eap::diagnosis::{Cause, CertificateProblem, Phase, TransportFailure};
+use eap::tls::TlsVersion;
+use eap::transport::Outcome;
+use eap::wire::radius;
+use peers::*;
+
+const NEEDS: &[&str] = &["freeradius", "openssl"];
+
+fn keys_of(outcome: &Outcome) -> &eap::Keys {
+    match outcome {
+        Outcome::Authenticated(k) => k,
+        Outcome::Failed(d) => panic!("expected success, got: {d}"),
+    }
+}
+
+fn diagnosis_of(outcome: &Outcome) -> &eap::diagnosis::Diagnosis {
+    match outcome {
+        Outcome::Failed(d) => d,
+        Outcome::Authenticated(_) => panic!("expected a failure, got success"),
+    }
+}
+
+#[test]
+fn success_and_msk_equals_mppe_keys() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let (outcome, events, t) =
+        authenticate_radius(&fr.addr(), SECRET, config("alice", "password").build().unwrap());
+    let keys = keys_of(&outcome);
+    let msk = keys.msk.expose();
+    let mppe = t.mppe_keys();
+    assert_eq!(mppe.recv.as_ref().unwrap().expose()[..32], msk[..32]);
+    assert_eq!(mppe.send.as_ref().unwrap().expose()[..32], msk[32..64]);
+    assert!(!keys.from_cryptobinding, "FreeRADIUS sends no cryptobinding");
+    assert_eq!(keys.session_id.len(), 65);
+    assert_eq!(keys.session_id[0], 0x19);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == TlsVersion::TLS12))
+    );
+    assert!(fr.log().contains("Sent Access-Accept"));
+}
+
+#[test]
+fn non_ascii_password() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let (outcome, _, _) =
+        authenticate_radius(&fr.addr(), SECRET, config("josé", "pässwörd€").build().unwrap());
+    keys_of(&outcome);
+}
+
+#[test]
+fn wrong_password_stock_config_says_credentials_rejected() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let (outcome, _, _) =
+        authenticate_radius(&fr.addr(), SECRET, config("alice", "wrong").build().unwrap());
+    let d = diagnosis_of(&outcome);
+    assert_eq!(d.phase, Phase::InnerAuthentication, "{d}");
+    assert_eq!(
+        d.cause,
+        Cause::CredentialsRejected {
+            user: "alice".into()
+        },
+        "{d}"
+    );
+    assert!(d.to_string().contains("password"), "{d}");
+}
+
+#[test]
+fn wrong_password_with_send_error_says_691_and_retry() {
+    if !available(NEEDS) {
+        return;
+    }
+    for (allow_retry, retry) in [("yes", true), ("no", false)] {
+        let fr = FreeRadius::start(&[("SEND_ERROR", "yes"), ("ALLOW_RETRY", allow_retry)]);
+        let (outcome, _, _) =
+            authenticate_radius(&fr.addr(), SECRET, config("alice", "wrong").build().unwrap());
+        let d = diagnosis_of(&outcome);
+        match &d.cause {
+            Cause::MschapFailure {
+                error, retry: r, ..
+            } => {
+                assert_eq!(*error, 691, "{d}");
+                assert_eq!(*r, retry, "allow_retry = {allow_retry}: {d}");
+            }
+            other => panic!("expected an MSCHAPv2 Failure, got {other:?}: {d}"),
+        }
+        let text = d.to_string();
+        assert!(text.contains("691"), "{text}");
+        assert!(
+            text.contains(if retry { ", retry allowed" } else { "no retry allowed" }),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn unknown_user_is_rejected_in_phase_2() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let (outcome, _, _) =
+        authenticate_radius(&fr.addr(), SECRET, config("mallory", "password").build().unwrap());
+    let d = diagnosis_of(&outcome);
+    assert_eq!(d.phase, Phase::InnerAuthentication, "{d}");
+    assert_eq!(
+        d.cause,
+        Cause::CredentialsRejected {
+            user: "mallory".into()
+        }
+    );
+}
+
+#[test]
+fn untrusted_ca_gets_no_credentials() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let config = eap::Config::builder("alice")
+        .anonymous_identity("anonymous")
+        .password("password")
+        .ca_pem_file(pki().join("other-ca.pem"))
+        .unwrap()
+        .server_name(SERVER_NAME)
+        .build()
+        .unwrap();
+    let (outcome, events, _) = authenticate_radius(&fr.addr(), SECRET, config);
+    let d = diagnosis_of(&outcome);
+    assert_eq!(d.phase, Phase::ServerValidation, "{d}");
+    match &d.cause {
+        Cause::CertificateRejected {
+            problem: CertificateProblem::UnknownIssuer,
+            certificate: Some(c),
+        } => assert_eq!(c.dns_names, [SERVER_NAME]),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, eap::Event::InnerMethodProposed { .. }))
+    );
+    assert!(
+        !fr.log().contains("Got inner identity"),
+        "the inner identity reached the server"
+    );
+}
+
+#[test]
+fn server_name_rule_that_does_not_match() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let out = radius_auth(
+        &fr.addr(),
+        "alice",
+        "password",
+        &["--domain-suffix", "example.org"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let last = last_stderr_line(&out);
+    assert!(last.starts_with("error: "), "{last}");
+    assert!(last.contains(SERVER_NAME), "names the certificate's name: {last}");
+    assert!(last.contains("example.org"), "names the rule: {last}");
+    assert!(msk_lines(&out).is_empty());
+}
+
+#[test]
+fn cipher_mismatch_is_named() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[("CIPHER_LIST", "AES128-SHA")]);
+    let (outcome, _, _) =
+        authenticate_radius(&fr.addr(), SECRET, config("alice", "password").build().unwrap());
+    let d = diagnosis_of(&outcome);
+    assert_eq!(d.phase, Phase::TlsHandshake, "{d}");
+    assert!(
+        matches!(
+            d.cause,
+            Cause::TlsAlert { .. } | Cause::HandshakeRejected { .. }
+        ),
+        "{:?}",
+        d.cause
+    );
+    let text = d.to_string();
+    assert!(text.contains("cipher suite"), "{text}");
+    assert!(
+        text.contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+        "lists what we offered: {text}"
+    );
+}
+
+#[test]
+fn tls13_when_both_allow_it() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[("TLS_MAX", "1.3")]);
+    let (outcome, events, t) = authenticate_radius(
+        &fr.addr(),
+        SECRET,
+        config("alice", "password")
+            .tls_max(TlsVersion::TLS13)
+            .build()
+            .unwrap(),
+    );
+    let keys = keys_of(&outcome);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == TlsVersion::TLS13))
+    );
+    let mppe = t.mppe_keys();
+    assert_eq!(
+        mppe.recv.as_ref().unwrap().expose()[..32],
+        keys.msk.expose()[..32]
+    );
+}
+
+#[test]
+fn tls13_offered_to_a_tls12_server_falls_back() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let (outcome, events, _) = authenticate_radius(
+        &fr.addr(),
+        SECRET,
+        config("alice", "password")
+            .tls_max(TlsVersion::TLS13)
+            .build()
+            .unwrap(),
+    );
+    keys_of(&outcome);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == TlsVersion::TLS12))
+    );
+}
+
+#[test]
+fn tls13_only_server_refuses_a_tls12_client() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[("TLS_MIN", "1.3"), ("TLS_MAX", "1.3")]);
+    let (outcome, _, _) =
+        authenticate_radius(&fr.addr(), SECRET, config("alice", "password").build().unwrap());
+    let d = diagnosis_of(&outcome);
+    assert_eq!(d.phase, Phase::TlsHandshake, "{d}");
+    let text = d.to_string();
+    assert!(text.contains("TLS 1.2"), "says what we offered: {text}");
+    assert!(text.contains("version"), "{text}");
+}
+
+#[test]
+fn wrong_shared_secret() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let (outcome, _, _) = authenticate_radius(
+        &fr.addr(),
+        "not-the-secret",
+        config("alice", "password").build().unwrap(),
+    );
+    let d = diagnosis_of(&outcome);
+    // FreeRADIUS drops requests whose Message-Authenticator fails, without a reply.
+    assert_eq!(
+        d.cause,
+        Cause::Transport(TransportFailure::NoReply { attempts: 2 })
+    );
+    assert!(d.to_string().contains("shared secret"), "{d}");
+    assert!(fr.log().contains("Shared secret is incorrect"));
+}
+
+#[test]
+fn cli_prints_msk_and_counts() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let out = radius_auth(&fr.addr(), "alice", "password", &["--count", "3"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let msks = msk_lines(&out);
+    assert_eq!(msks.len(), 3);
+    for m in &msks {
+        let hex = m.strip_prefix("MSK=").unwrap();
+        assert_eq!(hex.len(), 128);
+        assert!(hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+    }
+    assert_ne!(msks[0], msks[1], "fresh keys per authentication");
+}
+
+#[test]
+fn eapol_test_and_our_cli_both_succeed_against_the_same_server() {
+    if !available(&["freeradius", "openssl", "eapol_test"]) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let conf = fr.dir.join("peap.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "network={{\n key_mgmt=WPA-EAP\n eap=PEAP\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"password\"\n ca_cert=\"{}\"\n domain_match=\"{SERVER_NAME}\"\n phase2=\"auth=MSCHAPV2\"\n}}\n",
+            pki().join("ca.pem").display()
+        ),
+    )
+    .unwrap();
+    let theirs = std::process::Command::new("eapol_test")
+        .arg("-c")
+        .arg(&conf)
+        .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&theirs.stdout);
+    assert!(text.trim_end().ends_with("SUCCESS"), "eapol_test: {text}");
+    let ours = radius_auth(&fr.addr(), "alice", "password", &["--count", "20"]);
+    assert_eq!(ours.status.code(), Some(0));
+    assert_eq!(msk_lines(&ours).len(), 20);
+    assert_eq!(radius::attr::EAP_MESSAGE, 79);
+}

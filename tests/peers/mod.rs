@@ -1,0 +1,273 @@
+//! Real peers for the interop tests: FreeRADIUS and hostapd started from the scripts in
+//! this directory, on loopback ports or in network namespaces, and stopped by pid on drop.
+//!
+//! In CI (`.ci/run`, as root, after `tests/peers/install.sh`) they always run. Elsewhere a
+//! test that cannot run them fails, saying why, unless `EAP_SKIP_INTEROP=1` allows skipping.
+#![allow(dead_code)]
+
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+pub const SECRET: &str = "testing123";
+pub const SERVER_NAME: &str = "radius.example.test";
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// True if the peers can run here; false (with a message) if they cannot and skipping is
+/// allowed; panics otherwise.
+pub fn available(commands: &[&str]) -> bool {
+    let missing: Vec<&str> = commands
+        .iter()
+        .copied()
+        .filter(|c| {
+            !Command::new("sh")
+                .args(["-c", &format!("command -v {c} || test -x /usr/sbin/{c}")])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .collect();
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if missing.is_empty() && root {
+        return true;
+    }
+    let why = format!(
+        "interop peers unavailable (missing: {missing:?}, root: {root}); run `bash tests/peers/install.sh` as root"
+    );
+    if std::env::var("EAP_SKIP_INTEROP").as_deref() == Ok("1") {
+        eprintln!("SKIPPED (EAP_SKIP_INTEROP=1): {why}");
+        false
+    } else {
+        panic!("{why}, or set EAP_SKIP_INTEROP=1 to skip");
+    }
+}
+
+/// A free UDP port on loopback (bound and released; good enough for tests).
+pub fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A fresh scratch directory for one peer.
+pub fn scratch(name: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "eap-interop-{}-{name}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The shared test PKI (made once per process by pki.sh).
+pub fn pki() -> PathBuf {
+    static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let d = std::env::temp_dir().join(format!("eap-interop-{}-pki", std::process::id()));
+        run_ok(Command::new("bash").arg(root().join("tests/peers/pki.sh")).arg(&d));
+        d
+    })
+    .clone()
+}
+
+fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("spawn");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A FreeRADIUS 3.2 instance on 127.0.0.1, stopped on drop.
+pub struct FreeRadius {
+    pub dir: PathBuf,
+    pub port: u16,
+}
+
+impl FreeRadius {
+    /// Starts one with the knobs of tests/peers/freeradius.sh (`TLS_MAX`, `CIPHER_LIST`,
+    /// `SEND_ERROR`, `ALLOW_RETRY`, ...).
+    pub fn start(knobs: &[(&str, &str)]) -> Self {
+        let dir = scratch("freeradius");
+        for attempt in 0..3 {
+            let port = free_port();
+            let mut cmd = Command::new("bash");
+            cmd.arg(root().join("tests/peers/freeradius.sh"))
+                .arg("start")
+                .arg(&dir)
+                .arg(port.to_string())
+                .env("PKI", pki());
+            for (k, v) in knobs {
+                cmd.env(k, v);
+            }
+            let out = cmd.output().expect("spawn freeradius.sh");
+            if out.status.success() {
+                return FreeRadius { dir, port };
+            }
+            if attempt == 2 {
+                panic!(
+                    "FreeRADIUS did not start:\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+        unreachable!()
+    }
+
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Its debug log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("radiusd.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for FreeRadius {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(root().join("tests/peers/freeradius.sh"))
+            .arg("stop")
+            .arg(&self.dir)
+            .status();
+    }
+}
+
+/// A process killed on drop.
+pub struct Daemon {
+    pub child: Child,
+    pub log: PathBuf,
+}
+
+impl Daemon {
+    /// Waits until its log contains `needle`.
+    pub fn wait_for(&mut self, needle: &str, timeout: Duration) -> bool {
+        let end = Instant::now() + timeout;
+        while Instant::now() < end {
+            if self.log_text().contains(needle) {
+                return true;
+            }
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return self.log_text().contains(needle);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `cmd` with stdout and stderr to `log`.
+pub fn spawn_logged(cmd: &mut Command, log: &Path) -> Daemon {
+    let f = std::fs::File::create(log).unwrap();
+    let child = cmd
+        .stdout(f.try_clone().unwrap())
+        .stderr(f)
+        .spawn()
+        .expect("spawn");
+    Daemon {
+        child,
+        log: log.to_path_buf(),
+    }
+}
+
+/// An example binary built by `cargo test` (target/<profile>/examples/NAME).
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let p = profile_dir.join("examples").join(name);
+    assert!(p.exists(), "{} not built (cargo test builds examples)", p.display());
+    p
+}
+
+/// Runs the radius_auth CLI with the usual flags plus `extra`.
+pub fn radius_auth(server: &str, identity: &str, password: &str, extra: &[&str]) -> Output {
+    let ca = pki().join("ca.pem");
+    let mut cmd = Command::new(example("radius_auth"));
+    cmd.args(["--server", server, "--secret", SECRET, "--identity", identity])
+        .args(["--anonymous-identity", "anonymous", "--password", password]);
+    if !extra.contains(&"--ca-cert") {
+        cmd.arg("--ca-cert").arg(&ca);
+    }
+    if !extra.iter().any(|a| *a == "--server-name" || *a == "--domain-suffix") {
+        cmd.args(["--server-name", SERVER_NAME]);
+    }
+    cmd.args(extra).output().expect("run radius_auth")
+}
+
+/// The last line of a process's stderr.
+pub fn last_stderr_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The `MSK=` lines of a process's stdout.
+pub fn msk_lines(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("MSK="))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A client configuration for the test PKI's server.
+pub fn config(identity: &str, password: &str) -> eap::config::ConfigBuilder {
+    eap::Config::builder(identity)
+        .anonymous_identity("anonymous")
+        .password(password)
+        .ca_pem_file(pki().join("ca.pem"))
+        .unwrap()
+        .server_name(SERVER_NAME)
+}
+
+/// One authentication through the RADIUS transport; returns the outcome, the events and
+/// the transport (for its MS-MPPE keys).
+pub fn authenticate_radius(
+    addr: &str,
+    secret: &str,
+    config: eap::Config,
+) -> (
+    eap::transport::Outcome,
+    Vec<eap::Event>,
+    eap::transport::radius::RadiusTransport,
+) {
+    use eap::transport::radius::{RadiusConfig, RadiusTransport};
+    let mut rc = RadiusConfig::resolve(addr, secret.as_bytes()).unwrap();
+    rc.retry_interval = Duration::from_millis(700);
+    rc.attempts = 2;
+    let mut t = RadiusTransport::new(rc, config.crypto_provider()).unwrap();
+    let mut s = eap::Supplicant::new(config, eap::Instant::ZERO);
+    let mut events = Vec::new();
+    let outcome = eap::transport::drive(&mut s, &mut t, |e| events.push(e.clone())).unwrap();
+    (outcome, events, t)
+}
