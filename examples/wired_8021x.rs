@@ -44,7 +44,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let timers = EapolTimers { start_period: Duration::from_secs(cli.start_period), max_starts: cli.max_starts };
+    let timers = EapolTimers {
+        start_period: Duration::from_secs(cli.start_period),
+        max_starts: cli.max_starts,
+    };
     let mut transport = match EapolTransport::open(&cli.interface, timers) {
         Ok(t) => t,
         Err(e) => {
@@ -73,5 +76,9 @@ fn main() -> ExitCode {
             PortState::Unauthorized => "unauthorized",
         }
     );
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

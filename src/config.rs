@@ -224,7 +224,10 @@ pub struct ConfigBuilder {
     key_log: Option<Arc<dyn rustls::KeyLog>>,
 }
 
+/// Without `std` there is no built-in connector to hand the rule to; a custom
+/// [`TlsConnector`] applies its own.
 #[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
 enum NameRule {
     Exact(String),
     Suffix(String),

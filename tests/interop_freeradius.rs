@@ -33,21 +33,25 @@ fn success_and_msk_equals_mppe_keys() {
         return;
     }
     let fr = FreeRadius::start(&[]);
-    let (outcome, events, t) =
-        authenticate_radius(&fr.addr(), SECRET, config("alice", "password").build().unwrap());
+    let (outcome, events, t) = authenticate_radius(
+        &fr.addr(),
+        SECRET,
+        config("alice", "password").build().unwrap(),
+    );
     let keys = keys_of(&outcome);
     let msk = keys.msk.expose();
     let mppe = t.mppe_keys();
     assert_eq!(mppe.recv.as_ref().unwrap().expose()[..32], msk[..32]);
     assert_eq!(mppe.send.as_ref().unwrap().expose()[..32], msk[32..64]);
-    assert!(!keys.from_cryptobinding, "FreeRADIUS sends no cryptobinding");
+    assert!(
+        !keys.from_cryptobinding,
+        "FreeRADIUS sends no cryptobinding"
+    );
     assert_eq!(keys.session_id.len(), 65);
     assert_eq!(keys.session_id[0], 0x19);
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == TlsVersion::TLS12))
-    );
+    assert!(events.iter().any(
+        |e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == TlsVersion::TLS12)
+    ));
     assert!(fr.log().contains("Sent Access-Accept"));
 }
 
@@ -57,8 +61,11 @@ fn non_ascii_password() {
         return;
     }
     let fr = FreeRadius::start(&[]);
-    let (outcome, _, _) =
-        authenticate_radius(&fr.addr(), SECRET, config("josé", "pässwörd€").build().unwrap());
+    let (outcome, _, _) = authenticate_radius(
+        &fr.addr(),
+        SECRET,
+        config("josé", "pässwörd€").build().unwrap(),
+    );
     keys_of(&outcome);
 }
 
@@ -68,8 +75,11 @@ fn wrong_password_stock_config_says_credentials_rejected() {
         return;
     }
     let fr = FreeRadius::start(&[]);
-    let (outcome, _, _) =
-        authenticate_radius(&fr.addr(), SECRET, config("alice", "wrong").build().unwrap());
+    let (outcome, _, _) = authenticate_radius(
+        &fr.addr(),
+        SECRET,
+        config("alice", "wrong").build().unwrap(),
+    );
     let d = diagnosis_of(&outcome);
     assert_eq!(d.phase, Phase::InnerAuthentication, "{d}");
     assert_eq!(
@@ -89,8 +99,11 @@ fn wrong_password_with_send_error_says_691_and_retry() {
     }
     for (allow_retry, retry) in [("yes", true), ("no", false)] {
         let fr = FreeRadius::start(&[("SEND_ERROR", "yes"), ("ALLOW_RETRY", allow_retry)]);
-        let (outcome, _, _) =
-            authenticate_radius(&fr.addr(), SECRET, config("alice", "wrong").build().unwrap());
+        let (outcome, _, _) = authenticate_radius(
+            &fr.addr(),
+            SECRET,
+            config("alice", "wrong").build().unwrap(),
+        );
         let d = diagnosis_of(&outcome);
         match &d.cause {
             Cause::MschapFailure {
@@ -104,7 +117,11 @@ fn wrong_password_with_send_error_says_691_and_retry() {
         let text = d.to_string();
         assert!(text.contains("691"), "{text}");
         assert!(
-            text.contains(if retry { ", retry allowed" } else { "no retry allowed" }),
+            text.contains(if retry {
+                ", retry allowed"
+            } else {
+                "no retry allowed"
+            }),
             "{text}"
         );
     }
@@ -116,8 +133,11 @@ fn unknown_user_is_rejected_in_phase_2() {
         return;
     }
     let fr = FreeRadius::start(&[]);
-    let (outcome, _, _) =
-        authenticate_radius(&fr.addr(), SECRET, config("mallory", "password").build().unwrap());
+    let (outcome, _, _) = authenticate_radius(
+        &fr.addr(),
+        SECRET,
+        config("mallory", "password").build().unwrap(),
+    );
     let d = diagnosis_of(&outcome);
     assert_eq!(d.phase, Phase::InnerAuthentication, "{d}");
     assert_eq!(
@@ -178,7 +198,10 @@ fn server_name_rule_that_does_not_match() {
     assert_eq!(out.status.code(), Some(1));
     let last = last_stderr_line(&out);
     assert!(last.starts_with("error: "), "{last}");
-    assert!(last.contains(SERVER_NAME), "names the certificate's name: {last}");
+    assert!(
+        last.contains(SERVER_NAME),
+        "names the certificate's name: {last}"
+    );
     assert!(last.contains("example.org"), "names the rule: {last}");
     assert!(msk_lines(&out).is_empty());
 }
@@ -189,8 +212,11 @@ fn cipher_mismatch_is_named() {
         return;
     }
     let fr = FreeRadius::start(&[("CIPHER_LIST", "AES128-SHA")]);
-    let (outcome, _, _) =
-        authenticate_radius(&fr.addr(), SECRET, config("alice", "password").build().unwrap());
+    let (outcome, _, _) = authenticate_radius(
+        &fr.addr(),
+        SECRET,
+        config("alice", "password").build().unwrap(),
+    );
     let d = diagnosis_of(&outcome);
     assert_eq!(d.phase, Phase::TlsHandshake, "{d}");
     assert!(
@@ -224,11 +250,9 @@ fn tls13_when_both_allow_it() {
             .unwrap(),
     );
     let keys = keys_of(&outcome);
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == TlsVersion::TLS13))
-    );
+    assert!(events.iter().any(
+        |e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == TlsVersion::TLS13)
+    ));
     let mppe = t.mppe_keys();
     assert_eq!(
         mppe.recv.as_ref().unwrap().expose()[..32],
@@ -251,11 +275,9 @@ fn tls13_offered_to_a_tls12_server_falls_back() {
             .unwrap(),
     );
     keys_of(&outcome);
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == TlsVersion::TLS12))
-    );
+    assert!(events.iter().any(
+        |e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == TlsVersion::TLS12)
+    ));
 }
 
 #[test]
@@ -264,8 +286,11 @@ fn tls13_only_server_refuses_a_tls12_client() {
         return;
     }
     let fr = FreeRadius::start(&[("TLS_MIN", "1.3"), ("TLS_MAX", "1.3")]);
-    let (outcome, _, _) =
-        authenticate_radius(&fr.addr(), SECRET, config("alice", "password").build().unwrap());
+    let (outcome, _, _) = authenticate_radius(
+        &fr.addr(),
+        SECRET,
+        config("alice", "password").build().unwrap(),
+    );
     let d = diagnosis_of(&outcome);
     assert_eq!(d.phase, Phase::TlsHandshake, "{d}");
     let text = d.to_string();
@@ -312,7 +337,10 @@ fn cli_prints_msk_and_counts() {
     for m in &msks {
         let hex = m.strip_prefix("MSK=").unwrap();
         assert_eq!(hex.len(), 128);
-        assert!(hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(
+            hex.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
     }
     assert_ne!(msks[0], msks[1], "fresh keys per authentication");
 }

@@ -67,7 +67,11 @@ fn message_authenticator(
 
 /// The Response Authenticator of a reply whose attributes are final, given the request's
 /// authenticator.
-pub fn response_authenticator(packet: &[u8], request_authenticator: &[u8; 16], secret: &[u8]) -> [u8; 16] {
+pub fn response_authenticator(
+    packet: &[u8],
+    request_authenticator: &[u8; 16],
+    secret: &[u8],
+) -> [u8; 16] {
     let mut md5 = Md5::new();
     md5.update(&packet[..4]);
     md5.update(request_authenticator);
@@ -192,7 +196,8 @@ mod tests {
         );
 
         let mut b = Builder::new(Code::AccessChallenge, 3, [0; 16]);
-        b.eap_message(&[1, 1, 0, 6, 25, 0x20]).message_authenticator();
+        b.eap_message(&[1, 1, 0, 6, 25, 0x20])
+            .message_authenticator();
         let mut reply = b.finish();
         sign_reply(&mut reply, &[5; 16], b"testing123");
         assert_eq!(verify_reply(&reply, &[5; 16], b"testing123"), Ok(()));

@@ -2,7 +2,7 @@
 
 use crate::diagnosis::{Diagnosis, TransportFailure};
 use crate::event::{Event, Input, Keys, Output};
-use crate::{Instant, Supplicant};
+use crate::Supplicant;
 use alloc::vec::Vec;
 use std::time::Instant as StdInstant;
 
@@ -87,7 +87,6 @@ pub fn drive<T: Transport>(
                     }
                 }
                 Output::Idle { next_timeout } => break next_timeout,
-                _ => {}
             }
         };
         if let Some(mut outcome) = outcome {

@@ -1,12 +1,12 @@
 //! The edge: moving EAP packets. The only layer with I/O (feature `std`).
 //!
-//! - [`drive`]: the [`Transport`] trait and the blocking loop that runs a supplicant over one;
+//! - [`mod@drive`]: the [`Transport`] trait and the blocking loop that runs a supplicant over one;
 //! - [`eapol`]: wired 802.1X on Linux (feature `eapol`);
 //! - `radius`: a NAS-side RADIUS client, as `eapol_test`.
 
 pub mod drive;
-pub mod radius;
 #[cfg(all(feature = "eapol", target_os = "linux"))]
 pub mod eapol;
+pub mod radius;
 
 pub use drive::{Outcome, Received, Transport, drive};

@@ -284,7 +284,8 @@ impl RadiusTransport {
                 radius::MS_MPPE_SEND_KEY => &mut keys.send,
                 _ => continue,
             };
-            *slot = mppe_attr::decrypt(self.config.secret.expose(), request_authenticator, a.value).ok();
+            *slot = mppe_attr::decrypt(self.config.secret.expose(), request_authenticator, a.value)
+                .ok();
         }
         keys
     }
@@ -367,7 +368,9 @@ impl Transport for RadiusTransport {
                 return Ok(Received::Timeout);
             }
             let until = resend_at.map_or(deadline, |r| r.min(deadline));
-            let wait = until.saturating_duration_since(now).max(Duration::from_millis(1));
+            let wait = until
+                .saturating_duration_since(now)
+                .max(Duration::from_millis(1));
             self.socket.set_read_timeout(Some(wait))?;
             match self.socket.recv(&mut buf) {
                 Ok(n) => {
@@ -395,16 +398,12 @@ impl Transport for RadiusTransport {
     fn finish(&mut self, outcome: &mut Outcome) -> io::Result<()> {
         if let Outcome::Authenticated(keys) = outcome {
             let msk = keys.msk.expose();
-            let recv_ok = self
-                .keys
-                .recv
-                .as_ref()
-                .is_none_or(|k| k.expose().len() >= 32 && bool::from(k.expose()[..32].ct_eq(&msk[..32])));
-            let send_ok = self
-                .keys
-                .send
-                .as_ref()
-                .is_none_or(|k| k.expose().len() >= 32 && bool::from(k.expose()[..32].ct_eq(&msk[32..64])));
+            let recv_ok = self.keys.recv.as_ref().is_none_or(|k| {
+                k.expose().len() >= 32 && bool::from(k.expose()[..32].ct_eq(&msk[..32]))
+            });
+            let send_ok = self.keys.send.as_ref().is_none_or(|k| {
+                k.expose().len() >= 32 && bool::from(k.expose()[..32].ct_eq(&msk[32..64]))
+            });
             if !(recv_ok && send_ok) {
                 *outcome = Outcome::Failed(Diagnosis::new(
                     Phase::Completion,

@@ -62,7 +62,7 @@ pub enum MsChapV2<'a> {
         /// User name (the one hashed into the ChallengeHash, domain included).
         name: &'a [u8],
     },
-    /// Server's Success request: the message "S=<40 hex> M=<text>".
+    /// Server's Success request: the message `S=<40 hex> M=<text>`.
     Success {
         /// MS-CHAPv2-ID.
         id: u8,
@@ -350,7 +350,7 @@ impl<'a> SuccessMessage<'a> {
         })
     }
 
-    /// Appends "S=<40 uppercase hex>" and " M=<text>" when there is a message.
+    /// Appends `S=<40 uppercase hex>` and ` M=<text>` when there is a message.
     pub fn emit(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"S=");
         push_hex(out, &self.authenticator_response);
@@ -560,7 +560,10 @@ mod tests {
         else {
             panic!("not a challenge: {p:?}")
         };
-        assert_eq!((id, challenge, name), (0x2a, [0x5b; 16], &b"freeradius"[..]));
+        assert_eq!(
+            (id, challenge, name),
+            (0x2a, [0x5b; 16], &b"freeradius"[..])
+        );
         let fixed = p.with_ms_length();
         assert_eq!(fixed.encoded_len(), td.len());
         let v = fixed.to_vec();
@@ -574,7 +577,9 @@ mod tests {
         assert!(MsChapV2::parse(&[]).is_err());
         assert!(MsChapV2::parse(&[1, 0, 0]).is_err());
         assert!(matches!(
-            MsChapV2::parse(&[1, 0, 0, 21, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            MsChapV2::parse(&[
+                1, 0, 0, 21, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+            ]),
             Err(DecodeError::InvalidValue { value: 15, .. })
         ));
         assert_eq!(

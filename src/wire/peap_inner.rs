@@ -39,8 +39,7 @@ impl<'a> Inner<'a> {
     }
 
     fn looks_full(buf: &[u8]) -> bool {
-        if buf.len() < HEADER_LEN
-            || usize::from(u16::from_be_bytes([buf[2], buf[3]])) != buf.len()
+        if buf.len() < HEADER_LEN || usize::from(u16::from_be_bytes([buf[2], buf[3]])) != buf.len()
         {
             return false;
         }

@@ -187,7 +187,9 @@ impl<'a> Packet<'a> {
         self.iter()
             .filter_map(Result::ok)
             .filter(|a| a.attr_type == attr::VENDOR_SPECIFIC && a.value.len() >= 4)
-            .filter(move |a| u32::from_be_bytes([a.value[0], a.value[1], a.value[2], a.value[3]]) == vendor)
+            .filter(move |a| {
+                u32::from_be_bytes([a.value[0], a.value[1], a.value[2], a.value[3]]) == vendor
+            })
             .flat_map(|a| Attributes {
                 rest: &a.value[4..],
             })
@@ -294,7 +296,7 @@ impl Builder {
     }
 
     /// Adds a zeroed Message-Authenticator, to be filled by
-    /// [`crate::crypto::radius::sign_message_authenticator`].
+    /// [`crate::crypto::radius::sign_request`].
     pub fn message_authenticator(&mut self) -> &mut Self {
         self.attribute(attr::MESSAGE_AUTHENTICATOR, &[0; 16])
     }

@@ -144,7 +144,11 @@ mod tests {
         assert!(TlsFrame::parse(&[]).is_err());
         assert!(matches!(
             TlsFrame::parse(&[0x80, 0, 0]),
-            Err(DecodeError::Truncated { need: 5, have: 3, .. })
+            Err(DecodeError::Truncated {
+                need: 5,
+                have: 3,
+                ..
+            })
         ));
     }
 

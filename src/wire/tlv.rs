@@ -265,7 +265,11 @@ mod tests {
         assert!(parse_tlvs(&[0x80, 0x03, 0x00]).is_err());
         assert!(matches!(
             parse_tlvs(&[0x80, 0x03, 0x00, 0x03, 0, 1]),
-            Err(DecodeError::BadLength { declared: 3, available: 2, .. })
+            Err(DecodeError::BadLength {
+                declared: 3,
+                available: 2,
+                ..
+            })
         ));
         let short = Tlv {
             mandatory: true,

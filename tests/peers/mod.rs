@@ -77,7 +77,11 @@ pub fn pki() -> PathBuf {
     static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     ONCE.get_or_init(|| {
         let d = std::env::temp_dir().join(format!("eap-interop-{}-pki", std::process::id()));
-        run_ok(Command::new("bash").arg(root().join("tests/peers/pki.sh")).arg(&d));
+        run_ok(
+            Command::new("bash")
+                .arg(root().join("tests/peers/pki.sh"))
+                .arg(&d),
+        );
         d
     })
     .clone()
@@ -203,7 +207,11 @@ pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().unwrap().parent().unwrap();
     let p = profile_dir.join("examples").join(name);
-    assert!(p.exists(), "{} not built (cargo test builds examples)", p.display());
+    assert!(
+        p.exists(),
+        "{} not built (cargo test builds examples)",
+        p.display()
+    );
     p
 }
 
@@ -211,12 +219,22 @@ pub fn example(name: &str) -> PathBuf {
 pub fn radius_auth(server: &str, identity: &str, password: &str, extra: &[&str]) -> Output {
     let ca = pki().join("ca.pem");
     let mut cmd = Command::new(example("radius_auth"));
-    cmd.args(["--server", server, "--secret", SECRET, "--identity", identity])
-        .args(["--anonymous-identity", "anonymous", "--password", password]);
+    cmd.args([
+        "--server",
+        server,
+        "--secret",
+        SECRET,
+        "--identity",
+        identity,
+    ])
+    .args(["--anonymous-identity", "anonymous", "--password", password]);
     if !extra.contains(&"--ca-cert") {
         cmd.arg("--ca-cert").arg(&ca);
     }
-    if !extra.iter().any(|a| *a == "--server-name" || *a == "--domain-suffix") {
+    if !extra
+        .iter()
+        .any(|a| *a == "--server-name" || *a == "--domain-suffix")
+    {
         cmd.args(["--server-name", SERVER_NAME]);
     }
     cmd.args(extra).output().expect("run radius_auth")

@@ -79,11 +79,6 @@ impl Reassembly {
         }
         Ok(Some(message))
     }
-
-    /// True while a fragmented message is being received.
-    pub(crate) fn in_progress(&self) -> bool {
-        self.active
-    }
 }
 
 /// Outbound fragmentation.
