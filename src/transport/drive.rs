@@ -1,8 +1,8 @@
 //! The transport trait and a blocking loop that runs a [`Supplicant`] over one.
 
+use crate::Supplicant;
 use crate::diagnosis::{Diagnosis, TransportFailure};
 use crate::event::{Event, Input, Keys, Output};
-use crate::Supplicant;
 use alloc::vec::Vec;
 use std::time::Instant as StdInstant;
 
