@@ -111,12 +111,13 @@ impl Peer {
             let kind = TimeoutKind::Overall(config.limits.overall);
             self.fail(out, self.phase(), Cause::Timeout { kind, last_sent });
         } else if now >= self.silence_deadline {
-            // A server that ended phase 2 with a failure and then went quiet still gets
-            // its explanation.
+            // A server that said "failure" inside the tunnel and then went quiet (its
+            // EAP-Failure lost) still gets its explanation; a server that merely went
+            // quiet gets a timeout naming our last message.
             let known = self
                 .peap
                 .as_ref()
-                .filter(|p| p.is_tunnel_up())
+                .filter(|p| p.is_tunnel_up() && p.server_reported_failure())
                 .map(|p| p.failure_cause(config, last_sent))
                 .filter(|c| {
                     !matches!(

@@ -84,7 +84,10 @@ impl MsChapV2Peer {
             MsChapV2::Challenge { id, challenge, .. } => self.challenge(ctx, id, &challenge),
             MsChapV2::Success { message, .. } => self.success(ctx, message),
             MsChapV2::Failure { message, .. } => self.failure(message),
-            _ => Step::Discard,
+            // Acks, Change-Password and unknown OpCodes are not server requests.
+            _ => fail(Cause::Protocol(ProtocolViolation::Unexpected(
+                "an MSCHAPv2 OpCode that is not a server request",
+            ))),
         }
     }
 
@@ -128,11 +131,11 @@ impl MsChapV2Peer {
     fn success(&mut self, ctx: &mut Ctx<'_>, message: &[u8]) -> Step {
         let State::ExpectResult { expected, .. } = &self.state else {
             if matches!(self.state, State::Succeeded { .. }) {
-                // A retransmitted Success after our ack was lost: ack again.
-                return Step::Respond {
-                    data: vec![3],
-                    sent: SentMessage::MschapSuccessAck,
-                };
+                // Retransmissions are answered by the peer layer (same Identifier, same
+                // octets) before they reach a method: this is a second, new Success.
+                return fail(Cause::Protocol(ProtocolViolation::Unexpected(
+                    "a second MSCHAPv2 Success",
+                )));
             }
             return fail(Cause::PrematureSuccess(
                 PrematureSuccess::MschapSuccessBeforeResponse,

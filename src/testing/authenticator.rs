@@ -35,6 +35,7 @@ pub struct Authenticator {
     tx_pos: usize,
     rx: Vec<u8>,
     responses: usize,
+    inner_sent: usize,
     inner: InnerServer,
     outcome: Option<ServerOutcome>,
 }
@@ -63,6 +64,7 @@ impl Authenticator {
             tx_pos: 0,
             rx: Vec::new(),
             responses: 0,
+            inner_sent: 0,
             outcome: None,
         }
     }
@@ -89,6 +91,46 @@ impl Authenticator {
     /// How the server ended, once it has.
     pub fn outcome(&self) -> Option<&ServerOutcome> {
         self.outcome.as_ref()
+    }
+
+    /// True once phase 1 is over on the server's side (the tunnel carries phase 2).
+    pub fn is_tunnel_up(&self) -> bool {
+        self.stage == Stage::Phase2
+    }
+
+    /// The Identifier of the last request sent.
+    pub fn last_identifier(&self) -> u8 {
+        self.id
+    }
+
+    /// Adversarial use: a request of any method and Type-Data, with the next Identifier
+    /// (it becomes the request the server retransmits).
+    pub fn raw_request(&mut self, method: MethodType, data: &[u8]) -> Vec<u8> {
+        self.request(method, data)
+    }
+
+    /// Adversarial use: `plaintext` sent through the TLS tunnel as a PEAP request (the
+    /// first fragment; later ones go out as the peer ACKs). Empty before the tunnel is up.
+    pub fn tunnel_request(&mut self, plaintext: &[u8]) -> Vec<Vec<u8>> {
+        if self.tls.is_none() {
+            return Vec::new();
+        }
+        self.stage = Stage::Phase2;
+        self.send_inner(plaintext.to_vec())
+    }
+
+    /// Adversarial use: raw TLS records (already framed by the caller, e.g. a handshake
+    /// message in clear) sent as a PEAP request.
+    pub fn tls_request(&mut self, records: Vec<u8>) -> Vec<Vec<u8>> {
+        self.send_tls(records)
+    }
+
+    /// Adversarial use: asks the server's TLS to renegotiate inside the tunnel (TLS 1.2:
+    /// rustls servers never do; this sends a HelloRequest record in clear, which a client
+    /// in an established session must refuse) and returns it as a PEAP request.
+    pub fn hello_request(&mut self) -> Vec<Vec<u8>> {
+        // HelloRequest: handshake type 0, empty body, in a plaintext handshake record.
+        self.send_tls(vec![22, 3, 3, 0, 4, 0, 0, 0, 0])
     }
 
     fn request(&mut self, method: MethodType, data: &[u8]) -> Vec<u8> {
@@ -315,16 +357,17 @@ impl Authenticator {
 
     fn act(&mut self, action: InnerAction) -> Vec<Vec<u8>> {
         match action {
-            InnerAction::Send(plaintext) => {
-                let tls = self.tls.as_mut().expect("started");
-                let _ = tls.writer().write_all(&plaintext);
-                let mut out = Vec::new();
-                while tls.wants_write() {
-                    if tls.write_tls(&mut out).is_err() {
-                        break;
-                    }
+            InnerAction::Send(mut plaintext) => {
+                if let Some(mutate) = self.config.knobs.mutate_inner {
+                    mutate(self.inner_sent, &mut plaintext);
                 }
-                self.send_tls(out)
+                self.inner_sent += 1;
+                if plaintext.is_empty() {
+                    // Silent from here on: nothing to retransmit either.
+                    self.last_request = None;
+                    return Vec::new();
+                }
+                self.send_inner(plaintext)
             }
             InnerAction::Accept(keys) => {
                 let offset = self.config.knobs.success_id_offset;
@@ -333,5 +376,17 @@ impl Authenticator {
             InnerAction::Reject => self.reject(),
             InnerAction::EarlySuccess => vec![Eap::bare(Code::Success, self.id).to_vec()],
         }
+    }
+
+    fn send_inner(&mut self, plaintext: Vec<u8>) -> Vec<Vec<u8>> {
+        let tls = self.tls.as_mut().expect("started");
+        let _ = tls.writer().write_all(&plaintext);
+        let mut out = Vec::new();
+        while tls.wants_write() {
+            if tls.write_tls(&mut out).is_err() {
+                break;
+            }
+        }
+        self.send_tls(out)
     }
 }

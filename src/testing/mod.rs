@@ -78,6 +78,10 @@ pub struct Knobs {
     pub notification: Option<String>,
     /// Answer a Result TLV Success exchange with EAP-Failure (authorization refused).
     pub reject_after_success: bool,
+    /// Adversarial: rewrites each phase-2 plaintext before it is encrypted, given its index
+    /// (0: inner Identity request, 1: MSCHAPv2 Challenge, 2: Success or Failure, 3: Result
+    /// TLV, with the Crypto-Binding TLV when enabled, ...). Empty output sends nothing.
+    pub mutate_inner: Option<fn(usize, &mut Vec<u8>)>,
 }
 
 /// The authenticator's configuration.

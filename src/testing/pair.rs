@@ -92,7 +92,25 @@ impl Pair {
     }
 
     /// Runs to the end, asking `fault` what happens to each packet.
-    pub fn run_with(&mut self, mut fault: impl FnMut(Direction, &[u8]) -> Fault) -> PairOutcome {
+    pub fn run_with(&mut self, fault: impl FnMut(Direction, &[u8]) -> Fault) -> PairOutcome {
+        self.run_inner(fault, |a, p| a.handle(p))
+    }
+
+    /// Runs to the end with a scripted server: `script` receives the authenticator and
+    /// each packet the peer sends, and returns what the server sends back (anything at any
+    /// point; `a.handle(p)` for the well-behaved answer).
+    pub fn run_scripted(
+        &mut self,
+        script: impl FnMut(&mut Authenticator, &[u8]) -> Vec<Vec<u8>>,
+    ) -> PairOutcome {
+        self.run_inner(|_, _| Fault::Deliver, script)
+    }
+
+    fn run_inner(
+        &mut self,
+        mut fault: impl FnMut(Direction, &[u8]) -> Fault,
+        mut respond: impl FnMut(&mut Authenticator, &[u8]) -> Vec<Vec<u8>>,
+    ) -> PairOutcome {
         let start = self.now;
         let mut events = Vec::new();
         let mut transmitted = Vec::new();
@@ -135,7 +153,7 @@ impl Pair {
                 break;
             }
             while let Some(p) = to_server.pop_front() {
-                let replies = self.authenticator.handle(&p);
+                let replies = respond(&mut self.authenticator, &p);
                 if !replies.is_empty() {
                     last_server_activity = self.now;
                     retransmits = 0;

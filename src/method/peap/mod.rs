@@ -116,6 +116,12 @@ impl Peap {
         self.state == State::Tunnel
     }
 
+    /// True if the server said, inside the tunnel, that the authentication failed (a
+    /// Result TLV Failure or an MSCHAPv2 Failure): silence after that has a known cause.
+    pub(crate) fn server_reported_failure(&self) -> bool {
+        self.phase2.server_reported_failure()
+    }
+
     /// Explains an EAP-Failure from what PEAP saw.
     pub(crate) fn failure_cause(&self, config: &Config, last_sent: SentMessage) -> Cause {
         match self.state {

@@ -107,6 +107,12 @@ impl Phase2 {
         None
     }
 
+    /// A Result TLV Failure or an MSCHAPv2 Failure was received.
+    pub(crate) fn server_reported_failure(&self) -> bool {
+        matches!(self.outcome, Outcome::Failed)
+            || self.mschap.as_ref().is_some_and(|m| m.failure.is_some())
+    }
+
     /// Handles one decrypted inner payload; the returned Step's data is the plaintext to
     /// send back through the tunnel.
     pub(crate) fn process(
@@ -150,7 +156,17 @@ impl Phase2 {
                     )),
                 ),
             },
-            _ => Step::Discard,
+            // The TLS record is consumed: a silent discard would make the server's
+            // retransmission a replay, so an inner packet we cannot answer ends it here.
+            _ => Step::Fail {
+                data: None,
+                diagnosis: diag(
+                    Phase::InnerAuthentication,
+                    Cause::Protocol(ProtocolViolation::Unexpected(
+                        "an inner EAP packet that is not a request",
+                    )),
+                ),
+            },
         }
     }
 

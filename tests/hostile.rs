@@ -1,0 +1,350 @@
+//! Hostile networks: a scripted authenticator that sends what a broken or malicious server
+//! would (an evil twin, a fuzzer, a buggy RADIUS server), and for each scenario the exact
+//! typed outcome. Every scenario also checks that the supplicant ended exactly once, never
+//! reported success, and transmitted no password, NT hash or NT-Response material when the
+//! server had not been validated.
+//!
+//! MSCHAPv2, PEAP and TLV cases are tables: each row rewrites one phase-2 message of an
+//! otherwise well-behaved server (`Knobs::mutate_inner`) or scripts the outer exchange
+//! (`Pair::run_scripted`).
+
+mod common;
+
+use common::*;
+use eap::config::{ConfigBuilder, Cryptobinding};
+use eap::crypto::mschapv2::nt_password_hash;
+use eap::diagnosis::{
+    Cause, CertificateProblem, CryptoBindingError, Phase, PrematureSuccess, ProtocolViolation,
+    TimeoutKind,
+};
+use eap::testing::{Authenticator, AuthenticatorConfig, Pair, PairOutcome};
+use eap::wire::eap::{Code, Eap, MethodType};
+use eap::wire::tls_frame::TlsFrame;
+use eap::Event;
+
+/// What every scenario must hold, whatever its outcome.
+fn invariants(name: &str, out: &PairOutcome, validated: bool) {
+    let terminal = out
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Authenticated(_) | Event::Failed(_)))
+        .count();
+    assert_eq!(terminal, 1, "{name}: one terminal event: {:?}", out.events);
+    let nt = nt_password_hash(PASSWORD);
+    let utf16: Vec<u8> = PASSWORD.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    for p in &out.transmitted {
+        for needle in [PASSWORD.as_bytes(), &utf16, nt.expose()] {
+            assert!(
+                !p.windows(needle.len()).any(|w| w == needle),
+                "{name}: a secret left in the clear"
+            );
+        }
+        if !validated && p.len() > 6 && p[4] == 25 {
+            // No TLS application data (phase 2) before the server was validated.
+            let tls = if p[5] & 0x80 != 0 { &p[10..] } else { &p[6..] };
+            assert_ne!(tls.first(), Some(&23), "{name}: phase-2 data sent to an unvalidated server");
+        }
+    }
+}
+
+fn diagnosis(name: &str, out: &PairOutcome) -> eap::diagnosis::Diagnosis {
+    out.diagnosis()
+        .cloned()
+        .unwrap_or_else(|| panic!("{name}: no diagnosis: {:?}", out.events))
+}
+
+fn run_mutated(
+    cryptobinding: bool,
+    client: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+    mutate: fn(usize, &mut Vec<u8>),
+) -> PairOutcome {
+    let pki = Pki::new("hostile");
+    let mut srv = server(&pki);
+    srv.cryptobinding = cryptobinding;
+    srv.knobs.mutate_inner = Some(mutate);
+    Pair::new(client(common::client(&pki)).build().unwrap(), srv).run()
+}
+
+fn run_scripted(
+    client: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+    server: impl FnOnce(&Pki) -> AuthenticatorConfig,
+    script: impl FnMut(&mut Authenticator, &[u8]) -> Vec<Vec<u8>>,
+) -> PairOutcome {
+    let pki = Pki::new("hostile");
+    let srv = server(&pki);
+    Pair::new(client(common::client(&pki)).build().unwrap(), srv).run_scripted(script)
+}
+
+// --- Phase-2 messages as the test server writes them -------------------------------------
+// Compressed EAP-MSCHAPv2: [26, OpCode, MS-CHAPv2-ID, MS-Length(2), ...].
+// EAP-TLV (full form): [Code, Id, Length(2), 33, TLVs...].
+
+const CHALLENGE: usize = 1;
+const SUCCESS_OR_FAILURE: usize = 2;
+const RESULT: usize = 3;
+
+fn set_ms_length(p: &mut [u8]) {
+    let l = (p.len() - 1) as u16;
+    p[3..5].copy_from_slice(&l.to_be_bytes());
+}
+
+fn mschap(op: u8, body: &[u8]) -> Vec<u8> {
+    let mut p = vec![26, op, 7, 0, 0];
+    p.extend_from_slice(body);
+    set_ms_length(&mut p);
+    p
+}
+
+fn tlv_packet(id: u8, tlvs: &[u8]) -> Vec<u8> {
+    Eap::request(id, MethodType::Tlv, tlvs).to_vec()
+}
+
+/// Rewrites the TLV list of a Result message, keeping its EAP header consistent.
+fn edit_tlvs(p: &mut Vec<u8>, f: impl FnOnce(&mut Vec<u8>)) {
+    let mut tlvs = p[5..].to_vec();
+    f(&mut tlvs);
+    *p = tlv_packet(p[1], &tlvs);
+}
+
+/// The Crypto-Binding TLV's value offset in a Result message's TLV list, if present.
+fn cb_value(tlvs: &[u8]) -> usize {
+    let mut i = 0;
+    while i + 4 <= tlvs.len() {
+        let t = u16::from_be_bytes([tlvs[i], tlvs[i + 1]]) & 0x3fff;
+        let l = usize::from(u16::from_be_bytes([tlvs[i + 2], tlvs[i + 3]]));
+        if t == 12 {
+            return i + 4;
+        }
+        i += 4 + l;
+    }
+    panic!("no Crypto-Binding TLV")
+}
+
+struct Case {
+    name: &'static str,
+    cryptobinding: bool,
+    mutate: fn(usize, &mut Vec<u8>),
+    /// `None`: the supplicant must authenticate (a deviation real servers have and
+    /// wpa_supplicant tolerates too); `Some(check)`: it must fail with a matching cause.
+    expect: Option<fn(&eap::diagnosis::Diagnosis) -> bool>,
+}
+
+macro_rules! case {
+    ($name:literal, $cb:expr, |$i:ident, $p:ident| $body:block, tolerated) => {
+        Case {
+            name: $name,
+            cryptobinding: $cb,
+            mutate: |$i, $p| $body,
+            expect: None,
+        }
+    };
+    ($name:literal, $cb:expr, |$i:ident, $p:ident| $body:block, $expect:pat) => {
+        Case {
+            name: $name,
+            cryptobinding: $cb,
+            mutate: |$i, $p| $body,
+            expect: Some(|d| matches!(&d.cause, $expect)),
+        }
+    };
+}
+
+#[test]
+fn mschapv2_malformed_server() {
+    let cases = [
+        case!("challenge: MS-Length too large", false, |i, p| {
+            if i == CHALLENGE { p[3] = 0x0f; }
+        }, tolerated),
+        case!("challenge: Value-Size 15", false, |i, p| {
+            if i == CHALLENGE { p[5] = 15; }
+        }, Cause::Protocol(_)),
+        case!("challenge: truncated", false, |i, p| {
+            if i == CHALLENGE { p.truncate(12); set_ms_length(p); }
+        }, Cause::Protocol(_)),
+        case!("challenge: OpCode only", false, |i, p| {
+            if i == CHALLENGE { *p = vec![26, 1]; }
+        }, Cause::Protocol(_)),
+        case!("challenge: empty Type-Data", false, |i, p| {
+            if i == CHALLENGE { *p = vec![26]; }
+        }, Cause::Protocol(_)),
+        case!("challenge: unknown OpCode", false, |i, p| {
+            if i == CHALLENGE { p[1] = 9; }
+        }, Cause::Protocol(_)),
+        case!("challenge: Change-Password OpCode from the server", false, |i, p| {
+            if i == CHALLENGE { p[1] = 7; }
+        }, Cause::Protocol(_)),
+        case!("Success before Challenge", false, |i, p| {
+            if i == CHALLENGE { *p = mschap(3, format!("S={} M=ok", "0".repeat(40)).as_bytes()); }
+        }, Cause::PrematureSuccess(PrematureSuccess::MschapSuccessBeforeResponse) | Cause::Protocol(_)),
+        case!("Failure before Challenge", false, |i, p| {
+            if i == CHALLENGE { *p = mschap(4, b"E=691 R=0 V=3"); }
+        }, Cause::MschapFailure { error: 691, .. } | Cause::Protocol(_)),
+        case!("Challenge again instead of Success", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE {
+                let mut c = vec![16];
+                c.extend_from_slice(&[0x11; 16]);
+                *p = mschap(1, &c);
+            }
+            // Answered as a new challenge; the server, expecting an ack, rejects.
+        }, Cause::CredentialsRejected { .. } | Cause::Protocol(_)),
+        case!("Success: authenticator response of 39 digits", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { p.remove(7); set_ms_length(p); }
+        }, Cause::Protocol(_) | Cause::AuthenticatorResponseMismatch),
+        case!("Success: non-hex authenticator response", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { p[8] = b'Z'; }
+        }, Cause::Protocol(_) | Cause::AuthenticatorResponseMismatch),
+        case!("Success: no S=", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(3, b"M=welcome"); }
+        }, Cause::Protocol(_) | Cause::AuthenticatorResponseMismatch),
+        case!("Success: wrong authenticator response", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { p[7] = if p[7] == b'0' { b'1' } else { b'0' }; }
+        }, Cause::AuthenticatorResponseMismatch),
+        case!("Success: MS-Length wrong", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { p[3] = 0xff; }
+        }, tolerated),
+        case!("Success: empty message", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(3, b""); }
+        }, Cause::Protocol(_) | Cause::AuthenticatorResponseMismatch),
+        case!("Failure: password expired", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(4, b"E=648 R=0 V=3 M=expired"); }
+        }, Cause::MschapFailure { error: 648, retry: false, .. }),
+        case!("Failure: account disabled", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(4, b"E=647 R=0 V=3"); }
+        }, Cause::MschapFailure { error: 647, .. }),
+        case!("Failure: restricted hours", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(4, b"E=646 R=0 V=3"); }
+        }, Cause::MschapFailure { error: 646, .. }),
+        case!("Failure: no dial-in permission", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(4, b"E=649 R=0 V=3"); }
+        }, Cause::MschapFailure { error: 649, .. }),
+        case!("Failure: 691 with retry and a new challenge", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE {
+                *p = mschap(4, b"E=691 R=1 C=00112233445566778899AABBCCDDEEFF V=3 M=bad password");
+            }
+        }, Cause::MschapFailure { error: 691, retry: true, .. }),
+        case!("Failure: bad challenge C=", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(4, b"E=691 R=1 C=XYZ V=3"); }
+        }, Cause::MschapFailure { .. } | Cause::Protocol(_)),
+        case!("Failure: no E=", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(4, b"R=0 M=who knows"); }
+        }, Cause::MschapFailure { .. } | Cause::Protocol(_)),
+        case!("Failure: E= not a number", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(4, b"E=abc R=0"); }
+        }, Cause::MschapFailure { .. } | Cause::Protocol(_)),
+        case!("Failure: unknown error code", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(4, b"E=12345 R=0 V=3"); }
+        }, Cause::MschapFailure { error: 12345, .. }),
+        case!("Failure: empty message", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { *p = mschap(4, b""); }
+        }, Cause::MschapFailure { .. } | Cause::Protocol(_)),
+        case!("Failure: 60 KiB message", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE {
+                let mut m = b"E=691 R=0 V=3 M=".to_vec();
+                m.resize(60 * 1024, b'x');
+                *p = mschap(4, &m);
+            }
+        }, Cause::MschapFailure { error: 691, .. } | Cause::Protocol(_)),
+        case!("Success: 60 KiB message", false, |i, p| {
+            // The authenticator response is intact; the text is the server's business.
+            if i == SUCCESS_OR_FAILURE { p.resize(60 * 1024, b'y'); set_ms_length(p); }
+        }, tolerated),
+        case!("Success twice", false, |i, p| {
+            if i == RESULT { *p = mschap(3, format!("S={} M=again", "0".repeat(40)).as_bytes()); }
+        }, Cause::Protocol(_)),
+        case!("nothing after the Response", false, |i, p| {
+            if i == SUCCESS_OR_FAILURE { p.clear(); }
+        }, Cause::Timeout { kind: TimeoutKind::Silence(_), .. }),
+    ];
+    run_cases(&cases);
+}
+
+fn run_cases(cases: &[Case]) {
+    let mut failures = Vec::new();
+    for c in cases {
+        let cb = c.cryptobinding;
+        let out = run_mutated(
+            cb,
+            |b| if cb { b.cryptobinding(Cryptobinding::Required) } else { b },
+            c.mutate,
+        );
+        invariants(c.name, &out, true);
+        match (c.expect, out.diagnosis()) {
+            (None, None) => assert!(out.keys().is_some()),
+            (None, Some(d)) => failures.push(format!("{}: expected success: {d}", c.name)),
+            (Some(_), None) => failures.push(format!("{}: authenticated", c.name)),
+            (Some(check), Some(d)) => {
+                if !check(d) {
+                    failures.push(format!("{}: {:?}: {d}", c.name, d.cause));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "unexpected outcomes:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn tlv_malformed_server() {
+    let cases = [
+        case!("unknown mandatory TLV", false, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| t.extend_from_slice(&[0xbf, 0x00, 0x00, 0x01, 0xaa])); }
+        }, Cause::Protocol(ProtocolViolation::UnknownMandatoryTlv(0x3f00))),
+        case!("TLV Length past the buffer", false, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| t[3] = 0x40); }
+        }, Cause::Protocol(_)),
+        case!("TLV list ends inside a header", false, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| t.extend_from_slice(&[0x00, 0x07])); }
+        }, Cause::Protocol(_)),
+        case!("Result TLV value of 1 octet", false, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| { *t = vec![0x80, 0x03, 0x00, 0x01, 0x01]; }); }
+        }, Cause::Protocol(_)),
+        case!("Result TLV unknown status", false, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| t[5] = 3); }
+        }, Cause::Protocol(_)),
+        case!("Result Success and Failure together", false, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| t.extend_from_slice(&[0x80, 0x03, 0x00, 0x02, 0x00, 0x02])); }
+        }, Cause::Protocol(_) | Cause::ServerResultFailure),
+        case!("no Result TLV at all", false, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| { *t = vec![0x00, 0x07, 0x00, 0x00]; }); }
+        }, Cause::Protocol(_) | Cause::Timeout { .. }),
+        case!("empty EAP-TLV", false, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| t.clear()); }
+        }, Cause::Protocol(_) | Cause::Timeout { .. }),
+        case!("Result Failure after MSCHAPv2 Success", false, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| t[5] = 2); }
+        }, Cause::ServerResultFailure),
+        case!("EAP-TLV with the Response code", false, |i, p| {
+            if i == RESULT { p[0] = 2; }
+        }, Cause::Protocol(_) | Cause::Timeout { .. }),
+        case!("inner EAP Length larger than the payload", false, |i, p| {
+            // Decoded as the compressed form (Length disagrees): an inner request of
+            // Type 1, Identity, which we answer; the server then fails.
+            if i == RESULT { p[3] = p[3].wrapping_add(8); }
+        }, Cause::FailureWithoutReason { .. } | Cause::Protocol(_)),
+        case!("nested TLV with a bad length inside a vendor TLV", false, |i, p| {
+            if i == RESULT {
+                edit_tlvs(p, |t| t.extend_from_slice(&[0x00, 0x07, 0x00, 0x08, 0, 0, 1, 55, 0x00, 0x01, 0xff, 0xff]));
+            }
+        }, tolerated),
+        case!("Crypto-Binding: bad Compound MAC", true, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| { let o = cb_value(t); t[o + 40] ^= 1; }); }
+        }, Cause::CryptoBinding(CryptoBindingError::BadMac)),
+        case!("Crypto-Binding: version 1", true, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| { let o = cb_value(t); t[o + 1] = 1; }); }
+        }, Cause::CryptoBinding(CryptoBindingError::Version(1))),
+        case!("Crypto-Binding: received version 1", true, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| { let o = cb_value(t); t[o + 2] = 1; }); }
+        }, Cause::CryptoBinding(CryptoBindingError::ReceivedVersion(1))),
+        case!("Crypto-Binding: SubType Response", true, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| { let o = cb_value(t); t[o + 3] = 1; }); }
+        }, Cause::CryptoBinding(CryptoBindingError::SubType(1))),
+        case!("Crypto-Binding: value of 55 octets", true, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| { let o = cb_value(t); t.remove(o + 55); t[o - 1] -= 1; }); }
+        }, Cause::CryptoBinding(CryptoBindingError::Malformed) | Cause::Protocol(_)),
+        case!("Crypto-Binding: missing while required", true, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| { t.truncate(6); }); }
+        }, Cause::CryptoBinding(CryptoBindingError::Missing)),
+        case!("Crypto-Binding: two of them", true, |i, p| {
+            if i == RESULT { edit_tlvs(p, |t| { let o = cb_value(t); let cb = t[o - 4..o + 56].to_vec(); t.extend_from_slice(&cb); }); }
+        }, tolerated),
+    ];
+    run_cases(&cases);
+}
