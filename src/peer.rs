@@ -39,7 +39,7 @@ pub(crate) struct Peer {
     nak: Option<(MethodType, Vec<MethodType>)>,
     peap: Option<Peap>,
     server_message: Option<String>,
-    /// Packets dropped as RFC 3748 says (malformed, unexpected, duplicates with new content).
+    /// Packets dropped as RFC 3748 says (malformed, unexpected).
     pub(crate) dropped: u64,
 }
 
@@ -173,13 +173,16 @@ impl Peer {
         out: &mut VecDeque<Output>,
     ) {
         let id = eap.identifier;
-        if self.last_id == Some(id) {
+        // RFC 4137 §4.4 compares Identifiers only; servers exist that reuse an Identifier
+        // for a new request, so (as wpa_supplicant does) only the same octets make a
+        // retransmission. A new request with the old Identifier is processed as new.
+        if self.last_id == Some(id) && self.last_request == bytes {
             match &self.last_response {
-                Some(r) if self.last_request == bytes => {
+                Some(r) => {
                     out.push_back(Output::Transmit(r.clone()));
                     self.silence_deadline = now + config.limits.silence;
                 }
-                _ => self.dropped += 1,
+                None => self.dropped += 1,
             }
             return;
         }
