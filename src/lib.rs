@@ -29,5 +29,7 @@ pub mod supplicant;
 pub use supplicant::{ApiError, Supplicant};
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "testing")]
+pub mod fuzzing;
 #[cfg(feature = "std")]
 pub mod transport;

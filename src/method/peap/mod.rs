@@ -11,7 +11,7 @@
 //! Fragment ACKs work both ways in every state ([`fragment`]). Nothing from the inner
 //! method leaves before the tunnel is up.
 
-mod fragment;
+pub(crate) mod fragment;
 mod keys;
 mod phase2;
 

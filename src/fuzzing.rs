@@ -1,0 +1,318 @@
+//! Fuzz target bodies (feature `testing`). Each `fuzz/fuzz_targets/<name>.rs` calls the
+//! function of the same name here, and `tests/fuzz_corpus.rs` replays the committed corpus
+//! (`fuzz/corpus/<name>/`) through the same functions, so stable `cargo test` exercises
+//! them. Every body asserts what must hold for any input: no panic, and for codecs that a
+//! parsed value re-encodes to something that parses to the same value.
+#![doc(hidden)]
+#![allow(missing_docs)]
+
+use crate::config::{Config, Limits};
+use crate::event::{Input, Output};
+use crate::testing::{Authenticator, AuthenticatorConfig};
+use crate::time::Instant;
+use crate::wire::eap::{Code, Eap};
+use crate::wire::tls_frame::TlsFrame;
+use crate::wire::{eap, eapol, mschapv2, peap_inner, radius, tls_record, tlv};
+use crate::{Supplicant, crypto};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::time::Duration;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// The names of all targets, in the order `tests/fuzz_corpus.rs` runs them.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("eapol", eapol_codec),
+    ("eap", eap_codec),
+    ("tls_frame", tls_frame),
+    ("tlv", tlv_walker),
+    ("mschapv2", mschapv2_codec),
+    ("peap_inner", peap_inner_codec),
+    ("tls_record", tls_record_scanner),
+    ("radius", radius_codec),
+    ("peap_reassembly", peap_reassembly),
+    ("supplicant_outer", supplicant_outer),
+    ("supplicant_tunnel", supplicant_tunnel),
+];
+
+pub fn eapol_codec(data: &[u8]) {
+    if let Ok(p) = eapol::Eapol::parse(data) {
+        let v = p.to_vec();
+        assert_eq!(eapol::Eapol::parse(&v).expect("re-encoded EAPOL parses"), p);
+    }
+}
+
+pub fn eap_codec(data: &[u8]) {
+    if let Ok(p) = Eap::parse(data) {
+        let v = p.to_vec();
+        assert_eq!(Eap::parse(&v).expect("re-encoded EAP parses"), p);
+        if let Some((eap::MethodType::Nak, d)) = p.method() {
+            let _ = eap::parse_legacy_nak(d).count();
+        }
+        let _ = eap::parse_expanded_nak(data);
+    }
+}
+
+pub fn tls_frame(data: &[u8]) {
+    if let Ok(f) = TlsFrame::parse(data) {
+        assert_eq!(f.to_vec(), data, "EAP-TLS framing is lossless");
+    }
+}
+
+pub fn tlv_walker(data: &[u8]) {
+    if let Ok(tlvs) = tlv::parse_tlvs(data) {
+        assert!(tlvs.len() <= data.len() / tlv::TLV_HEADER_LEN);
+        let mut out = Vec::new();
+        tlv::emit_tlvs(&tlvs, &mut out);
+        assert_eq!(out, data);
+        for t in &tlvs {
+            let _ = t.result_status();
+            if let Ok(cb) = tlv::CryptoBinding::parse(t.value) {
+                assert_eq!(&cb.value()[..], t.value);
+            }
+        }
+    }
+}
+
+pub fn mschapv2_codec(data: &[u8]) {
+    if let Ok(p) = mschapv2::MsChapV2::parse(data) {
+        assert_eq!(p.to_vec(), data, "EAP-MSCHAPv2 framing is lossless");
+    }
+    if let Ok(m) = mschapv2::SuccessMessage::parse(data) {
+        let mut out = Vec::new();
+        m.emit(&mut out);
+        let again = mschapv2::SuccessMessage::parse(&out).expect("re-encoded Success parses");
+        assert_eq!(again.authenticator_response, m.authenticator_response);
+    }
+    if let Ok(m) = mschapv2::FailureMessage::parse(data) {
+        let mut out = Vec::new();
+        m.emit(&mut out);
+        let again = mschapv2::FailureMessage::parse(&out).expect("re-encoded Failure parses");
+        assert_eq!((again.error, again.retry, again.challenge), (m.error, m.retry, m.challenge));
+    }
+}
+
+pub fn peap_inner_codec(data: &[u8]) {
+    if let Ok(i) = peap_inner::Inner::decode(data) {
+        assert_eq!(i.to_vec(), data, "inner form is lossless");
+    }
+}
+
+pub fn tls_record_scanner(data: &[u8]) {
+    // First octet: chunk size for feeding the rest.
+    let Some((&step, rest)) = data.split_first() else {
+        return;
+    };
+    let step = usize::from(step).max(1);
+    let mut s = tls_record::TlsScanner::new();
+    for chunk in rest.chunks(step) {
+        for ev in s.push(chunk) {
+            if let tls_record::TlsEvent::Certificate(chain) = ev {
+                assert!(chain.iter().map(Vec::len).sum::<usize>() <= rest.len());
+            }
+        }
+    }
+    let _ = tls_record::parse_client_hello(rest);
+    let _ = tls_record::parse_server_hello(rest);
+}
+
+pub fn radius_codec(data: &[u8]) {
+    if let Ok(p) = radius::Packet::parse(data) {
+        let eap = p.eap_message();
+        assert!(eap.map_or(0, |e| e.len()) <= p.len());
+        for a in p.vendor_attributes(radius::VENDOR_MICROSOFT) {
+            let _ = crypto::mppe_attr::decrypt(b"testing123", &p.authenticator, a.value);
+        }
+    }
+    let _ = crypto::radius::verify_reply(data, &[0; 16], b"testing123");
+    let _ = crypto::radius::verify_request(data, b"testing123");
+}
+
+pub fn peap_reassembly(data: &[u8]) {
+    // A stream of fragments: [len(2)] [EAP-TLS Type-Data] ...; cap 4 KiB.
+    let cap = 4096;
+    let mut r = crate::method::peap::fragment::Reassembly::default();
+    let mut received = 0usize;
+    for frag in chunks(data) {
+        let Ok(frame) = TlsFrame::parse(frag) else {
+            continue;
+        };
+        received += frame.data.len();
+        match r.push(&frame, cap) {
+            Ok(Some(m)) => {
+                assert!(m.len() <= cap && m.len() <= received);
+                received = 0;
+            }
+            Ok(None) => {}
+            Err(_) => {
+                r = Default::default();
+                received = 0;
+            }
+        }
+    }
+}
+
+/// Splits `data` into length-prefixed pieces (2-octet big-endian length, then the bytes).
+fn chunks(mut data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    core::iter::from_fn(move || {
+        if data.len() < 2 {
+            return None;
+        }
+        let n = usize::from(u16::from_be_bytes([data[0], data[1]])).min(data.len() - 2);
+        let (piece, rest) = data[2..].split_at(n);
+        data = rest;
+        Some(piece)
+    })
+}
+
+const CA: &[u8] = include_bytes!("../tests/data/ca.pem");
+const SERVER_CERT: &[u8] = include_bytes!("../tests/data/server.pem");
+const SERVER_KEY: &[u8] = include_bytes!("../tests/data/server.key");
+const USER: &str = "alice@example.org";
+const PASSWORD: &str = "fuzz password";
+
+pub fn client_config() -> Config {
+    Config::builder(USER)
+        .anonymous_identity("anonymous@example.org")
+        .password(PASSWORD)
+        .ca_pem(CA)
+        .expect("test CA")
+        .server_name("radius.example.org")
+        .limits(Limits {
+            reassembly_cap: 16 * 1024,
+            ..Limits::default()
+        })
+        .build()
+        .expect("fuzz client config")
+}
+
+pub fn server_config() -> AuthenticatorConfig {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(SERVER_CERT)
+        .collect::<Result<_, _>>()
+        .expect("test server certificate");
+    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY).expect("test server key");
+    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_protocol_versions(&[&rustls::version::TLS12])
+    .expect("TLS 1.2")
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .expect("server certificate and key");
+    AuthenticatorConfig::new(Arc::new(tls), USER, PASSWORD)
+}
+
+/// Drains the supplicant; returns what it transmitted.
+fn drain(s: &mut Supplicant) -> Vec<Vec<u8>> {
+    let mut tx = Vec::new();
+    loop {
+        match s.poll_output() {
+            Output::Transmit(p) => tx.push(p),
+            Output::Event(_) => {}
+            Output::Idle { .. } => return tx,
+        }
+    }
+}
+
+/// Checks what the supplicant sent before the server was validated: never a password.
+fn check_transmitted(tx: &[Vec<u8>]) {
+    for p in tx {
+        assert!(
+            !p.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()),
+            "the password left in the clear"
+        );
+    }
+}
+
+/// Arbitrary server packets from the first one on: `[len(2)] [EAP packet]`, with a
+/// zero-length piece meaning "the deadline passed".
+pub fn supplicant_outer(data: &[u8]) {
+    let mut s = Supplicant::new(client_config(), Instant::ZERO);
+    let mut now = Instant::ZERO;
+    check_transmitted(&drain(&mut s));
+    for p in chunks(data) {
+        now = now + Duration::from_millis(10);
+        let input = if p.is_empty() {
+            now = now + Duration::from_secs(31);
+            Input::Timeout { now }
+        } else {
+            Input::Packet { now, eap: p }
+        };
+        s.handle_input(input).expect("inputs in time order are never API errors");
+        check_transmitted(&drain(&mut s));
+        if s.is_finished() {
+            break;
+        }
+    }
+}
+
+/// A real PEAPv0 handshake with the in-process authenticator up to the tunnel, then
+/// arbitrary server messages: `[mode(1)] [len(2)] [bytes]`, where an even mode sends the
+/// bytes as phase-2 plaintext through the server's TLS, an odd mode as a raw outer EAP
+/// packet.
+pub fn supplicant_tunnel(data: &[u8]) {
+    let mut s = Supplicant::new(client_config(), Instant::ZERO);
+    let mut a = Authenticator::new(server_config());
+    let mut now = Instant::ZERO;
+    let mut to_peer = a.start();
+    // Phase 1 (bounded: a handshake takes a few dozen packets).
+    for _ in 0..64 {
+        if a.is_tunnel_up() || s.is_finished() {
+            break;
+        }
+        let mut to_server = Vec::new();
+        for p in to_peer.drain(..) {
+            now = now + Duration::from_millis(1);
+            let _ = s.handle_input(Input::Packet { now, eap: &p });
+            to_server.extend(drain(&mut s));
+        }
+        for p in &to_server {
+            to_peer.extend(a.handle(p));
+        }
+        if to_peer.is_empty() {
+            break;
+        }
+    }
+    if !a.is_tunnel_up() {
+        return;
+    }
+    // Deliver the server's first phase-2 request (the inner Identity request): its TLS
+    // record must be read for the following ones to decrypt. Then the fuzzer speaks.
+    for p in to_peer.drain(..) {
+        now = now + Duration::from_millis(1);
+        let _ = s.handle_input(Input::Packet { now, eap: &p });
+        for r in drain(&mut s) {
+            let _ = a.handle(&r);
+        }
+    }
+    let mut rest = data;
+    while rest.len() >= 3 && !s.is_finished() {
+        let mode = rest[0];
+        let n = usize::from(u16::from_be_bytes([rest[1], rest[2]])).min(rest.len() - 3);
+        let piece = &rest[3..3 + n];
+        rest = &rest[3 + n..];
+        let packets = if mode % 2 == 0 {
+            a.tunnel_request(piece)
+        } else if mode == 1 {
+            // A well-formed outer Success/Failure with the current Identifier.
+            let code = if piece.first() == Some(&3) { Code::Success } else { Code::Failure };
+            alloc::vec![Eap::bare(code, a.last_identifier()).to_vec()]
+        } else {
+            alloc::vec![piece.to_vec()]
+        };
+        for p in packets {
+            now = now + Duration::from_millis(1);
+            let _ = s.handle_input(Input::Packet { now, eap: &p });
+            let tx = drain(&mut s);
+            check_transmitted(&tx);
+            // Feed the supplicant's answers to the server so its TLS state follows.
+            for r in &tx {
+                let _ = a.handle(r);
+            }
+        }
+    }
+    assert!(
+        !s.is_finished() || !matches!(s.poll_output(), Output::Transmit(_)),
+        "nothing is sent after the end"
+    );
+}
