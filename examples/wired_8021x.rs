@@ -55,8 +55,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut supplicant = Supplicant::new(config, Instant::ZERO);
     let verbose = cli.auth.verbose;
+    if verbose {
+        let mac = transport.mac().map(|b| format!("{b:02x}")).join(":");
+        eprintln!("interface {}: {mac}", cli.interface);
+    }
+    let mut supplicant = Supplicant::new(config, Instant::ZERO);
     let outcome = drive(&mut supplicant, &mut transport, |e| {
         if verbose {
             common::print_event(e)

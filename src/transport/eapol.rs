@@ -4,10 +4,26 @@
 //!
 //! The socket is an AF_PACKET layer-2 channel from `pnet_datalink` (root or CAP_NET_RAW);
 //! the interface is put in promiscuous mode so frames to the group address arrive.
+//!
+//! What goes out and what is taken in:
+//! - EAPOL-Start always goes to the PAE group address; EAP responses and EAPOL-Logoff go to
+//!   the authenticator once one has spoken (the source of the first EAP packet taken),
+//!   else to the group address. Frames shorter than the Ethernet minimum are padded to 60
+//!   octets.
+//! - A received frame counts only if its EtherType is 0x888E, it is addressed to our MAC or
+//!   to the PAE group address, it is not one of ours (the socket also sees what we send),
+//!   it is an EAPOL-EAP frame, and the EAP packet in it is a Request, Success or Failure:
+//!   responses of other supplicants on a shared segment are not for us. Padding after the
+//!   EAPOL body is dropped.
+//!
+//! Tested against hostapd 2.10 (`driver=wired`, with its internal EAP server or relaying
+//! to FreeRADIUS) over a veth pair: `tests/interop_wired.rs`.
 
 use super::drive::{Outcome, Received, Transport};
 use crate::diagnosis::TransportFailure;
+use crate::wire::eap::Code as EapCode;
 use crate::wire::eapol::{ETHERTYPE_PAE, Eapol, PAE_GROUP_ADDR, PacketType};
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
@@ -85,8 +101,6 @@ impl core::fmt::Debug for EapolTransport {
     }
 }
 
-use alloc::boxed::Box;
-
 impl EapolTransport {
     /// Opens `interface` (e.g. `eth0`) for EAPOL.
     pub fn open(interface: &str, timers: EapolTimers) -> Result<Self, EapolError> {
@@ -136,15 +150,8 @@ impl EapolTransport {
         self.port
     }
 
-    fn send_frame(&mut self, eapol: &Eapol<'_>) -> Result<(), EapolError> {
-        let mut frame = Vec::with_capacity(64);
-        frame.extend_from_slice(&self.authenticator.unwrap_or(PAE_GROUP_ADDR));
-        frame.extend_from_slice(&self.mac);
-        frame.extend_from_slice(&ETHERTYPE_PAE.to_be_bytes());
-        eapol.emit(&mut frame);
-        if frame.len() < 60 {
-            frame.resize(60, 0);
-        }
+    fn send_frame(&mut self, to: [u8; 6], eapol: &Eapol<'_>) -> Result<(), EapolError> {
+        let frame = frame(to, self.mac, eapol);
         let name = self.interface.name.clone();
         match self.tx.send_to(&frame, None) {
             Some(Ok(())) => Ok(()),
@@ -162,7 +169,12 @@ impl EapolTransport {
     fn send_start(&mut self) -> Result<(), EapolError> {
         self.starts += 1;
         self.last_start = Some(Instant::now());
-        self.send_frame(&Eapol::bare(PacketType::Start))
+        self.send_frame(PAE_GROUP_ADDR, &Eapol::bare(PacketType::Start))
+    }
+
+    /// Where EAP responses and EAPOL-Logoff go.
+    fn peer(&self) -> [u8; 6] {
+        self.authenticator.unwrap_or(PAE_GROUP_ADDR)
     }
 
     /// Sends EAPOL-Logoff (once; also on drop).
@@ -172,25 +184,42 @@ impl EapolTransport {
         }
         self.logged_off = true;
         self.port = PortState::Unauthorized;
-        self.send_frame(&Eapol::bare(PacketType::Logoff))
+        self.send_frame(self.peer(), &Eapol::bare(PacketType::Logoff))
     }
+}
 
-    /// One EAP packet addressed to us, if `frame` is one.
-    fn accept(&mut self, frame: &[u8]) -> Option<Vec<u8>> {
-        if frame.len() < 14 || u16::from_be_bytes([frame[12], frame[13]]) != ETHERTYPE_PAE {
-            return None;
-        }
-        let dst: [u8; 6] = frame[0..6].try_into().ok()?;
-        let src: [u8; 6] = frame[6..12].try_into().ok()?;
-        if src == self.mac || (dst != self.mac && dst != PAE_GROUP_ADDR) {
-            return None;
-        }
-        let eapol = Eapol::parse(&frame[14..]).ok()?;
-        if eapol.packet_type != PacketType::EapPacket {
-            return None;
-        }
-        self.authenticator.get_or_insert(src);
-        Some(eapol.body.to_vec())
+/// An Ethernet frame from `src` to `dst` carrying `eapol`, padded to the 60-octet minimum
+/// (without the FCS, which the interface adds).
+fn frame(dst: [u8; 6], src: [u8; 6], eapol: &Eapol<'_>) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(64);
+    frame.extend_from_slice(&dst);
+    frame.extend_from_slice(&src);
+    frame.extend_from_slice(&ETHERTYPE_PAE.to_be_bytes());
+    eapol.emit(&mut frame);
+    if frame.len() < 60 {
+        frame.resize(60, 0);
+    }
+    frame
+}
+
+/// The sender and the EAP packet of `frame`, if it is an EAPOL-EAP frame from an
+/// authenticator to `us` (see the module documentation).
+fn accept(us: [u8; 6], frame: &[u8]) -> Option<([u8; 6], &[u8])> {
+    if frame.len() < 14 || u16::from_be_bytes([frame[12], frame[13]]) != ETHERTYPE_PAE {
+        return None;
+    }
+    let dst: [u8; 6] = frame[0..6].try_into().ok()?;
+    let src: [u8; 6] = frame[6..12].try_into().ok()?;
+    if src == us || (dst != us && dst != PAE_GROUP_ADDR) {
+        return None;
+    }
+    let eapol = Eapol::parse(&frame[14..]).ok()?;
+    if eapol.packet_type != PacketType::EapPacket {
+        return None;
+    }
+    match eapol.body.first().map(|&c| EapCode::from(c)) {
+        Some(EapCode::Request | EapCode::Success | EapCode::Failure) => Some((src, eapol.body)),
+        _ => None,
     }
 }
 
@@ -200,13 +229,14 @@ impl Transport for EapolTransport {
     fn start(&mut self) -> Result<(), EapolError> {
         self.starts = 0;
         self.heard = false;
+        self.authenticator = None;
         self.logged_off = false;
         self.port = PortState::Unauthorized;
         self.send_start()
     }
 
     fn send(&mut self, eap: &[u8]) -> Result<(), EapolError> {
-        self.send_frame(&Eapol::eap(eap))
+        self.send_frame(self.peer(), &Eapol::eap(eap))
     }
 
     fn recv(&mut self, deadline: Instant) -> Result<Received, EapolError> {
@@ -231,16 +261,20 @@ impl Transport for EapolTransport {
             }
             match self.rx.next() {
                 Ok(frame) => {
-                    let frame = frame.to_vec();
-                    if let Some(eap) = self.accept(&frame) {
+                    if let Some((src, eap)) = accept(self.mac, frame) {
+                        let eap = eap.to_vec();
+                        self.authenticator.get_or_insert(src);
                         self.heard = true;
                         return Ok(Received::Eap(eap));
                     }
                 }
+                // The read timeout (nothing arrived), or a signal during the wait.
                 Err(e)
                     if matches!(
                         e.kind(),
-                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                        std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::Interrupted
                     ) => {}
                 Err(source) => {
                     return Err(EapolError::Io {
@@ -264,5 +298,66 @@ impl Transport for EapolTransport {
 impl Drop for EapolTransport {
     fn drop(&mut self) {
         let _ = self.logoff();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const US: [u8; 6] = [0x02, 0, 0, 0, 0, 0x01];
+    const AUTH: [u8; 6] = [0x02, 0, 0, 0, 0, 0xaa];
+    const OTHER: [u8; 6] = [0x02, 0, 0, 0, 0, 0x02];
+    const IDENTITY_REQUEST: &[u8] = &[1, 7, 0, 5, 1];
+
+    #[test]
+    fn short_frames_are_padded_and_long_ones_not() {
+        let start = frame(PAE_GROUP_ADDR, US, &Eapol::bare(PacketType::Start));
+        assert_eq!(start.len(), 60);
+        assert_eq!(start[..6], PAE_GROUP_ADDR);
+        assert_eq!(start[6..12], US);
+        assert_eq!(start[12..18], [0x88, 0x8e, 2, 1, 0, 0]);
+        assert!(start[18..].iter().all(|&b| b == 0));
+        let body = [2u8; 100];
+        let long = frame(AUTH, US, &Eapol::eap(&body));
+        assert_eq!(long.len(), 14 + 4 + 100);
+    }
+
+    #[test]
+    fn takes_requests_to_us_or_the_group_and_drops_padding() {
+        for dst in [US, PAE_GROUP_ADDR] {
+            let f = frame(dst, AUTH, &Eapol::eap(IDENTITY_REQUEST));
+            assert_eq!(f.len(), 60, "padded as a real NIC would");
+            assert_eq!(accept(US, &f), Some((AUTH, IDENTITY_REQUEST)));
+        }
+        for eap in [&[3u8, 9, 0, 4][..], &[4, 9, 0, 4]] {
+            let f = frame(PAE_GROUP_ADDR, AUTH, &Eapol::eap(eap));
+            assert_eq!(accept(US, &f), Some((AUTH, eap)));
+        }
+    }
+
+    #[test]
+    fn drops_what_is_not_for_us() {
+        let request = Eapol::eap(IDENTITY_REQUEST);
+        // Another station's unicast frame (promiscuous mode shows it).
+        assert_eq!(accept(US, &frame(OTHER, AUTH, &request)), None);
+        // Our own frames, which the packet socket also sees.
+        assert_eq!(accept(US, &frame(PAE_GROUP_ADDR, US, &request)), None);
+        // Another supplicant's EAP-Response to the group address.
+        let response = Eapol::eap(&[2, 7, 0, 5, 1]);
+        assert_eq!(accept(US, &frame(PAE_GROUP_ADDR, OTHER, &response)), None);
+        // EAPOL-Start / Logoff / Key, and empty or truncated EAPOL-EAP bodies.
+        for t in [PacketType::Start, PacketType::Logoff, PacketType::Key] {
+            assert_eq!(accept(US, &frame(US, AUTH, &Eapol::bare(t))), None);
+        }
+        assert_eq!(accept(US, &frame(US, AUTH, &Eapol::eap(&[]))), None);
+        let mut truncated = frame(US, AUTH, &Eapol::eap(IDENTITY_REQUEST));
+        truncated[16..18].copy_from_slice(&100u16.to_be_bytes());
+        assert_eq!(accept(US, &truncated), None);
+        // Another EtherType, and runts.
+        let mut ip = frame(US, AUTH, &request);
+        ip[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
+        assert_eq!(accept(US, &ip), None);
+        assert_eq!(accept(US, &[0u8; 13]), None);
     }
 }

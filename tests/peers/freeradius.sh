@@ -15,10 +15,19 @@ cmd=${1:?usage: freeradius.sh start|stop DIR [PORT]}
 dir=${2:?usage: freeradius.sh start|stop DIR [PORT]}
 here=$(cd "$(dirname "$0")" && pwd)
 
+# Running and not a zombie (this container's init reaps orphans slowly).
+alive() {
+    local state
+    state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    [[ -n "$state" && "$state" != Z* ]]
+}
+
 stop() {
     if [[ -s "$dir/pid" ]]; then
-        kill "$(cat "$dir/pid")" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$(cat "$dir/pid")" 2>/dev/null || break; sleep 0.1; done
+        local pid
+        pid=$(cat "$dir/pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
         rm -f "$dir/pid"
     fi
 }
@@ -116,7 +125,7 @@ freeradius -X -d "$r" > "$dir/radiusd.log" 2>&1 &
 echo $! > "$dir/pid"
 for _ in $(seq 100); do
     if grep -q "Ready to process requests" "$dir/radiusd.log"; then exit 0; fi
-    if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then break; fi
+    if ! alive "$(cat "$dir/pid")"; then break; fi
     sleep 0.1
 done
 echo "freeradius did not start; its log:" >&2

@@ -289,3 +289,220 @@ pub fn authenticate_radius(
     let outcome = eap::transport::drive(&mut s, &mut t, |e| events.push(e.clone())).unwrap();
     (outcome, events, t)
 }
+
+/// hostapd 2.10 started by tests/peers/hostapd.sh (internal EAP server: PEAP offering
+/// version 1, with cryptobinding; EAP-MSCHAPv2 inside; alice/password), stopped on drop.
+pub struct Hostapd {
+    /// Its scratch directory: hostapd.conf, hostapd.log, pid.
+    pub dir: PathBuf,
+    /// The RADIUS server port (RADIUS server mode only).
+    pub port: Option<u16>,
+}
+
+impl Hostapd {
+    fn run_script(dir: &Path, args: &[&str]) -> Output {
+        Command::new("bash")
+            .arg(root().join("tests/peers/hostapd.sh"))
+            .arg(args[0])
+            .arg(dir)
+            .args(&args[1..])
+            .env("PKI", pki())
+            .output()
+            .expect("spawn hostapd.sh")
+    }
+
+    /// A RADIUS server on 127.0.0.1 (`driver=none`, `eap_server=1`), on a free port.
+    pub fn radius_server() -> Self {
+        let dir = scratch("hostapd-radius");
+        for attempt in 0..3 {
+            let port = free_port();
+            let out = Self::run_script(&dir, &["radius", &port.to_string()]);
+            if out.status.success() {
+                return Hostapd {
+                    dir,
+                    port: Some(port),
+                };
+            }
+            if attempt == 2 {
+                panic!(
+                    "hostapd did not start:\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+        unreachable!()
+    }
+
+    /// A wired 802.1X authenticator on `interface`, with its internal EAP server, or
+    /// relaying to the RADIUS server on 127.0.0.1:`relay_to` (secret testing123).
+    pub fn wired(interface: &str, relay_to: Option<u16>) -> Self {
+        let dir = scratch("hostapd-wired");
+        let port = relay_to.map(|p| p.to_string());
+        let mut args = vec!["wired", interface];
+        args.extend(port.as_deref());
+        let out = Self::run_script(&dir, &args);
+        assert!(
+            out.status.success(),
+            "hostapd did not start:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Hostapd { dir, port: None }
+    }
+
+    /// `127.0.0.1:PORT` of the RADIUS server.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port.expect("a RADIUS server"))
+    }
+
+    /// Its debug log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("hostapd.log")).unwrap_or_default()
+    }
+
+    /// Waits until its log contains `needle`.
+    pub fn wait_for(&self, needle: &str, timeout: Duration) -> bool {
+        let end = Instant::now() + timeout;
+        loop {
+            if self.log().contains(needle) {
+                return true;
+            }
+            if Instant::now() >= end {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Hostapd {
+    fn drop(&mut self) {
+        let _ = Self::run_script(&self.dir, &["stop"]);
+    }
+}
+
+/// A network namespace made for one test, holding one end of a veth pair (`supp_if`, the
+/// supplicant's port); the other end (`auth_if`, the authenticator's port) stays in ours.
+/// Both ends are up. Deleted on drop (also when the test panics).
+pub struct VethNamespace {
+    /// The namespace (`ip netns` name).
+    pub ns: String,
+    /// The authenticator's end, in our namespace.
+    pub auth_if: String,
+    /// The supplicant's end, in `ns`.
+    pub supp_if: String,
+}
+
+impl VethNamespace {
+    /// Creates the namespace and the pair; names carry the pid and a counter.
+    pub fn new() -> Self {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let (pid, n) = (std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        // Interface names: at most 15 octets.
+        let v = VethNamespace {
+            ns: format!("eap-test-{pid}-{n}"),
+            auth_if: format!("eA{pid}x{n}"),
+            supp_if: format!("eS{pid}x{n}"),
+        };
+        v.remove();
+        let ip = |args: &[&str]| {
+            run_ok(Command::new("ip").args(args));
+        };
+        ip(&["netns", "add", &v.ns]);
+        ip(&[
+            "link", "add", &v.auth_if, "type", "veth", "peer", "name", &v.supp_if,
+        ]);
+        ip(&["link", "set", &v.supp_if, "netns", &v.ns]);
+        ip(&["link", "set", &v.auth_if, "up"]);
+        ip(&["-n", &v.ns, "link", "set", &v.supp_if, "up"]);
+        v
+    }
+
+    fn remove(&self) {
+        let quiet = |args: &[&str]| {
+            let _ = Command::new("ip")
+                .args(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        };
+        quiet(&["link", "del", &self.auth_if]);
+        quiet(&["netns", "del", &self.ns]);
+    }
+
+    /// The MAC address of `supp_if`, lowercase with colons (as hostapd logs it), read with
+    /// `ip -n NS link show`.
+    pub fn supp_mac(&self) -> String {
+        let out = run_ok(Command::new("ip").args(["-n", &self.ns, "link", "show", &self.supp_if]));
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.split_whitespace()
+            .skip_while(|w| *w != "link/ether")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no link/ether in {text}"))
+            .to_ascii_lowercase()
+    }
+
+    /// `program` to be run inside the namespace (`ip netns exec NS program`).
+    pub fn command(&self, program: &Path) -> Command {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.ns]).arg(program);
+        cmd
+    }
+}
+
+impl Drop for VethNamespace {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+/// Runs `cmd` to completion, killing it after `timeout`; stdout and stderr are collected
+/// through files in a scratch directory (no pipes to deadlock on).
+pub fn output_within(cmd: &mut Command, timeout: Duration) -> Output {
+    let dir = scratch("run");
+    let (out, err) = (dir.join("stdout"), dir.join("stderr"));
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .expect("spawn");
+    let end = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() >= end {
+            let _ = child.kill();
+            let status = child.wait().expect("wait");
+            eprintln!("{cmd:?}: killed after {timeout:?}");
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let output = Output {
+        status,
+        stdout: std::fs::read(&out).unwrap_or_default(),
+        stderr: std::fs::read(&err).unwrap_or_default(),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    output
+}
+
+/// Runs the wired_8021x example inside `net`'s namespace on its supplicant port, with the
+/// usual flags (alice, the test PKI, EAPOL-Start every second up to 5 times unless `extra`
+/// sets `--start-period`) plus `extra`.
+pub fn wired_8021x(net: &VethNamespace, password: &str, extra: &[&str]) -> Output {
+    let mut cmd = net.command(&example("wired_8021x"));
+    cmd.args(["--interface", &net.supp_if])
+        .args(["--identity", "alice", "--anonymous-identity", "anonymous"])
+        .args(["--password", password])
+        .arg("--ca-cert")
+        .arg(pki().join("ca.pem"))
+        .args(["--server-name", SERVER_NAME])
+        .args(["--timeout", "10"]);
+    if !extra.contains(&"--start-period") {
+        cmd.args(["--start-period", "1", "--max-starts", "5"]);
+    }
+    cmd.args(extra);
+    output_within(&mut cmd, Duration::from_secs(20))
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Runs hostapd 2.10 (Debian package) as the other side of an interop test, from a
+# configuration written into DIR. Debug log (-d: the CTRL-EVENT-* lines are in it too) in
+# DIR/hostapd.log; pid in DIR/pid. Waits until hostapd says AP-ENABLED (its sockets are
+# bound then).
+#
+#   bash tests/peers/hostapd.sh radius DIR PORT
+#       RADIUS server on 127.0.0.1:PORT with the internal EAP server (driver=none).
+#   bash tests/peers/hostapd.sh wired DIR IFACE
+#       wired 802.1X authenticator on IFACE with the internal EAP server.
+#   bash tests/peers/hostapd.sh wired DIR IFACE RADIUS_PORT
+#       wired 802.1X authenticator on IFACE relaying to the RADIUS server 127.0.0.1:RADIUS_PORT.
+#   bash tests/peers/hostapd.sh stop DIR
+#
+# Internal EAP server: PEAP outside (hostapd offers PEAP version 1 and accepts 0, with a
+# Crypto-Binding TLV), EAP-MSCHAPv2 inside; user alice/password. RADIUS clients:
+# 127.0.0.1, secret testing123. Certificates from PKI (made by pki.sh; default DIR/pki):
+# ca.pem, server.pem (radius.example.test), server.key.
+set -euo pipefail
+usage="usage: hostapd.sh radius DIR PORT | wired DIR IFACE [RADIUS_PORT] | stop DIR"
+mode=${1:?$usage}
+dir=${2:?$usage}
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Running, and not a zombie: once the script has exited, hostapd's parent is whatever
+# reaps orphans here, which may take a second or two to do it.
+alive() {
+    local state
+    state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    [[ -n "$state" && "$state" != Z* ]]
+}
+
+stop() {
+    if [[ -s "$dir/pid" ]]; then
+        local pid
+        pid=$(cat "$dir/pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
+        if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
+        rm -f "$dir/pid"
+    fi
+}
+
+case "$mode" in
+stop) stop; exit 0 ;;
+radius | wired) ;;
+*) echo "$usage" >&2; exit 2 ;;
+esac
+
+stop
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+pki=${PKI:-$dir/pki}
+bash "$here/pki.sh" "$pki"
+conf=$dir/hostapd.conf
+
+internal_server() {
+    cat > "$dir/eap_users" <<'X'
+"alice"  MSCHAPV2  "password"  [2]
+*        PEAP
+X
+    cat >> "$conf" <<X
+eap_server=1
+eap_user_file=$dir/eap_users
+ca_cert=$pki/ca.pem
+server_cert=$pki/server.pem
+private_key=$pki/server.key
+X
+}
+
+case "$mode" in
+radius)
+    port=${3:?$usage}
+    printf '127.0.0.1 testing123\n' > "$dir/radius_clients"
+    cat > "$conf" <<X
+driver=none
+interface=none
+radius_server_clients=$dir/radius_clients
+radius_server_auth_port=$port
+X
+    internal_server
+    ;;
+wired)
+    iface=${3:?$usage}
+    mkdir -p "$dir/ctrl"
+    cat > "$conf" <<X
+interface=$iface
+driver=wired
+ieee8021x=1
+eap_reauth_period=0
+use_pae_group_addr=1
+ctrl_interface=$dir/ctrl
+X
+    if [[ -n "${4:-}" ]]; then
+        cat >> "$conf" <<X
+auth_server_addr=127.0.0.1
+auth_server_port=$4
+auth_server_shared_secret=testing123
+X
+    else
+        internal_server
+    fi
+    ;;
+esac
+
+hostapd -d "$conf" > "$dir/hostapd.log" 2>&1 &
+echo $! > "$dir/pid"
+for _ in $(seq 100); do
+    if grep -q "AP-ENABLED" "$dir/hostapd.log"; then exit 0; fi
+    if ! alive "$(cat "$dir/pid")"; then break; fi
+    sleep 0.05
+done
+echo "hostapd did not start; its log:" >&2
+tail -30 "$dir/hostapd.log" >&2
+stop
+exit 1
