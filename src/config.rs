@@ -34,7 +34,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 /// The user's secret for the inner method.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub enum Credential {
     /// The password (UTF-8; hashed as UTF-16LE, so non-ASCII passwords work).
     Password(Password),

@@ -54,7 +54,7 @@ pub type Msk = Secret<64>;
 pub type Emsk = Secret<64>;
 
 /// A variable-length secret byte string, wiped when dropped.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct SecretVec(Zeroizing<Vec<u8>>);
 
 impl SecretVec {
@@ -76,7 +76,7 @@ impl fmt::Debug for SecretVec {
 }
 
 /// A user's password, as UTF-8. Converted to UTF-16LE (UCS-2) only when hashed.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct Password(Zeroizing<String>);
 
 impl Password {
