@@ -20,8 +20,11 @@ use core::time::Duration;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+/// A fuzz target body.
+pub type Body = fn(&[u8]);
+
 /// The names of all targets, in the order `tests/fuzz_corpus.rs` runs them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("eapol", eapol_codec),
     ("eap", eap_codec),
     ("tls_frame", tls_frame),
