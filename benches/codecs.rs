@@ -51,7 +51,11 @@ fn codecs(c: &mut Criterion) {
     });
     let rad = corpus("radius", "challenge");
     c.bench_function("wire/radius_parse_eap_message", |b| {
-        b.iter(|| radius::Packet::parse(black_box(&rad)).unwrap().eap_message())
+        b.iter(|| {
+            radius::Packet::parse(black_box(&rad))
+                .unwrap()
+                .eap_message()
+        })
     });
     c.bench_function("crypto/radius_verify_reply", |b| {
         b.iter(|| eap::crypto::radius::verify_reply(black_box(&rad), &[0; 16], b"testing123"))

@@ -48,7 +48,8 @@ struct Cli {
 }
 
 fn run(cli: &Cli) -> Result<(), String> {
-    let config = cli.auth.config()?;
+    let tap = cli.auth.tap()?;
+    let config = cli.auth.config(tap.as_ref())?;
     let mut rc = RadiusConfig::resolve(&cli.server, cli.secret.as_bytes())
         .map_err(|e| format!("{}: {e}", cli.server))?;
     rc.retry_interval = Duration::from_secs(cli.retry_interval);
@@ -56,10 +57,25 @@ fn run(cli: &Cli) -> Result<(), String> {
     rc.calling_station_id = cli.calling_station_id.clone();
     let mut transport =
         RadiusTransport::new(rc, config.crypto_provider()).map_err(|e| e.to_string())?;
+    if let Some(t) = &tap {
+        transport.set_tap(t.clone());
+    }
+    let result = authenticate(cli, &config, &mut transport);
+    if let Some(t) = &tap {
+        t.finish().map_err(|e| format!("--pcap: {e}"))?;
+    }
+    result
+}
+
+fn authenticate(
+    cli: &Cli,
+    config: &eap::Config,
+    transport: &mut RadiusTransport,
+) -> Result<(), String> {
     let verbose = cli.auth.verbose;
     for _ in 0..cli.count {
         let mut supplicant = Supplicant::new(config.clone(), Instant::ZERO);
-        let outcome = drive(&mut supplicant, &mut transport, |e| {
+        let outcome = drive(&mut supplicant, transport, |e| {
             if verbose {
                 common::print_event(e)
             }

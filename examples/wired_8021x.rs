@@ -37,7 +37,14 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match cli.auth.config() {
+    let tap = match cli.auth.tap() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let config = match cli.auth.config(tap.as_ref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -55,6 +62,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(t) = &tap {
+        transport.set_tap(t.clone());
+    }
     let verbose = cli.auth.verbose;
     if verbose {
         let mac = transport.mac().map(|b| format!("{b:02x}")).join(":");
@@ -80,6 +90,13 @@ fn main() -> ExitCode {
             PortState::Unauthorized => "unauthorized",
         }
     );
+    // EAPOL-Logoff goes out when the transport is dropped: record it too.
+    drop(transport);
+    if let Some(t) = &tap {
+        if let Err(e) = t.finish() {
+            eprintln!("warning: --pcap: {e}");
+        }
+    }
     if ok {
         ExitCode::SUCCESS
     } else {

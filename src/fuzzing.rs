@@ -91,7 +91,10 @@ pub fn mschapv2_codec(data: &[u8]) {
         let mut out = Vec::new();
         m.emit(&mut out);
         let again = mschapv2::FailureMessage::parse(&out).expect("re-encoded Failure parses");
-        assert_eq!((again.error, again.retry, again.challenge), (m.error, m.retry, m.challenge));
+        assert_eq!(
+            (again.error, again.retry, again.challenge),
+            (m.error, m.retry, m.challenge)
+        );
     }
 }
 
@@ -241,7 +244,8 @@ pub fn supplicant_outer(data: &[u8]) {
         } else {
             Input::Packet { now, eap: p }
         };
-        s.handle_input(input).expect("inputs in time order are never API errors");
+        s.handle_input(input)
+            .expect("inputs in time order are never API errors");
         check_transmitted(&drain(&mut s));
         if s.is_finished() {
             break;
@@ -298,7 +302,11 @@ pub fn supplicant_tunnel(data: &[u8]) {
             a.tunnel_request(piece)
         } else if mode == 1 {
             // A well-formed outer Success/Failure with the current Identifier.
-            let code = if piece.first() == Some(&3) { Code::Success } else { Code::Failure };
+            let code = if piece.first() == Some(&3) {
+                Code::Success
+            } else {
+                Code::Failure
+            };
             alloc::vec![Eap::bare(code, a.last_identifier()).to_vec()]
         } else {
             alloc::vec![piece.to_vec()]

@@ -27,9 +27,11 @@ mod method;
 mod peer;
 pub mod supplicant;
 pub use supplicant::{ApiError, Supplicant};
-#[cfg(feature = "testing")]
-pub mod testing;
+#[cfg(feature = "std")]
+pub mod capture;
 #[cfg(feature = "testing")]
 pub mod fuzzing;
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(feature = "std")]
 pub mod transport;

@@ -20,7 +20,6 @@ use eap::diagnosis::{
 };
 use eap::testing::{Authenticator, AuthenticatorConfig, Pair, PairOutcome};
 use eap::wire::eap::{Code, Eap, MethodType};
-use eap::wire::tls_frame::TlsFrame;
 
 /// What every scenario must hold, whatever its outcome.
 fn invariants(name: &str, out: &PairOutcome, validated: bool) {

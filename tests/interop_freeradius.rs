@@ -373,3 +373,45 @@ fn eapol_test_and_our_cli_both_succeed_against_the_same_server() {
     assert_eq!(msk_lines(&ours).len(), 20);
     assert_eq!(radius::attr::EAP_MESSAGE, 79);
 }
+
+#[test]
+fn cli_pcap_opens_in_tshark_with_the_tunnel_decrypted_and_explains_as_success() {
+    if !available(&["freeradius", "openssl", "tshark"]) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let pcap = fr.dir.join("ours.pcapng");
+    let out = radius_auth(
+        &fr.addr(),
+        "alice",
+        "password",
+        &["--pcap", pcap.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report = eap::capture::explain(&std::fs::read(&pcap).unwrap(), &Default::default())
+        .unwrap()
+        .to_string();
+    assert!(report.contains("outcome: success"), "{report}");
+    // The TLS secrets travel in the file: tshark decrypts the tunnel and sees the inner
+    // EAP-MSCHAPv2 (Type 26) and EAP-TLV (Type 33).
+    let t = std::process::Command::new("tshark")
+        .arg("-r")
+        .arg(&pcap)
+        .args(["-d", &format!("udp.port=={},radius", fr.port)])
+        .args([
+            "-Y",
+            "eap.type == 26 || eap.type == 33",
+            "-T",
+            "fields",
+            "-e",
+            "eap.type",
+        ])
+        .output()
+        .unwrap();
+    let types = String::from_utf8_lossy(&t.stdout);
+    assert!(
+        types.contains("26"),
+        "inner MSCHAPv2 not decrypted: {types:?}"
+    );
+    assert!(types.contains("33"), "inner TLV not decrypted: {types:?}");
+}

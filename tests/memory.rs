@@ -29,6 +29,9 @@ fn limits() -> Limits {
     }
 }
 
+/// The PEAP Type-Data a hostile server sends for its `i`-th request.
+type Attack = Box<dyn Fn(u32) -> Vec<u8>>;
+
 /// Peak heap growth while `f` runs.
 fn peak_during(f: impl FnOnce()) -> usize {
     let before = HEAP.current_usage();
@@ -83,7 +86,7 @@ fn peak_heap_of_one_session_stays_within_the_caps() {
     });
     report.push(("normal session, both sides", normal));
 
-    let scenarios: Vec<(&str, Box<dyn Fn(u32) -> Vec<u8>>)> = vec![
+    let scenarios: Vec<(&str, Attack)> = vec![
         (
             "TLS Message Length 4 GiB",
             Box::new(|_| vec![0xc0, 0xff, 0xff, 0xff, 0xff, 22, 3, 3]),
@@ -161,19 +164,16 @@ fn peak_heap_of_one_session_stays_within_the_caps() {
                 }
             }) as fn(usize, &mut Vec<u8>),
         ),
-        (
-            "Result TLV with 8 KiB of unknown TLVs",
-            |i, p| {
-                if i == 3 {
-                    let mut tlvs = p[5..].to_vec();
-                    for _ in 0..8 {
-                        tlvs.extend_from_slice(&[0x00, 0x3f, 0x03, 0xfc]);
-                        tlvs.resize(tlvs.len() + 1020, 0);
-                    }
-                    *p = Eap::request(p[1], MethodType::Tlv, &tlvs).to_vec();
+        ("Result TLV with 8 KiB of unknown TLVs", |i, p| {
+            if i == 3 {
+                let mut tlvs = p[5..].to_vec();
+                for _ in 0..8 {
+                    tlvs.extend_from_slice(&[0x00, 0x3f, 0x03, 0xfc]);
+                    tlvs.resize(tlvs.len() + 1020, 0);
                 }
-            },
-        ),
+                *p = Eap::request(p[1], MethodType::Tlv, &tlvs).to_vec();
+            }
+        }),
     ] {
         let peak = peak_during(|| {
             let mut srv = server(&pki);

@@ -49,6 +49,10 @@ pub struct AuthArgs {
     /// Write the TLS secrets in the NSS key log format (Wireshark can then decrypt).
     #[arg(long)]
     pub keylog: Option<std::path::PathBuf>,
+    /// Write every packet sent and received as pcapng, with the TLS secrets inside
+    /// (Wireshark opens it and decrypts the tunnel).
+    #[arg(long)]
+    pub pcap: Option<std::path::PathBuf>,
     /// Print every event on stderr.
     #[arg(long, short)]
     pub verbose: bool,
@@ -91,9 +95,28 @@ impl rustls::KeyLog for KeyLogTo {
     }
 }
 
+/// Both key logs, when `--keylog` and `--pcap` are given together.
+#[derive(Debug)]
+struct BothKeyLogs(Arc<dyn rustls::KeyLog>, Arc<dyn rustls::KeyLog>);
+
+impl rustls::KeyLog for BothKeyLogs {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        self.0.log(label, client_random, secret);
+        self.1.log(label, client_random, secret);
+    }
+}
+
 impl AuthArgs {
-    /// The configuration these flags describe.
-    pub fn config(&self) -> Result<Config, String> {
+    /// The `--pcap` recorder, if asked for (give it to the transport and to `config`).
+    pub fn tap(&self) -> Result<Option<eap::capture::Tap>, String> {
+        self.pcap
+            .as_ref()
+            .map(|p| eap::capture::Tap::create(p).map_err(|e| format!("{}: {e}", p.display())))
+            .transpose()
+    }
+
+    /// The configuration these flags describe; `tap` also receives the TLS secrets.
+    pub fn config(&self, tap: Option<&eap::capture::Tap>) -> Result<Config, String> {
         let mut b = Config::builder(&self.identity)
             .password(&self.password)
             .fragment_size(self.fragment_size)
@@ -127,13 +150,23 @@ impl AuthArgs {
             eprintln!("warning: --insecure-accept-any-server: the server is NOT validated");
             b = b.danger_accept_any_server_certificate();
         }
-        if let Some(path) = &self.keylog {
-            let f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            b = b.key_log(Arc::new(KeyLogTo(std::sync::Mutex::new(f))));
+        let file_log: Option<Arc<dyn rustls::KeyLog>> = match &self.keylog {
+            Some(path) => {
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                Some(Arc::new(KeyLogTo(std::sync::Mutex::new(f))))
+            }
+            None => None,
+        };
+        let tap_log: Option<Arc<dyn rustls::KeyLog>> =
+            tap.map(|t| Arc::new(t.clone()) as Arc<dyn rustls::KeyLog>);
+        match (file_log, tap_log) {
+            (Some(a), Some(b2)) => b = b.key_log(Arc::new(BothKeyLogs(a, b2))),
+            (Some(a), None) | (None, Some(a)) => b = b.key_log(a),
+            (None, None) => {}
         }
         b.build().map_err(|e| e.to_string())
     }

@@ -17,7 +17,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 #[cfg(feature = "std")]
-mod cert_info;
+pub(crate) mod cert_info;
 #[cfg(feature = "std")]
 mod rustls_tunnel;
 #[cfg(feature = "std")]

@@ -90,6 +90,7 @@ pub struct EapolTransport {
     authenticator: Option<[u8; 6]>,
     port: PortState,
     logged_off: bool,
+    tap: Option<crate::capture::Tap>,
 }
 
 impl core::fmt::Debug for EapolTransport {
@@ -137,6 +138,7 @@ impl EapolTransport {
             authenticator: None,
             port: PortState::Unauthorized,
             logged_off: false,
+            tap: None,
         })
     }
 
@@ -150,8 +152,16 @@ impl EapolTransport {
         self.port
     }
 
+    /// Records every EAPOL frame sent and received (pcapng, for `--pcap`).
+    pub fn set_tap(&mut self, tap: crate::capture::Tap) {
+        self.tap = Some(tap);
+    }
+
     fn send_frame(&mut self, to: [u8; 6], eapol: &Eapol<'_>) -> Result<(), EapolError> {
         let frame = frame(to, self.mac, eapol);
+        if let Some(tap) = &self.tap {
+            tap.ethernet(&frame);
+        }
         let name = self.interface.name.clone();
         match self.tx.send_to(&frame, None) {
             Some(Ok(())) => Ok(()),
@@ -261,6 +271,9 @@ impl Transport for EapolTransport {
             }
             match self.rx.next() {
                 Ok(frame) => {
+                    if let (Some(tap), Some([0x88, 0x8e])) = (&self.tap, frame.get(12..14)) {
+                        tap.ethernet(frame);
+                    }
                     if let Some((src, eap)) = accept(self.mac, frame) {
                         let eap = eap.to_vec();
                         self.authenticator.get_or_insert(src);

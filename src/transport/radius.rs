@@ -129,6 +129,7 @@ pub struct RadiusTransport {
     reply_message: Option<String>,
     last_code: Option<Code>,
     keys: MppeKeys,
+    tap: Option<crate::capture::Tap>,
 }
 
 impl fmt::Debug for RadiusTransport {
@@ -172,7 +173,25 @@ impl RadiusTransport {
             reply_message: None,
             last_code: None,
             keys: MppeKeys::default(),
+            tap: None,
         })
+    }
+
+    /// Records every RADIUS datagram sent and received (pcapng, for `--pcap`).
+    pub fn set_tap(&mut self, tap: crate::capture::Tap) {
+        self.tap = Some(tap);
+    }
+
+    fn tap(&self, datagram: &[u8], sent: bool) {
+        if let (Some(tap), Ok(local)) = (&self.tap, self.socket.local_addr()) {
+            let server = self.config.server;
+            let (src, dst) = if sent {
+                (local, server)
+            } else {
+                (server, local)
+            };
+            tap.udp(src, dst, datagram);
+        }
     }
 
     /// The MS-MPPE keys of the last Access-Accept.
@@ -328,6 +347,7 @@ impl Transport for RadiusTransport {
         }
         let pending = self.build_request(eap)?;
         self.socket.send(&pending.packet)?;
+        self.tap(&pending.packet, true);
         self.pending = Some(pending);
         Ok(())
     }
@@ -362,6 +382,9 @@ impl Transport for RadiusTransport {
                     p.sent_at = now;
                     self.socket.send(&p.packet)?;
                 }
+                if let Some(p) = &self.pending {
+                    self.tap(&p.packet, true);
+                }
                 continue;
             }
             if now >= deadline {
@@ -374,6 +397,7 @@ impl Transport for RadiusTransport {
             self.socket.set_read_timeout(Some(wait))?;
             match self.socket.recv(&mut buf) {
                 Ok(n) => {
+                    self.tap(&buf[..n], false);
                     if let Some(r) = self.accept_reply(&buf[..n]) {
                         return Ok(r);
                     }

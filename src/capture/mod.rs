@@ -1,0 +1,44 @@
+//! Captures: write what the transports send and receive as pcapng ([`Tap`], which is also a
+//! `rustls::KeyLog` that stores the TLS secrets in the file for Wireshark), and explain a
+//! captured exchange ([`explain()`]): read a pcap or pcapng file of EAPOL frames or RADIUS
+//! datagrams, replay it through this crate's codecs, and say, per conversation, where and
+//! why it stopped, in the supplicant's diagnosis vocabulary ([`crate::diagnosis`]).
+//!
+//! # Output format
+//!
+//! [`Report`]'s `Display` (what `examples/explain.rs` prints) is deterministic: a `capture:`
+//! line, then for each conversation a blank line, its header line
+//! (`conversation N: RADIUS client A, server B, ...` or `conversation N: EAPOL supplicant
+//! M, authenticator M`), one timeline line per packet
+//! (`  +S.UUUUUU client->server|server->client SUMMARY`, time since the conversation's
+//! first packet) with indented detail lines (TLS hellos, certificate, alerts, encrypted
+//! records, Reply-Message, MS-MPPE keys), then:
+//!
+//! ```text
+//! outcome: success | failure | incomplete
+//! phase: <diagnosis::Phase>
+//! cause: <one sentence>
+//! story: <milestone>; <milestone>; ...
+//! server message: "<Reply-Message or Notification>"      (when there was one)
+//! hint: <what to change>
+//! password: matches ... | does not match ... | not checked (...)   (with a password)
+//! ```
+//!
+//! What is out of reach: anything inside the PEAP / TTLS tunnel (encrypted; no key log
+//! decryption), RADIUS attributes' authenticity (no shared secret), fragmented IP packets,
+//! and protected 802.11 frames.
+
+use crate::tls::cert_info;
+mod conv;
+mod explain;
+pub mod link;
+mod names;
+pub mod pcapng;
+pub mod read;
+mod tls_view;
+mod verdict;
+
+pub use explain::{Conversation, Entry, Link, Options, Report, explain, explain_capture};
+pub use pcapng::{PcapWriter, Tap};
+pub use read::{Capture, Packet, ReadError, read_capture};
+pub use verdict::{Finding, Outcome, PasswordCheck, Verdict};

@@ -1,0 +1,708 @@
+//! The outcome of a captured conversation, in the supplicant's diagnosis vocabulary
+//! ([`Phase`], [`Cause`]) where it fits, and in [`Finding`]'s own words where a capture
+//! knows something the live supplicant never says (the client gave up, the capture ends);
+//! and the MSCHAPv2 password check.
+
+use super::names::suite;
+use crate::crypto::mschapv2::{
+    authenticator_response_matches, generate_authenticator_response, generate_nt_response,
+    nt_password_hash,
+};
+use crate::diagnosis::{
+    Cause, CertificateInfo, CertificateProblem, Phase, SentMessage, TimeoutKind, TransportFailure,
+};
+use crate::tls::{TlsOffer, TlsVersion};
+use crate::wire::eap::MethodType;
+use crate::wire::mschapv2::{FailureMessage, SuccessMessage};
+use crate::wire::tls_record::{ClientHello, ServerHello, alert_name};
+use core::fmt::{self, Display, Formatter};
+use std::format;
+use std::string::{String, ToString};
+use std::time::Duration;
+use std::vec::Vec;
+
+/// How the conversation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The server accepted (EAP-Success, Access-Accept).
+    Success,
+    /// The server rejected, a side gave up, or a side aborted.
+    Failure,
+    /// The capture ends before either.
+    Incomplete,
+}
+
+impl Display for Outcome {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Incomplete => "incomplete",
+        })
+    }
+}
+
+/// What the capture shows about the outcome.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Finding {
+    /// The server accepted the client.
+    Accepted {
+        /// The method that ran.
+        method: Option<MethodType>,
+        /// The TLS version and cipher suite, for TLS-based methods (seen in clear).
+        tls: Option<(TlsVersion, u16)>,
+        /// For RADIUS: whether the Access-Accept carries both MS-MPPE keys.
+        mppe_keys: Option<bool>,
+    },
+    /// A cause the live supplicant reports too (the client's view).
+    Cause(Cause),
+    /// The client aborted the TLS handshake with an alert that names no certificate
+    /// problem the supplicant's vocabulary has (e.g. `bad_certificate`, `handshake_failure`).
+    ClientAlert {
+        /// AlertDescription.
+        alert: u8,
+        /// The server certificate, when it was seen in clear.
+        certificate: Option<CertificateInfo>,
+    },
+    /// The server rejected after exchanges inside the encrypted tunnel: the inner
+    /// authentication failed, and the capture cannot show why.
+    RejectedInTunnel {
+        /// Server messages inside the tunnel.
+        exchanges: u32,
+        /// The user, when given (`--identity`): the inner identity is encrypted.
+        user: Option<String>,
+        /// The outer identity.
+        outer_identity: Option<String>,
+    },
+    /// The server repeated a request and the client never answered.
+    ClientStoppedAnswering {
+        /// The request, named.
+        request: String,
+        /// Times the server sent it.
+        attempts: u32,
+        /// From its first to its last transmission.
+        waited: Duration,
+    },
+    /// The capture ends with no outcome.
+    CaptureEnds {
+        /// The last message, named.
+        after: String,
+    },
+}
+
+fn alert(a: u8) -> String {
+    alert_name(a).map_or_else(|| a.to_string(), |n| format!("{n} ({a})"))
+}
+
+fn certificate(f: &mut Formatter<'_>, c: &Option<CertificateInfo>) -> fmt::Result {
+    if let Some(c) = c {
+        write!(
+            f,
+            " \"{}\" (issuer \"{}\"; names: {})",
+            c.subject,
+            c.issuer,
+            c.dns_names.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+impl Display for Finding {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Finding::Accepted {
+                method,
+                tls,
+                mppe_keys,
+            } => {
+                f.write_str("the server accepted the client")?;
+                if let Some(m) = method {
+                    write!(f, " after {m}")?;
+                }
+                if let Some((v, s)) = tls {
+                    write!(f, " ({v}, {})", suite(*s))?;
+                }
+                match mppe_keys {
+                    Some(true) => f.write_str(
+                        "; the Access-Accept carries MS-MPPE-Send-Key and MS-MPPE-Recv-Key",
+                    ),
+                    Some(false) => f.write_str("; the Access-Accept carries no MS-MPPE keys"),
+                    None => Ok(()),
+                }
+            }
+            Finding::Cause(c) => write!(f, "{c}"),
+            Finding::ClientAlert {
+                alert: a,
+                certificate: c,
+            } => {
+                write!(
+                    f,
+                    "the client aborted the TLS handshake with alert {}",
+                    alert(*a)
+                )?;
+                if c.is_some() {
+                    f.write_str(" after the server certificate")?;
+                    certificate(f, c)?;
+                }
+                Ok(())
+            }
+            Finding::RejectedInTunnel {
+                exchanges,
+                user,
+                outer_identity,
+            } => {
+                write!(
+                    f,
+                    "the server rejected the client after {exchanges} exchanges inside the TLS tunnel"
+                )?;
+                match (user, outer_identity) {
+                    (Some(u), _) => write!(f, " (user \"{u}\")")?,
+                    (None, Some(o)) => write!(f, " (outer identity \"{o}\")")?,
+                    (None, None) => {}
+                }
+                f.write_str(": the inner authentication failed; the capture cannot show why, as it is encrypted")
+            }
+            Finding::ClientStoppedAnswering {
+                request,
+                attempts,
+                waited,
+            } => write!(
+                f,
+                "the client stopped answering: the server sent {request} {attempts} times over {} s",
+                waited.as_secs()
+            ),
+            Finding::CaptureEnds { after } => {
+                write!(f, "the capture ends after {after}, before any outcome")
+            }
+        }
+    }
+}
+
+impl Finding {
+    /// One line saying what to change.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Finding::Accepted { .. } => "nothing to fix",
+            Finding::Cause(c) => c.hint(),
+            Finding::ClientAlert { .. } => {
+                "the client refused the server's TLS parameters or certificate: check the client's CA, server name and TLS settings against the server's certificate"
+            }
+            Finding::RejectedInTunnel { .. } => {
+                "check the user name and password (inner identity) and the server's log; to see the inner exchange, capture with the client's TLS key log (--keylog) and open it in Wireshark"
+            }
+            Finding::ClientStoppedAnswering { .. } => {
+                "the client went away or could not process the server's message: check the client's log"
+            }
+            Finding::CaptureEnds { .. } => "capture the whole authentication",
+        }
+    }
+}
+
+/// The verdict on one conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// How far it got.
+    pub phase: Phase,
+    /// Why it ended so.
+    pub finding: Finding,
+    /// The milestones, in order ("the server proposed PEAP", ...).
+    pub story: Vec<String>,
+    /// A RADIUS Reply-Message or EAP Notification from the server.
+    pub server_message: Option<String>,
+}
+
+/// The result of checking a password against a cleartext EAP-MSCHAPv2 exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// The NT-Response was computed from this password.
+    Matches {
+        /// The user name hashed.
+        user: String,
+        /// Whether the server's Success authenticator response verifies too (`None`
+        /// when the server sent no Success).
+        authenticator_response: Option<bool>,
+    },
+    /// The NT-Response was not computed from this password (or from this user name).
+    DoesNotMatch {
+        /// The user name hashed.
+        user: String,
+    },
+    /// Nothing to check the password against.
+    NotChecked(&'static str),
+}
+
+impl Display for PasswordCheck {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            PasswordCheck::Matches {
+                user,
+                authenticator_response,
+            } => {
+                write!(f, "matches (the NT-Response of \"{user}\" verifies")?;
+                match authenticator_response {
+                    Some(true) => f.write_str("; so does the server's authenticator response)"),
+                    Some(false) => f.write_str(
+                        "; the server's authenticator response does NOT: the server does not know this password)",
+                    ),
+                    None => f.write_str(")"),
+                }
+            }
+            PasswordCheck::DoesNotMatch { user } => write!(
+                f,
+                "does not match (the NT-Response of \"{user}\" was computed from another password or user name)"
+            ),
+            PasswordCheck::NotChecked(why) => write!(f, "not checked ({why})"),
+        }
+    }
+}
+
+/// An EAP-MSCHAPv2 exchange seen in clear.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Mschap {
+    pub challenge: Option<[u8; 16]>,
+    pub response: Option<([u8; 16], [u8; 24], Vec<u8>)>,
+    pub success: Option<Vec<u8>>,
+    pub failure: Option<Vec<u8>>,
+}
+
+impl Mschap {
+    /// Checks `password` against the last Challenge / Response pair.
+    pub fn check(&self, password: &str, identity: Option<&str>) -> PasswordCheck {
+        let (Some(challenge), Some((peer_challenge, nt_response, name))) =
+            (&self.challenge, &self.response)
+        else {
+            return PasswordCheck::NotChecked("no cleartext EAP-MSCHAPv2 Challenge and Response");
+        };
+        let name = identity.map_or(&name[..], str::as_bytes);
+        let user = String::from_utf8_lossy(name).into_owned();
+        let hash = nt_password_hash(password);
+        let expected = generate_nt_response(challenge, peer_challenge, name, &hash);
+        if !authenticator_response_matches_24(&expected, nt_response) {
+            return PasswordCheck::DoesNotMatch { user };
+        }
+        let authenticator_response = self.success.as_ref().map(|m| {
+            SuccessMessage::parse(m).is_ok_and(|s| {
+                let want = generate_authenticator_response(
+                    &hash,
+                    nt_response,
+                    peer_challenge,
+                    challenge,
+                    name,
+                );
+                authenticator_response_matches(&want, &s.authenticator_response)
+            })
+        });
+        PasswordCheck::Matches {
+            user,
+            authenticator_response,
+        }
+    }
+}
+
+fn authenticator_response_matches_24(a: &[u8; 24], b: &[u8; 24]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
+}
+
+/// How the conversation ended, as seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    Success,
+    Failure,
+}
+
+/// The last message of a conversation and its retransmissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Last {
+    pub to_server: bool,
+    /// Named for sentences ("the client's TLS ClientHello").
+    pub name: String,
+    /// The supplicant's name for it, when it is the client's.
+    pub sent: Option<SentMessage>,
+    pub first: Duration,
+    pub last: Duration,
+    pub count: u32,
+}
+
+/// Facts gathered from one conversation, for the verdict.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Observed {
+    pub radius: bool,
+    pub outer_identity: Option<String>,
+    /// Methods the server proposed, in order (consecutive repeats collapsed).
+    pub proposed: Vec<MethodType>,
+    /// Each Nak: what the server had proposed and what the client asked for.
+    pub naks: Vec<(MethodType, Vec<MethodType>)>,
+    /// A method the client answered with (not Identity, Nak or Notification).
+    pub accepted: Option<MethodType>,
+    pub client_hello: Option<ClientHello>,
+    pub server_hello: Option<ServerHello>,
+    pub certificate: Option<CertificateInfo>,
+    pub client_alert: Option<u8>,
+    pub server_alert: Option<u8>,
+    pub tunnel_up: bool,
+    pub tunnel_exchanges: u32,
+    pub mschap: Mschap,
+    pub end: Option<End>,
+    pub mppe_keys: Option<bool>,
+    pub server_message: Option<String>,
+    pub requests: u32,
+    pub replies: u32,
+    pub last: Option<Last>,
+    /// The client's last message, named as the supplicant names it.
+    pub last_sent: Option<SentMessage>,
+    pub story: Vec<String>,
+}
+
+/// The versions and suites a ClientHello offered (GREASE values left out).
+pub(crate) fn offer(ch: &ClientHello) -> TlsOffer {
+    let grease = |v: &u16| v & 0x0f0f == 0x0a0a && v >> 8 == v & 0xff;
+    let versions: Vec<TlsVersion> = if ch.supported_versions.is_empty() {
+        std::vec![TlsVersion(ch.legacy_version)]
+    } else {
+        let v = ch.supported_versions.iter().filter(|v| !grease(v));
+        v.map(|&v| TlsVersion(v)).collect()
+    };
+    TlsOffer {
+        versions,
+        cipher_suites: ch
+            .cipher_suites
+            .iter()
+            .copied()
+            .filter(|s| !grease(s))
+            .collect(),
+    }
+}
+
+fn certificate_problem(alert: u8) -> Option<CertificateProblem> {
+    match alert {
+        48 => Some(CertificateProblem::UnknownIssuer),
+        45 => Some(CertificateProblem::Expired),
+        _ => None,
+    }
+}
+
+impl Observed {
+    fn user(&self, identity: Option<&str>) -> Option<String> {
+        let from_mschap = self.mschap.response.as_ref();
+        let from_mschap = from_mschap.map(|r| String::from_utf8_lossy(&r.2).into_owned());
+        identity
+            .map(str::to_string)
+            .or(from_mschap)
+            .or_else(|| self.outer_identity.clone())
+    }
+
+    fn chosen(&self) -> Option<(TlsVersion, u16)> {
+        let sh = self.server_hello.as_ref()?;
+        Some((TlsVersion(sh.version()), sh.cipher_suite))
+    }
+
+    /// How far the conversation got.
+    fn phase(&self) -> Phase {
+        if self.tunnel_up || self.mschap.response.is_some() {
+            Phase::InnerAuthentication
+        } else if self.client_hello.is_some() || self.server_hello.is_some() {
+            Phase::TlsHandshake
+        } else if !self.proposed.is_empty() || !self.naks.is_empty() {
+            Phase::MethodNegotiation
+        } else if self.outer_identity.is_some() {
+            Phase::Identity
+        } else {
+            Phase::Start
+        }
+    }
+
+    /// The verdict.
+    pub fn verdict(&self, identity: Option<&str>) -> Verdict {
+        let (outcome, phase, finding) = self.judge(identity);
+        Verdict {
+            outcome,
+            phase,
+            finding,
+            story: self.story.clone(),
+            server_message: self.server_message.clone(),
+        }
+    }
+
+    fn judge(&self, identity: Option<&str>) -> (Outcome, Phase, Finding) {
+        use Outcome::{Failure, Incomplete, Success};
+        if self.end == Some(End::Success) {
+            let tls = self.chosen();
+            let finding = Finding::Accepted {
+                method: self.accepted,
+                tls,
+                mppe_keys: self.mppe_keys,
+            };
+            return (Success, Phase::Completion, finding);
+        }
+        let offered = self.client_hello.as_ref().map(offer).unwrap_or_default();
+        // A TLS alert decides, whoever sent it and whether or not a Failure followed.
+        if let Some(a) = self.client_alert {
+            if let Some(problem) = certificate_problem(a) {
+                let cause = Cause::CertificateRejected {
+                    problem,
+                    certificate: self.certificate.clone(),
+                };
+                return (Failure, Phase::ServerValidation, Finding::Cause(cause));
+            }
+            let phase = if self.certificate.is_some() {
+                Phase::ServerValidation
+            } else {
+                Phase::TlsHandshake
+            };
+            let finding = Finding::ClientAlert {
+                alert: a,
+                certificate: self.certificate.clone(),
+            };
+            return (Failure, phase, finding);
+        }
+        if let Some(a) = self.server_alert {
+            let cause = Cause::TlsAlert {
+                alert: a,
+                offered,
+                chosen: self.chosen(),
+            };
+            return (Failure, Phase::TlsHandshake, Finding::Cause(cause));
+        }
+        if let Some(msg) = &self.mschap.failure {
+            let user = self.user(identity).unwrap_or_default();
+            let cause = match FailureMessage::parse(msg) {
+                Ok(m) => Cause::MschapFailure {
+                    user,
+                    error: m.error,
+                    retry: m.retry,
+                    message: m.message.map(|t| String::from_utf8_lossy(t).into_owned()),
+                },
+                Err(_) => Cause::CredentialsRejected { user },
+            };
+            return (Failure, Phase::InnerAuthentication, Finding::Cause(cause));
+        }
+        if self.end == Some(End::Failure) {
+            return (Failure, self.phase(), self.failure_cause(identity, offered));
+        }
+        // No outcome: silence on one side, or the capture ends.
+        let Some(last) = &self.last else {
+            let after = "nothing of interest".to_string();
+            return (Incomplete, Phase::Start, Finding::CaptureEnds { after });
+        };
+        let waited = last.last.saturating_sub(last.first);
+        if last.count > 1 && last.to_server {
+            let cause = if self.replies == 0 && self.radius {
+                Cause::Transport(TransportFailure::NoReply {
+                    attempts: last.count,
+                })
+            } else if !self.radius && self.requests == 0 {
+                Cause::Transport(TransportFailure::NoAuthenticator { starts: last.count })
+            } else {
+                Cause::Timeout {
+                    kind: TimeoutKind::Silence(waited),
+                    last_sent: last.sent.unwrap_or(SentMessage::TlsAck),
+                }
+            };
+            return (Failure, self.phase(), Finding::Cause(cause));
+        }
+        if last.count > 1 {
+            let finding = Finding::ClientStoppedAnswering {
+                request: last.name.clone(),
+                attempts: last.count,
+                waited,
+            };
+            return (Failure, self.phase(), finding);
+        }
+        let after = last.name.clone();
+        (Incomplete, self.phase(), Finding::CaptureEnds { after })
+    }
+
+    /// Why the server sent a Failure, from how far the conversation got.
+    fn failure_cause(&self, identity: Option<&str>, offered: TlsOffer) -> Finding {
+        let after = self.last_client_message();
+        if self.tunnel_up {
+            return Finding::RejectedInTunnel {
+                exchanges: self.tunnel_exchanges,
+                user: identity.map(str::to_string),
+                outer_identity: self.outer_identity.clone(),
+            };
+        }
+        if self.mschap.response.is_some() {
+            let after = SentMessage::MschapResponse;
+            return Finding::Cause(Cause::FailureWithoutReason { after });
+        }
+        if self.server_hello.is_none() && self.client_hello.is_some() {
+            return Finding::Cause(Cause::HandshakeRejected { offered });
+        }
+        if self.client_hello.is_none() && self.accepted.is_none() {
+            if let Some((proposed, offered)) = self.naks.last() {
+                let cause = Cause::MethodNotAllowed {
+                    proposed: *proposed,
+                    offered: offered.clone(),
+                };
+                return Finding::Cause(cause);
+            }
+            if self.proposed.is_empty() {
+                if let Some(outer) = &self.outer_identity {
+                    let realm = |s: &str| s.contains('@');
+                    let cause = Cause::RejectedAfterIdentity {
+                        outer_identity: outer.clone(),
+                        anonymous_without_realm: identity.is_some_and(realm) && !realm(outer),
+                    };
+                    return Finding::Cause(cause);
+                }
+            }
+        }
+        Finding::Cause(Cause::FailureWithoutReason { after })
+    }
+
+    fn last_client_message(&self) -> SentMessage {
+        self.last_sent.unwrap_or(SentMessage::Nothing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::TransportFailure;
+
+    fn last(to_server: bool, count: u32, sent: Option<SentMessage>) -> Option<Last> {
+        Some(Last {
+            to_server,
+            name: "the client's Identity".into(),
+            sent,
+            first: Duration::from_secs(1),
+            last: Duration::from_secs(7),
+            count,
+        })
+    }
+
+    fn judged(o: &Observed) -> (Outcome, Phase, Finding) {
+        let v = o.verdict(None);
+        (v.outcome, v.phase, v.finding)
+    }
+
+    #[test]
+    fn silence() {
+        // RADIUS: the very first Access-Request never answered.
+        let mut o = Observed {
+            radius: true,
+            outer_identity: Some("anonymous".into()),
+            last: last(true, 3, Some(SentMessage::Identity)),
+            ..Observed::default()
+        };
+        let no_reply = Cause::Transport(TransportFailure::NoReply { attempts: 3 });
+        assert_eq!(
+            judged(&o),
+            (Outcome::Failure, Phase::Identity, Finding::Cause(no_reply))
+        );
+        // EAPOL: Starts and nothing else.
+        o.radius = false;
+        o.outer_identity = None;
+        let none = Cause::Transport(TransportFailure::NoAuthenticator { starts: 3 });
+        assert_eq!(judged(&o).2, Finding::Cause(none));
+        // The server repeats itself; the client is gone.
+        o.requests = 2;
+        o.last = last(false, 2, None);
+        assert!(matches!(
+            judged(&o),
+            (
+                Outcome::Failure,
+                _,
+                Finding::ClientStoppedAnswering { attempts: 2, .. }
+            )
+        ));
+        // One message and the end of the capture.
+        o.last = last(false, 1, None);
+        assert!(matches!(
+            judged(&o),
+            (Outcome::Incomplete, _, Finding::CaptureEnds { .. })
+        ));
+        let text = Finding::CaptureEnds {
+            after: "the server's PEAP Start".into(),
+        }
+        .to_string();
+        assert_eq!(
+            text,
+            "the capture ends after the server's PEAP Start, before any outcome"
+        );
+    }
+
+    #[test]
+    fn failures_by_how_far_it_got() {
+        let mut o = Observed {
+            outer_identity: Some("anonymous".into()),
+            end: Some(End::Failure),
+            ..Observed::default()
+        };
+        let v = o.verdict(Some("alice@example.org"));
+        assert_eq!(v.phase, Phase::Identity);
+        assert_eq!(
+            v.finding,
+            Finding::Cause(Cause::RejectedAfterIdentity {
+                outer_identity: "anonymous".into(),
+                anonymous_without_realm: true,
+            })
+        );
+        o.server_alert = Some(40);
+        o.client_hello = Some(ClientHello {
+            legacy_version: 0x0303,
+            cipher_suites: std::vec![0x1a1a, 0xc02f],
+            ..ClientHello::default()
+        });
+        let (_, phase, finding) = judged(&o);
+        assert_eq!(phase, Phase::TlsHandshake);
+        let Finding::Cause(Cause::TlsAlert {
+            alert: 40,
+            offered,
+            chosen: None,
+        }) = finding
+        else {
+            panic!("{finding:?}")
+        };
+        assert_eq!(offered.cipher_suites, [0xc02f], "GREASE left out");
+        o.client_alert = Some(42);
+        let (_, _, finding) = judged(&o);
+        assert_eq!(
+            finding.to_string(),
+            "the client aborted the TLS handshake with alert bad_certificate (42)"
+        );
+    }
+
+    #[test]
+    fn password_check_needs_both_messages() {
+        let m = Mschap::default();
+        assert!(matches!(m.check("x", None), PasswordCheck::NotChecked(_)));
+        // RFC 2759 §9.2 vectors: user "User", password "clientPass".
+        let hex = |s: &str| -> std::vec::Vec<u8> {
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+                .collect()
+        };
+        let m = Mschap {
+            challenge: Some(hex("5B5D7C7D7B3F2F3E3C2C602132262628").try_into().unwrap()),
+            response: Some((
+                hex("21402324255E262A28295F2B3A337C7E").try_into().unwrap(),
+                hex("82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF")
+                    .try_into()
+                    .unwrap(),
+                b"User".to_vec(),
+            )),
+            success: Some(b"S=407A5589115FD0D6209F510FE9C04566932CDA56".to_vec()),
+            failure: None,
+        };
+        assert_eq!(
+            m.check("clientPass", None),
+            PasswordCheck::Matches {
+                user: "User".into(),
+                authenticator_response: Some(true)
+            }
+        );
+        assert_eq!(
+            m.check("clientpass", None),
+            PasswordCheck::DoesNotMatch {
+                user: "User".into()
+            }
+        );
+    }
+}
