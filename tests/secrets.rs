@@ -53,7 +53,10 @@ fn renderings(secret: &[u8]) -> Vec<String> {
 fn assert_absent(what: &str, text: &str, secrets: &[(&str, Vec<String>)]) {
     for (name, forms) in secrets {
         for f in forms {
-            assert!(!text.contains(f.as_str()), "{what} shows the {name}: {text}");
+            assert!(
+                !text.contains(f.as_str()),
+                "{what} shows the {name}: {text}"
+            );
         }
     }
 }
