@@ -67,6 +67,7 @@ fn main() -> ExitCode {
     }
     let verbose = cli.auth.verbose;
     if verbose {
+        transport.on_port_state(|state| eprintln!("event: port {state:?}"));
         let mac = transport.mac().map(|b| format!("{b:02x}")).join(":");
         eprintln!("interface {}: {mac}", cli.interface);
     }

@@ -91,7 +91,11 @@ pub struct EapolTransport {
     port: PortState,
     logged_off: bool,
     tap: Option<crate::capture::Tap>,
+    on_port: Option<PortObserver>,
 }
+
+/// Called with the new state each time the port changes.
+pub type PortObserver = Box<dyn FnMut(PortState) + Send>;
 
 impl core::fmt::Debug for EapolTransport {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -139,6 +143,7 @@ impl EapolTransport {
             port: PortState::Unauthorized,
             logged_off: false,
             tap: None,
+            on_port: None,
         })
     }
 
@@ -150,6 +155,21 @@ impl EapolTransport {
     /// The port state after the last authentication.
     pub fn port_state(&self) -> PortState {
         self.port
+    }
+
+    /// Reports port state changes (authorized on EAP-Success, unauthorized on failure,
+    /// restart and logoff) as they happen.
+    pub fn on_port_state(&mut self, observer: impl FnMut(PortState) + Send + 'static) {
+        self.on_port = Some(Box::new(observer));
+    }
+
+    fn set_port(&mut self, state: PortState) {
+        if self.port != state {
+            self.port = state;
+            if let Some(f) = self.on_port.as_mut() {
+                f(state);
+            }
+        }
     }
 
     /// Records every EAPOL frame sent and received (pcapng, for `--pcap`).
@@ -193,7 +213,7 @@ impl EapolTransport {
             return Ok(());
         }
         self.logged_off = true;
-        self.port = PortState::Unauthorized;
+        self.set_port(PortState::Unauthorized);
         self.send_frame(self.peer(), &Eapol::bare(PacketType::Logoff))
     }
 }
@@ -241,7 +261,7 @@ impl Transport for EapolTransport {
         self.heard = false;
         self.authenticator = None;
         self.logged_off = false;
-        self.port = PortState::Unauthorized;
+        self.set_port(PortState::Unauthorized);
         self.send_start()
     }
 
@@ -300,10 +320,10 @@ impl Transport for EapolTransport {
     }
 
     fn finish(&mut self, outcome: &mut Outcome) -> Result<(), EapolError> {
-        self.port = match outcome {
+        self.set_port(match outcome {
             Outcome::Authenticated(_) => PortState::Authorized,
             Outcome::Failed(_) => PortState::Unauthorized,
-        };
+        });
         Ok(())
     }
 }
