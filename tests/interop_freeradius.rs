@@ -27,6 +27,16 @@ fn diagnosis_of(outcome: &Outcome) -> &eap::diagnosis::Diagnosis {
     }
 }
 
+/// One authentication against `fr` that must fail; its diagnosis.
+fn diagnose(
+    fr: &FreeRadius,
+    secret: &str,
+    config: eap::config::ConfigBuilder,
+) -> eap::diagnosis::Diagnosis {
+    let (outcome, _, _) = authenticate_radius(&fr.addr(), secret, config.build().unwrap());
+    diagnosis_of(&outcome).clone()
+}
+
 #[test]
 fn success_and_msk_equals_mppe_keys() {
     if !available(NEEDS) {
@@ -75,12 +85,7 @@ fn wrong_password_stock_config_says_credentials_rejected() {
         return;
     }
     let fr = FreeRadius::start(&[]);
-    let (outcome, _, _) = authenticate_radius(
-        &fr.addr(),
-        SECRET,
-        config("alice", "wrong").build().unwrap(),
-    );
-    let d = diagnosis_of(&outcome);
+    let d = diagnose(&fr, SECRET, config("alice", "wrong"));
     assert_eq!(d.phase, Phase::InnerAuthentication, "{d}");
     assert_eq!(
         d.cause,
@@ -99,12 +104,7 @@ fn wrong_password_with_send_error_says_691_and_retry() {
     }
     for (allow_retry, retry) in [("yes", true), ("no", false)] {
         let fr = FreeRadius::start(&[("SEND_ERROR", "yes"), ("ALLOW_RETRY", allow_retry)]);
-        let (outcome, _, _) = authenticate_radius(
-            &fr.addr(),
-            SECRET,
-            config("alice", "wrong").build().unwrap(),
-        );
-        let d = diagnosis_of(&outcome);
+        let d = diagnose(&fr, SECRET, config("alice", "wrong"));
         match &d.cause {
             Cause::MschapFailure {
                 error, retry: r, ..
@@ -133,12 +133,7 @@ fn unknown_user_is_rejected_in_phase_2() {
         return;
     }
     let fr = FreeRadius::start(&[]);
-    let (outcome, _, _) = authenticate_radius(
-        &fr.addr(),
-        SECRET,
-        config("mallory", "password").build().unwrap(),
-    );
-    let d = diagnosis_of(&outcome);
+    let d = diagnose(&fr, SECRET, config("mallory", "password"));
     assert_eq!(d.phase, Phase::InnerAuthentication, "{d}");
     assert_eq!(
         d.cause,
@@ -212,12 +207,7 @@ fn cipher_mismatch_is_named() {
         return;
     }
     let fr = FreeRadius::start(&[("CIPHER_LIST", "AES128-SHA")]);
-    let (outcome, _, _) = authenticate_radius(
-        &fr.addr(),
-        SECRET,
-        config("alice", "password").build().unwrap(),
-    );
-    let d = diagnosis_of(&outcome);
+    let d = diagnose(&fr, SECRET, config("alice", "password"));
     assert_eq!(d.phase, Phase::TlsHandshake, "{d}");
     assert!(
         matches!(
@@ -286,12 +276,7 @@ fn tls13_only_server_refuses_a_tls12_client() {
         return;
     }
     let fr = FreeRadius::start(&[("TLS_MIN", "1.3"), ("TLS_MAX", "1.3")]);
-    let (outcome, _, _) = authenticate_radius(
-        &fr.addr(),
-        SECRET,
-        config("alice", "password").build().unwrap(),
-    );
-    let d = diagnosis_of(&outcome);
+    let d = diagnose(&fr, SECRET, config("alice", "password"));
     assert_eq!(d.phase, Phase::TlsHandshake, "{d}");
     let text = d.to_string();
     assert!(text.contains("TLS 1.2"), "says what we offered: {text}");
@@ -304,12 +289,7 @@ fn wrong_shared_secret() {
         return;
     }
     let fr = FreeRadius::start(&[]);
-    let (outcome, _, _) = authenticate_radius(
-        &fr.addr(),
-        "not-the-secret",
-        config("alice", "password").build().unwrap(),
-    );
-    let d = diagnosis_of(&outcome);
+    let d = diagnose(&fr, "not-the-secret", config("alice", "password"));
     // FreeRADIUS drops requests whose Message-Authenticator fails, without a reply.
     assert_eq!(
         d.cause,

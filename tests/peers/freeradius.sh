@@ -14,23 +14,8 @@ set -euo pipefail
 cmd=${1:?usage: freeradius.sh start|stop DIR [PORT]}
 dir=${2:?usage: freeradius.sh start|stop DIR [PORT]}
 here=$(cd "$(dirname "$0")" && pwd)
-
-# Running and not a zombie (this container's init reaps orphans slowly).
-alive() {
-    local state
-    state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-    [[ -n "$state" && "$state" != Z* ]]
-}
-
-stop() {
-    if [[ -s "$dir/pid" ]]; then
-        local pid
-        pid=$(cat "$dir/pid")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
-        rm -f "$dir/pid"
-    fi
-}
+# shellcheck source=daemon.sh
+source "$here/daemon.sh"
 
 case "$cmd" in
 stop) stop; exit 0 ;;

@@ -21,25 +21,8 @@ usage="usage: hostapd.sh radius DIR PORT | wired DIR IFACE [RADIUS_PORT] | stop 
 mode=${1:?$usage}
 dir=${2:?$usage}
 here=$(cd "$(dirname "$0")" && pwd)
-
-# Running, and not a zombie: once the script has exited, hostapd's parent is whatever
-# reaps orphans here, which may take a second or two to do it.
-alive() {
-    local state
-    state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-    [[ -n "$state" && "$state" != Z* ]]
-}
-
-stop() {
-    if [[ -s "$dir/pid" ]]; then
-        local pid
-        pid=$(cat "$dir/pid")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
-        if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
-        rm -f "$dir/pid"
-    fi
-}
+# shellcheck source=daemon.sh
+source "$here/daemon.sh"
 
 case "$mode" in
 stop) stop; exit 0 ;;
