@@ -12,7 +12,7 @@ use std::path::Path;
 
 fn corpus(target: &str, name: &str) -> Vec<u8> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
+        .join("fuzz/seeds")
         .join(target)
         .join(format!("seed-{name}"));
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))

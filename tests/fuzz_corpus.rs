@@ -1,20 +1,25 @@
-//! Replays the committed fuzz corpus (`fuzz/corpus/<target>/`, seeds plus what fuzzing
-//! found and minimised) through the fuzz target bodies, so stable `cargo test` exercises
-//! every target on every input that ever mattered.
+//! Replays the committed fuzz inputs through the fuzz target bodies, so stable `cargo test`
+//! exercises every target on every input that ever mattered: the seeds
+//! (`fuzz/seeds/<target>/`, from a real exchange, never minimised away) and the corpus
+//! that fuzzing grew and `cargo fuzz cmin` minimised (`fuzz/corpus/<target>/`).
 
 use std::path::Path;
 
 #[test]
 fn every_target_replays_its_corpus() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     for (name, body) in eap::fuzzing::TARGETS {
-        let dir = root.join(name);
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .collect();
+        let mut files = Vec::new();
+        for kind in ["seeds", "corpus"] {
+            let dir = root.join(kind).join(name);
+            let found: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .map(|e| e.unwrap().path())
+                .collect();
+            assert!(!found.is_empty(), "{name}: no {kind}");
+            files.extend(found);
+        }
         files.sort();
-        assert!(!files.is_empty(), "{name}: empty corpus");
         for f in &files {
             let data = std::fs::read(f).unwrap();
             let result = std::panic::catch_unwind(|| body(&data));

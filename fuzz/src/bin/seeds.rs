@@ -1,4 +1,4 @@
-//! Writes the seed corpus (`fuzz/corpus/<target>/seed-*`) from a real PEAPv0 exchange with
+//! Writes the seed inputs (`fuzz/seeds/<target>/seed-*`) from a real PEAPv0 exchange with
 //! the in-process authenticator, plus hand-made edge cases. Run from the repository root:
 //! `cargo run --manifest-path fuzz/Cargo.toml --bin seeds`.
 
@@ -11,7 +11,7 @@ use std::fs;
 use std::path::Path;
 
 fn write(target: &str, name: &str, data: &[u8]) {
-    let dir = Path::new("fuzz/corpus").join(target);
+    let dir = Path::new("fuzz/seeds").join(target);
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join(format!("seed-{name}")), data).unwrap();
 }
@@ -121,5 +121,5 @@ fn main() {
         &tunnel(&[(0, &inner_challenge), (0, &inner_success), (0, &result), (1, &[3])]),
     );
     write("supplicant_tunnel", "early-success", &tunnel(&[(1, &[3])]));
-    println!("seeds written under fuzz/corpus/");
+    println!("seeds written under fuzz/seeds/");
 }
