@@ -7,25 +7,10 @@ mod peers;
 
 use eap::diagnosis::{Cause, CertificateProblem, Phase, TransportFailure};
 use eap::tls::TlsVersion;
-use eap::transport::Outcome;
 use eap::wire::radius;
 use peers::*;
 
 const NEEDS: &[&str] = &["freeradius", "openssl"];
-
-fn keys_of(outcome: &Outcome) -> &eap::Keys {
-    match outcome {
-        Outcome::Authenticated(k) => k,
-        Outcome::Failed(d) => panic!("expected success, got: {d}"),
-    }
-}
-
-fn diagnosis_of(outcome: &Outcome) -> &eap::diagnosis::Diagnosis {
-    match outcome {
-        Outcome::Failed(d) => d,
-        Outcome::Authenticated(_) => panic!("expected a failure, got success"),
-    }
-}
 
 /// One authentication against `fr` that must fail; its diagnosis.
 fn diagnose(

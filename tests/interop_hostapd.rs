@@ -14,13 +14,6 @@ use peers::*;
 
 const NEEDS: &[&str] = &["hostapd", "openssl"];
 
-fn keys_of(outcome: &Outcome) -> &eap::Keys {
-    match outcome {
-        Outcome::Authenticated(k) => k,
-        Outcome::Failed(d) => panic!("expected success, got: {d}"),
-    }
-}
-
 #[test]
 fn peapv0_with_cryptobinding_and_msk_equals_mppe_keys() {
     if !available(NEEDS) {

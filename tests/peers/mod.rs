@@ -506,3 +506,19 @@ pub fn wired_8021x(net: &VethNamespace, password: &str, extra: &[&str]) -> Outpu
     cmd.args(extra);
     output_within(&mut cmd, Duration::from_secs(20))
 }
+
+/// The keys of a success; panics with the diagnosis otherwise.
+pub fn keys_of(outcome: &eap::transport::Outcome) -> &eap::Keys {
+    match outcome {
+        eap::transport::Outcome::Authenticated(k) => k,
+        eap::transport::Outcome::Failed(d) => panic!("expected success, got: {d}"),
+    }
+}
+
+/// The diagnosis of a failure; panics on success.
+pub fn diagnosis_of(outcome: &eap::transport::Outcome) -> &eap::diagnosis::Diagnosis {
+    match outcome {
+        eap::transport::Outcome::Failed(d) => d,
+        eap::transport::Outcome::Authenticated(_) => panic!("expected a failure, got success"),
+    }
+}
