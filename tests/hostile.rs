@@ -38,15 +38,10 @@ fn invariants(name: &str, out: &PairOutcome, validated: bool) {
                 "{name}: a secret left in the clear"
             );
         }
-        if !validated && p.len() > 6 && p[4] == 25 {
-            // No TLS application data (phase 2) before the server was validated.
-            let tls = if p[5] & 0x80 != 0 { &p[10..] } else { &p[6..] };
-            assert_ne!(
-                tls.first(),
-                Some(&23),
-                "{name}: phase-2 data sent to an unvalidated server"
-            );
-        }
+        assert!(
+            validated || !carries_phase2_data(p),
+            "{name}: phase-2 data sent to an unvalidated server"
+        );
     }
 }
 

@@ -88,9 +88,9 @@ struct KeyLogTo(std::sync::Mutex<std::fs::File>);
 impl rustls::KeyLog for KeyLogTo {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
         use std::io::Write;
-        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let line = eap::capture::nss_key_log_line(label, client_random, secret);
         if let Ok(mut f) = self.0.lock() {
-            let _ = writeln!(f, "{label} {} {}", hex(client_random), hex(secret));
+            let _ = f.write_all(line.as_bytes());
         }
     }
 }

@@ -39,6 +39,6 @@ mod tls_view;
 mod verdict;
 
 pub use explain::{Conversation, Entry, Link, Options, Report, explain, explain_capture};
-pub use pcapng::{PcapWriter, Tap};
+pub use pcapng::{PcapWriter, Tap, nss_key_log_line};
 pub use read::{Capture, Packet, ReadError, read_capture};
 pub use verdict::{Finding, Outcome, PasswordCheck, Verdict};

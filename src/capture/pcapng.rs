@@ -348,23 +348,25 @@ impl Tap {
     }
 }
 
-fn hex(out: &mut String, bytes: &[u8]) {
-    for b in bytes {
-        out.push_str(&std::format!("{b:02x}"));
+/// One line of the NSS key log format (`LABEL <client_random hex> <secret hex>\n`), as
+/// Wireshark reads it from a file or from a Decryption Secrets Block.
+pub fn nss_key_log_line(label: &str, client_random: &[u8], secret: &[u8]) -> String {
+    let mut line =
+        String::with_capacity(label.len() + 2 * (client_random.len() + secret.len()) + 3);
+    line.push_str(label);
+    for part in [client_random, secret] {
+        line.push(' ');
+        for b in part {
+            line.push_str(&std::format!("{b:02x}"));
+        }
     }
+    line.push('\n');
+    line
 }
 
 impl rustls::KeyLog for Tap {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-        let mut line =
-            String::with_capacity(label.len() + 2 * (client_random.len() + secret.len()) + 3);
-        line.push_str(label);
-        line.push(' ');
-        hex(&mut line, client_random);
-        line.push(' ');
-        hex(&mut line, secret);
-        line.push('\n');
-        self.tls_key_log(line.as_bytes());
+        self.tls_key_log(nss_key_log_line(label, client_random, secret).as_bytes());
     }
 }
 

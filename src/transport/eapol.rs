@@ -291,7 +291,8 @@ impl Transport for EapolTransport {
             }
             match self.rx.next() {
                 Ok(frame) => {
-                    if let (Some(tap), Some([0x88, 0x8e])) = (&self.tap, frame.get(12..14)) {
+                    let is_eapol = frame.get(12..14) == Some(&ETHERTYPE_PAE.to_be_bytes()[..]);
+                    if let (Some(tap), true) = (&self.tap, is_eapol) {
                         tap.ethernet(frame);
                     }
                     if let Some((src, eap)) = accept(self.mac, frame) {

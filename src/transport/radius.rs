@@ -33,7 +33,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
-use rustls::crypto::SecureRandom;
+use rustls::crypto::CryptoProvider;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::time::{Duration, Instant};
@@ -118,7 +118,7 @@ struct Pending {
 pub struct RadiusTransport {
     config: RadiusConfig,
     socket: UdpSocket,
-    rng: Arc<dyn SecureRandom>,
+    provider: Arc<CryptoProvider>,
     next_id: u8,
     user_name: Option<Vec<u8>>,
     state: Option<Vec<u8>>,
@@ -127,7 +127,6 @@ pub struct RadiusTransport {
     bad_replies: u32,
     last_eap_id: u8,
     reply_message: Option<String>,
-    last_code: Option<Code>,
     keys: MppeKeys,
     tap: Option<crate::capture::Tap>,
 }
@@ -155,14 +154,12 @@ impl RadiusTransport {
         };
         let socket = UdpSocket::bind(bind)?;
         socket.connect(config.server)?;
-        let rng: Arc<dyn SecureRandom> = Arc::new(ProviderRandom(provider.clone()));
         let mut first = [0u8; 1];
-        rng.fill(&mut first)
-            .map_err(|_| io::Error::other("no randomness"))?;
+        random(provider, &mut first)?;
         Ok(RadiusTransport {
             config,
             socket,
-            rng,
+            provider: provider.clone(),
             next_id: first[0],
             user_name: None,
             state: None,
@@ -171,7 +168,6 @@ impl RadiusTransport {
             bad_replies: 0,
             last_eap_id: 0,
             reply_message: None,
-            last_code: None,
             keys: MppeKeys::default(),
             tap: None,
         })
@@ -180,6 +176,35 @@ impl RadiusTransport {
     /// Records every RADIUS datagram sent and received (pcapng, for `--pcap`).
     pub fn set_tap(&mut self, tap: crate::capture::Tap) {
         self.tap = Some(tap);
+    }
+
+    /// Sends a request (first time or again) and records it.
+    fn transmit(&self, packet: &[u8]) -> io::Result<()> {
+        self.socket.send(packet)?;
+        self.tap(packet, true);
+        Ok(())
+    }
+
+    /// Sends the pending request again, or gives up after the last attempt.
+    fn retransmit(&mut self, now: Instant) -> io::Result<Option<Received>> {
+        let Some(p) = self.pending.as_mut() else {
+            return Ok(None);
+        };
+        if p.attempts >= self.config.attempts {
+            let attempts = p.attempts;
+            self.pending = None;
+            return Ok(Some(Received::Failed(if self.bad_replies > 0 {
+                TransportFailure::WrongSharedSecret
+            } else {
+                TransportFailure::NoReply { attempts }
+            })));
+        }
+        p.attempts += 1;
+        p.sent_at = now;
+        if let Some(p) = &self.pending {
+            self.transmit(&p.packet)?;
+        }
+        Ok(None)
     }
 
     fn tap(&self, datagram: &[u8], sent: bool) {
@@ -211,9 +236,7 @@ impl RadiusTransport {
 
     fn build_request(&mut self, eap: &[u8]) -> io::Result<Pending> {
         let mut authenticator = [0u8; 16];
-        self.rng
-            .fill(&mut authenticator)
-            .map_err(|_| io::Error::other("no randomness"))?;
+        random(&self.provider, &mut authenticator)?;
         let identifier = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
         let mut b = Builder::new(Code::AccessRequest, identifier, authenticator);
@@ -265,7 +288,6 @@ impl RadiusTransport {
         }
         let request_authenticator = pending.authenticator;
         self.pending = None;
-        self.last_code = Some(p.code);
         self.reply_message = p
             .iter()
             .filter_map(Result::ok)
@@ -310,14 +332,12 @@ impl RadiusTransport {
     }
 }
 
-/// rustls's random source as an `Arc<dyn SecureRandom>`.
-#[derive(Debug)]
-struct ProviderRandom(Arc<rustls::crypto::CryptoProvider>);
-
-impl SecureRandom for ProviderRandom {
-    fn fill(&self, buf: &mut [u8]) -> Result<(), rustls::crypto::GetRandomFailed> {
-        self.0.secure_random.fill(buf)
-    }
+/// Fills `buf` from the provider's secure random source.
+fn random(provider: &CryptoProvider, buf: &mut [u8]) -> io::Result<()> {
+    provider
+        .secure_random
+        .fill(buf)
+        .map_err(|_| io::Error::other("no randomness"))
 }
 
 /// Local failures of the RADIUS transport: the socket's.
@@ -332,7 +352,6 @@ impl Transport for RadiusTransport {
         self.user_name = None;
         self.bad_replies = 0;
         self.reply_message = None;
-        self.last_code = None;
         self.keys = MppeKeys::default();
         self.start = true;
         Ok(())
@@ -346,8 +365,7 @@ impl Transport for RadiusTransport {
             }
         }
         let pending = self.build_request(eap)?;
-        self.socket.send(&pending.packet)?;
-        self.tap(&pending.packet, true);
+        self.transmit(&pending.packet)?;
         self.pending = Some(pending);
         Ok(())
     }
@@ -366,24 +384,9 @@ impl Transport for RadiusTransport {
                 .pending
                 .as_ref()
                 .map(|p| p.sent_at + self.config.retry_interval);
-            if let Some(at) = resend_at.filter(|&at| at <= now) {
-                let _ = at;
-                let attempts = self.pending.as_ref().map_or(0, |p| p.attempts);
-                if attempts >= self.config.attempts {
-                    self.pending = None;
-                    return Ok(Received::Failed(if self.bad_replies > 0 {
-                        TransportFailure::WrongSharedSecret
-                    } else {
-                        TransportFailure::NoReply { attempts }
-                    }));
-                }
-                if let Some(p) = self.pending.as_mut() {
-                    p.attempts += 1;
-                    p.sent_at = now;
-                    self.socket.send(&p.packet)?;
-                }
-                if let Some(p) = &self.pending {
-                    self.tap(&p.packet, true);
+            if resend_at.is_some_and(|at| at <= now) {
+                if let Some(gave_up) = self.retransmit(now)? {
+                    return Ok(gave_up);
                 }
                 continue;
             }

@@ -143,3 +143,16 @@ pub fn event_names(events: &[Event]) -> Vec<&'static str> {
         })
         .collect()
 }
+
+/// True if `packet` is a PEAP message whose TLS data starts with an application_data
+/// record (content type 23): phase 2, which must never reach an unvalidated server.
+pub fn carries_phase2_data(packet: &[u8]) -> bool {
+    use eap::wire::eap::{Eap, MethodType};
+    use eap::wire::tls_frame::TlsFrame;
+    match Eap::parse(packet).ok().and_then(|e| e.method()) {
+        Some((MethodType::Peap, data)) => {
+            TlsFrame::parse(data).is_ok_and(|f| f.data.first() == Some(&23))
+        }
+        _ => false,
+    }
+}

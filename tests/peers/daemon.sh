@@ -20,3 +20,22 @@ stop() {
         rm -f "$dir/pid"
     fi
 }
+
+# Runs "$@" in the background with its output in LOG and its pid in "$dir/pid", then waits
+# up to 10 s for READY to appear in LOG. On failure prints the log's tail, stops it and
+# exits 1.  Usage: start_daemon NAME LOG READY COMMAND...
+start_daemon() {
+    local name=$1 log=$2 ready=$3
+    shift 3
+    "$@" > "$log" 2>&1 &
+    echo $! > "$dir/pid"
+    for _ in $(seq 200); do
+        if grep -q "$ready" "$log"; then return 0; fi
+        if ! alive "$(cat "$dir/pid")"; then break; fi
+        sleep 0.05
+    done
+    echo "$name did not start; its log:" >&2
+    tail -30 "$log" >&2
+    stop
+    exit 1
+}

@@ -106,14 +106,4 @@ josé	Cleartext-Password := "pässwörd€"
 bob@example.test	Cleartext-Password := "hunter2"
 X
 
-freeradius -X -d "$r" > "$dir/radiusd.log" 2>&1 &
-echo $! > "$dir/pid"
-for _ in $(seq 100); do
-    if grep -q "Ready to process requests" "$dir/radiusd.log"; then exit 0; fi
-    if ! alive "$(cat "$dir/pid")"; then break; fi
-    sleep 0.1
-done
-echo "freeradius did not start; its log:" >&2
-tail -30 "$dir/radiusd.log" >&2
-stop
-exit 1
+start_daemon freeradius "$dir/radiusd.log" "Ready to process requests" freeradius -X -d "$r"

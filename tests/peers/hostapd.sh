@@ -86,14 +86,4 @@ X
     ;;
 esac
 
-hostapd -d "$conf" > "$dir/hostapd.log" 2>&1 &
-echo $! > "$dir/pid"
-for _ in $(seq 100); do
-    if grep -q "AP-ENABLED" "$dir/hostapd.log"; then exit 0; fi
-    if ! alive "$(cat "$dir/pid")"; then break; fi
-    sleep 0.05
-done
-echo "hostapd did not start; its log:" >&2
-tail -30 "$dir/hostapd.log" >&2
-stop
-exit 1
+start_daemon hostapd "$dir/hostapd.log" "AP-ENABLED" hostapd -d "$conf"
