@@ -316,8 +316,58 @@ impl Display for ProtocolViolation {
     }
 }
 
+/// A local network error: our side of the path, not the server's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LocalNetworkError {
+    /// No route to the server's network (`ENETUNREACH`).
+    NetworkUnreachable,
+    /// No route to the server (`EHOSTUNREACH`).
+    HostUnreachable,
+    /// The kernel had no buffer space for the packet (`ENOBUFS`).
+    NoBufferSpace,
+    /// The link or interface is down (`ENETDOWN`).
+    LinkDown,
+    /// The interface no longer exists (`ENODEV`, `ENXIO`).
+    InterfaceGone,
+}
+
+impl Display for LocalNetworkError {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LocalNetworkError::NetworkUnreachable => "network unreachable",
+            LocalNetworkError::HostUnreachable => "host unreachable",
+            LocalNetworkError::NoBufferSpace => "no buffer space",
+            LocalNetworkError::LinkDown => "link down",
+            LocalNetworkError::InterfaceGone => "interface gone",
+        })
+    }
+}
+
+/// Where on our side a [`LocalNetworkError`] happened.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LocalEnd {
+    /// Our address (RADIUS: the socket's local address, when the kernel had chosen one).
+    Address(core::net::IpAddr),
+    /// Our interface (EAPOL).
+    Interface(String),
+    /// Not known (no route, so no source address was chosen).
+    Unknown,
+}
+
+impl Display for LocalEnd {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            LocalEnd::Address(a) => write!(f, " from {a}"),
+            LocalEnd::Interface(i) => write!(f, " on interface {i}"),
+            LocalEnd::Unknown => Ok(()),
+        }
+    }
+}
+
 /// A failure below EAP: the RADIUS exchange or the 802.1X port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportFailure {
     /// A RADIUS reply failed its Response Authenticator or Message-Authenticator check.
@@ -334,6 +384,16 @@ pub enum TransportFailure {
     },
     /// The RADIUS server sent an Access-Accept whose MS-MPPE keys differ from our MSK.
     KeyMismatch,
+    /// Our side could not send: a local network error that lasted through every attempt
+    /// (it is retried as a lost packet is, and reported only if it persists).
+    LocalNetwork {
+        /// The last error.
+        error: LocalNetworkError,
+        /// Where.
+        local: LocalEnd,
+        /// Sends that failed with a local error.
+        failed_sends: u32,
+    },
 }
 
 impl Display for TransportFailure {
@@ -357,6 +417,14 @@ impl Display for TransportFailure {
             TransportFailure::KeyMismatch => {
                 f.write_str("the MS-MPPE keys in the Access-Accept differ from the MSK we derived")
             }
+            TransportFailure::LocalNetwork {
+                error,
+                local,
+                failed_sends,
+            } => write!(
+                f,
+                "our side could not send: {error}{local} ({failed_sends} sends failed, the last one included)"
+            ),
         }
     }
 }
@@ -375,6 +443,9 @@ impl TransportFailure {
             }
             TransportFailure::KeyMismatch => {
                 "the server derived different keys: report this with a capture"
+            }
+            TransportFailure::LocalNetwork { .. } => {
+                "the fault is on this machine, not the server: check this host's link, address and route toward the server (ip link, ip route), then retry"
             }
         }
     }
@@ -498,6 +569,16 @@ pub enum Cause {
     HandshakeRejected {
         /// What our ClientHello offered.
         offered: TlsOffer,
+    },
+    /// The server ended the session (EAP-Failure, Access-Reject) without a verdict: inside
+    /// the tunnel with no Result TLV and no MSCHAPv2 Failure, or in answer to a message we
+    /// had sent more than once. Most likely a reply was lost and the server no longer
+    /// matched our retransmission; nothing says the credentials were wrong.
+    EndedWithoutVerdict {
+        /// Our last message: the one the failure answered.
+        after: SentMessage,
+        /// How many times we had sent it (more than 1: retransmitted).
+        sent: u32,
     },
 }
 
@@ -660,6 +741,14 @@ impl Display for Cause {
                 f.write_str("the server answered EAP-Failure to our TLS ClientHello without choosing a cipher suite; ")?;
                 write_offer(f, offered)
             }
+            Cause::EndedWithoutVerdict { after, sent } if *sent > 1 => write!(
+                f,
+                "the server ended the session without giving a reason, in answer to our retransmitted {after} (sent {sent} times): most likely its reply to an earlier copy was lost and it no longer matched our retransmission"
+            ),
+            Cause::EndedWithoutVerdict { after, .. } => write!(
+                f,
+                "the server ended the session after our {after} without a verdict inside the tunnel (no Result TLV, no MSCHAPv2 Failure): most likely it had lost the session, e.g. after a lost reply"
+            ),
         }
     }
 }
@@ -763,7 +852,33 @@ impl Cause {
             Cause::HandshakeRejected { .. } => {
                 "no common TLS version or cipher suite, most likely: compare the server's TLS settings (tls_min_version, cipher_list) with what we offered"
             }
+            Cause::EndedWithoutVerdict { .. } => {
+                "nothing says the credentials are wrong: retry (the restart-once option does it automatically); if it recurs, look for packet loss between us and the server, and read the server's log"
+            }
         }
+    }
+
+    /// The cause of a failure that answered a message we had sent `sent` times: when that
+    /// is more than once and the cause was inferred only from when the failure came (no
+    /// verdict from the server before it), the failure more likely means the server lost
+    /// the session after a lost reply, and the cause becomes
+    /// [`Cause::EndedWithoutVerdict`] naming the retransmitted message. Causes the server
+    /// stated (an MSCHAPv2 Failure, a Result TLV Failure) and the rejection of a first
+    /// Identity (which carries no server session to lose) stay.
+    pub fn answering_retransmission(self, sent: u32) -> Cause {
+        if sent <= 1 {
+            return self;
+        }
+        let after = match self {
+            Cause::FailureWithoutReason { after } | Cause::EndedWithoutVerdict { after, .. } => {
+                after
+            }
+            Cause::HandshakeRejected { .. } => SentMessage::ClientHello,
+            Cause::RejectedAfterInnerSuccess { .. } => SentMessage::ResultTlv { success: true },
+            Cause::MethodNotAllowed { .. } => SentMessage::Nak,
+            other => return other,
+        };
+        Cause::EndedWithoutVerdict { after, sent }
     }
 }
 
@@ -792,6 +907,22 @@ impl Diagnosis {
     /// One line saying what to change.
     pub fn hint(&self) -> &'static str {
         self.cause.hint()
+    }
+
+    /// True if the failure is attributable to a lost reply or a lost server session, so
+    /// that starting again from the beginning may succeed: the server ended the session
+    /// without a verdict, or stopped answering after it had answered at least once (past
+    /// the Identity phase).
+    pub fn is_lost_reply(&self) -> bool {
+        match &self.cause {
+            Cause::EndedWithoutVerdict { .. } => true,
+            Cause::Transport(TransportFailure::NoReply { .. })
+            | Cause::Timeout {
+                kind: TimeoutKind::Silence(_),
+                ..
+            } => self.phase > Phase::Identity,
+            _ => false,
+        }
     }
 }
 

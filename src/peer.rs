@@ -34,6 +34,8 @@ pub(crate) struct Peer {
     last_request: Vec<u8>,
     last_response: Option<Vec<u8>>,
     last_sent: SentMessage,
+    /// Times the last response went out (more than 1: the server retransmitted its request).
+    last_sends: u32,
     rounds: u32,
     identity_sent: bool,
     nak: Option<(MethodType, Vec<MethodType>)>,
@@ -53,6 +55,7 @@ impl Peer {
             last_request: Vec::new(),
             last_response: None,
             last_sent: SentMessage::Nothing,
+            last_sends: 0,
             rounds: 0,
             identity_sent: false,
             nak: None,
@@ -123,6 +126,7 @@ impl Peer {
                     !matches!(
                         c,
                         Cause::FailureWithoutReason { .. }
+                            | Cause::EndedWithoutVerdict { .. }
                             | Cause::RejectedAfterInnerSuccess { .. }
                     )
                 });
@@ -179,6 +183,7 @@ impl Peer {
         if self.last_id == Some(id) && self.last_request == bytes {
             match &self.last_response {
                 Some(r) => {
+                    self.last_sends += 1;
                     out.push_back(Output::Transmit(r.clone()));
                     self.silence_deadline = now + config.limits.silence;
                 }
@@ -282,6 +287,7 @@ impl Peer {
                 self.last_request = bytes.to_vec();
                 self.last_response = Some(response.clone());
                 self.last_sent = sent;
+                self.last_sends = 1;
                 self.silence_deadline = now + config.limits.silence;
                 out.push_back(Output::Transmit(response));
             }
@@ -347,6 +353,9 @@ impl Peer {
                 after: self.last_sent,
             },
         };
+        // A Failure that follows a response we had to send again (the authenticator
+        // retransmitted its request) may only mean the server lost the session.
+        let cause = cause.answering_retransmission(self.last_sends);
         self.fail(out, self.phase(), cause);
     }
 }

@@ -77,7 +77,7 @@ fn peap_wrong_password_is_rejected_inside_the_tunnel() {
     assert_eq!(
         cause,
         "the server rejected the client after 3 exchanges inside the TLS tunnel (outer identity \"anonymous\"): \
-         the inner authentication failed; the capture cannot show why, as it is encrypted"
+         what it said inside is encrypted, so the capture cannot show whether or why the inner authentication failed"
     );
     assert!(r.to_string().contains("the server sent Access-Reject"));
     // Inside PEAP the password cannot be checked.

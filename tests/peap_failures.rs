@@ -447,3 +447,117 @@ fn peap_version_insisted() {
         Cause::Protocol(eap::diagnosis::ProtocolViolation::PeapVersion(1))
     );
 }
+
+/// Peer packets of a clean run; the MSCHAPv2 Response is the third from last (then the
+/// MSCHAPv2 Success acknowledgement and the Result TLV).
+fn mschap_response_index(pki: &Pki) -> usize {
+    let out = run(client(pki), server(pki));
+    assert!(out.keys().is_some());
+    out.transmitted.len() - 3
+}
+
+fn bare_failure(id: u8) -> Vec<u8> {
+    vec![4, id, 0, 4]
+}
+
+#[test]
+fn bare_failure_after_mschap_response_is_no_verdict_not_wrong_credentials() {
+    let pki = Pki::new("noverdict");
+    let k = mschap_response_index(&pki);
+    let mut pair = eap::testing::Pair::new(client(&pki).build().unwrap(), server(&pki));
+    let mut n = 0;
+    let out = pair.run_scripted(|a, p| {
+        n += 1;
+        if n - 1 == k {
+            // The server has lost the session: no Result TLV, no MSCHAPv2 Failure.
+            vec![bare_failure(p[1])]
+        } else {
+            a.handle(p)
+        }
+    });
+    let d = out.diagnosis().expect("a diagnosis");
+    assert_eq!(d.phase, Phase::InnerAuthentication, "{d}");
+    assert_eq!(
+        d.cause,
+        Cause::EndedWithoutVerdict {
+            after: SentMessage::MschapResponse,
+            sent: 1
+        },
+        "{d}"
+    );
+    assert!(!d.to_string().contains("rejected the credentials"), "{d}");
+    assert!(d.is_lost_reply());
+}
+
+#[test]
+fn failure_answering_a_resent_response_names_the_retransmission() {
+    // EAPOL's way: our MSCHAPv2 Response is lost, the authenticator retransmits its
+    // Challenge, we send the Response again, and the server (which lost the session)
+    // answers EAP-Failure.
+    let pki = Pki::new("resent");
+    let k = mschap_response_index(&pki);
+    let mut pair = eap::testing::Pair::new(client(&pki).build().unwrap(), server(&pki));
+    let mut n = 0;
+    let out = pair.run_scripted(|a, p| {
+        n += 1;
+        match n - 1 {
+            i if i == k => Vec::new(),
+            i if i == k + 1 => vec![bare_failure(p[1])],
+            _ => a.handle(p),
+        }
+    });
+    assert_eq!(out.transmitted[k], out.transmitted[k + 1], "sent again");
+    let d = out.diagnosis().expect("a diagnosis");
+    assert_eq!(
+        d.cause,
+        Cause::EndedWithoutVerdict {
+            after: SentMessage::MschapResponse,
+            sent: 2
+        },
+        "{d}"
+    );
+    let text = d.to_string();
+    assert!(
+        text.contains("retransmitted MSCHAPv2 Response (sent 2 times)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn result_tlv_failure_still_names_the_credentials_after_a_resend() {
+    // The server's verdict came before the lost packet: it stands.
+    let cause = Cause::CredentialsRejected { user: USER.into() };
+    assert_eq!(cause.clone().answering_retransmission(3), cause);
+    let stated = Cause::MschapFailure {
+        user: USER.into(),
+        error: 691,
+        retry: false,
+        message: None,
+    };
+    assert_eq!(stated.clone().answering_retransmission(2), stated);
+    // Causes inferred from when the Failure came yield to the retransmission.
+    for (inferred, after) in [
+        (
+            Cause::FailureWithoutReason {
+                after: SentMessage::TlsAck,
+            },
+            SentMessage::TlsAck,
+        ),
+        (
+            Cause::RejectedAfterInnerSuccess {
+                cryptobinding: false,
+            },
+            SentMessage::ResultTlv { success: true },
+        ),
+    ] {
+        assert_eq!(
+            inferred.clone().answering_retransmission(1),
+            inferred,
+            "sent once: unchanged"
+        );
+        assert_eq!(
+            inferred.answering_retransmission(2),
+            Cause::EndedWithoutVerdict { after, sent: 2 }
+        );
+    }
+}

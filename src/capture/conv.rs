@@ -122,6 +122,7 @@ impl Conv {
     ) {
         if to_server && sent.is_some() {
             self.obs.last_sent = sent;
+            self.obs.last_sent_count = 1;
         }
         let side = if to_server { "client" } else { "server" };
         self.obs.last = Some(Last {
@@ -138,6 +139,9 @@ impl Conv {
         if let Some(l) = &mut self.obs.last {
             l.count += 1;
             l.last = t;
+            if l.to_server && l.sent.is_some() {
+                self.obs.last_sent_count = l.count;
+            }
         }
     }
 

@@ -161,7 +161,7 @@ impl Display for Finding {
                     (None, Some(o)) => write!(f, " (outer identity \"{o}\")")?,
                     (None, None) => {}
                 }
-                f.write_str(": the inner authentication failed; the capture cannot show why, as it is encrypted")
+                f.write_str(": what it said inside is encrypted, so the capture cannot show whether or why the inner authentication failed")
             }
             Finding::ClientStoppedAnswering {
                 request,
@@ -189,7 +189,7 @@ impl Finding {
                 "the client refused the server's TLS parameters or certificate: check the client's CA, server name and TLS settings against the server's certificate"
             }
             Finding::RejectedInTunnel { .. } => {
-                "check the user name and password (inner identity) and the server's log; to see the inner exchange, capture with the client's TLS key log (--keylog) and open it in Wireshark"
+                "the server's log says why (a wrong user name or password shows there); to see the inner exchange, capture with the client's TLS key log (--keylog) and open it in Wireshark"
             }
             Finding::ClientStoppedAnswering { .. } => {
                 "the client went away or could not process the server's message: check the client's log"
@@ -354,6 +354,8 @@ pub(crate) struct Observed {
     pub last: Option<Last>,
     /// The client's last message, named as the supplicant names it.
     pub last_sent: Option<SentMessage>,
+    /// Times the client sent its last message (more than 1: retransmitted).
+    pub last_sent_count: u32,
     pub story: Vec<String>,
 }
 
@@ -476,7 +478,14 @@ impl Observed {
                     retry: m.retry,
                     message: m.message.map(|t| String::from_utf8_lossy(t).into_owned()),
                 },
-                Err(_) => Cause::CredentialsRejected { user },
+                // What the live supplicant reports for an MSCHAPv2 Failure it cannot parse:
+                // the server's verdict, with its text.
+                Err(_) => Cause::MschapFailure {
+                    user,
+                    error: 0,
+                    retry: false,
+                    message: Some(String::from_utf8_lossy(msg).into_owned()),
+                },
             };
             return (Failure, Phase::InnerAuthentication, Finding::Cause(cause));
         }
@@ -516,8 +525,26 @@ impl Observed {
         (Incomplete, self.phase(), Finding::CaptureEnds { after })
     }
 
-    /// Why the server sent a Failure, from how far the conversation got.
+    /// Why the server sent a Failure, from how far the conversation got; a Failure that
+    /// answered a retransmitted message is named as such (the server most likely lost the
+    /// session), as the live supplicant does.
     fn failure_cause(&self, identity: Option<&str>, offered: TlsOffer) -> Finding {
+        let sent = self.last_sent_count;
+        if sent > 1 {
+            let after = self.last_client_message();
+            match self.failure_cause_once(identity, offered) {
+                Finding::Cause(c) => return Finding::Cause(c.answering_retransmission(sent)),
+                Finding::RejectedInTunnel { .. } => {
+                    return Finding::Cause(Cause::EndedWithoutVerdict { after, sent });
+                }
+                other => return other,
+            }
+        }
+        self.failure_cause_once(identity, offered)
+    }
+
+    /// Why the server sent a Failure, when the client's last message went out once.
+    fn failure_cause_once(&self, identity: Option<&str>, offered: TlsOffer) -> Finding {
         let after = self.last_client_message();
         if self.tunnel_up {
             return Finding::RejectedInTunnel {
@@ -666,6 +693,44 @@ mod tests {
             finding.to_string(),
             "the client aborted the TLS handshake with alert bad_certificate (42)"
         );
+    }
+
+    #[test]
+    fn a_reject_answering_a_retransmission_is_not_an_inner_failure() {
+        let mut o = Observed {
+            radius: true,
+            outer_identity: Some("anonymous".into()),
+            tunnel_up: true,
+            tunnel_exchanges: 3,
+            end: Some(End::Failure),
+            last_sent: Some(SentMessage::TlsAck),
+            last_sent_count: 1,
+            ..Observed::default()
+        };
+        assert!(matches!(
+            judged(&o).2,
+            Finding::RejectedInTunnel { exchanges: 3, .. }
+        ));
+        o.last_sent_count = 2;
+        assert_eq!(
+            judged(&o).2,
+            Finding::Cause(Cause::EndedWithoutVerdict {
+                after: SentMessage::TlsAck,
+                sent: 2
+            })
+        );
+        // A Reject after the first Identity was sent twice is still about the identity.
+        let o = Observed {
+            outer_identity: Some("anonymous".into()),
+            end: Some(End::Failure),
+            last_sent: Some(SentMessage::Identity),
+            last_sent_count: 2,
+            ..Observed::default()
+        };
+        assert!(matches!(
+            judged(&o).2,
+            Finding::Cause(Cause::RejectedAfterIdentity { .. })
+        ));
     }
 
     #[test]

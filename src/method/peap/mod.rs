@@ -130,10 +130,16 @@ impl Peap {
                     offered: config.tls.offer(),
                 }
             }
-            State::Tunnel => self
-                .phase2
-                .failure_cause(config)
-                .unwrap_or(Cause::FailureWithoutReason { after: last_sent }),
+            // Inside the tunnel a server that decides sends its verdict first (Result TLV,
+            // MSCHAPv2 Failure); a bare EAP-Failure means it ended the session without one.
+            State::Tunnel => {
+                self.phase2
+                    .failure_cause(config)
+                    .unwrap_or(Cause::EndedWithoutVerdict {
+                        after: last_sent,
+                        sent: 1,
+                    })
+            }
             _ => Cause::FailureWithoutReason { after: last_sent },
         }
     }

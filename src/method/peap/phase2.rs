@@ -27,8 +27,10 @@ enum Outcome {
     Pending,
     /// We answered a Result TLV Success; these are the session's keys.
     Succeeded(Keys),
-    /// We answered a Result TLV Failure.
-    Failed,
+    /// The server sent a Result TLV Failure (its verdict), and we answered it.
+    ServerFailed,
+    /// We sent a Result TLV Failure on our own (a broken TLV, a failed cryptobinding).
+    WeFailed,
 }
 
 /// Phase-2 state of one PEAP session.
@@ -92,24 +94,30 @@ impl Phase2 {
                 offered: config.inner_methods.clone(),
             });
         }
-        if self
-            .mschap
-            .as_ref()
-            .is_some_and(|m| m.responded && m.msk().is_none())
-        {
-            return Some(Cause::CredentialsRejected {
-                user: user.to_string(),
+        // Only the server's own verdict (a Result TLV Failure) names the credentials; an
+        // EAP-Failure without one is explained by the caller as a session ended without a
+        // verdict.
+        if let Outcome::ServerFailed = self.outcome {
+            // After our NT-Response and before the inner method succeeded, the Failure is
+            // about the credentials; otherwise the server gave no reason.
+            let rejected = self
+                .mschap
+                .as_ref()
+                .is_some_and(|m| m.responded && m.msk().is_none());
+            return Some(if rejected {
+                Cause::CredentialsRejected {
+                    user: user.to_string(),
+                }
+            } else {
+                Cause::ServerResultFailure
             });
-        }
-        if let Outcome::Failed = self.outcome {
-            return Some(Cause::ServerResultFailure);
         }
         None
     }
 
     /// A Result TLV Failure or an MSCHAPv2 Failure was received.
     pub(crate) fn server_reported_failure(&self) -> bool {
-        matches!(self.outcome, Outcome::Failed)
+        matches!(self.outcome, Outcome::ServerFailed)
             || self.mschap.as_ref().is_some_and(|m| m.failure.is_some())
     }
 
@@ -271,7 +279,7 @@ impl Phase2 {
         match status {
             Some(ResultStatus::Success) => self.result_success(ctx, keys, id, binding),
             Some(ResultStatus::Failure) => {
-                self.outcome = Outcome::Failed;
+                self.outcome = Outcome::ServerFailed;
                 Step::Respond {
                     data: result_packet(id, ResultStatus::Failure, None),
                     sent: SentMessage::ResultTlv { success: false },
@@ -337,7 +345,7 @@ impl Phase2 {
 
     /// Ends with `diagnosis`, telling the server with a Result TLV Failure.
     fn fail_with_result(&mut self, id: u8, diagnosis: Diagnosis) -> Step {
-        self.outcome = Outcome::Failed;
+        self.outcome = Outcome::WeFailed;
         Step::Fail {
             data: Some((
                 result_packet(id, ResultStatus::Failure, None),
