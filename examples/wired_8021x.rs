@@ -76,6 +76,7 @@ fn main() -> ExitCode {
         if verbose {
             common::print_event(e)
         }
+        common::print_restart(e);
     });
     let ok = match outcome {
         Ok(o) => common::report(&o),

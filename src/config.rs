@@ -65,6 +65,13 @@ pub struct Limits {
     pub overall: Duration,
     /// Largest TLS message reassembled from EAP-TLS fragments.
     pub reassembly_cap: usize,
+    /// Restart the authentication once from the beginning, after this hold period, when
+    /// it failed for a cause attributable to a lost reply or a lost server session
+    /// ([`Diagnosis::is_lost_reply`](crate::diagnosis::Diagnosis::is_lost_reply)); reported
+    /// as [`Event::Restarting`](crate::Event::Restarting). Done by
+    /// [`transport::drive`](crate::transport::drive); hosts with their own loop do the same
+    /// with [`Input::Restart`](crate::Input::Restart). Default `None`: off.
+    pub restart_once: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -74,6 +81,7 @@ impl Default for Limits {
             silence: Duration::from_secs(30),
             overall: Duration::from_secs(90),
             reassembly_cap: 64 * 1024,
+            restart_once: None,
         }
     }
 }

@@ -150,4 +150,14 @@ pub enum Event {
     Authenticated(Keys),
     /// The authentication failed.
     Failed(Diagnosis),
+    /// The authentication failed for a cause attributable to a lost reply or a lost server
+    /// session, and starts again from the beginning after `hold` (once: see
+    /// [`Limits::restart_once`](crate::config::Limits::restart_once)). No `Failed` event is
+    /// emitted for the abandoned attempt.
+    Restarting {
+        /// Why the first attempt failed.
+        diagnosis: Diagnosis,
+        /// The hold period before the new attempt.
+        hold: core::time::Duration,
+    },
 }

@@ -56,7 +56,14 @@ pub struct AuthArgs {
     /// Print every event on stderr.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Start an authentication again from the beginning, once, after a 1 s hold, when it
+    /// failed for a cause attributable to a lost reply or a lost server session.
+    #[arg(long)]
+    pub restart_once: bool,
 }
+
+/// The hold period of `--restart-once`.
+pub const RESTART_HOLD: Duration = Duration::from_secs(1);
 
 /// `--tls-max`.
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -132,6 +139,7 @@ impl AuthArgs {
             .limits(Limits {
                 overall: Duration::from_secs(self.timeout),
                 silence: Duration::from_secs(self.timeout),
+                restart_once: self.restart_once.then_some(RESTART_HOLD),
                 ..Limits::default()
             });
         if let Some(a) = &self.anonymous_identity {
@@ -177,6 +185,9 @@ pub fn print_event(event: &Event) {
     match event {
         Event::Authenticated(_) => eprintln!("event: Authenticated"),
         Event::Failed(d) => eprintln!("event: Failed: {d}"),
+        Event::Restarting { diagnosis, hold } => {
+            eprintln!("event: Restarting after {} s: {diagnosis}", hold.as_secs())
+        }
         other => eprintln!("event: {other:?}"),
     }
 }
@@ -184,6 +195,17 @@ pub fn print_event(event: &Event) {
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Prints the restart note of `--restart-once` on stderr (shown without `-v` too: the
+/// outcome that follows is the second attempt's).
+pub fn print_restart(event: &Event) {
+    if let Event::Restarting { diagnosis, hold } = event {
+        eprintln!(
+            "note: restarting once after {} s: {diagnosis}",
+            hold.as_secs()
+        );
+    }
 }
 
 /// Prints `MSK=<hex>` for a success (stdout) or `error: <diagnosis>` (stderr); true on success.

@@ -56,12 +56,46 @@ pub enum Outcome {
 }
 
 /// Runs `supplicant` over `transport` until it succeeds or fails, calling `on_event` for
-/// every event (the final `Authenticated` / `Failed` included). Time is the host's
-/// monotonic clock, counted from the call. Errors are local transport failures only.
+/// every event (the final `Authenticated` / `Failed` included, after
+/// [`Transport::finish`] had its say). Time is the host's monotonic clock, counted from
+/// the call. Errors are local transport failures only.
+///
+/// With [`Limits::restart_once`](crate::config::Limits::restart_once) set, a failure
+/// attributable to a lost reply or a lost server session
+/// ([`Diagnosis::is_lost_reply`]) is reported as [`Event::Restarting`] instead, and the
+/// authentication starts again from the beginning after the hold period, once.
 pub fn drive<T: Transport>(
     supplicant: &mut Supplicant,
     transport: &mut T,
     mut on_event: impl FnMut(&Event),
+) -> Result<Outcome, T::Error> {
+    let mut restart = supplicant.config().limits().restart_once;
+    loop {
+        let outcome = drive_once(supplicant, transport, &mut on_event)?;
+        match (outcome, restart.take()) {
+            (Outcome::Failed(diagnosis), Some(hold)) if diagnosis.is_lost_reply() => {
+                on_event(&Event::Restarting { diagnosis, hold });
+                std::thread::sleep(hold);
+                // The transport may have given up while the core still waited.
+                let now = supplicant.latest_input_time() + hold;
+                let _ = supplicant.handle_input(Input::Restart { now });
+            }
+            (outcome, _) => {
+                on_event(&match &outcome {
+                    Outcome::Authenticated(k) => Event::Authenticated(k.clone()),
+                    Outcome::Failed(d) => Event::Failed(d.clone()),
+                });
+                return Ok(outcome);
+            }
+        }
+    }
+}
+
+/// One authentication, from the start; the final event is left to the caller.
+fn drive_once<T: Transport>(
+    supplicant: &mut Supplicant,
+    transport: &mut T,
+    on_event: &mut impl FnMut(&Event),
 ) -> Result<Outcome, T::Error> {
     let origin = StdInstant::now();
     let base = supplicant.latest_input_time();
@@ -75,17 +109,14 @@ pub fn drive<T: Transport>(
         let deadline = loop {
             match supplicant.poll_output() {
                 Output::Transmit(p) => transport.send(&p)?,
-                Output::Event(mut e) => {
-                    if let Event::Failed(d) = &mut e {
-                        transport.annotate(d);
-                    }
-                    on_event(&e);
-                    match e {
-                        Event::Authenticated(k) => outcome = Some(Outcome::Authenticated(k)),
-                        Event::Failed(d) => outcome = Some(Outcome::Failed(d)),
-                        _ => {}
-                    }
+                Output::Event(Event::Authenticated(k)) => {
+                    outcome = Some(Outcome::Authenticated(k));
                 }
+                Output::Event(Event::Failed(mut d)) => {
+                    transport.annotate(&mut d);
+                    outcome = Some(Outcome::Failed(d));
+                }
+                Output::Event(e) => on_event(&e),
                 Output::Idle { next_timeout } => break next_timeout,
             }
         };
@@ -116,7 +147,6 @@ pub fn drive<T: Transport>(
                     crate::diagnosis::Cause::Transport(failure),
                 );
                 transport.annotate(&mut d);
-                on_event(&Event::Failed(d.clone()));
                 let mut outcome = Outcome::Failed(d);
                 transport.finish(&mut outcome)?;
                 return Ok(outcome);

@@ -16,11 +16,18 @@
 //!   responses of other supplicants on a shared segment are not for us. Padding after the
 //!   EAPOL body is dropped.
 //!
+//! Local network errors (the interface down, gone, or out of buffers) do not end the run:
+//! a frame that cannot be sent is a lost frame (the authenticator retransmits its request,
+//! the start timer its EAPOL-Start), and reception waits for the link to return. If the
+//! authentication then times out while the error lasts, the diagnosis names our interface
+//! instead of the server's silence.
+//!
 //! Tested against hostapd 2.10 (`driver=wired`, with its internal EAP server or relaying
 //! to FreeRADIUS) over a veth pair: `tests/interop_wired.rs`.
 
 use super::drive::{Outcome, Received, Transport};
-use crate::diagnosis::TransportFailure;
+use super::retry::local_network_error;
+use crate::diagnosis::{Cause, Diagnosis, LocalEnd, LocalNetworkError, TransportFailure};
 use crate::wire::eap::Code as EapCode;
 use crate::wire::eapol::{ETHERTYPE_PAE, Eapol, PAE_GROUP_ADDR, PacketType};
 use alloc::boxed::Box;
@@ -92,6 +99,10 @@ pub struct EapolTransport {
     logged_off: bool,
     tap: Option<crate::capture::Tap>,
     on_port: Option<PortObserver>,
+    /// The local error of the last send or receive, while it lasts.
+    local_error: Option<LocalNetworkError>,
+    /// Sends that failed with a local error since the link last worked.
+    failed_sends: u32,
 }
 
 /// Called with the new state each time the port changes.
@@ -144,6 +155,8 @@ impl EapolTransport {
             logged_off: false,
             tap: None,
             on_port: None,
+            local_error: None,
+            failed_sends: 0,
         })
     }
 
@@ -184,7 +197,16 @@ impl EapolTransport {
         }
         let name = self.interface.name.clone();
         match self.tx.send_to(&frame, None) {
-            Some(Ok(())) => Ok(()),
+            Some(Ok(())) => {
+                self.link_works();
+                Ok(())
+            }
+            // Our link is down or gone for now: the frame is lost, as on a lossy link.
+            Some(Err(source)) if local_network_error(&source).is_some() => {
+                self.local_error = local_network_error(&source);
+                self.failed_sends += 1;
+                Ok(())
+            }
             Some(Err(source)) => Err(EapolError::Io {
                 interface: name,
                 source,
@@ -194,6 +216,11 @@ impl EapolTransport {
                 source: std::io::Error::other("send buffer"),
             }),
         }
+    }
+
+    fn link_works(&mut self) {
+        self.local_error = None;
+        self.failed_sends = 0;
     }
 
     fn send_start(&mut self) -> Result<(), EapolError> {
@@ -295,6 +322,7 @@ impl Transport for EapolTransport {
                     if let (Some(tap), true) = (&self.tap, is_eapol) {
                         tap.ethernet(frame);
                     }
+                    self.local_error = None;
                     if let Some((src, eap)) = accept(self.mac, frame) {
                         let eap = eap.to_vec();
                         self.authenticator.get_or_insert(src);
@@ -310,6 +338,12 @@ impl Transport for EapolTransport {
                             | std::io::ErrorKind::WouldBlock
                             | std::io::ErrorKind::Interrupted
                     ) => {}
+                // The interface went down (or away): wait for it, as for a silent link.
+                Err(source) if local_network_error(&source).is_some() => {
+                    self.local_error = local_network_error(&source);
+                    let pause = deadline.saturating_duration_since(Instant::now());
+                    std::thread::sleep(pause.min(LINK_DOWN_POLL));
+                }
                 Err(source) => {
                     return Err(EapolError::Io {
                         interface: self.interface.name.clone(),
@@ -327,7 +361,26 @@ impl Transport for EapolTransport {
         });
         Ok(())
     }
+
+    /// A timeout while our interface is down or gone is ours, not the server's.
+    fn annotate(&self, diagnosis: &mut Diagnosis) {
+        if let Some(error) = self.local_error {
+            if matches!(
+                diagnosis.cause,
+                Cause::Timeout { .. } | Cause::Transport(TransportFailure::NoAuthenticator { .. })
+            ) {
+                diagnosis.cause = Cause::Transport(TransportFailure::LocalNetwork {
+                    error,
+                    local: LocalEnd::Interface(self.interface.name.clone()),
+                    failed_sends: self.failed_sends,
+                });
+            }
+        }
+    }
 }
+
+/// How often reception looks again at an interface that is down.
+const LINK_DOWN_POLL: Duration = Duration::from_millis(200);
 
 impl Drop for EapolTransport {
     fn drop(&mut self) {

@@ -2,11 +2,14 @@
 //!
 //! - [`mod@drive`]: the [`Transport`] trait and the blocking loop that runs a supplicant over one;
 //! - [`eapol`]: wired 802.1X on Linux (feature `eapol`);
-//! - `radius`: a NAS-side RADIUS client, as `eapol_test`.
+//! - `radius`: a NAS-side RADIUS client, as `eapol_test`, over a [`socket::DatagramSocket`];
+//! - [`retry`]: the retransmission policy on the caller's clock, and which errors are local.
 
 pub mod drive;
 #[cfg(all(feature = "eapol", target_os = "linux"))]
 pub mod eapol;
 pub mod radius;
+pub mod retry;
+pub mod socket;
 
 pub use drive::{Outcome, Received, Transport, drive};

@@ -12,7 +12,12 @@
 //!   replies that fail the checks is reported as a wrong shared secret;
 //! - a request without a valid reply is retransmitted unchanged (same Identifier and
 //!   Authenticator) after [`RadiusConfig::retry_interval`], up to
-//!   [`RadiusConfig::attempts`] times in all;
+//!   [`RadiusConfig::attempts`] times in all ([`super::retry`]); a send that fails with a
+//!   local network error (no route, no buffer space, link down) counts as a lost packet and
+//!   is retried the same way; if the last one fails too, the diagnosis names our side;
+//! - an Access-Reject answering a request sent more than once is reported as the server
+//!   ending the session without a verdict (most likely it lost it after a lost reply),
+//!   unless the server had stated one ([`Cause::answering_retransmission`]);
 //! - Access-Accept: MS-MPPE-Recv-Key / MS-MPPE-Send-Key are decrypted and, at
 //!   [`Transport::finish`], compared with our MSK (MSK\[0..32\] = Recv-Key, MSK\[32..64\] =
 //!   Send-Key: the server names them from its own side);
@@ -23,12 +28,15 @@
 //! transport hands the core one to start each authentication.
 
 use super::drive::{Outcome, Received, Transport};
+use super::retry::{Due, Exhausted, Retransmission, RetryPolicy, local_network_error};
+use super::socket::DatagramSocket;
 use crate::crypto::mppe_attr;
 use crate::crypto::radius::{ReplyError, sign_request, verify_reply};
-use crate::diagnosis::{Cause, Diagnosis, Phase, TransportFailure};
+use crate::diagnosis::{Cause, Diagnosis, LocalEnd, Phase, TransportFailure};
 use crate::secret::SecretVec;
 use crate::wire::eap::{Code as EapCode, Eap, MethodType};
 use crate::wire::radius::{self, Builder, Code, Packet, attr};
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -110,14 +118,13 @@ struct Pending {
     packet: Vec<u8>,
     authenticator: [u8; 16],
     identifier: u8,
-    sent_at: Instant,
-    attempts: u32,
+    retry: Retransmission<Instant>,
 }
 
 /// A RADIUS client transport.
 pub struct RadiusTransport {
     config: RadiusConfig,
-    socket: UdpSocket,
+    socket: Box<dyn DatagramSocket>,
     provider: Arc<CryptoProvider>,
     next_id: u8,
     user_name: Option<Vec<u8>>,
@@ -125,6 +132,8 @@ pub struct RadiusTransport {
     pending: Option<Pending>,
     start: bool,
     bad_replies: u32,
+    /// Sends of the request the last Access-Reject answered (more than 1: retransmitted).
+    reject_answered_sends: u32,
     last_eap_id: u8,
     reply_message: Option<String>,
     keys: MppeKeys,
@@ -154,6 +163,15 @@ impl RadiusTransport {
         };
         let socket = UdpSocket::bind(bind)?;
         socket.connect(config.server)?;
+        Self::with_socket(config, provider, Box::new(socket))
+    }
+
+    /// As [`RadiusTransport::new`], over `socket` (connected to `config.server`).
+    pub fn with_socket(
+        config: RadiusConfig,
+        provider: &Arc<rustls::crypto::CryptoProvider>,
+        socket: Box<dyn DatagramSocket>,
+    ) -> io::Result<Self> {
         let mut first = [0u8; 1];
         random(provider, &mut first)?;
         Ok(RadiusTransport {
@@ -166,6 +184,7 @@ impl RadiusTransport {
             pending: None,
             start: false,
             bad_replies: 0,
+            reject_answered_sends: 0,
             last_eap_id: 0,
             reply_message: None,
             keys: MppeKeys::default(),
@@ -178,33 +197,45 @@ impl RadiusTransport {
         self.tap = Some(tap);
     }
 
-    /// Sends a request (first time or again) and records it.
-    fn transmit(&self, packet: &[u8]) -> io::Result<()> {
-        self.socket.send(packet)?;
-        self.tap(packet, true);
+    /// Sends the pending request (first time or again) and records it. A local network
+    /// error counts as a lost packet; other socket errors end the run.
+    fn transmit(&mut self, now: Instant) -> io::Result<()> {
+        let Some(p) = self.pending.as_mut() else {
+            return Ok(());
+        };
+        let result = match self.socket.send(&p.packet) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(local_network_error(&e).ok_or(e)?),
+        };
+        p.retry.sent(now, result);
+        if result.is_ok() {
+            if let Some(p) = &self.pending {
+                self.tap(&p.packet, true);
+            }
+        }
         Ok(())
     }
 
-    /// Sends the pending request again, or gives up after the last attempt.
-    fn retransmit(&mut self, now: Instant) -> io::Result<Option<Received>> {
-        let Some(p) = self.pending.as_mut() else {
-            return Ok(None);
-        };
-        if p.attempts >= self.config.attempts {
-            let attempts = p.attempts;
-            self.pending = None;
-            return Ok(Some(Received::Failed(if self.bad_replies > 0 {
+    /// Gives up on the pending request after its last attempt.
+    fn give_up(&mut self) -> Option<Received> {
+        let p = self.pending.take()?;
+        Some(Received::Failed(match p.retry.exhausted() {
+            Exhausted::Local {
+                error,
+                failed_sends,
+            } => TransportFailure::LocalNetwork {
+                error,
+                local: match self.socket.local_addr() {
+                    Ok(a) if !a.ip().is_unspecified() => LocalEnd::Address(a.ip()),
+                    _ => LocalEnd::Unknown,
+                },
+                failed_sends,
+            },
+            Exhausted::NoReply { .. } if self.bad_replies > 0 => {
                 TransportFailure::WrongSharedSecret
-            } else {
-                TransportFailure::NoReply { attempts }
-            })));
-        }
-        p.attempts += 1;
-        p.sent_at = now;
-        if let Some(p) = &self.pending {
-            self.transmit(&p.packet)?;
-        }
-        Ok(None)
+            }
+            Exhausted::NoReply { attempts } => TransportFailure::NoReply { attempts },
+        }))
     }
 
     fn tap(&self, datagram: &[u8], sent: bool) {
@@ -261,12 +292,15 @@ impl RadiusTransport {
         b.eap_message(eap).message_authenticator();
         let mut packet = b.finish();
         sign_request(&mut packet, self.config.secret.expose());
+        let policy = RetryPolicy {
+            interval: self.config.retry_interval,
+            attempts: self.config.attempts,
+        };
         Ok(Pending {
             packet,
             authenticator,
             identifier,
-            sent_at: Instant::now(),
-            attempts: 1,
+            retry: Retransmission::new(policy, Instant::now()),
         })
     }
 
@@ -287,6 +321,7 @@ impl RadiusTransport {
             }
         }
         let request_authenticator = pending.authenticator;
+        let sends = pending.retry.sends();
         self.pending = None;
         self.reply_message = p
             .iter()
@@ -309,6 +344,7 @@ impl RadiusTransport {
             }
             Code::AccessReject => {
                 self.state = None;
+                self.reject_answered_sends = sends;
                 Some(Received::Eap(eap.unwrap_or_else(|| {
                     Eap::bare(EapCode::Failure, self.last_eap_id).to_vec()
                 })))
@@ -351,6 +387,7 @@ impl Transport for RadiusTransport {
         self.pending = None;
         self.user_name = None;
         self.bad_replies = 0;
+        self.reject_answered_sends = 0;
         self.reply_message = None;
         self.keys = MppeKeys::default();
         self.start = true;
@@ -364,10 +401,8 @@ impl Transport for RadiusTransport {
                 self.user_name = Some(name.to_vec());
             }
         }
-        let pending = self.build_request(eap)?;
-        self.transmit(&pending.packet)?;
-        self.pending = Some(pending);
-        Ok(())
+        self.pending = Some(self.build_request(eap)?);
+        self.transmit(Instant::now())
     }
 
     fn recv(&mut self, deadline: Instant) -> io::Result<Received> {
@@ -380,16 +415,20 @@ impl Transport for RadiusTransport {
         let mut buf = [0u8; radius::MAX_PACKET_LEN];
         loop {
             let now = Instant::now();
-            let resend_at = self
-                .pending
-                .as_ref()
-                .map(|p| p.sent_at + self.config.retry_interval);
-            if resend_at.is_some_and(|at| at <= now) {
-                if let Some(gave_up) = self.retransmit(now)? {
-                    return Ok(gave_up);
+            let resend_at = match self.pending.as_ref().map(|p| p.retry.due(now)) {
+                Some(Due::Send) => {
+                    self.transmit(now)?;
+                    continue;
                 }
-                continue;
-            }
+                Some(Due::GiveUp) => {
+                    if let Some(gave_up) = self.give_up() {
+                        return Ok(gave_up);
+                    }
+                    continue;
+                }
+                Some(Due::Wait(at)) => Some(at),
+                None => None,
+            };
             if now >= deadline {
                 return Ok(Received::Timeout);
             }
@@ -397,8 +436,7 @@ impl Transport for RadiusTransport {
             let wait = until
                 .saturating_duration_since(now)
                 .max(Duration::from_millis(1));
-            self.socket.set_read_timeout(Some(wait))?;
-            match self.socket.recv(&mut buf) {
+            match self.socket.recv(&mut buf, wait) {
                 Ok(n) => {
                     self.tap(&buf[..n], false);
                     if let Some(r) = self.accept_reply(&buf[..n]) {
@@ -413,8 +451,12 @@ impl Transport for RadiusTransport {
                             | io::ErrorKind::Interrupted
                     ) => {}
                 // ICMP port unreachable from a previous send: the server is not there yet
-                // or at all; keep retransmitting until the attempts run out.
-                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                // or at all; or an ICMP error saying the path is down for now. Keep
+                // retransmitting until the attempts run out.
+                Err(e)
+                    if e.kind() == io::ErrorKind::ConnectionRefused
+                        || local_network_error(&e).is_some() =>
+                {
                     std::thread::sleep(until.saturating_duration_since(Instant::now()));
                 }
                 Err(e) => return Err(e),
@@ -443,6 +485,12 @@ impl Transport for RadiusTransport {
     }
 
     fn annotate(&self, diagnosis: &mut Diagnosis) {
+        if self.reject_answered_sends > 1 {
+            diagnosis.cause = diagnosis
+                .cause
+                .clone()
+                .answering_retransmission(self.reject_answered_sends);
+        }
         if diagnosis.server_message.is_none() {
             diagnosis.server_message = self.reply_message.clone();
         }
