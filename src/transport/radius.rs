@@ -134,6 +134,9 @@ pub struct RadiusTransport {
     bad_replies: u32,
     /// Sends of the request the last Access-Reject answered (more than 1: retransmitted).
     reject_answered_sends: u32,
+    /// Replies that passed the checks in this authentication: with one, a later reply that
+    /// fails them was damaged on the way, not signed with another secret.
+    good_replies: u32,
     last_eap_id: u8,
     reply_message: Option<String>,
     keys: MppeKeys,
@@ -185,6 +188,7 @@ impl RadiusTransport {
             start: false,
             bad_replies: 0,
             reject_answered_sends: 0,
+            good_replies: 0,
             last_eap_id: 0,
             reply_message: None,
             keys: MppeKeys::default(),
@@ -231,7 +235,7 @@ impl RadiusTransport {
                 },
                 failed_sends,
             },
-            Exhausted::NoReply { .. } if self.bad_replies > 0 => {
+            Exhausted::NoReply { .. } if self.bad_replies > 0 && self.good_replies == 0 => {
                 TransportFailure::WrongSharedSecret
             }
             Exhausted::NoReply { attempts } => TransportFailure::NoReply { attempts },
@@ -322,6 +326,7 @@ impl RadiusTransport {
         }
         let request_authenticator = pending.authenticator;
         let sends = pending.retry.sends();
+        self.good_replies += 1;
         self.pending = None;
         self.reply_message = p
             .iter()
@@ -388,6 +393,7 @@ impl Transport for RadiusTransport {
         self.user_name = None;
         self.bad_replies = 0;
         self.reject_answered_sends = 0;
+        self.good_replies = 0;
         self.reply_message = None;
         self.keys = MppeKeys::default();
         self.start = true;

@@ -9,7 +9,9 @@
 # bob@example.test/hunter2. Client: 127.0.0.1, secret testing123.
 # Knobs (environment, at start): TLS_MIN, TLS_MAX ("1.2" default), CIPHER_LIST (OpenSSL
 # syntax), SEND_ERROR=yes (MSCHAPv2 Failure E=691 sent to the client), ALLOW_RETRY=no,
-# PKI (directory made by pki.sh; default DIR/pki).
+# CLEANUP_DELAY (seconds a reply stays cached for duplicates; 5 default), REJECT_DELAY
+# (seconds an Access-Reject is held back; 1 default), PKI (directory made by pki.sh;
+# default DIR/pki).
 set -euo pipefail
 cmd=${1:?usage: freeradius.sh start|stop DIR [PORT]}
 dir=${2:?usage: freeradius.sh start|stop DIR [PORT]}
@@ -34,6 +36,8 @@ cp -a /etc/freeradius/3.0 "$dir/raddb"
 r=$dir/raddb
 mkdir -p "$dir/log" "$dir/run"
 
+sed -i -e "s|^cleanup_delay = .*|cleanup_delay = ${CLEANUP_DELAY:-5}|" \
+    -e "s|^\(\s*\)reject_delay = .*|\1reject_delay = ${REJECT_DELAY:-1}|" "$r/radiusd.conf"
 sed -i -e '/^\s*user = /d' -e '/^\s*group = /d' \
     -e "s|^logdir = .*|logdir = $dir/log|" -e "s|^run_dir = .*|run_dir = $dir/run|" \
     "$r/radiusd.conf"

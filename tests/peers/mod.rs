@@ -281,7 +281,10 @@ pub fn authenticate_radius(
 ) {
     use eap::transport::radius::{RadiusConfig, RadiusTransport};
     let mut rc = RadiusConfig::resolve(addr, secret.as_bytes()).unwrap();
-    rc.retry_interval = Duration::from_millis(700);
+    // Longer than FreeRADIUS's reject_delay (1 s): a retransmission sent while the
+    // server holds back its Access-Reject would make that Reject answer a resent request,
+    // which reads as a lost session (see README, "Retransmission").
+    rc.retry_interval = Duration::from_millis(1500);
     rc.attempts = 2;
     let mut t = RadiusTransport::new(rc, config.crypto_provider()).unwrap();
     let mut s = eap::Supplicant::new(config, eap::Instant::ZERO);
