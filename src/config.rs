@@ -69,7 +69,7 @@ pub struct Limits {
     /// it failed for a cause attributable to a lost reply or a lost server session
     /// ([`Diagnosis::is_lost_reply`](crate::diagnosis::Diagnosis::is_lost_reply)); reported
     /// as [`Event::Restarting`](crate::Event::Restarting). Done by
-    /// [`transport::drive`](crate::transport::drive); hosts with their own loop do the same
+    /// `transport::drive()` (feature `std`); hosts with their own loop do the same
     /// with [`Input::Restart`](crate::Input::Restart). Default `None`: off.
     pub restart_once: Option<Duration>,
 }

@@ -445,7 +445,7 @@ impl TransportFailure {
                 "the server derived different keys: report this with a capture"
             }
             TransportFailure::LocalNetwork { .. } => {
-                "the fault is on this machine, not the server: check this host's link, address and route toward the server (ip link, ip route), then retry"
+                "the fault is on this machine, not the server: check this host's link, interface, address and route (ip link, ip route), then retry"
             }
         }
     }

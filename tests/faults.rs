@@ -417,3 +417,65 @@ fn duplicates_reordering_delay_and_corruption_all_succeed() {
         "FAULT 10% duplicated, 5% reordered, 5% delayed 150 ms, 5% corrupted, --count 5: {ok}/5"
     );
 }
+
+/// `ip -n NS link set IF up|down` on the supplicant's port.
+fn supplicant_link(net: &VethNamespace, state: &str) {
+    let ok = std::process::Command::new("ip")
+        .args(["-n", &net.ns, "link", "set", &net.supp_if, state])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "ip link set {state}");
+}
+
+#[test]
+fn eapol_interface_down_then_up_is_retried_and_succeeds() {
+    if !available(&["hostapd", "ip", "openssl"]) {
+        return;
+    }
+    let net = VethNamespace::new();
+    let _h = Hostapd::wired(&net.auth_if, None);
+    supplicant_link(&net, "down");
+    let out = std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(1500));
+            supplicant_link(&net, "up");
+        });
+        // EAPOL-Start every second, 5 at most: the first two cannot leave.
+        wired_8021x(&net, "password", &[])
+    });
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(msk_lines(&out).len(), 1, "{stderr}");
+    eprintln!("FAULT EAPOL interface down 1.5 s at start: 1/1");
+}
+
+#[test]
+fn eapol_interface_down_throughout_names_our_interface() {
+    if !available(&["hostapd", "ip", "openssl"]) {
+        return;
+    }
+    let net = VethNamespace::new();
+    let _h = Hostapd::wired(&net.auth_if, None);
+    supplicant_link(&net, "down");
+    let out = wired_8021x(
+        &net,
+        "password",
+        &["--start-period", "1", "--max-starts", "2"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let last = last_stderr_line(&out);
+    assert_eq!(
+        last,
+        format!(
+            "error: start: our side could not send: link down on interface {} (2 sends failed, the last one included). Hint: {}",
+            net.supp_if,
+            eap::diagnosis::Cause::Transport(TransportFailure::LocalNetwork {
+                error: LocalNetworkError::LinkDown,
+                local: LocalEnd::Interface(net.supp_if.clone()),
+                failed_sends: 2,
+            })
+            .hint()
+        )
+    );
+    eprintln!("FAULT EAPOL interface down throughout: 0/1; {last}");
+}

@@ -128,19 +128,10 @@ impl EapolTransport {
             .mac
             .ok_or_else(|| EapolError::NoMac(interface.into()))?
             .octets();
-        let config = pnet_datalink::Config {
-            read_timeout: Some(Duration::from_millis(50)),
-            promiscuous: true,
-            ..Default::default()
-        };
-        let io = |source| EapolError::Io {
+        let (tx, rx) = open_channel(&iface).map_err(|source| EapolError::Io {
             interface: interface.into(),
             source,
-        };
-        let (tx, rx) = match pnet_datalink::channel(&iface, config).map_err(io)? {
-            Channel::Ethernet(tx, rx) => (tx, rx),
-            _ => return Err(io(std::io::Error::other("not an Ethernet channel"))),
-        };
+        })?;
         Ok(EapolTransport {
             interface: iface,
             mac,
@@ -223,6 +214,26 @@ impl EapolTransport {
         self.failed_sends = 0;
     }
 
+    /// The interface went down or away: what it is now, and a fresh socket on it when it
+    /// exists (the old one keeps its pending error; a recreated interface has a new index).
+    fn link_trouble(&mut self, reported: Option<LocalNetworkError>) {
+        let now = pnet_datalink::interfaces()
+            .into_iter()
+            .find(|i| i.name == self.interface.name);
+        self.local_error = Some(match &now {
+            None => LocalNetworkError::InterfaceGone,
+            Some(i) if !i.is_up() => LocalNetworkError::LinkDown,
+            Some(_) => reported.unwrap_or(LocalNetworkError::LinkDown),
+        });
+        if let Some(iface) = now {
+            if let Ok((tx, rx)) = open_channel(&iface) {
+                self.tx = tx;
+                self.rx = rx;
+                self.interface = iface;
+            }
+        }
+    }
+
     fn send_start(&mut self) -> Result<(), EapolError> {
         self.starts += 1;
         self.last_start = Some(Instant::now());
@@ -243,6 +254,27 @@ impl EapolTransport {
         self.set_port(PortState::Unauthorized);
         self.send_frame(self.peer(), &Eapol::bare(PacketType::Logoff))
     }
+}
+
+/// A packet socket on `iface` (promiscuous, 50 ms read timeout).
+fn open_channel(
+    iface: &NetworkInterface,
+) -> std::io::Result<(Box<dyn DataLinkSender>, Box<dyn DataLinkReceiver>)> {
+    let config = pnet_datalink::Config {
+        read_timeout: Some(Duration::from_millis(50)),
+        promiscuous: true,
+        ..Default::default()
+    };
+    match pnet_datalink::channel(iface, config)? {
+        Channel::Ethernet(tx, rx) => Ok((tx, rx)),
+        _ => Err(std::io::Error::other("not an Ethernet channel")),
+    }
+}
+
+/// pnet reports a socket error pending on the packet socket (the kernel sets ENETDOWN on
+/// it when the interface goes down or away) as POLLERR, without the error number.
+fn is_pending_socket_error(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::Other && e.raw_os_error().is_none()
 }
 
 /// An Ethernet frame from `src` to `dst` carrying `eapol`, padded to the 60-octet minimum
@@ -339,8 +371,11 @@ impl Transport for EapolTransport {
                             | std::io::ErrorKind::Interrupted
                     ) => {}
                 // The interface went down (or away): wait for it, as for a silent link.
-                Err(source) if local_network_error(&source).is_some() => {
-                    self.local_error = local_network_error(&source);
+                Err(source)
+                    if local_network_error(&source).is_some()
+                        || is_pending_socket_error(&source) =>
+                {
+                    self.link_trouble(local_network_error(&source));
                     let pause = deadline.saturating_duration_since(Instant::now());
                     std::thread::sleep(pause.min(LINK_DOWN_POLL));
                 }
