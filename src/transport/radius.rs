@@ -43,7 +43,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use rustls::crypto::CryptoProvider;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 
@@ -159,13 +159,7 @@ impl RadiusTransport {
         config: RadiusConfig,
         provider: &Arc<rustls::crypto::CryptoProvider>,
     ) -> io::Result<Self> {
-        let bind: SocketAddr = if config.server.is_ipv4() {
-            "0.0.0.0:0".parse().expect("literal address")
-        } else {
-            "[::]:0".parse().expect("literal address")
-        };
-        let socket = UdpSocket::bind(bind)?;
-        socket.connect(config.server)?;
+        let socket = super::socket::UdpClient::new(config.server)?;
         Self::with_socket(config, provider, Box::new(socket))
     }
 
