@@ -376,6 +376,9 @@ pub enum TransportFailure {
     NoReply {
         /// Requests sent, the first included.
         attempts: u32,
+        /// The server had answered earlier requests of this authentication: its address
+        /// and secret are right, and the replies were lost on the path or it stopped.
+        answered_before: bool,
     },
     /// No EAP-Request after every EAPOL-Start (no authenticator on this port).
     NoAuthenticator {
@@ -402,11 +405,18 @@ impl Display for TransportFailure {
             TransportFailure::WrongSharedSecret => {
                 f.write_str("the RADIUS reply failed authentication: the shared secret is wrong")
             }
-            TransportFailure::NoReply { attempts } => {
+            TransportFailure::NoReply {
+                attempts,
+                answered_before,
+            } => {
                 write!(
                     f,
                     "no reply from the RADIUS server after {attempts} attempts"
-                )
+                )?;
+                if *answered_before {
+                    f.write_str(", though it had answered our earlier requests")?;
+                }
+                Ok(())
             }
             TransportFailure::NoAuthenticator { starts } => {
                 write!(
@@ -434,6 +444,12 @@ impl TransportFailure {
         match self {
             TransportFailure::WrongSharedSecret => {
                 "use the secret configured for this client in the RADIUS server's clients.conf"
+            }
+            TransportFailure::NoReply {
+                answered_before: true,
+                ..
+            } => {
+                "packets were lost between us and the server, or the server stopped: retry (the restart-once option does it automatically), and check the path for loss"
             }
             TransportFailure::NoReply { .. } => {
                 "check the server address and port, and the shared secret (FreeRADIUS drops requests with a wrong secret silently)"
@@ -685,7 +701,7 @@ impl Display for Cause {
             Cause::MethodNotAllowed { proposed, offered } => {
                 write!(f, "the server proposed {proposed}, which the configuration does not allow; we answered with a Nak offering ")?;
                 write_list(f, offered)?;
-                f.write_str(" and the server had no alternative")
+                f.write_str(" and the server answered EAP-Failure")
             }
             Cause::RejectedAfterIdentity { outer_identity, anonymous_without_realm } => {
                 write!(f, "the server answered EAP-Failure right after our identity \"{outer_identity}\"")?;
@@ -911,13 +927,16 @@ impl Diagnosis {
 
     /// True if the failure is attributable to a lost reply or a lost server session, so
     /// that starting again from the beginning may succeed: the server ended the session
-    /// without a verdict, or stopped answering after it had answered at least once (past
-    /// the Identity phase).
+    /// without a verdict, or stopped answering after it had answered at least once. A
+    /// server that never answered may simply be down or misconfigured: no.
     pub fn is_lost_reply(&self) -> bool {
         match &self.cause {
-            Cause::EndedWithoutVerdict { .. } => true,
-            Cause::Transport(TransportFailure::NoReply { .. })
-            | Cause::Timeout {
+            Cause::EndedWithoutVerdict { .. }
+            | Cause::Transport(TransportFailure::NoReply {
+                answered_before: true,
+                ..
+            }) => true,
+            Cause::Timeout {
                 kind: TimeoutKind::Silence(_),
                 ..
             } => self.phase > Phase::Identity,

@@ -277,7 +277,10 @@ fn wrong_shared_secret() {
     // FreeRADIUS drops requests whose Message-Authenticator fails, without a reply.
     assert_eq!(
         d.cause,
-        Cause::Transport(TransportFailure::NoReply { attempts: 2 })
+        Cause::Transport(TransportFailure::NoReply {
+            attempts: 2,
+            answered_before: false
+        })
     );
     assert!(d.to_string().contains("shared secret"), "{d}");
     assert!(fr.log().contains("Shared secret is incorrect"));

@@ -502,6 +502,7 @@ impl Observed {
             let cause = if self.replies == 0 && self.radius {
                 Cause::Transport(TransportFailure::NoReply {
                     attempts: last.count,
+                    answered_before: false,
                 })
             } else if !self.radius && self.requests == 0 {
                 Cause::Transport(TransportFailure::NoAuthenticator { starts: last.count })
@@ -617,7 +618,10 @@ mod tests {
             last: last(true, 3, Some(SentMessage::Identity)),
             ..Observed::default()
         };
-        let no_reply = Cause::Transport(TransportFailure::NoReply { attempts: 3 });
+        let no_reply = Cause::Transport(TransportFailure::NoReply {
+            attempts: 3,
+            answered_before: false,
+        });
         assert_eq!(
             judged(&o),
             (Outcome::Failure, Phase::Identity, Finding::Cause(no_reply))

@@ -232,7 +232,10 @@ impl RadiusTransport {
             Exhausted::NoReply { .. } if self.bad_replies > 0 && self.good_replies == 0 => {
                 TransportFailure::WrongSharedSecret
             }
-            Exhausted::NoReply { attempts } => TransportFailure::NoReply { attempts },
+            Exhausted::NoReply { attempts } => TransportFailure::NoReply {
+                attempts,
+                answered_before: self.good_replies > 0,
+            },
         }))
     }
 
