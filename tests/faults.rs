@@ -503,3 +503,40 @@ fn eapol_interface_down_throughout_names_our_interface() {
     );
     eprintln!("FAULT EAPOL interface down throughout: 0/1; {last}");
 }
+
+#[test]
+fn count_runs_every_authentication_and_count_1_is_unchanged() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[("REJECT_DELAY", "0")]);
+    let errors = |out: &std::process::Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.starts_with("error: "))
+            .map(str::to_string)
+            .collect()
+    };
+    let one = radius_auth(&fr.addr(), "alice", "wrong", &[]);
+    assert_eq!(one.status.code(), Some(1));
+    let diagnosis = "error: inner authentication: the server rejected the credentials of \"alice\"";
+    assert_eq!(errors(&one).len(), 1, "one line, no summary");
+    assert!(last_stderr_line(&one).starts_with(diagnosis));
+    let three = radius_auth(&fr.addr(), "alice", "wrong", &["--count", "3"]);
+    assert_eq!(three.status.code(), Some(1));
+    let lines = errors(&three);
+    assert_eq!(lines.len(), 4, "three failures and the summary: {lines:#?}");
+    assert!(lines[..3].iter().all(|l| *l == lines[0]));
+    assert_eq!(
+        lines[3],
+        format!(
+            "error: 3 of 3 authentications failed; last: {}",
+            &lines[0]["error: ".len()..]
+        )
+    );
+    assert_eq!(last_stderr_line(&three), lines[3]);
+    let good = radius_auth(&fr.addr(), "alice", "password", &["--count", "2"]);
+    assert_eq!(good.status.code(), Some(0));
+    assert_eq!(msk_lines(&good).len(), 2);
+    assert!(errors(&good).is_empty());
+}
