@@ -90,6 +90,8 @@ pub enum SentMessage {
         /// Success or Failure.
         success: bool,
     },
+    /// A message inside the TLS tunnel that only its ends can read (a capture's view).
+    TunnelData,
 }
 
 impl Display for SentMessage {
@@ -111,6 +113,7 @@ impl Display for SentMessage {
             SentMessage::MschapFailureAck => "MSCHAPv2 Failure acknowledgement",
             SentMessage::ResultTlv { success: true } => "Result TLV (Success)",
             SentMessage::ResultTlv { success: false } => "Result TLV (Failure)",
+            SentMessage::TunnelData => "encrypted message inside the TLS tunnel",
         })
     }
 }

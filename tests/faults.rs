@@ -129,6 +129,51 @@ fn lost_reply_then_bare_reject_is_never_wrong_credentials() {
 }
 
 #[test]
+fn explainer_names_the_lost_session_in_the_clients_capture() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = forgetful_freeradius();
+    let n = requests_per_authentication(&fr);
+    let proxy = Proxy::start(addr(&fr), lose_reply_to(n - 3), BOUND, 1000);
+    let pcap = fr.dir.join("lost.pcapng");
+    let out = radius_auth(
+        &proxy.addr.to_string(),
+        "alice",
+        "password",
+        &["--pcap", pcap.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let last = last_stderr_line(&out);
+    assert!(
+        last.starts_with("error: inner authentication: the server ended the session without giving a reason, in answer to our retransmitted MSCHAPv2 Response (sent 2 times)"),
+        "{last}"
+    );
+    // The capture holds the request twice (the reply to the first never reached us) and
+    // the Access-Reject: the explainer cannot see inside the tunnel, and says what it saw.
+    let options = eap::capture::Options {
+        radius_ports: vec![proxy.addr.port()],
+        ..Default::default()
+    };
+    let report = eap::capture::explain(&std::fs::read(&pcap).unwrap(), &options)
+        .unwrap()
+        .to_string();
+    let cause = report
+        .lines()
+        .find(|l| l.starts_with("cause: "))
+        .unwrap_or_default();
+    assert!(
+        cause.contains(
+            "the server ended the session without giving a reason, in answer to our retransmitted"
+        ),
+        "{report}"
+    );
+    assert!(cause.contains("(sent 2 times)"), "{report}");
+    assert!(!report.contains("rejected the credentials"), "{report}");
+    assert!(!report.contains("inner authentication failed"), "{report}");
+}
+
+#[test]
 fn restart_once_recovers_from_the_lost_session() {
     if !available(NEEDS) {
         return;

@@ -179,6 +179,8 @@ impl Conv {
                 Some(SentMessage::TlsFragment)
             } else if frame.data.is_empty() {
                 Some(SentMessage::TlsAck)
+            } else if app_data {
+                Some(SentMessage::TunnelData)
             } else {
                 None
             };
