@@ -213,6 +213,28 @@ fn restart_once_recovers_from_the_lost_session() {
     eprintln!("FAULT lost reply + bare Access-Reject, restart once: 1/1");
 }
 
+#[test]
+fn server_unreachable_for_a_while_is_bridged_by_retransmission() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let n = requests_per_authentication(&fr);
+    // From our MSCHAPv2 Response on, nothing passes for 1.5 s: the first two sends (0 s,
+    // 1 s) are lost, the third (2 s) gets through.
+    let plan = impair::blackhole_from_request(n - 3, Duration::from_millis(1500));
+    let proxy = Proxy::start(addr(&fr), plan, BOUND, 1000);
+    let (outcome, _) = authenticate(
+        proxy.addr,
+        config("alice", "password").build().unwrap(),
+        Duration::from_secs(1),
+        None,
+    );
+    keys_of(&outcome);
+    assert_eq!(proxy.stats().count(Dir::ToServer, "drop"), 2);
+    eprintln!("FAULT server unreachable 1.5 s mid-authentication (1 s x 3): 1/1");
+}
+
 /// A UDP socket whose sends fail with ENETUNREACH when `fails(n)` for the n-th send (from
 /// 1), as on a host whose link or route is gone.
 struct Unreachable<F> {

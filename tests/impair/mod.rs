@@ -107,6 +107,21 @@ pub fn random(seed: u64, rates: Rates) -> Plan {
     })
 }
 
+/// A plan that blackholes both directions for `length`, from the first copy of the
+/// `index`-th request on (the server's link down for a while).
+pub fn blackhole_from_request(index: u64, length: Duration) -> Plan {
+    let mut since: Option<Duration> = None;
+    Box::new(move |s| {
+        if s.dir == Dir::ToServer && s.index == index && s.copy == 0 {
+            since.get_or_insert(s.at);
+        }
+        match since {
+            Some(t) if s.at < t + length => Verdict::Drop,
+            _ => Verdict::Deliver,
+        }
+    })
+}
+
 /// Counts per direction and verdict.
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
