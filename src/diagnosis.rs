@@ -5,7 +5,8 @@
 //! `inner authentication: the server rejected the password of "alice" (MSCHAPv2 error 691,
 //! retry allowed; server says "bad password"). Hint: check the password ...`.
 
-use crate::tls::{TlsOffer, TlsVersion};
+pub use crate::tls::{CertificateInfo, CertificateProblem};
+use crate::tls::{TlsError, TlsOffer, TlsVersion};
 use crate::wire::DecodeError;
 use crate::wire::eap::MethodType;
 use crate::wire::mschapv2::error_code;
@@ -112,67 +113,6 @@ impl Display for SentMessage {
             SentMessage::ResultTlv { success: true } => "Result TLV (Success)",
             SentMessage::ResultTlv { success: false } => "Result TLV (Failure)",
         })
-    }
-}
-
-/// What a server certificate says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CertificateInfo {
-    /// Subject distinguished name.
-    pub subject: String,
-    /// Issuer distinguished name.
-    pub issuer: String,
-    /// subjectAltName DNS names (the Common Name when there are none).
-    pub dns_names: Vec<String>,
-    /// notBefore, seconds since the Unix epoch.
-    pub not_before: i64,
-    /// notAfter, seconds since the Unix epoch.
-    pub not_after: i64,
-    /// Number of certificates the server sent.
-    pub chain_len: usize,
-}
-
-/// Why a server certificate was rejected.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum CertificateProblem {
-    /// Not signed by any configured CA (self-signed, or another CA).
-    UnknownIssuer,
-    /// Past its notAfter.
-    Expired,
-    /// Before its notBefore.
-    NotValidYet,
-    /// None of its names matches the configured rule.
-    NameMismatch {
-        /// The rule, as configured (`radius.example.org`, or `*.example.org` for a suffix).
-        expected: String,
-    },
-    /// A signature in the chain is invalid.
-    BadSignature,
-    /// Not valid for TLS server authentication (extended key usage).
-    NotForServerAuth,
-    /// Not a parsable certificate.
-    BadEncoding,
-    /// Anything else the TLS library reported.
-    Other(rustls::CertificateError),
-}
-
-impl Display for CertificateProblem {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match self {
-            CertificateProblem::UnknownIssuer => f.write_str("is not signed by a trusted CA"),
-            CertificateProblem::Expired => f.write_str("has expired"),
-            CertificateProblem::NotValidYet => f.write_str("is not valid yet"),
-            CertificateProblem::NameMismatch { expected } => {
-                write!(f, "does not match the expected server name {expected}")
-            }
-            CertificateProblem::BadSignature => f.write_str("has an invalid signature"),
-            CertificateProblem::NotForServerAuth => {
-                f.write_str("is not valid for TLS server authentication (extended key usage)")
-            }
-            CertificateProblem::BadEncoding => f.write_str("cannot be parsed"),
-            CertificateProblem::Other(e) => write!(f, "was rejected ({e:?})"),
-        }
     }
 }
 
@@ -424,7 +364,7 @@ pub enum Cause {
     },
     /// The TLS handshake failed for a reason other than an alert from the server or the
     /// certificate (as the TLS library reported it).
-    Tls(rustls::Error),
+    Tls(TlsError),
     /// The server's certificate was rejected.
     CertificateRejected {
         /// Why.
@@ -711,6 +651,9 @@ impl Cause {
                 CertificateProblem::Expired | CertificateProblem::NotValidYet => {
                     "check this device's clock; if it is right, the server certificate must be renewed"
                 }
+                CertificateProblem::ExpiredBeforeFloor { .. } => {
+                    "the server certificate expired before this device's date floor: it must be renewed (or the floor is wrong)"
+                }
                 _ => {
                     "the server's certificate is unusable; do not send credentials to this network"
                 }
@@ -777,6 +720,33 @@ pub struct Diagnosis {
     /// A message from the server (EAP Notification text, or RADIUS Reply-Message added by
     /// a transport), when there was one.
     pub server_message: Option<String>,
+    /// What the reader should also know (e.g. that certificate dates were not checked
+    /// against a clock).
+    pub notes: Vec<Note>,
+}
+
+/// Something a diagnosis adds after its hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Note {
+    /// The server certificate's dates were checked against a floor, not a clock
+    /// ([`CertificateTime::NoClock`](crate::tls::CertificateTime::NoClock)).
+    CertificateDatesNotCheckedAgainstClock {
+        /// The floor, seconds since the Unix epoch.
+        floor: i64,
+    },
+}
+
+impl Display for Note {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::CertificateDatesNotCheckedAgainstClock { floor } => write!(
+                f,
+                "certificate dates not checked against a clock (no clock; accepted from {} on)",
+                crate::tls::cert_info::date_text(*floor)
+            ),
+        }
+    }
 }
 
 impl Diagnosis {
@@ -786,6 +756,7 @@ impl Diagnosis {
             phase,
             cause,
             server_message: None,
+            notes: Vec::new(),
         }
     }
 
@@ -801,6 +772,10 @@ impl Display for Diagnosis {
         if let Some(m) = &self.server_message {
             write!(f, " (server message: \"{m}\")")?;
         }
-        write!(f, ". Hint: {}", self.hint())
+        write!(f, ". Hint: {}", self.hint())?;
+        for note in &self.notes {
+            write!(f, ". Note: {note}")?;
+        }
+        Ok(())
     }
 }

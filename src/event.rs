@@ -125,6 +125,13 @@ pub enum Event {
         /// True if it chains to a configured CA and matches the name rule.
         validated: bool,
     },
+    /// The server certificate's dates were checked against a floor, not a clock
+    /// ([`CertificateTime::NoClock`](crate::tls::CertificateTime::NoClock)): certificate
+    /// dates not checked against a clock. Follows [`Event::ServerCertificate`].
+    CertificateDatesNotChecked {
+        /// The floor, seconds since the Unix epoch.
+        floor: i64,
+    },
     /// The TLS handshake finished: phase 2 may begin.
     TunnelUp {
         /// Negotiated version.

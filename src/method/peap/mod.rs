@@ -332,6 +332,9 @@ impl Peap {
                     certificate,
                     validated,
                 });
+                if let Some(floor) = tls.clockless_floor() {
+                    ctx.emit(Event::CertificateDatesNotChecked { floor });
+                }
                 validated
             }
             None => false,
@@ -385,6 +388,9 @@ impl Peap {
                         certificate: c.clone(),
                         validated: false,
                     });
+                }
+                if let Some(floor) = self.tls.as_ref().and_then(|t| t.clockless_floor()) {
+                    ctx.emit(Event::CertificateDatesNotChecked { floor });
                 }
                 (
                     Phase::ServerValidation,
