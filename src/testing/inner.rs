@@ -314,11 +314,12 @@ impl InnerServer {
             return InnerAction::Reject;
         }
         let km = key_material(tls);
+        let session_id = tls.session_id(PEAP_TYPE_CODE);
         let keys = match &self.binding {
             None => Keys {
                 msk: km.msk(),
                 emsk: km.emsk(),
-                session_id: Vec::new(),
+                session_id,
                 from_cryptobinding: false,
             },
             Some((request, cmk, ipmk)) => {
@@ -339,7 +340,7 @@ impl InnerServer {
                 Keys {
                     msk: Msk::from_slice(&csk.expose()[..64]).expect("64"),
                     emsk: Emsk::from_slice(&csk.expose()[64..]).expect("64"),
-                    session_id: Vec::new(),
+                    session_id,
                     from_cryptobinding: true,
                 }
             }

@@ -57,6 +57,12 @@ impl ServerTls {
         self.driver.negotiated().map(|(v, _)| v)
     }
 
+    /// The EAP Session-Id (RFC 5216 §2.3 for TLS 1.2, RFC 9427 §2.1 for TLS 1.3); empty
+    /// before the handshake is done.
+    pub(crate) fn session_id(&self, type_code: u8) -> Vec<u8> {
+        self.driver.session_id(type_code).unwrap_or_default()
+    }
+
     /// The exporter.
     pub(crate) fn export(
         &self,

@@ -13,6 +13,7 @@
 use super::keylog::SecretLog;
 use super::setup::protocol;
 use super::{TlsFailure, TlsVersion};
+use crate::crypto::tls_keys::{TLS13_METHOD_ID_LABEL, session_id_tls12, session_id_tls13};
 use crate::wire::tls_record::{TlsEvent, TlsScanner};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -227,6 +228,29 @@ impl<S: Side> Driver<S> {
         };
         self.secrets
             .export(suite, self.server_random.as_ref(), label, context, out)
+    }
+
+    /// The EAP Session-Id of this connection for method `type_code`: Type-Code ‖
+    /// client.random ‖ server.random under TLS 1.2 (RFC 5216 §2.3), Type-Code ‖ Method-Id
+    /// under TLS 1.3 (RFC 9427 §2.1). `None` before the handshake is done.
+    pub(crate) fn session_id(&self, type_code: u8) -> Option<Vec<u8>> {
+        let (version, _) = self.negotiated()?;
+        if self.is_handshaking() {
+            return None;
+        }
+        if version >= TlsVersion::TLS13 {
+            let mut method_id = [0u8; 64];
+            self.export(TLS13_METHOD_ID_LABEL, Some(&[type_code]), &mut method_id)
+                .ok()?;
+            Some(session_id_tls13(type_code, &method_id))
+        } else {
+            let client_random = self.secrets.client_random()?;
+            Some(session_id_tls12(
+                type_code,
+                &client_random,
+                self.server_random.as_ref()?,
+            ))
+        }
     }
 
     /// Runs rustls until it waits for input or may write application data, then writes

@@ -59,6 +59,11 @@ impl SecretLog {
         }
     }
 
+    /// The client random of a TLS 1.2 handshake, as logged with its master secret.
+    pub(crate) fn client_random(&self) -> Option<[u8; 32]> {
+        self.tls12.get().map(|s| s.client_random)
+    }
+
     /// RFC 5705 / RFC 8446 §7.5 exporter of the connection whose handshake negotiated
     /// `suite`. `server_random` is needed for TLS 1.2 only.
     pub(crate) fn export(
