@@ -63,17 +63,37 @@ pub struct Limits {
     pub silence: Duration,
     /// Longest whole authentication.
     pub overall: Duration,
-    /// Largest TLS message reassembled from EAP-TLS fragments.
+    /// Largest TLS message reassembled from EAP-TLS fragments (a server's certificate
+    /// flight must fit; an RSA-2048 chain of two is about 2.5 KiB, long chains with
+    /// RSA-4096 intermediates reach 6–8 KiB).
     pub reassembly_cap: usize,
 }
 
+impl Limits {
+    /// Hosts: a 64 KiB reassembly cap (the default with `std`).
+    pub const HOST: Limits = Limits {
+        max_rounds: 100,
+        silence: Duration::from_secs(30),
+        overall: Duration::from_secs(90),
+        reassembly_cap: 64 * 1024,
+    };
+
+    /// Firmware: the same timers and rounds, a 16 KiB reassembly cap, which fits the
+    /// heap budget of a microcontroller and any real server's certificate flight (the
+    /// default without `std`).
+    pub const FIRMWARE: Limits = Limits {
+        reassembly_cap: 16 * 1024,
+        ..Limits::HOST
+    };
+}
+
 impl Default for Limits {
+    /// [`Limits::HOST`] with `std`, [`Limits::FIRMWARE`] without.
     fn default() -> Self {
-        Limits {
-            max_rounds: 100,
-            silence: Duration::from_secs(30),
-            overall: Duration::from_secs(90),
-            reassembly_cap: 64 * 1024,
+        if cfg!(feature = "std") {
+            Limits::HOST
+        } else {
+            Limits::FIRMWARE
         }
     }
 }

@@ -85,6 +85,11 @@ impl Peer {
 
     fn finish(&mut self, out: &mut VecDeque<Output>, event: Event) {
         self.finished = true;
+        // Nothing more goes through the tunnel: free the TLS connection and its buffers
+        // (firmware keeps the supplicant for the next re-authentication).
+        if let Some(p) = self.peap.as_mut() {
+            p.release();
+        }
         let event = match event {
             Event::Failed(mut d) => {
                 if d.server_message.is_none() {

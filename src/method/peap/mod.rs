@@ -88,6 +88,16 @@ impl Peap {
         }
     }
 
+    /// Frees the TLS connection and the fragment buffers once the authentication has
+    /// ended (the phase, keys and failure cause stay).
+    pub(crate) fn release(&mut self) {
+        self.tls = None;
+        self.rx = Reassembly::default();
+        self.tx = Outbound::default();
+        self.client_scan = TlsScanner::new();
+        self.server_scan = TlsScanner::new();
+    }
+
     /// RFC 4137 decision: `CondSucc` once phase 2 answered a Result TLV Success.
     pub(crate) fn decision(&self) -> Decision {
         if self.phase2.keys().is_some() {
