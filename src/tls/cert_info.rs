@@ -370,6 +370,42 @@ mod tests {
         assert_eq!(s, "1.2.840.113549.1.9.1");
     }
 
+    fn der(pem: &[u8]) -> alloc::vec::Vec<u8> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        CertificateDer::from_pem_slice(pem).unwrap().to_vec()
+    }
+
+    #[test]
+    fn describes_an_openssl_certificate() {
+        let cert = der(include_bytes!("../../tests/data/rsa-server.pem"));
+        let info = describe(&cert, 2).unwrap();
+        assert_eq!(info.subject, "O=eap tests, CN=radius.example.org");
+        assert_eq!(info.issuer, "O=eap tests, CN=eap test RSA CA");
+        assert_eq!(info.dns_names, ["radius.example.org"]);
+        assert_eq!(info.not_before, 1_796_284_975);
+        assert_eq!(info.not_after, 4_949_884_975);
+        assert_eq!(info.chain_len, 2);
+        assert_eq!(validity(&cert), Some((1_796_284_975, 4_949_884_975)));
+        // Without a subjectAltName the Common Name stands in: the CA has none.
+        let ca = der(include_bytes!("../../tests/data/rsa-ca.pem"));
+        assert_eq!(describe(&ca, 1).unwrap().dns_names, ["eap test RSA CA"]);
+    }
+
+    #[test]
+    fn every_truncation_is_refused_without_panic() {
+        let cert = der(include_bytes!("../../tests/data/server.pem"));
+        assert!(describe(&cert, 1).is_some());
+        for n in 0..cert.len() {
+            assert!(describe(&cert[..n], 1).is_none(), "prefix of {n}");
+        }
+        for i in 0..cert.len() {
+            let mut bad = cert.clone();
+            bad[i] ^= 0xff;
+            let _ = describe(&bad, 1);
+        }
+    }
+
     #[test]
     fn truncated_and_long_lengths_are_refused() {
         let mut four_octet_len: &[u8] = &[0x30, 0x84, 0xff, 0xff, 0xff, 0xff];
