@@ -16,7 +16,42 @@
 //!   [RFC 8446 §7.5](https://www.rfc-editor.org/rfc/rfc8446#section-7.5) code.
 //!
 //! Another stack (mbedTLS on a microcontroller, say) implements [`TlsConnector`] and
-//! [`TlsTunnel`]: neither trait, nor any error they return, names a rustls type.
+//! [`TlsTunnel`]: neither trait, nor any error they return, names a rustls type. The
+//! skeleton of such a binding:
+//!
+//! ```
+//! use eap::tls::{CertificateInfo, TlsConnector, TlsError, TlsErrorKind, TlsFailure};
+//! use eap::tls::{TlsOffer, TlsTunnel, TlsVersion};
+//!
+//! struct OtherStack; // the handle of another TLS library's context
+//!
+//! impl TlsTunnel for OtherStack {
+//!     fn receive(&mut self, _data: &[u8]) -> Result<(), TlsFailure> {
+//!         // Feed the bytes; map the library's errors to ours.
+//!         Err(TlsFailure::Protocol(TlsError::new(TlsErrorKind::Local, "not wired up")))
+//!     }
+//!     fn take_outgoing(&mut self, _out: &mut Vec<u8>) {}
+//!     fn is_handshaking(&self) -> bool { true }
+//!     fn send_plaintext(&mut self, _data: &[u8]) -> Result<(), TlsFailure> { Ok(()) }
+//!     fn read_plaintext(&mut self, _out: &mut Vec<u8>) -> Result<(), TlsFailure> { Ok(()) }
+//!     fn export(&self, _label: &[u8], _context: Option<&[u8]>, _out: &mut [u8])
+//!         -> Result<(), TlsFailure> {
+//!         Err(TlsFailure::Protocol(TlsError::new(TlsErrorKind::Local, "handshake not done")))
+//!     }
+//!     fn negotiated(&self) -> Option<(TlsVersion, u16)> { None }
+//!     fn server_certificate(&self) -> Option<(CertificateInfo, bool)> { None }
+//! }
+//!
+//! struct OtherConnector;
+//!
+//! impl TlsConnector for OtherConnector {
+//!     fn connect(&self) -> Result<Box<dyn TlsTunnel>, TlsFailure> { Ok(Box::new(OtherStack)) }
+//!     fn offer(&self) -> TlsOffer { TlsOffer::default() }
+//!     fn validates_server(&self) -> bool { true }
+//! }
+//! # let _ = eap::Config::builder("alice").password("pw")
+//! #     .tls_connector(std::sync::Arc::new(OtherConnector)).build().unwrap();
+//! ```
 //!
 //! Whatever the implementation, the contract the core relies on for its security promise:
 //! **the handshake only completes after the server certificate was validated** (or the caller
