@@ -262,3 +262,46 @@ fn peap_through_the_unbuffered_tunnel_tls12_rsa_and_tls13_ecdsa() {
         )));
     }
 }
+
+/// A key log that keeps the labels it was given.
+#[derive(Debug, Default)]
+struct Labels(std::sync::Mutex<Vec<String>>);
+
+impl rustls::KeyLog for Labels {
+    fn log(&self, label: &str, _client_random: &[u8], _secret: &[u8]) {
+        self.0.lock().unwrap().push(label.to_string());
+    }
+}
+
+#[test]
+fn a_users_key_log_still_gets_every_line() {
+    let chain = chain(false);
+    for suite in [
+        rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256,
+        rustls::crypto::ring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    ] {
+        let labels = Arc::new(Labels::default());
+        let connector = connector(&chain, suite).with_key_log(labels.clone());
+        let mut client = connector.connect().unwrap();
+        let mut server = ServerConnection::new(server_config(&chain, suite)).unwrap();
+        handshake(client.as_mut(), &mut server);
+        assert_exports_equal(client.as_ref(), &server, &format!("{:?}", suite.suite()));
+        let got = labels.0.lock().unwrap().clone();
+        let want: &[&str] = match suite {
+            SupportedCipherSuite::Tls12(_) => &["CLIENT_RANDOM"],
+            SupportedCipherSuite::Tls13(_) => &[
+                "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+                "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                "CLIENT_TRAFFIC_SECRET_0",
+                "SERVER_TRAFFIC_SECRET_0",
+                "EXPORTER_SECRET",
+            ],
+        };
+        for label in want {
+            assert!(
+                got.iter().any(|g| g == label),
+                "{label} missing from {got:?}"
+            );
+        }
+    }
+}
