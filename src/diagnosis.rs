@@ -257,10 +257,13 @@ pub enum ProtocolViolation {
         /// Why.
         error: DecodeError,
     },
-    /// The TLS Message Length exceeds the reassembly cap.
+    /// A TLS message exceeds the reassembly cap: announced above it, or more fragments
+    /// arrived than it allows.
     MessageTooLarge {
-        /// The length announced (or reached).
-        declared: u64,
+        /// The TLS Message Length the server announced, if it announced one.
+        announced: Option<u64>,
+        /// Octets of the message that had arrived, the refused fragment included.
+        arrived: u64,
         /// The configured cap.
         cap: usize,
     },
@@ -278,7 +281,22 @@ pub enum ProtocolViolation {
     /// A mandatory TLV we do not understand ([MS-PEAP] §2.2.8).
     UnknownMandatoryTlv(u16),
     /// The server sent a second PEAP Start after the handshake began.
-    UnexpectedStart,
+    UnexpectedStart {
+        /// The TLS handshake had already completed (the tunnel was up).
+        handshake_complete: bool,
+    },
+    /// A PEAP Start that is not one: a Start carries no L or M flag and no data
+    /// ([MS-PEAP] §2.2, [RFC 5216 §3.1](https://www.rfc-editor.org/rfc/rfc5216#section-3.1)).
+    MalformedStart {
+        /// The L flag (TLS Message Length included) was set.
+        length_flag: bool,
+        /// The M flag (more fragments) was set.
+        more_flag: bool,
+        /// Octets of data after the flags (and the length, if any).
+        data_len: usize,
+    },
+    /// More than one Result TLV in one EAP-TLV message: which result is meant is ambiguous.
+    MultipleResultTlvs,
     /// An inner packet that makes no sense at this point (named).
     Unexpected(&'static str),
 }
@@ -289,12 +307,30 @@ impl Display for ProtocolViolation {
             ProtocolViolation::Malformed { what, error } => {
                 write!(f, "sent a malformed {what} ({error})")
             }
-            ProtocolViolation::MessageTooLarge { declared, cap } => {
-                write!(
-                    f,
-                    "announced a TLS message of {declared} octets, above our cap of {cap}"
-                )
-            }
+            ProtocolViolation::MessageTooLarge {
+                announced: Some(announced),
+                cap,
+                ..
+            } if *announced > *cap as u64 => write!(
+                f,
+                "announced a TLS message of {announced} octets, above our cap of {cap}"
+            ),
+            ProtocolViolation::MessageTooLarge {
+                announced: Some(announced),
+                arrived,
+                cap,
+            } => write!(
+                f,
+                "announced a TLS message of {announced} octets but sent {arrived} octets of fragments, above our cap of {cap}"
+            ),
+            ProtocolViolation::MessageTooLarge {
+                announced: None,
+                arrived,
+                cap,
+            } => write!(
+                f,
+                "sent {arrived} octets of fragments without announcing a length, above our cap of {cap}"
+            ),
             ProtocolViolation::FragmentLength { declared, received } => write!(
                 f,
                 "sent fragments totalling {received} octets for a TLS message of {declared}"
@@ -308,9 +344,38 @@ impl Display for ProtocolViolation {
             ProtocolViolation::UnknownMandatoryTlv(t) => {
                 write!(f, "sent a mandatory TLV of unknown type {t}")
             }
-            ProtocolViolation::UnexpectedStart => {
-                f.write_str("restarted PEAP in the middle of the handshake")
+            ProtocolViolation::UnexpectedStart {
+                handshake_complete: false,
+            } => f.write_str("restarted PEAP (a second Start) in the middle of the TLS handshake"),
+            ProtocolViolation::UnexpectedStart {
+                handshake_complete: true,
+            } => {
+                f.write_str("restarted PEAP (a second Start) after the TLS handshake had completed")
             }
+            ProtocolViolation::MalformedStart {
+                length_flag,
+                more_flag,
+                data_len,
+            } => {
+                f.write_str("sent a malformed PEAP Start (a Start has no L or M flag and no data; this one had")?;
+                let mut parts = Vec::new();
+                if *length_flag {
+                    parts.push(String::from("the L flag"));
+                }
+                if *more_flag {
+                    parts.push(String::from("the M flag"));
+                }
+                if *data_len > 0 {
+                    let s = if *data_len == 1 { "" } else { "s" };
+                    parts.push(alloc::format!("{data_len} octet{s} of data"));
+                }
+                f.write_str(" ")?;
+                write_list(f, &parts)?;
+                f.write_str(")")
+            }
+            ProtocolViolation::MultipleResultTlvs => f.write_str(
+                "sent more than one Result TLV in one message, which makes its result ambiguous",
+            ),
             ProtocolViolation::Unexpected(what) => write!(f, "sent {what} out of sequence"),
         }
     }
@@ -376,6 +441,53 @@ impl TransportFailure {
             TransportFailure::KeyMismatch => {
                 "the server derived different keys: report this with a capture"
             }
+        }
+    }
+}
+
+/// A packet from the authenticator that the peer dropped, as RFC 3748 says, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DroppedPacket {
+    /// Not a valid EAP packet.
+    Malformed(DecodeError),
+    /// An EAP-Request without a Type.
+    RequestWithoutType,
+    /// An EAP-Request of Type Nak (only peers send Nak).
+    NakRequest,
+    /// A request for another method after PEAP had been selected.
+    OtherMethod(MethodType),
+    /// A Code a peer does not take (a Response, or an unknown Code).
+    UnexpectedCode(u8),
+    /// An EAP-Success whose Identifier is not that of our last response, +1 or +2.
+    StaleSuccess {
+        /// Its Identifier.
+        identifier: u8,
+        /// The Identifier of our last response.
+        last: u8,
+    },
+}
+
+impl Display for DroppedPacket {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            DroppedPacket::Malformed(e) => write!(f, "malformed ({e})"),
+            DroppedPacket::RequestWithoutType => f.write_str("an EAP-Request without a Type"),
+            DroppedPacket::NakRequest => {
+                f.write_str("an EAP-Request of Type Nak, which only peers send")
+            }
+            DroppedPacket::OtherMethod(m) => {
+                write!(f, "a request for {m} after PEAP had been selected")
+            }
+            DroppedPacket::UnexpectedCode(c) => {
+                write!(f, "an EAP packet with Code {c}, which a peer does not take")
+            }
+            DroppedPacket::StaleSuccess { identifier, last } => write!(
+                f,
+                "an EAP-Success with Identifier {identifier}, not {last}, {} or {}",
+                last.wrapping_add(1),
+                last.wrapping_add(2)
+            ),
         }
     }
 }
@@ -465,6 +577,8 @@ pub enum Cause {
         kind: TimeoutKind,
         /// The message that went unanswered.
         last_sent: SentMessage,
+        /// The server's last packet, if it was dropped: what was wrong with it.
+        dropped: Option<DroppedPacket>,
     },
     /// More requests than the round limit.
     TooManyRounds {
@@ -626,16 +740,39 @@ impl Display for Cause {
                 }
                 Ok(())
             }
-            Cause::Timeout { kind: TimeoutKind::Silence(d), last_sent } => write!(
+            Cause::Timeout {
+                kind: TimeoutKind::Silence(d),
+                last_sent,
+                dropped: None,
+            } => write!(
                 f,
                 "no answer from the server to our {last_sent} within {} s",
                 d.as_secs()
             ),
-            Cause::Timeout { kind: TimeoutKind::Overall(d), last_sent } => write!(
+            Cause::Timeout {
+                kind: TimeoutKind::Silence(d),
+                last_sent,
+                dropped: Some(dropped),
+            } => write!(
                 f,
-                "the authentication did not finish within {} s (last sent: {last_sent})",
+                "the server's last message was dropped as {dropped}, and then nothing came from it for {} s (our last message: {last_sent})",
                 d.as_secs()
             ),
+            Cause::Timeout {
+                kind: TimeoutKind::Overall(d),
+                last_sent,
+                dropped,
+            } => {
+                write!(
+                    f,
+                    "the authentication did not finish within {} s (last sent: {last_sent}",
+                    d.as_secs()
+                )?;
+                if let Some(dropped) = dropped {
+                    write!(f, "; the server's last message was dropped as {dropped}")?;
+                }
+                f.write_str(")")
+            }
             Cause::TooManyRounds { limit, last_sent } => write!(
                 f,
                 "the server sent more than {limit} requests without finishing (last sent: {last_sent})"
@@ -730,6 +867,11 @@ impl Cause {
             }
             Cause::RejectedAfterInnerSuccess { .. } => {
                 "the password was right; an authorization policy refused the login, or the server did not accept our cryptobinding"
+            }
+            Cause::Timeout {
+                dropped: Some(_), ..
+            } => {
+                "the server sent something we could not use and did not follow up: a capture and the server's log show what it sent"
             }
             Cause::Timeout { .. } => {
                 "check that the server is reachable and, for RADIUS, that the shared secret is right (servers drop requests with a wrong secret silently)"

@@ -87,8 +87,13 @@ impl core::fmt::Debug for Supplicant {
 impl Supplicant {
     /// A supplicant waiting for the authenticator's first request (after the caller's
     /// EAPOL-Start, or its first RADIUS Access-Request).
+    ///
+    /// The limits (silence, overall) count from the authenticator's first packet. Until it
+    /// arrives no timer runs (`Idle { next_timeout: None }`): waiting for an authenticator
+    /// is the lower layer's job (EAPOL-Start every startPeriod, up to maxStart, as
+    /// [`transport::eapol`](crate::transport) does), so that the two limits never race.
     pub fn new(config: Config, now: Instant) -> Self {
-        let peer = Peer::new(&config, now);
+        let peer = Peer::new();
         Supplicant {
             config,
             peer,
@@ -117,10 +122,10 @@ impl Supplicant {
             Input::LowerLayerDown { .. } => self.peer.lower_layer_down(&mut self.out),
             Input::LowerLayerUp { .. } => {
                 if self.peer.is_finished() {
-                    self.peer = Peer::new(&self.config, now);
+                    self.peer = Peer::new();
                 }
             }
-            Input::Restart { .. } => self.peer = Peer::new(&self.config, now),
+            Input::Restart { .. } => self.peer = Peer::new(),
         }
         Ok(())
     }
@@ -128,7 +133,7 @@ impl Supplicant {
     /// The next thing to do; `Idle` when there is nothing until the next input. Never fails.
     pub fn poll_output(&mut self) -> Output {
         self.out.pop_front().unwrap_or(Output::Idle {
-            next_timeout: self.peer.next_timeout(&self.config),
+            next_timeout: self.peer.next_timeout(),
         })
     }
 
