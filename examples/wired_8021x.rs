@@ -14,7 +14,8 @@ mod common;
 
 use clap::Parser;
 use eap::transport::drive;
-use eap::transport::eapol::{EapolTimers, EapolTransport, PortState};
+use eap::transport::eapol::{EapolTransport, PortState};
+use eap::transport::pae::EapolTimers;
 use eap::{Instant, Supplicant};
 use std::process::ExitCode;
 use std::time::Duration;

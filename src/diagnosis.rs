@@ -436,7 +436,7 @@ impl TransportFailure {
                 "check the server address and port, and the shared secret (FreeRADIUS drops requests with a wrong secret silently)"
             }
             TransportFailure::NoAuthenticator { .. } => {
-                "check that 802.1X is enabled on the switch port and the cable is in the right port"
+                "there is no authenticator on this port, or 802.1X is disabled on the switch port: check the port's configuration and that the cable is in the right port"
             }
             TransportFailure::KeyMismatch => {
                 "the server derived different keys: report this with a capture"
@@ -909,6 +909,26 @@ impl Cause {
     }
 }
 
+/// The link the EAP conversation ran over, as the transport knows it: hints about
+/// silence depend on it (there is no shared secret on an 802.1X port, and no switch port
+/// behind a RADIUS client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LowerLayer {
+    /// IEEE 802.1X EAPOL: an authenticator (switch port, access point) relays to its
+    /// RADIUS server.
+    Eapol {
+        /// The authenticator had answered our EAPOL-Start (an EAP packet arrived).
+        authenticator_answered: bool,
+    },
+    /// RADIUS, as a NAS: we talk to the RADIUS server ourselves.
+    Radius {
+        /// A reply had passed the authenticator checks (so address, port and shared
+        /// secret are right).
+        server_answered: bool,
+    },
+}
+
 /// Why an authentication failed: phase, cause, hint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnosis {
@@ -919,6 +939,8 @@ pub struct Diagnosis {
     /// A message from the server (EAP Notification text, or RADIUS Reply-Message added by
     /// a transport), when there was one.
     pub server_message: Option<String>,
+    /// The link, when a transport added it (its `annotate`); `None` from the bare core.
+    pub lower_layer: Option<LowerLayer>,
 }
 
 impl Diagnosis {
@@ -928,12 +950,28 @@ impl Diagnosis {
             phase,
             cause,
             server_message: None,
+            lower_layer: None,
         }
     }
 
-    /// One line saying what to change.
+    /// One line saying what to change: the cause's hint, made precise by the link for
+    /// silence (see [`LowerLayer`]).
     pub fn hint(&self) -> &'static str {
-        self.cause.hint()
+        let silence = matches!(self.cause, Cause::Timeout { dropped: None, .. });
+        match (silence, self.lower_layer) {
+            (true, Some(LowerLayer::Eapol { .. })) => {
+                "the authenticator (switch port or access point) answered and then went quiet: check it and the RADIUS server behind it; their logs say why"
+            }
+            (
+                true,
+                Some(LowerLayer::Radius {
+                    server_answered: true,
+                }),
+            ) => {
+                "the RADIUS server answered earlier in this authentication (address and shared secret are right) and then stopped: its log says why"
+            }
+            _ => self.cause.hint(),
+        }
     }
 }
 
