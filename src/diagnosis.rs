@@ -399,6 +399,18 @@ pub enum TransportFailure {
     },
     /// The RADIUS server sent an Access-Accept whose MS-MPPE keys differ from our MSK.
     KeyMismatch,
+    /// Every reply lacked a Message-Authenticator and was dropped (required in every reply:
+    /// RFC 3579 §3.2, and Blast-RADIUS, CVE-2024-3596).
+    NoMessageAuthenticator {
+        /// Replies dropped for it.
+        replies: u32,
+    },
+    /// An Access-Accept without an EAP-Success: the server's fault (RFC 3579 §2.6.3); we do
+    /// not make one up.
+    AcceptWithoutEapSuccess {
+        /// The Code of the EAP packet it carried instead, if it carried one.
+        eap_code: Option<u8>,
+    },
 }
 
 impl Display for TransportFailure {
@@ -422,6 +434,19 @@ impl Display for TransportFailure {
             TransportFailure::KeyMismatch => {
                 f.write_str("the MS-MPPE keys in the Access-Accept differ from the MSK we derived")
             }
+            TransportFailure::NoMessageAuthenticator { replies } => write!(
+                f,
+                "the RADIUS server's replies carry no Message-Authenticator, which every reply must (Blast-RADIUS, CVE-2024-3596); {replies} dropped, nothing else arrived"
+            ),
+            TransportFailure::AcceptWithoutEapSuccess { eap_code: None } => f.write_str(
+                "the RADIUS server sent an Access-Accept without an EAP-Message, so without the EAP-Success that must end the conversation",
+            ),
+            TransportFailure::AcceptWithoutEapSuccess {
+                eap_code: Some(code),
+            } => write!(
+                f,
+                "the RADIUS server sent an Access-Accept whose EAP-Message is not an EAP-Success (EAP Code {code})"
+            ),
         }
     }
 }
@@ -440,6 +465,12 @@ impl TransportFailure {
             }
             TransportFailure::KeyMismatch => {
                 "the server derived different keys: report this with a capture"
+            }
+            TransportFailure::NoMessageAuthenticator { .. } => {
+                "make the server send Message-Authenticator in every reply (FreeRADIUS 3.2 does; others need an update or a setting against CVE-2024-3596); if it does, something on the path strips it"
+            }
+            TransportFailure::AcceptWithoutEapSuccess { .. } => {
+                "the RADIUS server (or a proxy on the way) broke RFC 3579: an Access-Accept must carry the EAP-Success; its log and a capture show why"
             }
         }
     }
