@@ -29,7 +29,8 @@ struct Cli {
     /// Seconds between EAPOL-Starts while nobody answers.
     #[arg(long, default_value_t = 30)]
     start_period: u64,
-    /// EAPOL-Starts before giving up.
+    /// EAPOL-Starts before giving up (no authenticator); `--timeout` only starts counting
+    /// when the authenticator answers.
     #[arg(long, default_value_t = 3)]
     max_starts: u32,
     #[command(flatten)]

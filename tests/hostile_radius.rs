@@ -318,3 +318,39 @@ fn silence_after_the_server_answered_does_not_blame_the_shared_secret() {
          are right) and then stopped: its log says why"
     );
 }
+
+#[test]
+fn a_dropped_request_then_silence_is_explained_by_the_dropped_request() {
+    // hostap's shape: the server's Access-Challenge carries an EAP request the peer must
+    // drop (a PEAP request with EAP Length past its end), then the server waits for an
+    // answer that never comes.
+    let limits = eap::config::Limits {
+        silence: Duration::from_secs(2),
+        ..eap::config::Limits::default()
+    };
+    let d = failed(authenticate_with(
+        |n, r| {
+            if n == 1 {
+                let id = r.eap.as_ref().map_or(0, |e| e[1]);
+                r.eap = Some(vec![1, id, 0, 50, 25, 0]);
+            }
+        },
+        limits,
+    ));
+    assert_eq!(
+        d.cause,
+        Cause::Timeout {
+            kind: eap::diagnosis::TimeoutKind::Silence(Duration::from_secs(2)),
+            last_sent: eap::diagnosis::SentMessage::ClientHello,
+            dropped: Some(eap::diagnosis::DroppedPacket::Malformed(
+                eap::wire::DecodeError::BadLength {
+                    what: "EAP Length",
+                    declared: 50,
+                    available: 6,
+                }
+            )),
+        },
+        "{d}"
+    );
+    assert!(!d.to_string().contains("shared secret"), "{d}");
+}
