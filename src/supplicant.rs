@@ -90,8 +90,8 @@ impl Supplicant {
     ///
     /// The limits (silence, overall) count from the authenticator's first packet. Until it
     /// arrives no timer runs (`Idle { next_timeout: None }`): waiting for an authenticator
-    /// is the lower layer's job (EAPOL-Start every startPeriod, up to maxStart, as
-    /// [`transport::eapol`](crate::transport) does), so that the two limits never race.
+    /// is the lower layer's job (EAPOL-Start every startPeriod, up to maxStart, as the
+    /// EAPOL transport does), so that the two limits never race.
     pub fn new(config: Config, now: Instant) -> Self {
         let peer = Peer::new();
         Supplicant {
