@@ -59,9 +59,11 @@ pub enum Cryptobinding {
 pub struct Limits {
     /// Most EAP requests processed in one authentication (wpa_supplicant: 100).
     pub max_rounds: u32,
-    /// Longest wait for the next request after our last message.
+    /// Longest wait for the next request after our last message (or after the
+    /// authenticator's first packet).
     pub silence: Duration,
-    /// Longest whole authentication.
+    /// Longest whole authentication, counted from the authenticator's first packet (the
+    /// wait for an authenticator is the lower layer's: EAPOL's startPeriod and maxStart).
     pub overall: Duration,
     /// Largest TLS message reassembled from EAP-TLS fragments (a server's certificate
     /// flight must fit; an RSA-2048 chain of two is about 2.5 KiB, long chains with

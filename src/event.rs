@@ -66,8 +66,10 @@ pub enum Output {
     Transmit(Vec<u8>),
     /// Progress to show or act on.
     Event(Event),
-    /// Nothing to do until a packet arrives or `next_timeout` passes (`None`: the
-    /// authentication has ended and no timer runs).
+    /// Nothing to do until a packet arrives or `next_timeout` passes (`None`: no timer
+    /// runs, because the authentication has ended or because nothing has come from the
+    /// authenticator yet; [`Supplicant::is_finished`](crate::Supplicant::is_finished) tells
+    /// which).
     Idle {
         /// When to call back with [`Input::Timeout`].
         next_timeout: Option<Instant>,

@@ -91,8 +91,13 @@ impl core::fmt::Debug for Supplicant {
 impl Supplicant {
     /// A supplicant waiting for the authenticator's first request (after the caller's
     /// EAPOL-Start, or its first RADIUS Access-Request).
+    ///
+    /// The limits (silence, overall) count from the authenticator's first packet. Until it
+    /// arrives no timer runs (`Idle { next_timeout: None }`): waiting for an authenticator
+    /// is the lower layer's job (EAPOL-Start every startPeriod, up to maxStart, as the
+    /// EAPOL transport does), so that the two limits never race.
     pub fn new(config: Config, now: Instant) -> Self {
-        let peer = Peer::new(&config, now);
+        let peer = Peer::new();
         Supplicant {
             config,
             peer,
@@ -122,16 +127,16 @@ impl Supplicant {
             Input::LowerLayerDown { .. } => self.peer.lower_layer_down(&mut self.out),
             Input::LowerLayerUp { .. } => {
                 if self.peer.is_finished() {
-                    self.restart(now);
+                    self.restart();
                 }
             }
-            Input::Restart { .. } => self.restart(now),
+            Input::Restart { .. } => self.restart(),
         }
         Ok(())
     }
 
-    fn restart(&mut self, now: Instant) {
-        self.peer = Peer::new(&self.config, now);
+    fn restart(&mut self) {
+        self.peer = Peer::new();
         self.clockless_floor = None;
     }
 
@@ -152,7 +157,7 @@ impl Supplicant {
             }
             Some(output) => output,
             None => Output::Idle {
-                next_timeout: self.peer.next_timeout(&self.config),
+                next_timeout: self.peer.next_timeout(),
             },
         }
     }

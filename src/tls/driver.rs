@@ -230,6 +230,8 @@ impl<S: Side> Driver<S> {
             .export(suite, self.server_random.as_ref(), label, context, out)
     }
 
+    // Used by the test authenticator (feature `testing`).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     /// The EAP Session-Id of this connection for method `type_code`: Type-Code ‖
     /// client.random ‖ server.random under TLS 1.2 (RFC 5216 §2.3), Type-Code ‖ Method-Id
     /// under TLS 1.3 (RFC 9427 §2.1). `None` before the handshake is done.

@@ -59,6 +59,8 @@ impl SecretLog {
         }
     }
 
+    // Used by the test authenticator (feature `testing`).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     /// The client random of a TLS 1.2 handshake, as logged with its master secret.
     pub(crate) fn client_random(&self) -> Option<[u8; 32]> {
         self.tls12.get().map(|s| s.client_random)

@@ -1,12 +1,14 @@
 //! The edge: moving EAP packets. The only layer with I/O (feature `std`).
 //!
 //! - [`mod@drive`]: the [`Transport`] trait and the blocking loop that runs a supplicant over one;
-//! - [`eapol`]: wired 802.1X on Linux (feature `eapol`);
+//! - [`eapol`]: wired 802.1X on Linux (feature `eapol`), its start sequence in [`pae`]
+//!   (sans-IO, any platform);
 //! - `radius`: a NAS-side RADIUS client, as `eapol_test`.
 
 pub mod drive;
 #[cfg(all(feature = "eapol", target_os = "linux"))]
 pub mod eapol;
+pub mod pae;
 pub mod radius;
 
 pub use drive::{Outcome, Received, Transport, drive};

@@ -7,13 +7,17 @@
 //!   Calling-Station-Id, NAS-Port-Type, Framed-MTU, the EAP packet split into EAP-Message
 //!   attributes of at most 253 octets, the State of the last Access-Challenge, and a
 //!   Message-Authenticator;
-//! - every reply is checked (Identifier, Response Authenticator, Message-Authenticator) and
-//!   silently dropped if it fails, as RFC 2865 §3 says; a server that only ever sends
-//!   replies that fail the checks is reported as a wrong shared secret;
+//! - every reply is checked (Identifier, Response Authenticator, Message-Authenticator, which
+//!   every reply must carry: RFC 3579 §3.2 and Blast-RADIUS, CVE-2024-3596) and silently
+//!   dropped if it fails, as RFC 2865 §3 says; a server that only ever sends replies that
+//!   fail the checks is reported as a wrong shared secret, or as replies without
+//!   Message-Authenticator when that is all that was wrong with them;
 //! - a request without a valid reply is retransmitted unchanged (same Identifier and
 //!   Authenticator) after [`RadiusConfig::retry_interval`], up to
 //!   [`RadiusConfig::attempts`] times in all;
-//! - Access-Accept: MS-MPPE-Recv-Key / MS-MPPE-Send-Key are decrypted and, at
+//! - Access-Accept: it must carry an EAP-Success (one is never made up: an Accept without
+//!   it is a server fault, [`TransportFailure::AcceptWithoutEapSuccess`]);
+//!   MS-MPPE-Recv-Key / MS-MPPE-Send-Key are decrypted and, at
 //!   [`Transport::finish`], compared with our MSK (MSK\[0..32\] = Recv-Key, MSK\[32..64\] =
 //!   Send-Key: the server names them from its own side);
 //! - Access-Reject: its EAP-Failure (or one made up, if the server sent none) goes to the
@@ -25,7 +29,7 @@
 use super::drive::{Outcome, Received, Transport};
 use crate::crypto::mppe_attr;
 use crate::crypto::radius::{ReplyError, sign_request, verify_reply};
-use crate::diagnosis::{Cause, Diagnosis, Phase, TransportFailure};
+use crate::diagnosis::{Cause, Diagnosis, LowerLayer, Phase, TransportFailure};
 use crate::secret::SecretVec;
 use crate::wire::eap::{Code as EapCode, Eap, MethodType};
 use crate::wire::radius::{self, Builder, Code, Packet, attr};
@@ -125,6 +129,10 @@ pub struct RadiusTransport {
     pending: Option<Pending>,
     start: bool,
     bad_replies: u32,
+    /// Replies dropped for want of a Message-Authenticator (counted in `bad_replies` too).
+    no_message_authenticator: u32,
+    /// A reply has passed the checks in this authentication.
+    answered: bool,
     last_eap_id: u8,
     reply_message: Option<String>,
     keys: MppeKeys,
@@ -166,6 +174,8 @@ impl RadiusTransport {
             pending: None,
             start: false,
             bad_replies: 0,
+            no_message_authenticator: 0,
+            answered: false,
             last_eap_id: 0,
             reply_message: None,
             keys: MppeKeys::default(),
@@ -193,11 +203,16 @@ impl RadiusTransport {
         if p.attempts >= self.config.attempts {
             let attempts = p.attempts;
             self.pending = None;
-            return Ok(Some(Received::Failed(if self.bad_replies > 0 {
-                TransportFailure::WrongSharedSecret
-            } else {
-                TransportFailure::NoReply { attempts }
-            })));
+            let missing = self.no_message_authenticator;
+            return Ok(Some(Received::Failed(
+                if missing > 0 && missing == self.bad_replies {
+                    TransportFailure::NoMessageAuthenticator { replies: missing }
+                } else if self.bad_replies > 0 {
+                    TransportFailure::WrongSharedSecret
+                } else {
+                    TransportFailure::NoReply { attempts }
+                },
+            )));
         }
         p.attempts += 1;
         p.sent_at = now;
@@ -281,11 +296,15 @@ impl RadiusTransport {
         match verify_reply(buf, &pending.authenticator, self.config.secret.expose()) {
             Ok(()) => {}
             Err(ReplyError::Malformed) => return None,
-            Err(_) => {
+            Err(e) => {
                 self.bad_replies += 1;
+                if e == ReplyError::MissingMessageAuthenticator {
+                    self.no_message_authenticator += 1;
+                }
                 return None;
             }
         }
+        self.answered = true;
         let request_authenticator = pending.authenticator;
         self.pending = None;
         self.reply_message = p
@@ -302,10 +321,17 @@ impl RadiusTransport {
             }
             Code::AccessAccept => {
                 self.state = None;
-                self.keys = self.decrypt_keys(&p, &request_authenticator);
-                Some(Received::Eap(eap.unwrap_or_else(|| {
-                    Eap::bare(EapCode::Success, self.last_eap_id).to_vec()
-                })))
+                let code = eap.as_deref().and_then(|e| e.first()).copied();
+                match eap {
+                    Some(eap) if code == Some(u8::from(EapCode::Success)) => {
+                        self.keys = self.decrypt_keys(&p, &request_authenticator);
+                        Some(Received::Eap(eap))
+                    }
+                    // Never an EAP-Success of our making: the server must say it.
+                    _ => Some(Received::Failed(
+                        TransportFailure::AcceptWithoutEapSuccess { eap_code: code },
+                    )),
+                }
             }
             Code::AccessReject => {
                 self.state = None;
@@ -351,6 +377,8 @@ impl Transport for RadiusTransport {
         self.pending = None;
         self.user_name = None;
         self.bad_replies = 0;
+        self.no_message_authenticator = 0;
+        self.answered = false;
         self.reply_message = None;
         self.keys = MppeKeys::default();
         self.start = true;
@@ -446,5 +474,8 @@ impl Transport for RadiusTransport {
         if diagnosis.server_message.is_none() {
             diagnosis.server_message = self.reply_message.clone();
         }
+        diagnosis.lower_layer = Some(LowerLayer::Radius {
+            server_answered: self.answered,
+        });
     }
 }

@@ -166,9 +166,10 @@ impl Peap {
             return self.start(ctx, &frame);
         }
         if frame.start {
+            let handshake_complete = self.state == State::Tunnel;
             return fail(
                 self.phase(),
-                Cause::Protocol(ProtocolViolation::UnexpectedStart),
+                Cause::Protocol(ProtocolViolation::UnexpectedStart { handshake_complete }),
             );
         }
         if frame.version != PEAP_VERSION {
@@ -217,6 +218,19 @@ impl Peap {
                 Cause::Protocol(ProtocolViolation::Unexpected(
                     "a PEAP request without the Start flag",
                 )),
+            );
+        }
+        // A Start is only the flags octet ([MS-PEAP] 2.2, RFC 5216 3.1): anything else under
+        // the S flag is malformed, and refused as other malformed PEAP requests are.
+        let length_flag = frame.message_length.is_some();
+        if length_flag || frame.more || !frame.data.is_empty() {
+            return fail(
+                Phase::MethodNegotiation,
+                Cause::Protocol(ProtocolViolation::MalformedStart {
+                    length_flag,
+                    more_flag: frame.more,
+                    data_len: frame.data.len(),
+                }),
             );
         }
         ctx.emit(Event::PeapStarted {
