@@ -14,7 +14,8 @@ mod common;
 
 use clap::Parser;
 use eap::transport::drive;
-use eap::transport::eapol::{EapolTimers, EapolTransport, PortState};
+use eap::transport::eapol::{EapolTransport, PortState};
+use eap::transport::pae::EapolTimers;
 use eap::{Instant, Supplicant};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -28,7 +29,8 @@ struct Cli {
     /// Seconds between EAPOL-Starts while nobody answers.
     #[arg(long, default_value_t = 30)]
     start_period: u64,
-    /// EAPOL-Starts before giving up.
+    /// EAPOL-Starts before giving up (no authenticator); `--timeout` only starts counting
+    /// when the authenticator answers.
     #[arg(long, default_value_t = 3)]
     max_starts: u32,
     #[command(flatten)]

@@ -20,7 +20,7 @@
 //! ```
 
 use crate::secret::{NtHash, Password};
-use crate::tls::{TlsConnector, TlsVersion};
+use crate::tls::{CertificateTime, FixedTime, TlsConnector, TlsVersion, UnixClock};
 use crate::wire::eap::MethodType;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -59,11 +59,15 @@ pub enum Cryptobinding {
 pub struct Limits {
     /// Most EAP requests processed in one authentication (wpa_supplicant: 100).
     pub max_rounds: u32,
-    /// Longest wait for the next request after our last message.
+    /// Longest wait for the next request after our last message (or after the
+    /// authenticator's first packet).
     pub silence: Duration,
-    /// Longest whole authentication.
+    /// Longest whole authentication, counted from the authenticator's first packet (the
+    /// wait for an authenticator is the lower layer's: EAPOL's startPeriod and maxStart).
     pub overall: Duration,
-    /// Largest TLS message reassembled from EAP-TLS fragments.
+    /// Largest TLS message reassembled from EAP-TLS fragments (a server's certificate
+    /// flight must fit; an RSA-2048 chain of two is about 2.5 KiB, long chains with
+    /// RSA-4096 intermediates reach 6–8 KiB).
     pub reassembly_cap: usize,
     /// Restart the authentication once from the beginning, after this hold period, when
     /// it failed for a cause attributable to a lost reply or a lost server session
@@ -74,14 +78,32 @@ pub struct Limits {
     pub restart_once: Option<Duration>,
 }
 
+impl Limits {
+    /// Hosts: a 64 KiB reassembly cap (the default with `std`).
+    pub const HOST: Limits = Limits {
+        max_rounds: 100,
+        silence: Duration::from_secs(30),
+        overall: Duration::from_secs(90),
+        reassembly_cap: 64 * 1024,
+        restart_once: None,
+    };
+
+    /// Firmware: the same timers and rounds, a 16 KiB reassembly cap, which fits the
+    /// heap budget of a microcontroller and any real server's certificate flight (the
+    /// default without `std`).
+    pub const FIRMWARE: Limits = Limits {
+        reassembly_cap: 16 * 1024,
+        ..Limits::HOST
+    };
+}
+
 impl Default for Limits {
+    /// [`Limits::HOST`] with `std`, [`Limits::FIRMWARE`] without.
     fn default() -> Self {
-        Limits {
-            max_rounds: 100,
-            silence: Duration::from_secs(30),
-            overall: Duration::from_secs(90),
-            reassembly_cap: 64 * 1024,
-            restart_once: None,
+        if cfg!(feature = "std") {
+            Limits::HOST
+        } else {
+            Limits::FIRMWARE
         }
     }
 }
@@ -134,6 +156,12 @@ pub enum ConfigError {
     /// No crypto provider (no `std` feature).
     #[error("no crypto provider: set one with crypto_provider")]
     NoProvider,
+    /// No wall-clock policy for certificate dates (no `std` feature): set one with
+    /// `clock`, `unix_time` or `no_clock`.
+    #[error(
+        "no clock for certificate dates: set one with clock or unix_time, or choose no_clock with a date floor"
+    )]
+    NoClock,
     /// TLS maximum version below 1.2 or unknown.
     #[error("TLS version {0} is not supported (1.2 or 1.3)")]
     TlsVersion(TlsVersion),
@@ -228,7 +256,7 @@ pub struct ConfigBuilder {
     cryptobinding: Cryptobinding,
     connector: Option<Arc<dyn TlsConnector>>,
     provider: Option<Arc<CryptoProvider>>,
-    #[cfg(feature = "std")]
+    time: Option<CertificateTime>,
     key_log: Option<Arc<dyn rustls::KeyLog>>,
 }
 
@@ -271,7 +299,7 @@ impl ConfigBuilder {
             cryptobinding: Cryptobinding::default(),
             connector: None,
             provider: None,
-            #[cfg(feature = "std")]
+            time: None,
             key_log: None,
         }
     }
@@ -407,8 +435,30 @@ impl ConfigBuilder {
         self
     }
 
-    /// Logs the TLS secrets of each session (NSS key log format via [`rustls::KeyLogFile`]).
-    #[cfg(feature = "std")]
+    /// Checks certificate dates against `clock` (an RTC, a clock set by SNTP). Default with
+    /// `std`: the system clock.
+    pub fn clock(mut self, clock: Arc<dyn UnixClock>) -> Self {
+        self.time = Some(CertificateTime::Clock(clock));
+        self
+    }
+
+    /// Checks certificate dates against this time, seconds since the Unix epoch (firmware
+    /// that learnt the time once).
+    pub fn unix_time(self, seconds: u64) -> Self {
+        self.clock(Arc::new(FixedTime(seconds)))
+    }
+
+    /// There is no clock: chain and names are still checked, and certificate dates are
+    /// checked against `floor` (seconds since the Unix epoch, e.g. the firmware's build
+    /// date) so that a certificate that expired before it is refused. Events and diagnoses
+    /// then say "certificate dates not checked against a clock".
+    pub fn no_clock(mut self, floor: u64) -> Self {
+        self.time = Some(CertificateTime::NoClock { floor });
+        self
+    }
+
+    /// Logs the TLS secrets of each session (NSS key log format, e.g. rustls's
+    /// `KeyLogFile` on hosts).
     pub fn key_log(mut self, key_log: Arc<dyn rustls::KeyLog>) -> Self {
         self.key_log = Some(key_log);
         self
@@ -467,22 +517,14 @@ impl ConfigBuilder {
         })
     }
 
-    #[cfg(feature = "std")]
-    fn builtin_connector(
+    /// The server policy of the built-in connectors: CAs and name rule, or the opt-out.
+    #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
+    fn server_policy(
         &self,
-        provider: Arc<CryptoProvider>,
-    ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
-        use crate::tls::{RustlsConnector, ServerNameRule};
-        let versions: &[&'static rustls::SupportedProtocolVersion] =
-            if self.tls_max == TlsVersion::TLS13 {
-                &[&rustls::version::TLS13, &rustls::version::TLS12]
-            } else {
-                &[&rustls::version::TLS12]
-            };
-        let connector = match self.validation {
-            Validation::DangerAcceptAny => {
-                RustlsConnector::danger_accept_any_server(provider, versions)
-            }
+    ) -> Result<Option<(RootCertStore, crate::tls::ServerNameRule)>, ConfigError> {
+        use crate::tls::ServerNameRule;
+        match self.validation {
+            Validation::DangerAcceptAny => Ok(None),
             Validation::Unset => {
                 if let Some(e) = &self.bad_root {
                     return Err(e.clone());
@@ -495,8 +537,38 @@ impl ConfigBuilder {
                     Some(NameRule::Suffix(s)) => ServerNameRule::DomainSuffix(s.clone()),
                     None => return Err(ConfigError::NoServerName),
                 };
-                RustlsConnector::new(provider, versions, self.roots.clone(), rule)
+                Ok(Some((self.roots.clone(), rule)))
             }
+        }
+    }
+
+    #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
+    fn versions(&self) -> &'static [&'static rustls::SupportedProtocolVersion] {
+        static BOTH: [&rustls::SupportedProtocolVersion; 2] =
+            [&rustls::version::TLS13, &rustls::version::TLS12];
+        static TLS12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
+        if self.tls_max == TlsVersion::TLS13 {
+            &BOTH
+        } else {
+            &TLS12
+        }
+    }
+
+    /// Hosts: rustls's buffered connection, the system clock unless told otherwise.
+    #[cfg(feature = "std")]
+    fn builtin_connector(
+        &self,
+        provider: Arc<CryptoProvider>,
+    ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
+        use crate::tls::RustlsConnector;
+        let versions = self.versions();
+        let connector = match self.server_policy()? {
+            None => RustlsConnector::danger_accept_any_server(provider, versions),
+            Some((roots, rule)) => RustlsConnector::new(provider, versions, roots, rule),
+        };
+        let connector = match &self.time {
+            Some(t) => connector.with_certificate_time(t.clone()),
+            None => connector,
         };
         let connector = match &self.key_log {
             Some(k) => connector.with_key_log(k.clone()),
@@ -505,7 +577,27 @@ impl ConfigBuilder {
         Ok(Arc::new(connector))
     }
 
-    #[cfg(not(feature = "std"))]
+    /// Firmware: rustls's unbuffered connection; the time policy must be given.
+    #[cfg(all(not(feature = "std"), feature = "unbuffered"))]
+    fn builtin_connector(
+        &self,
+        provider: Arc<CryptoProvider>,
+    ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
+        use crate::tls::UnbufferedConnector;
+        let versions = self.versions();
+        let time = self.time.clone().ok_or(ConfigError::NoClock)?;
+        let connector = match self.server_policy()? {
+            None => UnbufferedConnector::danger_accept_any_server(provider, versions, time),
+            Some((roots, rule)) => UnbufferedConnector::new(provider, versions, roots, rule, time),
+        };
+        let connector = match &self.key_log {
+            Some(k) => connector.with_key_log(k.clone()),
+            None => connector,
+        };
+        Ok(Arc::new(connector))
+    }
+
+    #[cfg(not(any(feature = "std", feature = "unbuffered")))]
     fn builtin_connector(
         &self,
         _provider: Arc<CryptoProvider>,

@@ -5,7 +5,8 @@
 //! `inner authentication: the server rejected the password of "alice" (MSCHAPv2 error 691,
 //! retry allowed; server says "bad password"). Hint: check the password ...`.
 
-use crate::tls::{TlsOffer, TlsVersion};
+pub use crate::tls::{CertificateInfo, CertificateProblem};
+use crate::tls::{TlsError, TlsOffer, TlsVersion};
 use crate::wire::DecodeError;
 use crate::wire::eap::MethodType;
 use crate::wire::mschapv2::error_code;
@@ -118,67 +119,6 @@ impl Display for SentMessage {
     }
 }
 
-/// What a server certificate says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CertificateInfo {
-    /// Subject distinguished name.
-    pub subject: String,
-    /// Issuer distinguished name.
-    pub issuer: String,
-    /// subjectAltName DNS names (the Common Name when there are none).
-    pub dns_names: Vec<String>,
-    /// notBefore, seconds since the Unix epoch.
-    pub not_before: i64,
-    /// notAfter, seconds since the Unix epoch.
-    pub not_after: i64,
-    /// Number of certificates the server sent.
-    pub chain_len: usize,
-}
-
-/// Why a server certificate was rejected.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum CertificateProblem {
-    /// Not signed by any configured CA (self-signed, or another CA).
-    UnknownIssuer,
-    /// Past its notAfter.
-    Expired,
-    /// Before its notBefore.
-    NotValidYet,
-    /// None of its names matches the configured rule.
-    NameMismatch {
-        /// The rule, as configured (`radius.example.org`, or `*.example.org` for a suffix).
-        expected: String,
-    },
-    /// A signature in the chain is invalid.
-    BadSignature,
-    /// Not valid for TLS server authentication (extended key usage).
-    NotForServerAuth,
-    /// Not a parsable certificate.
-    BadEncoding,
-    /// Anything else the TLS library reported.
-    Other(rustls::CertificateError),
-}
-
-impl Display for CertificateProblem {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match self {
-            CertificateProblem::UnknownIssuer => f.write_str("is not signed by a trusted CA"),
-            CertificateProblem::Expired => f.write_str("has expired"),
-            CertificateProblem::NotValidYet => f.write_str("is not valid yet"),
-            CertificateProblem::NameMismatch { expected } => {
-                write!(f, "does not match the expected server name {expected}")
-            }
-            CertificateProblem::BadSignature => f.write_str("has an invalid signature"),
-            CertificateProblem::NotForServerAuth => {
-                f.write_str("is not valid for TLS server authentication (extended key usage)")
-            }
-            CertificateProblem::BadEncoding => f.write_str("cannot be parsed"),
-            CertificateProblem::Other(e) => write!(f, "was rejected ({e:?})"),
-        }
-    }
-}
-
 /// What was wrong with a Crypto-Binding TLV ([MS-PEAP] §2.2.8.2, §3.2.5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -260,10 +200,13 @@ pub enum ProtocolViolation {
         /// Why.
         error: DecodeError,
     },
-    /// The TLS Message Length exceeds the reassembly cap.
+    /// A TLS message exceeds the reassembly cap: announced above it, or more fragments
+    /// arrived than it allows.
     MessageTooLarge {
-        /// The length announced (or reached).
-        declared: u64,
+        /// The TLS Message Length the server announced, if it announced one.
+        announced: Option<u64>,
+        /// Octets of the message that had arrived, the refused fragment included.
+        arrived: u64,
         /// The configured cap.
         cap: usize,
     },
@@ -281,7 +224,22 @@ pub enum ProtocolViolation {
     /// A mandatory TLV we do not understand ([MS-PEAP] §2.2.8).
     UnknownMandatoryTlv(u16),
     /// The server sent a second PEAP Start after the handshake began.
-    UnexpectedStart,
+    UnexpectedStart {
+        /// The TLS handshake had already completed (the tunnel was up).
+        handshake_complete: bool,
+    },
+    /// A PEAP Start that is not one: a Start carries no L or M flag and no data
+    /// ([MS-PEAP] §2.2, [RFC 5216 §3.1](https://www.rfc-editor.org/rfc/rfc5216#section-3.1)).
+    MalformedStart {
+        /// The L flag (TLS Message Length included) was set.
+        length_flag: bool,
+        /// The M flag (more fragments) was set.
+        more_flag: bool,
+        /// Octets of data after the flags (and the length, if any).
+        data_len: usize,
+    },
+    /// More than one Result TLV in one EAP-TLV message: which result is meant is ambiguous.
+    MultipleResultTlvs,
     /// An inner packet that makes no sense at this point (named).
     Unexpected(&'static str),
 }
@@ -292,12 +250,30 @@ impl Display for ProtocolViolation {
             ProtocolViolation::Malformed { what, error } => {
                 write!(f, "sent a malformed {what} ({error})")
             }
-            ProtocolViolation::MessageTooLarge { declared, cap } => {
-                write!(
-                    f,
-                    "announced a TLS message of {declared} octets, above our cap of {cap}"
-                )
-            }
+            ProtocolViolation::MessageTooLarge {
+                announced: Some(announced),
+                cap,
+                ..
+            } if *announced > *cap as u64 => write!(
+                f,
+                "announced a TLS message of {announced} octets, above our cap of {cap}"
+            ),
+            ProtocolViolation::MessageTooLarge {
+                announced: Some(announced),
+                arrived,
+                cap,
+            } => write!(
+                f,
+                "announced a TLS message of {announced} octets but sent {arrived} octets of fragments, above our cap of {cap}"
+            ),
+            ProtocolViolation::MessageTooLarge {
+                announced: None,
+                arrived,
+                cap,
+            } => write!(
+                f,
+                "sent {arrived} octets of fragments without announcing a length, above our cap of {cap}"
+            ),
             ProtocolViolation::FragmentLength { declared, received } => write!(
                 f,
                 "sent fragments totalling {received} octets for a TLS message of {declared}"
@@ -311,9 +287,38 @@ impl Display for ProtocolViolation {
             ProtocolViolation::UnknownMandatoryTlv(t) => {
                 write!(f, "sent a mandatory TLV of unknown type {t}")
             }
-            ProtocolViolation::UnexpectedStart => {
-                f.write_str("restarted PEAP in the middle of the handshake")
+            ProtocolViolation::UnexpectedStart {
+                handshake_complete: false,
+            } => f.write_str("restarted PEAP (a second Start) in the middle of the TLS handshake"),
+            ProtocolViolation::UnexpectedStart {
+                handshake_complete: true,
+            } => {
+                f.write_str("restarted PEAP (a second Start) after the TLS handshake had completed")
             }
+            ProtocolViolation::MalformedStart {
+                length_flag,
+                more_flag,
+                data_len,
+            } => {
+                f.write_str("sent a malformed PEAP Start (a Start has no L or M flag and no data; this one had")?;
+                let mut parts = Vec::new();
+                if *length_flag {
+                    parts.push(String::from("the L flag"));
+                }
+                if *more_flag {
+                    parts.push(String::from("the M flag"));
+                }
+                if *data_len > 0 {
+                    let s = if *data_len == 1 { "" } else { "s" };
+                    parts.push(alloc::format!("{data_len} octet{s} of data"));
+                }
+                f.write_str(" ")?;
+                write_list(f, &parts)?;
+                f.write_str(")")
+            }
+            ProtocolViolation::MultipleResultTlvs => f.write_str(
+                "sent more than one Result TLV in one message, which makes its result ambiguous",
+            ),
             ProtocolViolation::Unexpected(what) => write!(f, "sent {what} out of sequence"),
         }
     }
@@ -400,6 +405,18 @@ pub enum TransportFailure {
         /// Sends that failed with a local error.
         failed_sends: u32,
     },
+    /// Every reply lacked a Message-Authenticator and was dropped (required in every reply:
+    /// RFC 3579 §3.2, and Blast-RADIUS, CVE-2024-3596).
+    NoMessageAuthenticator {
+        /// Replies dropped for it.
+        replies: u32,
+    },
+    /// An Access-Accept without an EAP-Success: the server's fault (RFC 3579 §2.6.3); we do
+    /// not make one up.
+    AcceptWithoutEapSuccess {
+        /// The Code of the EAP packet it carried instead, if it carried one.
+        eap_code: Option<u8>,
+    },
 }
 
 impl Display for TransportFailure {
@@ -438,6 +455,19 @@ impl Display for TransportFailure {
                 f,
                 "our side could not send: {error}{local} ({failed_sends} sends failed, the last one included)"
             ),
+            TransportFailure::NoMessageAuthenticator { replies } => write!(
+                f,
+                "the RADIUS server's replies carry no Message-Authenticator, which every reply must (Blast-RADIUS, CVE-2024-3596); {replies} dropped, nothing else arrived"
+            ),
+            TransportFailure::AcceptWithoutEapSuccess { eap_code: None } => f.write_str(
+                "the RADIUS server sent an Access-Accept without an EAP-Message, so without the EAP-Success that must end the conversation",
+            ),
+            TransportFailure::AcceptWithoutEapSuccess {
+                eap_code: Some(code),
+            } => write!(
+                f,
+                "the RADIUS server sent an Access-Accept whose EAP-Message is not an EAP-Success (EAP Code {code})"
+            ),
         }
     }
 }
@@ -458,7 +488,7 @@ impl TransportFailure {
                 "check the server address and port, and the shared secret (FreeRADIUS drops requests with a wrong secret silently)"
             }
             TransportFailure::NoAuthenticator { .. } => {
-                "check that 802.1X is enabled on the switch port and the cable is in the right port"
+                "there is no authenticator on this port, or 802.1X is disabled on the switch port: check the port's configuration and that the cable is in the right port"
             }
             TransportFailure::KeyMismatch => {
                 "the server derived different keys: report this with a capture"
@@ -466,6 +496,59 @@ impl TransportFailure {
             TransportFailure::LocalNetwork { .. } => {
                 "the fault is on this machine, not the server: check this host's link, interface, address and route (ip link, ip route), then retry"
             }
+            TransportFailure::NoMessageAuthenticator { .. } => {
+                "make the server send Message-Authenticator in every reply (FreeRADIUS 3.2 does; others need an update or a setting against CVE-2024-3596); if it does, something on the path strips it"
+            }
+            TransportFailure::AcceptWithoutEapSuccess { .. } => {
+                "the RADIUS server (or a proxy on the way) broke RFC 3579: an Access-Accept must carry the EAP-Success; its log and a capture show why"
+            }
+        }
+    }
+}
+
+/// A packet from the authenticator that the peer dropped, as RFC 3748 says, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DroppedPacket {
+    /// Not a valid EAP packet.
+    Malformed(DecodeError),
+    /// An EAP-Request without a Type.
+    RequestWithoutType,
+    /// An EAP-Request of Type Nak (only peers send Nak).
+    NakRequest,
+    /// A request for another method after PEAP had been selected.
+    OtherMethod(MethodType),
+    /// A Code a peer does not take (a Response, or an unknown Code).
+    UnexpectedCode(u8),
+    /// An EAP-Success whose Identifier is not that of our last response, +1 or +2.
+    StaleSuccess {
+        /// Its Identifier.
+        identifier: u8,
+        /// The Identifier of our last response.
+        last: u8,
+    },
+}
+
+impl Display for DroppedPacket {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            DroppedPacket::Malformed(e) => write!(f, "malformed ({e})"),
+            DroppedPacket::RequestWithoutType => f.write_str("an EAP-Request without a Type"),
+            DroppedPacket::NakRequest => {
+                f.write_str("an EAP-Request of Type Nak, which only peers send")
+            }
+            DroppedPacket::OtherMethod(m) => {
+                write!(f, "a request for {m} after PEAP had been selected")
+            }
+            DroppedPacket::UnexpectedCode(c) => {
+                write!(f, "an EAP packet with Code {c}, which a peer does not take")
+            }
+            DroppedPacket::StaleSuccess { identifier, last } => write!(
+                f,
+                "an EAP-Success with Identifier {identifier}, not {last}, {} or {}",
+                last.wrapping_add(1),
+                last.wrapping_add(2)
+            ),
         }
     }
 }
@@ -514,7 +597,7 @@ pub enum Cause {
     },
     /// The TLS handshake failed for a reason other than an alert from the server or the
     /// certificate (as the TLS library reported it).
-    Tls(rustls::Error),
+    Tls(TlsError),
     /// The server's certificate was rejected.
     CertificateRejected {
         /// Why.
@@ -555,6 +638,8 @@ pub enum Cause {
         kind: TimeoutKind,
         /// The message that went unanswered.
         last_sent: SentMessage,
+        /// The server's last packet, if it was dropped: what was wrong with it.
+        dropped: Option<DroppedPacket>,
     },
     /// More requests than the round limit.
     TooManyRounds {
@@ -726,16 +811,39 @@ impl Display for Cause {
                 }
                 Ok(())
             }
-            Cause::Timeout { kind: TimeoutKind::Silence(d), last_sent } => write!(
+            Cause::Timeout {
+                kind: TimeoutKind::Silence(d),
+                last_sent,
+                dropped: None,
+            } => write!(
                 f,
                 "no answer from the server to our {last_sent} within {} s",
                 d.as_secs()
             ),
-            Cause::Timeout { kind: TimeoutKind::Overall(d), last_sent } => write!(
+            Cause::Timeout {
+                kind: TimeoutKind::Silence(d),
+                last_sent,
+                dropped: Some(dropped),
+            } => write!(
                 f,
-                "the authentication did not finish within {} s (last sent: {last_sent})",
+                "the server's last message was dropped as {dropped}, and then nothing came from it for {} s (our last message: {last_sent})",
                 d.as_secs()
             ),
+            Cause::Timeout {
+                kind: TimeoutKind::Overall(d),
+                last_sent,
+                dropped,
+            } => {
+                write!(
+                    f,
+                    "the authentication did not finish within {} s (last sent: {last_sent}",
+                    d.as_secs()
+                )?;
+                if let Some(dropped) = dropped {
+                    write!(f, "; the server's last message was dropped as {dropped}")?;
+                }
+                f.write_str(")")
+            }
             Cause::TooManyRounds { limit, last_sent } => write!(
                 f,
                 "the server sent more than {limit} requests without finishing (last sent: {last_sent})"
@@ -819,6 +927,9 @@ impl Cause {
                 CertificateProblem::Expired | CertificateProblem::NotValidYet => {
                     "check this device's clock; if it is right, the server certificate must be renewed"
                 }
+                CertificateProblem::ExpiredBeforeFloor { .. } => {
+                    "the server certificate expired before this device's date floor: it must be renewed (or the floor is wrong)"
+                }
                 _ => {
                     "the server's certificate is unusable; do not send credentials to this network"
                 }
@@ -838,6 +949,11 @@ impl Cause {
             }
             Cause::RejectedAfterInnerSuccess { .. } => {
                 "the password was right; an authorization policy refused the login, or the server did not accept our cryptobinding"
+            }
+            Cause::Timeout {
+                dropped: Some(_), ..
+            } => {
+                "the server sent something we could not use and did not follow up: a capture and the server's log show what it sent"
             }
             Cause::Timeout { .. } => {
                 "check that the server is reachable and, for RADIUS, that the shared secret is right (servers drop requests with a wrong secret silently)"
@@ -901,6 +1017,26 @@ impl Cause {
     }
 }
 
+/// The link the EAP conversation ran over, as the transport knows it: hints about
+/// silence depend on it (there is no shared secret on an 802.1X port, and no switch port
+/// behind a RADIUS client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LowerLayer {
+    /// IEEE 802.1X EAPOL: an authenticator (switch port, access point) relays to its
+    /// RADIUS server.
+    Eapol {
+        /// The authenticator had answered our EAPOL-Start (an EAP packet arrived).
+        authenticator_answered: bool,
+    },
+    /// RADIUS, as a NAS: we talk to the RADIUS server ourselves.
+    Radius {
+        /// A reply had passed the authenticator checks (so address, port and shared
+        /// secret are right).
+        server_answered: bool,
+    },
+}
+
 /// Why an authentication failed: phase, cause, hint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnosis {
@@ -911,6 +1047,35 @@ pub struct Diagnosis {
     /// A message from the server (EAP Notification text, or RADIUS Reply-Message added by
     /// a transport), when there was one.
     pub server_message: Option<String>,
+    /// What the reader should also know (e.g. that certificate dates were not checked
+    /// against a clock).
+    pub notes: Vec<Note>,
+    /// The link, when a transport added it (its `annotate`); `None` from the bare core.
+    pub lower_layer: Option<LowerLayer>,
+}
+
+/// Something a diagnosis adds after its hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Note {
+    /// The server certificate's dates were checked against a floor, not a clock
+    /// ([`CertificateTime::NoClock`](crate::tls::CertificateTime::NoClock)).
+    CertificateDatesNotCheckedAgainstClock {
+        /// The floor, seconds since the Unix epoch.
+        floor: i64,
+    },
+}
+
+impl Display for Note {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::CertificateDatesNotCheckedAgainstClock { floor } => write!(
+                f,
+                "certificate dates not checked against a clock (no clock; accepted from {} on)",
+                crate::tls::cert_info::date_text(*floor)
+            ),
+        }
+    }
 }
 
 impl Diagnosis {
@@ -920,12 +1085,29 @@ impl Diagnosis {
             phase,
             cause,
             server_message: None,
+            notes: Vec::new(),
+            lower_layer: None,
         }
     }
 
-    /// One line saying what to change.
+    /// One line saying what to change: the cause's hint, made precise by the link for
+    /// silence (see [`LowerLayer`]).
     pub fn hint(&self) -> &'static str {
-        self.cause.hint()
+        let silence = matches!(self.cause, Cause::Timeout { dropped: None, .. });
+        match (silence, self.lower_layer) {
+            (true, Some(LowerLayer::Eapol { .. })) => {
+                "the authenticator (switch port or access point) answered and then went quiet: check it and the RADIUS server behind it; their logs say why"
+            }
+            (
+                true,
+                Some(LowerLayer::Radius {
+                    server_answered: true,
+                }),
+            ) => {
+                "the RADIUS server answered earlier in this authentication (address and shared secret are right) and then stopped: its log says why"
+            }
+            _ => self.cause.hint(),
+        }
     }
 
     /// True if the failure is attributable to a lost reply or a lost server session, so
@@ -954,6 +1136,10 @@ impl Display for Diagnosis {
         if let Some(m) = &self.server_message {
             write!(f, " (server message: \"{m}\")")?;
         }
-        write!(f, ". Hint: {}", self.hint())
+        write!(f, ". Hint: {}", self.hint())?;
+        for note in &self.notes {
+            write!(f, ". Note: {note}")?;
+        }
+        Ok(())
     }
 }

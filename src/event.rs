@@ -66,8 +66,10 @@ pub enum Output {
     Transmit(Vec<u8>),
     /// Progress to show or act on.
     Event(Event),
-    /// Nothing to do until a packet arrives or `next_timeout` passes (`None`: the
-    /// authentication has ended and no timer runs).
+    /// Nothing to do until a packet arrives or `next_timeout` passes (`None`: no timer
+    /// runs, because the authentication has ended or because nothing has come from the
+    /// authenticator yet; [`Supplicant::is_finished`](crate::Supplicant::is_finished) tells
+    /// which).
     Idle {
         /// When to call back with [`Input::Timeout`].
         next_timeout: Option<Instant>,
@@ -124,6 +126,13 @@ pub enum Event {
         certificate: CertificateInfo,
         /// True if it chains to a configured CA and matches the name rule.
         validated: bool,
+    },
+    /// The server certificate's dates were checked against a floor, not a clock
+    /// ([`CertificateTime::NoClock`](crate::tls::CertificateTime::NoClock)): certificate
+    /// dates not checked against a clock. Follows [`Event::ServerCertificate`].
+    CertificateDatesNotChecked {
+        /// The floor, seconds since the Unix epoch.
+        floor: i64,
     },
     /// The TLS handshake finished: phase 2 may begin.
     TunnelUp {

@@ -29,7 +29,7 @@ pub mod supplicant;
 pub use supplicant::{ApiError, Supplicant};
 #[cfg(feature = "std")]
 pub mod capture;
-#[cfg(feature = "testing")]
+#[cfg(all(feature = "testing", feature = "std"))]
 pub mod fuzzing;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -12,11 +12,18 @@
 //! - EAP-Success is honoured only when the method's decision is `CondSucc` and its
 //!   Identifier is the last one, +1 or +2 (what real servers send); an earlier Success ends
 //!   the authentication as an attack (CVE-2023-52160); EAP-Failure is always honoured and
-//!   explained from what the method saw.
+//!   explained from what the method saw;
+//! - the limits count from the authenticator's first packet: before it, waiting is the lower
+//!   layer's business (EAPOL: startPeriod and maxStart; RADIUS: retransmissions), so the two
+//!   never race;
+//! - a dropped packet is remembered until the next one, so that silence after it is
+//!   explained by what was wrong with it.
 
 use crate::Instant;
 use crate::config::Config;
-use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage, TimeoutKind};
+use crate::diagnosis::{
+    Cause, Diagnosis, DroppedPacket, Phase, PrematureSuccess, SentMessage, TimeoutKind,
+};
 use crate::event::{Event, Output};
 use crate::method::peap::Peap;
 use crate::method::{Ctx, Decision, Step};
@@ -25,11 +32,22 @@ use alloc::collections::VecDeque;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+/// The limits' deadlines, running from the authenticator's first packet.
+#[derive(Debug, Clone, Copy)]
+struct Deadlines {
+    /// The first packet plus the overall limit.
+    overall: Instant,
+    /// The last response (or the first packet) plus the silence limit.
+    silence: Instant,
+}
+
 /// The running (or finished) authentication.
 pub(crate) struct Peer {
     finished: bool,
-    started: Instant,
-    silence_deadline: Instant,
+    /// `None` until the authenticator's first packet.
+    deadlines: Option<Deadlines>,
+    /// The last packet from the authenticator, if it was dropped.
+    last_dropped: Option<DroppedPacket>,
     last_id: Option<u8>,
     last_request: Vec<u8>,
     last_response: Option<Vec<u8>>,
@@ -46,11 +64,11 @@ pub(crate) struct Peer {
 }
 
 impl Peer {
-    pub(crate) fn new(config: &Config, now: Instant) -> Self {
+    pub(crate) fn new() -> Self {
         Peer {
             finished: false,
-            started: now,
-            silence_deadline: now + config.limits.silence,
+            deadlines: None,
+            last_dropped: None,
             last_id: None,
             last_request: Vec::new(),
             last_response: None,
@@ -69,12 +87,25 @@ impl Peer {
         self.finished
     }
 
-    /// When to call back, while running.
-    pub(crate) fn next_timeout(&self, config: &Config) -> Option<Instant> {
-        (!self.finished).then(|| {
-            self.silence_deadline
-                .min(self.started + config.limits.overall)
-        })
+    /// When to call back: while running, once the authenticator has spoken.
+    pub(crate) fn next_timeout(&self) -> Option<Instant> {
+        if self.finished {
+            return None;
+        }
+        self.deadlines.map(|d| d.silence.min(d.overall))
+    }
+
+    /// Drops a packet from the authenticator, remembering why.
+    fn drop_packet(&mut self, why: DroppedPacket) {
+        self.dropped += 1;
+        self.last_dropped = Some(why);
+    }
+
+    /// Restarts the silence limit (we answered).
+    fn answered(&mut self, config: &Config, now: Instant) {
+        if let Some(d) = self.deadlines.as_mut() {
+            d.silence = now + config.limits.silence;
+        }
     }
 
     pub(crate) fn phase(&self) -> Phase {
@@ -88,6 +119,11 @@ impl Peer {
 
     fn finish(&mut self, out: &mut VecDeque<Output>, event: Event) {
         self.finished = true;
+        // Nothing more goes through the tunnel: free the TLS connection and its buffers
+        // (firmware keeps the supplicant for the next re-authentication).
+        if let Some(p) = self.peap.as_mut() {
+            p.release();
+        }
         let event = match event {
             Event::Failed(mut d) => {
                 if d.server_message.is_none() {
@@ -106,14 +142,20 @@ impl Peer {
 
     /// Checks the clock against the limits.
     pub(crate) fn tick(&mut self, config: &Config, now: Instant, out: &mut VecDeque<Output>) {
-        if self.finished {
+        let Some(deadlines) = self.deadlines.filter(|_| !self.finished) else {
             return;
-        }
+        };
         let last_sent = self.last_sent;
-        if now >= self.started + config.limits.overall {
+        let dropped = self.last_dropped;
+        if now >= deadlines.overall {
             let kind = TimeoutKind::Overall(config.limits.overall);
-            self.fail(out, self.phase(), Cause::Timeout { kind, last_sent });
-        } else if now >= self.silence_deadline {
+            let cause = Cause::Timeout {
+                kind,
+                last_sent,
+                dropped,
+            };
+            self.fail(out, self.phase(), cause);
+        } else if now >= deadlines.silence {
             // A server that said "failure" inside the tunnel and then went quiet (its
             // EAP-Failure lost) still gets its explanation; a server that merely went
             // quiet gets a timeout naming our last message.
@@ -133,6 +175,7 @@ impl Peer {
             let cause = known.unwrap_or(Cause::Timeout {
                 kind: TimeoutKind::Silence(config.limits.silence),
                 last_sent,
+                dropped,
             });
             self.fail(out, self.phase(), cause);
         }
@@ -156,15 +199,20 @@ impl Peer {
             self.dropped += 1;
             return;
         }
-        let Ok(eap) = Eap::parse(bytes) else {
-            self.dropped += 1;
-            return;
+        // The authenticator has answered: the limits start counting.
+        self.deadlines.get_or_insert(Deadlines {
+            overall: now + config.limits.overall,
+            silence: now + config.limits.silence,
+        });
+        let eap = match Eap::parse(bytes) {
+            Ok(eap) => eap,
+            Err(e) => return self.drop_packet(DroppedPacket::Malformed(e)),
         };
         match eap.code {
             Code::Request => self.request(config, now, &eap, &bytes[..eap.len()], out),
             Code::Success => self.success(eap.identifier, out),
             Code::Failure => self.failure(config, out),
-            _ => self.dropped += 1,
+            other => self.drop_packet(DroppedPacket::UnexpectedCode(other.into())),
         }
     }
 
@@ -181,19 +229,18 @@ impl Peer {
         // for a new request, so (as wpa_supplicant does) only the same octets make a
         // retransmission. A new request with the old Identifier is processed as new.
         if self.last_id == Some(id) && self.last_request == bytes {
-            match &self.last_response {
-                Some(r) => {
-                    self.last_sends += 1;
-                    out.push_back(Output::Transmit(r.clone()));
-                    self.silence_deadline = now + config.limits.silence;
-                }
-                None => self.dropped += 1,
+            if let Some(r) = &self.last_response {
+                self.last_sends += 1;
+                out.push_back(Output::Transmit(r.clone()));
+                self.last_dropped = None;
+                self.answered(config, now);
+            } else {
+                self.dropped += 1;
             }
             return;
         }
         let Some((method, data)) = eap.method() else {
-            self.dropped += 1;
-            return;
+            return self.drop_packet(DroppedPacket::RequestWithoutType);
         };
         if self.rounds >= config.limits.max_rounds {
             let last_sent = self.last_sent;
@@ -279,8 +326,12 @@ impl Peer {
         };
         out.extend(events.into_iter().map(Output::Event));
         match step {
-            Step::Discard => self.dropped += 1,
+            Step::Discard => self.drop_packet(match method {
+                MethodType::Nak => DroppedPacket::NakRequest,
+                other => DroppedPacket::OtherMethod(other),
+            }),
             Step::Respond { data, sent } => {
+                self.last_dropped = None;
                 self.rounds += 1;
                 let response = Eap::response(id, response_type, &data).to_vec();
                 self.last_id = Some(id);
@@ -288,7 +339,7 @@ impl Peer {
                 self.last_response = Some(response.clone());
                 self.last_sent = sent;
                 self.last_sends = 1;
-                self.silence_deadline = now + config.limits.silence;
+                self.answered(config, now);
                 out.push_back(Output::Transmit(response));
             }
             Step::Fail { data, diagnosis } => {
@@ -308,8 +359,10 @@ impl Peer {
             Some(p) if p.decision() == Decision::CondSucc => {
                 let last = self.last_id.unwrap_or(id);
                 if ![last, last.wrapping_add(1), last.wrapping_add(2)].contains(&id) {
-                    self.dropped += 1;
-                    return;
+                    return self.drop_packet(DroppedPacket::StaleSuccess {
+                        identifier: id,
+                        last,
+                    });
                 }
                 let keys = p.keys().cloned().expect("CondSucc has keys");
                 self.finish(out, Event::Authenticated(keys));

@@ -2,7 +2,8 @@
 
 use crate::Instant;
 use crate::config::Config;
-use crate::event::{Input, Output};
+use crate::diagnosis::Note;
+use crate::event::{Event, Input, Output};
 use crate::peer::Peer;
 use alloc::collections::VecDeque;
 
@@ -73,6 +74,9 @@ pub struct Supplicant {
     peer: Peer,
     out: VecDeque<Output>,
     latest: Instant,
+    /// Set when this authentication's certificate dates were checked against a floor, not
+    /// a clock: its diagnosis says so.
+    clockless_floor: Option<i64>,
 }
 
 impl core::fmt::Debug for Supplicant {
@@ -87,13 +91,19 @@ impl core::fmt::Debug for Supplicant {
 impl Supplicant {
     /// A supplicant waiting for the authenticator's first request (after the caller's
     /// EAPOL-Start, or its first RADIUS Access-Request).
+    ///
+    /// The limits (silence, overall) count from the authenticator's first packet. Until it
+    /// arrives no timer runs (`Idle { next_timeout: None }`): waiting for an authenticator
+    /// is the lower layer's job (EAPOL-Start every startPeriod, up to maxStart, as the
+    /// EAPOL transport does), so that the two limits never race.
     pub fn new(config: Config, now: Instant) -> Self {
-        let peer = Peer::new(&config, now);
+        let peer = Peer::new();
         Supplicant {
             config,
             peer,
             out: VecDeque::new(),
             latest: now,
+            clockless_floor: None,
         }
     }
 
@@ -117,19 +127,39 @@ impl Supplicant {
             Input::LowerLayerDown { .. } => self.peer.lower_layer_down(&mut self.out),
             Input::LowerLayerUp { .. } => {
                 if self.peer.is_finished() {
-                    self.peer = Peer::new(&self.config, now);
+                    self.restart();
                 }
             }
-            Input::Restart { .. } => self.peer = Peer::new(&self.config, now),
+            Input::Restart { .. } => self.restart(),
         }
         Ok(())
     }
 
+    fn restart(&mut self) {
+        self.peer = Peer::new();
+        self.clockless_floor = None;
+    }
+
     /// The next thing to do; `Idle` when there is nothing until the next input. Never fails.
     pub fn poll_output(&mut self) -> Output {
-        self.out.pop_front().unwrap_or(Output::Idle {
-            next_timeout: self.peer.next_timeout(&self.config),
-        })
+        match self.out.pop_front() {
+            Some(Output::Event(Event::CertificateDatesNotChecked { floor })) => {
+                self.clockless_floor = Some(floor);
+                Output::Event(Event::CertificateDatesNotChecked { floor })
+            }
+            Some(Output::Event(Event::Failed(mut diagnosis))) => {
+                if let Some(floor) = self.clockless_floor {
+                    diagnosis
+                        .notes
+                        .push(Note::CertificateDatesNotCheckedAgainstClock { floor });
+                }
+                Output::Event(Event::Failed(diagnosis))
+            }
+            Some(output) => output,
+            None => Output::Idle {
+                next_timeout: self.peer.next_timeout(),
+            },
+        }
     }
 
     /// True once the authentication has ended (`Authenticated` or `Failed` was emitted).

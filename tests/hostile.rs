@@ -15,10 +15,11 @@ use eap::Event;
 use eap::config::{ConfigBuilder, Cryptobinding};
 use eap::crypto::mschapv2::nt_password_hash;
 use eap::diagnosis::{
-    Cause, CertificateProblem, CryptoBindingError, Phase, PrematureSuccess, ProtocolViolation,
-    SentMessage, TimeoutKind,
+    Cause, CertificateProblem, CryptoBindingError, DroppedPacket, Phase, PrematureSuccess,
+    ProtocolViolation, SentMessage, TimeoutKind,
 };
 use eap::testing::{Authenticator, AuthenticatorConfig, Pair, PairOutcome};
+use eap::wire::DecodeError;
 use eap::wire::eap::{Code, Eap, MethodType};
 
 /// What every scenario must hold, whatever its outcome.
@@ -580,7 +581,32 @@ fn tlv_malformed_server() {
                     });
                 }
             },
-            Cause::Protocol(_) | Cause::ServerResultFailure
+            Cause::Protocol(ProtocolViolation::MultipleResultTlvs)
+        ),
+        case!(
+            "Result Failure and Success together",
+            false,
+            |i, p| {
+                if i == RESULT {
+                    edit_tlvs(p, |t| {
+                        t[5] = 2;
+                        t.extend_from_slice(&[0x80, 0x03, 0x00, 0x02, 0x00, 0x01])
+                    });
+                }
+            },
+            Cause::Protocol(ProtocolViolation::MultipleResultTlvs)
+        ),
+        case!(
+            "two Result TLVs Success, with Crypto-Binding",
+            true,
+            |i, p| {
+                if i == RESULT {
+                    edit_tlvs(p, |t| {
+                        t.extend_from_slice(&[0x80, 0x03, 0x00, 0x02, 0x00, 0x01])
+                    });
+                }
+            },
+            Cause::Protocol(ProtocolViolation::MultipleResultTlvs)
         ),
         case!(
             "no Result TLV at all",
@@ -881,6 +907,48 @@ fn zero_length_and_truncated_packets_are_dropped() {
 }
 
 #[test]
+fn silence_after_a_dropped_request_names_what_was_wrong_with_it() {
+    let pki = Pki::new("hostile");
+    let mut pair = Pair::new(common::client(&pki).build().unwrap(), server(&pki));
+    // The server does not retransmit: its malformed request was its last word.
+    pair.max_retransmits = 0;
+    let mut sent = false;
+    let out = pair.run_scripted(move |a, p| {
+        if is_peap_response(p) && !sent {
+            sent = true;
+            // EAP Length 50 in a packet of 6 octets.
+            vec![vec![1, a.last_identifier().wrapping_add(1), 0, 50, 25, 0]]
+        } else if sent {
+            vec![]
+        } else {
+            a.handle(p)
+        }
+    });
+    invariants("dropped, then silence", &out, false);
+    let d = diagnosis("dropped, then silence", &out);
+    assert_eq!(
+        d.cause,
+        Cause::Timeout {
+            kind: TimeoutKind::Silence(std::time::Duration::from_secs(30)),
+            last_sent: SentMessage::ClientHello,
+            dropped: Some(DroppedPacket::Malformed(DecodeError::BadLength {
+                what: "EAP Length",
+                declared: 50,
+                available: 6,
+            })),
+        }
+    );
+    assert_eq!(
+        d.to_string(),
+        "TLS handshake: the server's last message was dropped as malformed (EAP Length: length \
+         50 does not fit (available or allowed: 6)), and then nothing came from it for 30 s (our \
+         last message: TLS ClientHello). Hint: the server sent something we could not use and \
+         did not follow up: a capture and the server's log show what it sent"
+    );
+    assert!(!d.hint().contains("secret"), "{d}");
+}
+
+#[test]
 fn trailing_octets_after_the_eap_length_are_ignored() {
     let pki = Pki::new("hostile");
     let out =
@@ -982,12 +1050,177 @@ fn success_with_a_stale_identifier_is_dropped() {
     });
 }
 
+/// A scripted server: what it answers to each packet of the peer.
+type Script = Box<dyn FnMut(&mut Authenticator, &[u8]) -> Vec<Vec<u8>>>;
+
+/// Answers the Identity response with a PEAP Start of these Type-Data (flags and all).
+fn peap_start(type_data: &'static [u8]) -> Script {
+    Box::new(move |a, p| {
+        if p.get(4) == Some(&1) {
+            vec![a.raw_request(MethodType::Peap, type_data)]
+        } else {
+            a.handle(p)
+        }
+    })
+}
+
+/// A row of the outer-PEAP table: the script, and the exact cause expected.
+struct Scripted {
+    name: &'static str,
+    script: fn() -> Script,
+    /// The server certificate was validated before the script misbehaved.
+    validated: bool,
+    expect: fn(&Cause) -> bool,
+}
+
 #[test]
-fn start_again_in_the_handshake() {
-    let out = run_scripted(|b| b, server, after_client_hello(|a, _| peap(a, &[0x20])));
-    expect_failure("Start again", &out, false, |d| {
-        matches!(d.cause, Cause::Protocol(ProtocolViolation::UnexpectedStart))
-    });
+fn peap_start_and_framing_malformed_server() {
+    let cases = [
+        Scripted {
+            name: "Start with L, a TLS Message Length of 0 and one octet of data",
+            script: || peap_start(&[0xa0, 0, 0, 0, 0, 0x16]),
+            validated: false,
+            expect: |c| {
+                *c == Cause::Protocol(ProtocolViolation::MalformedStart {
+                    length_flag: true,
+                    more_flag: false,
+                    data_len: 1,
+                })
+            },
+        },
+        Scripted {
+            name: "Start with M (first of several fragments)",
+            script: || peap_start(&[0x60, 22, 3, 1, 0, 4]),
+            validated: false,
+            expect: |c| {
+                *c == Cause::Protocol(ProtocolViolation::MalformedStart {
+                    length_flag: false,
+                    more_flag: true,
+                    data_len: 5,
+                })
+            },
+        },
+        Scripted {
+            name: "Start with L and M",
+            script: || peap_start(&[0xe0, 0, 0, 0x10, 0, 22, 3, 1]),
+            validated: false,
+            expect: |c| {
+                *c == Cause::Protocol(ProtocolViolation::MalformedStart {
+                    length_flag: true,
+                    more_flag: true,
+                    data_len: 3,
+                })
+            },
+        },
+        Scripted {
+            name: "Start with data",
+            script: || peap_start(&[0x21, 0x16, 0x03]),
+            validated: false,
+            expect: |c| {
+                *c == Cause::Protocol(ProtocolViolation::MalformedStart {
+                    length_flag: false,
+                    more_flag: false,
+                    data_len: 2,
+                })
+            },
+        },
+        Scripted {
+            name: "Start again in the handshake",
+            script: || Box::new(after_client_hello(|a, _| peap(a, &[0x20]))),
+            validated: false,
+            expect: |c| {
+                *c == Cause::Protocol(ProtocolViolation::UnexpectedStart {
+                    handshake_complete: false,
+                })
+            },
+        },
+        Scripted {
+            name: "Start again after the handshake completed",
+            script: || Box::new(start_in_the_tunnel()),
+            validated: true,
+            expect: |c| {
+                *c == Cause::Protocol(ProtocolViolation::UnexpectedStart {
+                    handshake_complete: true,
+                })
+            },
+        },
+        Scripted {
+            name: "fragments beyond the cap after announcing the cap",
+            script: || Box::new(past_the_cap()),
+            validated: false,
+            expect: |c| {
+                *c == Cause::Protocol(ProtocolViolation::MessageTooLarge {
+                    announced: Some(65536),
+                    arrived: 66000,
+                    cap: 65536,
+                })
+            },
+        },
+    ];
+    let mut failures = Vec::new();
+    for c in cases {
+        let out = run_scripted(|b| b, server, (c.script)());
+        invariants(c.name, &out, c.validated);
+        let d = diagnosis(c.name, &out);
+        if !(c.expect)(&d.cause) {
+            failures.push(format!("{}: {:?}: {d}", c.name, d.cause));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "unexpected outcomes:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Once the tunnel is up, a PEAP Start instead of phase 2.
+fn start_in_the_tunnel() -> impl FnMut(&mut Authenticator, &[u8]) -> Vec<Vec<u8>> {
+    |a, p| {
+        if a.is_tunnel_up() && is_peap_response(p) {
+            peap(a, &[0x20])
+        } else {
+            a.handle(p)
+        }
+    }
+}
+
+/// After the ClientHello: a first fragment announcing exactly the cap (64 KiB), then
+/// fragments of 1000 octets until more than the cap has arrived.
+fn past_the_cap() -> impl FnMut(&mut Authenticator, &[u8]) -> Vec<Vec<u8>> {
+    after_client_hello(|a, n| {
+        let mut f = if n == 0 {
+            vec![0xc0, 0, 1, 0, 0]
+        } else {
+            vec![0x40]
+        };
+        f.extend_from_slice(&[22; 1000]);
+        peap(a, &f)
+    })
+}
+
+#[test]
+fn start_after_the_handshake_is_not_called_a_handshake_restart() {
+    let out = run_scripted(|b| b, server, start_in_the_tunnel());
+    let d = diagnosis("Start in the tunnel", &out);
+    assert_eq!(
+        d.to_string(),
+        "inner authentication: the server restarted PEAP (a second Start) after the TLS \
+         handshake had completed. Hint: the server does not follow the protocol; a capture \
+         and the server's log show where"
+    );
+}
+
+#[test]
+fn reassembly_past_the_cap_names_what_was_announced_and_what_arrived() {
+    let out = run_scripted(|b| b, server, past_the_cap());
+    let d = diagnosis("past the cap", &out);
+    assert!(
+        d.to_string().contains(
+            "the server announced a TLS message of 65536 octets but sent 66000 octets of \
+             fragments, above our cap of 65536."
+        ),
+        "{d}"
+    );
 }
 
 #[test]

@@ -146,6 +146,36 @@ fn wired_no_authenticator_gives_up_after_the_starts() {
     );
 }
 
+/// The first EAPOL-Start is lost (hostapd ignores a Start from a station for a few seconds
+/// after its EAPOL-Logoff, which the first run sends at exit): the second Start, a
+/// startPeriod later, is answered and the run succeeds, although the overall limit is
+/// shorter than the startPeriod. It counts from the authenticator's first answer.
+#[test]
+fn wired_lost_first_start_succeeds_at_the_next_start() {
+    if !available(NEEDS) {
+        return;
+    }
+    let net = VethNamespace::new();
+    let mac = net.supp_mac();
+    let h = Hostapd::wired(&net.auth_if, None);
+    assert_authorized(&wired_8021x(&net, "password", &[]));
+    assert_hostapd_saw(&h, "CTRL-EVENT-EAP-SUCCESS", &mac);
+    let started = std::time::Instant::now();
+    let out = wired_8021x(
+        &net,
+        "password",
+        &["--start-period", "6", "--max-starts", "3", "--timeout", "5"],
+    );
+    let took = started.elapsed();
+    assert_authorized(&out);
+    assert!(
+        took >= Duration::from_secs(6),
+        "the first Start was answered ({took:?}): this run did not lose it\n{}",
+        h.log()
+    );
+    assert!(took < Duration::from_secs(12), "{took:?}");
+}
+
 /// The harness itself (namespace, veth pair, hostapd) with the reference supplicant: if
 /// this fails too, the setup is at fault, not our transport.
 #[test]

@@ -286,6 +286,7 @@ fn silence_names_the_unanswered_message() {
         Cause::Timeout {
             kind: TimeoutKind::Silence(s),
             last_sent,
+            dropped: None,
         } => {
             assert_eq!(s, Duration::from_secs(30));
             assert_eq!(last_sent, SentMessage::TlsClientFinished);
@@ -316,7 +317,8 @@ fn overall_timeout() {
             d.cause,
             Cause::Timeout {
                 kind: TimeoutKind::Overall(_),
-                last_sent: SentMessage::Identity
+                last_sent: SentMessage::Identity,
+                dropped: None,
             }
         ),
         "{d:?}"

@@ -118,7 +118,8 @@ fn oversized_tls_message_length_is_refused_before_allocation() {
         [Event::Failed(d)] => assert_eq!(
             d.cause,
             Cause::Protocol(ProtocolViolation::MessageTooLarge {
-                declared: 0xFFFF_FFFF,
+                announced: Some(0xFFFF_FFFF),
+                arrived: 2,
                 cap: 65536
             })
         ),
@@ -143,19 +144,27 @@ fn time_going_backwards_is_a_caller_error() {
 }
 
 #[test]
-fn idle_deadline_and_restart() {
+fn limits_count_from_the_authenticators_first_packet() {
     let mut s = supplicant();
+    // Nothing from the authenticator yet: no timer (the lower layer's start sequence
+    // decides how long to wait), and timeouts change nothing.
+    assert_eq!(s.poll_output(), Output::Idle { next_timeout: None });
+    s.handle_input(Input::Timeout {
+        now: Instant::from_millis(600_000),
+    })
+    .unwrap();
+    assert_eq!(drain(&mut s), (vec![], vec![]));
+    assert!(!s.is_finished());
+    // The first request, 10 minutes in, starts the silence limit.
+    let (tx, _) = feed(&mut s, 600_000, &[1, 7, 0, 5, 1]);
+    assert_eq!(tx.len(), 1);
     let Output::Idle {
         next_timeout: Some(t),
     } = s.poll_output()
     else {
         panic!()
     };
-    assert_eq!(
-        t,
-        Instant::from_millis(30_000),
-        "silence limit before any request"
-    );
+    assert_eq!(t, Instant::from_millis(630_000), "silence limit");
     s.handle_input(Input::Timeout { now: t }).unwrap();
     let (_, ev) = drain(&mut s);
     assert!(matches!(&ev[..], [Event::Failed(d)] if matches!(d.cause, Cause::Timeout { .. })));
@@ -165,7 +174,7 @@ fn idle_deadline_and_restart() {
     ));
     s.handle_input(Input::Restart { now: t }).unwrap();
     assert!(!s.is_finished());
-    let (tx, _) = feed(&mut s, 30_001, &[1, 9, 0, 5, 1]);
+    let (tx, _) = feed(&mut s, 630_001, &[1, 9, 0, 5, 1]);
     assert_eq!(tx.len(), 1);
 }
 

@@ -40,7 +40,8 @@ pub struct AuthArgs {
     /// Largest TLS data per EAP message.
     #[arg(long, default_value_t = eap::config::DEFAULT_FRAGMENT_SIZE)]
     pub fragment_size: usize,
-    /// Give up after this many seconds (whole authentication).
+    /// Give up after this many seconds (whole authentication, counted from the server's or
+    /// authenticator's first answer; also the longest silence after our last message).
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
     /// Cryptobinding policy.

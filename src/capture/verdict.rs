@@ -510,6 +510,7 @@ impl Observed {
                 Cause::Timeout {
                     kind: TimeoutKind::Silence(waited),
                     last_sent: last.sent.unwrap_or(SentMessage::TlsAck),
+                    dropped: None,
                 }
             };
             return (Failure, self.phase(), Finding::Cause(cause));

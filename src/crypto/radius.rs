@@ -29,8 +29,9 @@ pub enum ReplyError {
     /// The Message-Authenticator does not match.
     #[error("Message-Authenticator mismatch")]
     MessageAuthenticator,
-    /// EAP-Message without Message-Authenticator (RFC 3579 §3.2: silently discarded).
-    #[error("EAP-Message without Message-Authenticator")]
+    /// No Message-Authenticator: required in every reply (RFC 3579 §3.2 for replies
+    /// carrying EAP; for all replies since Blast-RADIUS, CVE-2024-3596).
+    #[error("no Message-Authenticator")]
     MissingMessageAuthenticator,
 }
 
@@ -117,7 +118,8 @@ pub fn verify_request(packet: &[u8], secret: &[u8]) -> Result<(), ReplyError> {
 }
 
 /// Checks a reply against the request it answers: the Response Authenticator, and the
-/// Message-Authenticator, which must be present when the reply carries EAP.
+/// Message-Authenticator, which must be present in every reply (a reply without one could
+/// be forged by Blast-RADIUS, CVE-2024-3596, whatever it carries).
 pub fn verify_reply(
     packet: &[u8],
     request_authenticator: &[u8; 16],
@@ -136,10 +138,7 @@ pub fn verify_reply(
                 return Err(ReplyError::MessageAuthenticator);
             }
         }
-        None if p.first(attr::EAP_MESSAGE).is_some() => {
-            return Err(ReplyError::MissingMessageAuthenticator);
-        }
-        None => {}
+        None => return Err(ReplyError::MissingMessageAuthenticator),
     }
     Ok(())
 }
@@ -172,7 +171,12 @@ mod tests {
         let mut v = b.finish();
         sign_reply(&mut v, &req_auth, b"xyzzy5461");
         assert_eq!(v[4..20], h("86fe220e7624ba2a1005f6bf9b55e0b2"));
-        assert_eq!(verify_reply(&v, &req_auth, b"xyzzy5461"), Ok(()));
+        // The Response Authenticator is right, but a reply without Message-Authenticator
+        // is refused (Blast-RADIUS), even without EAP-Message.
+        assert_eq!(
+            verify_reply(&v, &req_auth, b"xyzzy5461"),
+            Err(ReplyError::MissingMessageAuthenticator)
+        );
         assert_eq!(
             verify_reply(&v, &req_auth, b"xyzzy546"),
             Err(ReplyError::ResponseAuthenticator)

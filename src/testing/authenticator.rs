@@ -1,15 +1,14 @@
 //! The server side: outer EAP, PEAP Start and version negotiation, the TLS handshake on a
-//! rustls `ServerConnection` with fragmentation both ways, then phase 2 ([`super::inner`]).
+//! rustls unbuffered server connection with fragmentation both ways, then phase 2
+//! ([`super::inner`]).
 
 use super::inner::{InnerAction, InnerServer};
+use super::server_tls::ServerTls;
 use super::{AuthenticatorConfig, EarlySuccess, ServerOutcome};
 use crate::wire::eap::{Code, Eap, MethodType};
 use crate::wire::tls_frame::TlsFrame;
-use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
-use rustls::ServerConnection;
-use std::io::{Read, Write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
@@ -29,7 +28,7 @@ pub struct Authenticator {
     stage: Stage,
     id: u8,
     last_request: Option<Vec<u8>>,
-    tls: Option<ServerConnection>,
+    tls: Option<ServerTls>,
     version: u8,
     tx: Vec<u8>,
     tx_pos: usize,
@@ -254,7 +253,7 @@ impl Authenticator {
 
     fn peap_start(&mut self) -> Vec<Vec<u8>> {
         self.stage = Stage::PeapStart;
-        let tls = ServerConnection::new(Arc::clone(&self.config.tls)).expect("server config");
+        let tls = ServerTls::new(&self.config.tls).expect("server config");
         self.tls = Some(tls);
         let start = TlsFrame {
             start: true,
@@ -297,28 +296,18 @@ impl Authenticator {
             };
         }
         let tls = self.tls.as_mut().expect("started");
-        let mut rd = &message[..];
-        while !rd.is_empty() {
-            if tls.read_tls(&mut rd).is_err() {
-                return self.reject();
+        if tls.receive(&message).is_err() {
+            let mut alert = Vec::new();
+            tls.take_outgoing(&mut alert);
+            let mut out = Vec::new();
+            if !alert.is_empty() {
+                out.extend(self.send_tls(alert));
             }
-            if tls.process_new_packets().is_err() {
-                let mut alert = Vec::new();
-                let _ = tls.write_tls(&mut alert);
-                let mut out = Vec::new();
-                if !alert.is_empty() {
-                    out.extend(self.send_tls(alert));
-                }
-                out.extend(self.reject());
-                return out;
-            }
+            out.extend(self.reject());
+            return out;
         }
         let mut out = Vec::new();
-        while tls.wants_write() {
-            if tls.write_tls(&mut out).is_err() {
-                break;
-            }
-        }
+        tls.take_outgoing(&mut out);
         let handshaking = tls.is_handshaking();
         match self.stage {
             Stage::Handshake if handshaking => {
@@ -340,7 +329,7 @@ impl Authenticator {
             }
             Stage::Phase2 => {
                 let mut plain = Vec::new();
-                let _ = tls.reader().read_to_end(&mut plain);
+                tls.read_plaintext(&mut plain);
                 let action = self.inner.handle(&self.config, tls, &plain, self.id);
                 self.act(action)
             }
@@ -380,13 +369,9 @@ impl Authenticator {
 
     fn send_inner(&mut self, plaintext: Vec<u8>) -> Vec<Vec<u8>> {
         let tls = self.tls.as_mut().expect("started");
-        let _ = tls.writer().write_all(&plaintext);
+        let _ = tls.send_plaintext(&plaintext);
         let mut out = Vec::new();
-        while tls.wants_write() {
-            if tls.write_tls(&mut out).is_err() {
-                break;
-            }
-        }
+        tls.take_outgoing(&mut out);
         self.send_tls(out)
     }
 }

@@ -3,6 +3,7 @@
 
 use super::AuthenticatorConfig;
 use super::WrongPassword;
+use super::server_tls::ServerTls;
 use crate::crypto::mppe::mschapv2_msk;
 use crate::crypto::mschapv2::{
     generate_authenticator_response, generate_nt_response, nt_password_hash,
@@ -11,6 +12,7 @@ use crate::crypto::peap::{compound_keys, compound_mac, csk};
 use crate::crypto::tls_keys::{KeyMaterial, PEAP_TYPE_CODE, TLS12_KEY_LABEL, TLS13_KEY_LABEL};
 use crate::event::Keys;
 use crate::secret::{Emsk, Msk, Secret};
+use crate::tls::TlsVersion;
 use crate::wire::eap::{Code, Eap, MethodType};
 use crate::wire::mschapv2::{FailureMessage, MsChapV2, SuccessMessage, error_code};
 use crate::wire::peap_inner::Inner;
@@ -19,7 +21,6 @@ use crate::wire::tlv::{
 };
 use alloc::string::String;
 use alloc::vec::Vec;
-use rustls::ServerConnection;
 
 /// What phase 2 wants the outer layer to do.
 pub(crate) enum InnerAction {
@@ -83,13 +84,13 @@ fn result_tlv(status: ResultStatus) -> Vec<u8> {
     out
 }
 
-fn key_material(tls: &ServerConnection) -> KeyMaterial {
+fn key_material(tls: &ServerTls) -> KeyMaterial {
     let mut km = [0u8; 128];
-    let tls13 = tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
+    let tls13 = tls.version() == Some(TlsVersion::TLS13);
     let _ = if tls13 {
-        tls.export_keying_material(&mut km[..], TLS13_KEY_LABEL, Some(&[PEAP_TYPE_CODE]))
+        tls.export(TLS13_KEY_LABEL, Some(&[PEAP_TYPE_CODE]), &mut km[..])
     } else {
-        tls.export_keying_material(&mut km[..], TLS12_KEY_LABEL, None)
+        tls.export(TLS12_KEY_LABEL, None, &mut km[..])
     };
     KeyMaterial(Secret::new(km))
 }
@@ -108,7 +109,7 @@ impl InnerServer {
     pub(crate) fn start(
         &mut self,
         config: &AuthenticatorConfig,
-        tls: &ServerConnection,
+        tls: &ServerTls,
         id: u8,
     ) -> InnerAction {
         if config.knobs.early_result_success {
@@ -123,7 +124,7 @@ impl InnerServer {
     pub(crate) fn handle(
         &mut self,
         config: &AuthenticatorConfig,
-        tls: &ServerConnection,
+        tls: &ServerTls,
         plain: &[u8],
         id: u8,
     ) -> InnerAction {
@@ -180,7 +181,7 @@ impl InnerServer {
     fn response(
         &mut self,
         config: &AuthenticatorConfig,
-        _tls: &ServerConnection,
+        _tls: &ServerTls,
         data: &[u8],
         id: u8,
     ) -> InnerAction {
@@ -263,7 +264,7 @@ impl InnerServer {
     fn result_success(
         &mut self,
         config: &AuthenticatorConfig,
-        tls: &ServerConnection,
+        tls: &ServerTls,
         id: u8,
     ) -> InnerAction {
         self.stage = Stage::Result { success: true };
@@ -298,7 +299,7 @@ impl InnerServer {
     fn result_response(
         &mut self,
         config: &AuthenticatorConfig,
-        tls: &ServerConnection,
+        tls: &ServerTls,
         data: &[u8],
         success: bool,
     ) -> InnerAction {
@@ -313,11 +314,12 @@ impl InnerServer {
             return InnerAction::Reject;
         }
         let km = key_material(tls);
+        let session_id = tls.session_id(PEAP_TYPE_CODE);
         let keys = match &self.binding {
             None => Keys {
                 msk: km.msk(),
                 emsk: km.emsk(),
-                session_id: Vec::new(),
+                session_id,
                 from_cryptobinding: false,
             },
             Some((request, cmk, ipmk)) => {
@@ -338,7 +340,7 @@ impl InnerServer {
                 Keys {
                     msk: Msk::from_slice(&csk.expose()[..64]).expect("64"),
                     emsk: Emsk::from_slice(&csk.expose()[64..]).expect("64"),
-                    session_id: Vec::new(),
+                    session_id,
                     from_cryptobinding: true,
                 }
             }

@@ -1,5 +1,5 @@
 //! An in-process PEAPv0 authenticator for tests (feature `testing`): the server side of
-//! EAP, PEAPv0 phase 1 on a rustls [`ServerConnection`](rustls::ServerConnection), phase 2
+//! EAP, PEAPv0 phase 1 on a rustls unbuffered server connection (so it runs without std), phase 2
 //! with an EAP-MSCHAPv2 verifier, optional cryptobinding, and knobs that make it fail in
 //! the ways real servers do. [`Pair`] runs it against a [`Supplicant`](crate::Supplicant) on
 //! a virtual clock, with loss and duplication.
@@ -10,6 +10,7 @@
 mod authenticator;
 mod inner;
 mod pair;
+mod server_tls;
 
 pub use authenticator::Authenticator;
 pub use pair::{Direction, Fault, Pair, PairOutcome};

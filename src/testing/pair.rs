@@ -179,6 +179,13 @@ impl Pair {
                     retransmits += 1;
                     to_peer.push_back(self.authenticator.last_request().expect("checked").to_vec());
                 }
+                // Nothing reached the supplicant and the server has given up: its limits
+                // never started, and the lower layer gives up (as EAPOL's maxStart would).
+                None => {
+                    let _ = self
+                        .supplicant
+                        .handle_input(Input::LowerLayerDown { now: self.now });
+                }
                 _ => break,
             }
         }

@@ -1,38 +1,27 @@
-//! The rustls-backed tunnel: a [`ClientConnection`] driven in memory.
+//! The rustls-backed tunnel for hosts: a [`ClientConnection`] driven in memory, with
+//! rustls's own exporter.
 
-use super::verify::{EapVerifier, ServerNameRule, Verdict};
-use super::{TlsConnector, TlsFailure, TlsOffer, TlsTunnel, TlsVersion};
-use crate::diagnosis::{CertificateInfo, CertificateProblem};
+use super::clock::CertificateTime;
+use super::setup::{ClientSetup, protocol};
+use super::verify::{EapVerifier, Policy, ServerNameRule};
+use super::{CertificateInfo, TlsConnector, TlsError, TlsErrorKind, TlsFailure, TlsOffer};
+use super::{TlsTunnel, TlsVersion};
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use rustls::client::{ClientSessionStore, Resumption};
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, ClientConnection, KeyLog, RootCertStore, SupportedProtocolVersion};
+use rustls::{ClientConnection, KeyLog, RootCertStore, SupportedProtocolVersion};
 use std::io::{ErrorKind, Read, Write};
-use std::sync::Mutex;
 
 /// Makes rustls client connections that validate the server as configured.
 ///
-/// SNI is off (RADIUS servers do not expect it); session tickets and IDs are cached in
-/// memory keyed by the server-name rule, so a reconnect to the same network can resume.
+/// SNI is off (RADIUS servers do not expect it). Sessions are not resumed unless
+/// [`RustlsConnector::with_session_store`] gives a store (keyed by the server-name rule).
+/// Certificate dates are checked against the system clock unless
+/// [`RustlsConnector::with_certificate_time`] says otherwise.
+#[derive(Debug)]
 pub struct RustlsConnector {
-    provider: Arc<CryptoProvider>,
-    versions: Vec<&'static SupportedProtocolVersion>,
-    policy: Option<(Arc<RootCertStore>, ServerNameRule)>,
-    server_name: ServerName<'static>,
-    sessions: Arc<dyn ClientSessionStore>,
-    key_log: Option<Arc<dyn KeyLog>>,
-}
-
-impl core::fmt::Debug for RustlsConnector {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("RustlsConnector")
-            .field("versions", &self.versions)
-            .field("rule", &self.policy.as_ref().map(|(_, r)| r))
-            .finish_non_exhaustive()
-    }
+    setup: ClientSetup,
 }
 
 impl RustlsConnector {
@@ -44,9 +33,12 @@ impl RustlsConnector {
         roots: RootCertStore,
         rule: ServerNameRule,
     ) -> Self {
-        let name = ServerName::try_from(alloc::string::String::from(rule.cache_name()))
-            .unwrap_or_else(|_| ServerName::try_from("eap.invalid").expect("valid literal"));
-        Self::build(provider, versions, Some((Arc::new(roots), rule)), name)
+        Self::build(ClientSetup::new(
+            provider,
+            versions,
+            Some(Policy { roots, rule }),
+            CertificateTime::default(),
+        ))
     }
 
     /// A connector that accepts **any** server certificate. Inner credentials still wait
@@ -56,123 +48,76 @@ impl RustlsConnector {
         provider: Arc<CryptoProvider>,
         versions: &[&'static SupportedProtocolVersion],
     ) -> Self {
-        let name = ServerName::try_from("unvalidated.invalid").expect("valid literal");
-        Self::build(provider, versions, None, name)
+        Self::build(ClientSetup::new(
+            provider,
+            versions,
+            None,
+            CertificateTime::default(),
+        ))
     }
 
-    fn build(
-        provider: Arc<CryptoProvider>,
-        versions: &[&'static SupportedProtocolVersion],
-        policy: Option<(Arc<RootCertStore>, ServerNameRule)>,
-        server_name: ServerName<'static>,
+    fn build(setup: ClientSetup) -> Self {
+        RustlsConnector { setup }
+    }
+
+    /// Resumes TLS sessions from `store` (e.g. rustls's `ClientSessionMemoryCache`). All
+    /// connections then share one verifier, so a certificate failure is described without
+    /// the certificate's subject and issuer (see [`crate::tls`]).
+    pub fn with_session_store(
+        mut self,
+        store: Arc<dyn rustls::client::ClientSessionStore>,
     ) -> Self {
-        RustlsConnector {
-            provider,
-            versions: versions.to_vec(),
-            policy,
-            server_name,
-            sessions: Arc::new(rustls::client::ClientSessionMemoryCache::new(16)),
-            key_log: None,
-        }
+        self.setup.resume_from(store);
+        self
     }
 
     /// Logs TLS secrets (e.g. [`rustls::KeyLogFile`], NSS key log format) so captures of our
     /// sessions can be decrypted.
     pub fn with_key_log(mut self, key_log: Arc<dyn KeyLog>) -> Self {
-        self.key_log = Some(key_log);
+        self.setup.key_log = Some(key_log);
         self
     }
 
-    fn client_config(&self, verdict: Arc<Mutex<Verdict>>) -> Result<ClientConfig, TlsFailure> {
-        let verifier = EapVerifier {
-            policy: self.policy.clone(),
-            provider: self.provider.clone(),
-            verdict,
-        };
-        let mut config = ClientConfig::builder_with_provider(self.provider.clone())
-            .with_protocol_versions(&self.versions)
-            .map_err(TlsFailure::Protocol)?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
-        config.enable_sni = false;
-        config.resumption = Resumption::store(self.sessions.clone());
-        if let Some(k) = &self.key_log {
-            config.key_log = k.clone();
-        }
-        Ok(config)
+    /// Checks certificate dates as `time` says (default: the system clock).
+    pub fn with_certificate_time(mut self, time: CertificateTime) -> Self {
+        self.setup.time = time;
+        self
     }
 }
 
 impl TlsConnector for RustlsConnector {
     fn connect(&self) -> Result<Box<dyn TlsTunnel>, TlsFailure> {
-        let verdict = Arc::new(Mutex::new(Verdict::default()));
-        let config = self.client_config(verdict.clone())?;
-        let conn = ClientConnection::new(Arc::new(config), self.server_name.clone())
-            .map_err(TlsFailure::Protocol)?;
+        let verifier = self.setup.verifier();
+        let config = self.setup.config(verifier.clone(), None)?;
+        let conn = ClientConnection::new(Arc::new(config), self.setup.server_name.clone())
+            .map_err(protocol)?;
         Ok(Box::new(RustlsTunnel {
             conn,
-            verdict,
+            verifier,
             plaintext: Vec::new(),
         }))
     }
 
     fn offer(&self) -> TlsOffer {
-        let mut versions: Vec<TlsVersion> = self
-            .versions
-            .iter()
-            .map(|v| TlsVersion(u16::from(v.version)))
-            .collect();
-        versions.sort_by(|a, b| b.cmp(a));
-        let cipher_suites = self
-            .provider
-            .cipher_suites
-            .iter()
-            .filter(|s| self.versions.iter().any(|v| s.version() == *v))
-            .map(|s| u16::from(s.suite()))
-            .collect();
-        TlsOffer {
-            versions,
-            cipher_suites,
-        }
+        self.setup.offer()
     }
 
     fn validates_server(&self) -> bool {
-        self.policy.is_some()
+        self.setup.policy.is_some()
     }
 }
 
 struct RustlsTunnel {
     conn: ClientConnection,
-    verdict: Arc<Mutex<Verdict>>,
+    verifier: Arc<EapVerifier>,
     plaintext: Vec<u8>,
 }
 
+fn local(what: &str) -> TlsFailure {
+    TlsFailure::Protocol(TlsError::new(TlsErrorKind::Local, what))
+}
+
 impl RustlsTunnel {
-    fn verdict(&self) -> Verdict {
-        self.verdict
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    fn failure(&self, e: rustls::Error) -> TlsFailure {
-        match e {
-            rustls::Error::AlertReceived(a) => TlsFailure::AlertReceived(u8::from(a)),
-            rustls::Error::InvalidCertificate(ref ce) => {
-                let v = self.verdict();
-                let problem = v
-                    .problem
-                    .unwrap_or_else(|| CertificateProblem::Other(ce.clone()));
-                TlsFailure::Certificate {
-                    problem,
-                    certificate: v.certificate,
-                }
-            }
-            other => TlsFailure::Protocol(other),
-        }
-    }
-
     fn drain_plaintext(&mut self) -> Result<(), TlsFailure> {
         let mut buf = [0u8; 2048];
         loop {
@@ -180,11 +125,7 @@ impl RustlsTunnel {
                 Ok(0) => return Ok(()),
                 Ok(n) => self.plaintext.extend_from_slice(&buf[..n]),
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
-                Err(_) => {
-                    return Err(TlsFailure::Protocol(rustls::Error::General(
-                        "tls reader".into(),
-                    )));
-                }
+                Err(_) => return Err(local("the TLS reader failed")),
             }
         }
     }
@@ -196,9 +137,9 @@ impl TlsTunnel for RustlsTunnel {
             let n = self
                 .conn
                 .read_tls(&mut data)
-                .map_err(|_| TlsFailure::Protocol(rustls::Error::General("tls buffer".into())))?;
+                .map_err(|_| local("the TLS receive buffer is full"))?;
             if let Err(e) = self.conn.process_new_packets() {
-                return Err(self.failure(e));
+                return Err(self.verifier.failure(e));
             }
             self.drain_plaintext()?;
             if n == 0 {
@@ -225,7 +166,7 @@ impl TlsTunnel for RustlsTunnel {
         self.conn
             .writer()
             .write_all(data)
-            .map_err(|_| TlsFailure::Protocol(rustls::Error::General("tls writer".into())))
+            .map_err(|_| local("the TLS writer failed"))
     }
 
     fn read_plaintext(&mut self, out: &mut Vec<u8>) -> Result<(), TlsFailure> {
@@ -243,7 +184,7 @@ impl TlsTunnel for RustlsTunnel {
         self.conn
             .export_keying_material(out, label, context)
             .map(|_| ())
-            .map_err(TlsFailure::Protocol)
+            .map_err(protocol)
     }
 
     fn negotiated(&self) -> Option<(TlsVersion, u16)> {
@@ -253,7 +194,13 @@ impl TlsTunnel for RustlsTunnel {
     }
 
     fn server_certificate(&self) -> Option<(CertificateInfo, bool)> {
-        let v = self.verdict();
-        v.certificate.map(|c| (c, v.validated))
+        if self.conn.is_handshaking() {
+            return None;
+        }
+        self.verifier.completed(self.conn.peer_certificates())
+    }
+
+    fn clockless_floor(&self) -> Option<i64> {
+        self.verifier.clockless_floor()
     }
 }

@@ -1,21 +1,32 @@
 //! Server certificate validation for EAP: the chain against the configured CAs (webpki,
 //! through rustls), then the names against a wpa_supplicant-style rule (`domain_match`
-//! exact, or `domain_suffix_match` on a label boundary). What the verifier saw is recorded
-//! for events and diagnoses.
+//! exact, or `domain_suffix_match` on a label boundary), with the dates checked as the
+//! [`CertificateTime`] policy says.
+//!
+//! What the verifier saw on a failure is recorded for diagnoses without a lock: a verifier
+//! made for one connection records its one verdict in a set-once cell. rustls resumes a
+//! session only with the very verifier that validated it (it compares the `Arc`), so a
+//! connector that resumes sessions shares one verifier among its connections; that one
+//! records nothing, and a failure is then described from the error alone (the problem,
+//! without the certificate's subject and issuer). Either way a completed handshake's
+//! certificate is read from the connection itself.
 
-use super::cert_info;
-use crate::diagnosis::{CertificateInfo, CertificateProblem};
+use super::clock::CertificateTime;
+use super::setup::protocol;
+use super::{CertificateInfo, CertificateProblem, TlsFailure, cert_info};
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
+use core::time::Duration;
+use once_cell::race::OnceBox;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::verify_server_cert_signed_by_trust_anchor;
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, SignatureScheme};
-use std::sync::Mutex;
 
 /// Which names the RADIUS server's certificate must carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,19 +98,28 @@ impl fmt::Display for ServerNameRule {
 pub(crate) struct Verdict {
     pub(crate) certificate: Option<CertificateInfo>,
     pub(crate) problem: Option<CertificateProblem>,
-    pub(crate) validated: bool,
+}
+
+/// Whom to trust: the CAs and the name rule.
+#[derive(Debug)]
+pub(crate) struct Policy {
+    pub(crate) roots: RootCertStore,
+    pub(crate) rule: ServerNameRule,
 }
 
 /// The rustls verifier of one connection.
 #[derive(Debug)]
 pub(crate) struct EapVerifier {
     /// `None`: the explicit opt-out (accept any server).
-    pub(crate) policy: Option<(Arc<RootCertStore>, ServerNameRule)>,
-    pub(crate) provider: Arc<CryptoProvider>,
-    pub(crate) verdict: Arc<Mutex<Verdict>>,
+    policy: Option<Arc<Policy>>,
+    provider: Arc<CryptoProvider>,
+    time: CertificateTime,
+    /// Per-connection verifiers record their verdict; a shared one does not.
+    record: bool,
+    verdict: OnceBox<Verdict>,
 }
 
-fn problem_of(e: &Error) -> CertificateProblem {
+pub(crate) fn problem_of(e: &Error) -> CertificateProblem {
     match e {
         Error::InvalidCertificate(ce) => match ce {
             CertificateError::UnknownIssuer => CertificateProblem::UnknownIssuer,
@@ -114,13 +134,116 @@ fn problem_of(e: &Error) -> CertificateProblem {
                 CertificateProblem::NotForServerAuth
             }
             CertificateError::BadEncoding => CertificateProblem::BadEncoding,
-            other => CertificateProblem::Other(other.clone()),
+            other => CertificateProblem::Other(alloc::format!("{other:?}")),
         },
         _ => CertificateProblem::BadEncoding,
     }
 }
 
 impl EapVerifier {
+    /// A verifier for one connection (`record`) or for all of a connector's connections.
+    pub(crate) fn new(
+        policy: Option<Arc<Policy>>,
+        provider: Arc<CryptoProvider>,
+        time: CertificateTime,
+        record: bool,
+    ) -> Self {
+        EapVerifier {
+            policy,
+            provider,
+            time,
+            record,
+            verdict: OnceBox::new(),
+        }
+    }
+
+    /// True unless this is the explicit opt-out.
+    pub(crate) fn validates(&self) -> bool {
+        self.policy.is_some()
+    }
+
+    /// A rustls error in our terms, with what this verifier recorded for a certificate
+    /// error (or, unrecorded, what the error itself says).
+    pub(crate) fn failure(&self, e: Error) -> TlsFailure {
+        match e {
+            Error::AlertReceived(a) => TlsFailure::AlertReceived(u8::from(a)),
+            Error::InvalidCertificate(_) => match self.verdict.get() {
+                Some(Verdict {
+                    problem: Some(problem),
+                    certificate,
+                    ..
+                }) => TlsFailure::Certificate {
+                    problem: problem.clone(),
+                    certificate: certificate.clone(),
+                },
+                _ => TlsFailure::Certificate {
+                    problem: self.problem(&e),
+                    certificate: None,
+                },
+            },
+            other => protocol(other),
+        }
+    }
+
+    /// The problem a certificate error stands for, under this verifier's policy.
+    fn problem(&self, e: &Error) -> CertificateProblem {
+        match (problem_of(e), &self.policy, self.time.floor()) {
+            (CertificateProblem::Expired, _, Some(floor)) => {
+                CertificateProblem::ExpiredBeforeFloor { floor }
+            }
+            (CertificateProblem::Other(_), Some(policy), _)
+                if matches!(
+                    e,
+                    Error::InvalidCertificate(CertificateError::NotValidForName)
+                ) =>
+            {
+                CertificateProblem::NameMismatch {
+                    expected: alloc::format!("{}", policy.rule),
+                }
+            }
+            (p, _, _) => p,
+        }
+    }
+
+    /// The leaf of a completed handshake (full or resumed) and whether it was validated.
+    pub(crate) fn completed(
+        &self,
+        chain: Option<&[CertificateDer<'static>]>,
+    ) -> Option<(CertificateInfo, bool)> {
+        let chain = chain?;
+        let info = cert_info::describe(chain.first()?, chain.len())?;
+        Some((info, self.validates()))
+    }
+
+    /// The floor used instead of a clock, if any.
+    pub(crate) fn clockless_floor(&self) -> Option<i64> {
+        self.time.floor()
+    }
+
+    /// The instant the chain's dates are checked at: the clock's `now`, or without a clock
+    /// the earliest instant at or after the floor at which every certificate the server
+    /// sent has begun its validity (webpki then refuses the chain if one ended before).
+    fn check_time(
+        &self,
+        now: UnixTime,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+    ) -> Result<UnixTime, (CertificateProblem, Error)> {
+        let Some(floor) = self.time.floor() else {
+            return Ok(now);
+        };
+        let mut at = floor;
+        for cert in core::iter::once(end_entity).chain(intermediates) {
+            let (not_before, _) = cert_info::validity(cert).ok_or((
+                CertificateProblem::BadEncoding,
+                Error::InvalidCertificate(CertificateError::BadEncoding),
+            ))?;
+            at = at.max(not_before);
+        }
+        let at = u64::try_from(at).unwrap_or(0);
+        Ok(UnixTime::since_unix_epoch(Duration::from_secs(at)))
+    }
+
     fn check(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -128,21 +251,22 @@ impl EapVerifier {
         now: UnixTime,
         info: Option<&CertificateInfo>,
     ) -> Result<bool, (CertificateProblem, Error)> {
-        let Some((roots, rule)) = &self.policy else {
+        let Some(policy) = &self.policy else {
             return Ok(false);
         };
+        let at = self.check_time(now, end_entity, intermediates)?;
         let parsed = ParsedCertificate::try_from(end_entity).map_err(|e| (problem_of(&e), e))?;
         verify_server_cert_signed_by_trust_anchor(
             &parsed,
-            roots,
+            &policy.roots,
             intermediates,
-            now,
+            at,
             self.provider.signature_verification_algorithms.all,
         )
-        .map_err(|e| (problem_of(&e), e))?;
+        .map_err(|e| (self.problem(&e), e))?;
         let names: &[String] = info.map(|i| i.dns_names.as_slice()).unwrap_or(&[]);
-        if !rule.matches(names) {
-            let expected = alloc::format!("{rule}");
+        if !policy.rule.matches(names) {
+            let expected = alloc::format!("{}", policy.rule);
             return Err((
                 CertificateProblem::NameMismatch { expected },
                 Error::InvalidCertificate(CertificateError::NotValidForName),
@@ -163,20 +287,28 @@ impl ServerCertVerifier for EapVerifier {
     ) -> Result<ServerCertVerified, Error> {
         let info = cert_info::describe(end_entity, 1 + intermediates.len());
         let result = self.check(end_entity, intermediates, now, info.as_ref());
-        let mut v = self.verdict.lock().unwrap_or_else(|p| p.into_inner());
-        v.certificate = info;
-        match result {
-            Ok(validated) => {
-                v.validated = validated;
-                v.problem = None;
-                Ok(ServerCertVerified::assertion())
-            }
-            Err((problem, err)) => {
-                v.validated = false;
-                v.problem = Some(problem);
-                Err(err)
-            }
+        let (verdict, result) = match result {
+            Ok(_) => (
+                Verdict {
+                    certificate: info,
+                    problem: None,
+                },
+                Ok(ServerCertVerified::assertion()),
+            ),
+            Err((problem, err)) => (
+                Verdict {
+                    certificate: info,
+                    problem: Some(problem),
+                },
+                Err(err),
+            ),
+        };
+        // One handshake per connection: a second call (none in TLS 1.2 or 1.3) keeps the
+        // first verdict, and its result still goes back to rustls.
+        if self.record {
+            let _ = self.verdict.set(Box::new(verdict));
         }
+        result
     }
 
     fn verify_tls12_signature(

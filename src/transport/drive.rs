@@ -30,7 +30,10 @@ pub trait Transport {
     /// Sends one EAP packet.
     fn send(&mut self, eap: &[u8]) -> Result<(), Self::Error>;
 
-    /// Waits until `deadline` at most for the next packet.
+    /// Waits until `deadline` at most for the next packet. Before the authenticator's first
+    /// packet the supplicant runs no timer and [`drive`] passes a deadline far ahead: the
+    /// transport gives up by itself then ([`Received::Failed`], e.g. after the last
+    /// EAPOL-Start or the last RADIUS retransmission).
     fn recv(&mut self, deadline: StdInstant) -> Result<Received, Self::Error>;
 
     /// The authentication ended (the transport may check keys, log off, ...). May turn a
@@ -45,6 +48,10 @@ pub trait Transport {
         let _ = diagnosis;
     }
 }
+
+/// How far ahead [`drive`] sets the deadline while the supplicant waits for the
+/// authenticator's first packet (and runs no timer of its own).
+const WAIT_FOR_AUTHENTICATOR: core::time::Duration = core::time::Duration::from_secs(3600);
 
 /// How an authentication ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +133,9 @@ fn drive_once<T: Transport>(
         }
         let deadline = match deadline {
             Some(d) => origin + d.saturating_duration_since(base),
+            // Nothing from the authenticator yet: the core runs no timer, and the
+            // transport's own start sequence or retransmissions decide when to give up.
+            None if !supplicant.is_finished() => StdInstant::now() + WAIT_FOR_AUTHENTICATOR,
             None => {
                 return Ok(Outcome::Failed(Diagnosis::new(
                     supplicant.phase(),

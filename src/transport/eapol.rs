@@ -26,6 +26,7 @@
 //! to FreeRADIUS) over a veth pair: `tests/interop_wired.rs`.
 
 use super::drive::{Outcome, Received, Transport};
+use super::pae::{EapolTimers, StartSequence, StartStep};
 use super::retry::local_network_error;
 use crate::diagnosis::{Cause, Diagnosis, LocalEnd, LocalNetworkError, TransportFailure};
 use crate::wire::eap::Code as EapCode;
@@ -36,24 +37,6 @@ use alloc::vec::Vec;
 use core::time::Duration;
 use pnet_datalink::{Channel, DataLinkReceiver, DataLinkSender, NetworkInterface};
 use std::time::Instant;
-
-/// Supplicant PAE timers (IEEE 802.1X-2010 §8.8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EapolTimers {
-    /// Time between EAPOL-Starts while no authenticator answers (startPeriod, default 30 s).
-    pub start_period: Duration,
-    /// EAPOL-Starts before giving up (maxStart, default 3).
-    pub max_starts: u32,
-}
-
-impl Default for EapolTimers {
-    fn default() -> Self {
-        EapolTimers {
-            start_period: Duration::from_secs(30),
-            max_starts: 3,
-        }
-    }
-}
 
 /// The controlled port as the supplicant sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,9 +74,9 @@ pub struct EapolTransport {
     tx: Box<dyn DataLinkSender>,
     rx: Box<dyn DataLinkReceiver>,
     timers: EapolTimers,
-    starts: u32,
-    last_start: Option<Instant>,
-    heard: bool,
+    /// The origin of the start sequence's clock.
+    origin: Instant,
+    starts: StartSequence,
     authenticator: Option<[u8; 6]>,
     port: PortState,
     logged_off: bool,
@@ -138,9 +121,8 @@ impl EapolTransport {
             tx,
             rx,
             timers,
-            starts: 0,
-            last_start: None,
-            heard: false,
+            origin: Instant::now(),
+            starts: StartSequence::new(timers, crate::Instant::ZERO),
             authenticator: None,
             port: PortState::Unauthorized,
             logged_off: false,
@@ -235,9 +217,13 @@ impl EapolTransport {
     }
 
     fn send_start(&mut self) -> Result<(), EapolError> {
-        self.starts += 1;
-        self.last_start = Some(Instant::now());
         self.send_frame(PAE_GROUP_ADDR, &Eapol::bare(PacketType::Start))
+    }
+
+    /// `now` on the start sequence's clock.
+    fn clock(&self, now: Instant) -> crate::Instant {
+        let ms = now.saturating_duration_since(self.origin).as_millis();
+        crate::Instant::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
     }
 
     /// Where EAP responses and EAPOL-Logoff go.
@@ -316,12 +302,11 @@ impl Transport for EapolTransport {
     type Error = EapolError;
 
     fn start(&mut self) -> Result<(), EapolError> {
-        self.starts = 0;
-        self.heard = false;
+        self.starts = StartSequence::new(self.timers, self.clock(Instant::now()));
         self.authenticator = None;
         self.logged_off = false;
         self.set_port(PortState::Unauthorized);
-        self.send_start()
+        Ok(())
     }
 
     fn send(&mut self, eap: &[u8]) -> Result<(), EapolError> {
@@ -331,19 +316,17 @@ impl Transport for EapolTransport {
     fn recv(&mut self, deadline: Instant) -> Result<Received, EapolError> {
         loop {
             let now = Instant::now();
-            if !self.heard {
-                let due = self
-                    .last_start
-                    .map(|t| t + self.timers.start_period)
-                    .unwrap_or(now);
-                if now >= due {
-                    if self.starts >= self.timers.max_starts {
-                        return Ok(Received::Failed(TransportFailure::NoAuthenticator {
-                            starts: self.starts,
-                        }));
-                    }
+            match self.starts.poll(self.clock(now)) {
+                StartStep::SendStart => {
                     self.send_start()?;
+                    continue;
                 }
+                StartStep::NoAuthenticator { starts } => {
+                    return Ok(Received::Failed(TransportFailure::NoAuthenticator {
+                        starts,
+                    }));
+                }
+                _ => {}
             }
             if now >= deadline {
                 return Ok(Received::Timeout);
@@ -358,7 +341,7 @@ impl Transport for EapolTransport {
                     if let Some((src, eap)) = accept(self.mac, frame) {
                         let eap = eap.to_vec();
                         self.authenticator.get_or_insert(src);
-                        self.heard = true;
+                        self.starts.answered();
                         return Ok(Received::Eap(eap));
                     }
                 }
@@ -397,8 +380,10 @@ impl Transport for EapolTransport {
         Ok(())
     }
 
-    /// A timeout while our interface is down or gone is ours, not the server's.
+    /// What the start sequence saw; and a timeout while our interface is down or gone is
+    /// ours, not the server's.
     fn annotate(&self, diagnosis: &mut Diagnosis) {
+        self.starts.annotate(diagnosis);
         if let Some(error) = self.local_error {
             if matches!(
                 diagnosis.cause,

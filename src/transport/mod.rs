@@ -1,13 +1,15 @@
 //! The edge: moving EAP packets. The only layer with I/O (feature `std`).
 //!
 //! - [`mod@drive`]: the [`Transport`] trait and the blocking loop that runs a supplicant over one;
-//! - [`eapol`]: wired 802.1X on Linux (feature `eapol`);
+//! - [`eapol`]: wired 802.1X on Linux (feature `eapol`), its start sequence in [`pae`]
+//!   (sans-IO, any platform);
 //! - `radius`: a NAS-side RADIUS client, as `eapol_test`, over a [`socket::DatagramSocket`];
 //! - [`retry`]: the retransmission policy on the caller's clock, and which errors are local.
 
 pub mod drive;
 #[cfg(all(feature = "eapol", target_os = "linux"))]
 pub mod eapol;
+pub mod pae;
 pub mod radius;
 pub mod retry;
 pub mod socket;

@@ -7,9 +7,11 @@
 //!   Calling-Station-Id, NAS-Port-Type, Framed-MTU, the EAP packet split into EAP-Message
 //!   attributes of at most 253 octets, the State of the last Access-Challenge, and a
 //!   Message-Authenticator;
-//! - every reply is checked (Identifier, Response Authenticator, Message-Authenticator) and
-//!   silently dropped if it fails, as RFC 2865 §3 says; a server that only ever sends
-//!   replies that fail the checks is reported as a wrong shared secret;
+//! - every reply is checked (Identifier, Response Authenticator, Message-Authenticator, which
+//!   every reply must carry: RFC 3579 §3.2 and Blast-RADIUS, CVE-2024-3596) and silently
+//!   dropped if it fails, as RFC 2865 §3 says; a server that only ever sends replies that
+//!   fail the checks is reported as a wrong shared secret, or as replies without
+//!   Message-Authenticator when that is all that was wrong with them;
 //! - a request without a valid reply is retransmitted unchanged (same Identifier and
 //!   Authenticator) after [`RadiusConfig::retry_interval`], up to
 //!   [`RadiusConfig::attempts`] times in all ([`super::retry`]); a send that fails with a
@@ -18,10 +20,13 @@
 //! - an Access-Reject answering a request sent more than once is reported as the server
 //!   ending the session without a verdict (most likely it lost it after a lost reply),
 //!   unless the server had stated one ([`Cause::answering_retransmission`]);
-//! - Access-Accept: MS-MPPE-Recv-Key / MS-MPPE-Send-Key are decrypted and, at
+//! - Access-Accept: it must carry an EAP-Success (one is never made up: an Accept without
+//!   it is a server fault, [`TransportFailure::AcceptWithoutEapSuccess`]);
+//!   MS-MPPE-Recv-Key / MS-MPPE-Send-Key are decrypted and, at
 //!   [`Transport::finish`], compared with our MSK (MSK\[0..32\] = Recv-Key, MSK\[32..64\] =
 //!   Send-Key: the server names them from its own side);
-//! - Access-Reject: its EAP-Failure (or one made up, if the server sent none) goes to the
+//! - Access-Reject: its EAP-Failure (or one made up, if the server sent none: such a bare
+//!   Reject needs no Message-Authenticator, as it carries no EAP-Message) goes to the
 //!   core, and its Reply-Message goes into the diagnosis.
 //!
 //! The RADIUS server sends no EAP-Request/Identity (the NAS does, on a real port), so the
@@ -32,7 +37,7 @@ use super::retry::{Due, Exhausted, Retransmission, RetryPolicy, local_network_er
 use super::socket::DatagramSocket;
 use crate::crypto::mppe_attr;
 use crate::crypto::radius::{ReplyError, sign_request, verify_reply};
-use crate::diagnosis::{Cause, Diagnosis, LocalEnd, Phase, TransportFailure};
+use crate::diagnosis::{Cause, Diagnosis, LocalEnd, LowerLayer, Phase, TransportFailure};
 use crate::secret::SecretVec;
 use crate::wire::eap::{Code as EapCode, Eap, MethodType};
 use crate::wire::radius::{self, Builder, Code, Packet, attr};
@@ -134,9 +139,11 @@ pub struct RadiusTransport {
     bad_replies: u32,
     /// Sends of the request the last Access-Reject answered (more than 1: retransmitted).
     reject_answered_sends: u32,
-    /// Replies that passed the checks in this authentication: with one, a later reply that
-    /// fails them was damaged on the way, not signed with another secret.
-    good_replies: u32,
+    /// Replies dropped for want of a Message-Authenticator (counted in `bad_replies` too).
+    no_message_authenticator: u32,
+    /// A reply has passed the checks in this authentication: a later reply that fails
+    /// them was damaged on the way, not signed with another secret.
+    answered: bool,
     last_eap_id: u8,
     reply_message: Option<String>,
     keys: MppeKeys,
@@ -182,7 +189,8 @@ impl RadiusTransport {
             start: false,
             bad_replies: 0,
             reject_answered_sends: 0,
-            good_replies: 0,
+            no_message_authenticator: 0,
+            answered: false,
             last_eap_id: 0,
             reply_message: None,
             keys: MppeKeys::default(),
@@ -217,6 +225,7 @@ impl RadiusTransport {
     /// Gives up on the pending request after its last attempt.
     fn give_up(&mut self) -> Option<Received> {
         let p = self.pending.take()?;
+        let missing = self.no_message_authenticator;
         Some(Received::Failed(match p.retry.exhausted() {
             Exhausted::Local {
                 error,
@@ -229,12 +238,15 @@ impl RadiusTransport {
                 },
                 failed_sends,
             },
-            Exhausted::NoReply { .. } if self.bad_replies > 0 && self.good_replies == 0 => {
+            Exhausted::NoReply { .. } if missing > 0 && missing == self.bad_replies => {
+                TransportFailure::NoMessageAuthenticator { replies: missing }
+            }
+            Exhausted::NoReply { .. } if self.bad_replies > 0 && !self.answered => {
                 TransportFailure::WrongSharedSecret
             }
             Exhausted::NoReply { attempts } => TransportFailure::NoReply {
                 attempts,
-                answered_before: self.good_replies > 0,
+                answered_before: self.answered,
             },
         }))
     }
@@ -316,14 +328,23 @@ impl RadiusTransport {
         match verify_reply(buf, &pending.authenticator, self.config.secret.expose()) {
             Ok(()) => {}
             Err(ReplyError::Malformed) => return None,
-            Err(_) => {
+            // A bare Access-Reject: no EAP-Message, so RFC 3579 §3.2 asks for no
+            // Message-Authenticator, and its Response Authenticator verified. FreeRADIUS 3.2
+            // sends one when it no longer has the EAP session (after a lost reply); it can
+            // only end the session, never grant access, so it is taken as a Reject.
+            Err(ReplyError::MissingMessageAuthenticator)
+                if p.code == Code::AccessReject && p.first(attr::EAP_MESSAGE).is_none() => {}
+            Err(e) => {
                 self.bad_replies += 1;
+                if e == ReplyError::MissingMessageAuthenticator {
+                    self.no_message_authenticator += 1;
+                }
                 return None;
             }
         }
+        self.answered = true;
         let request_authenticator = pending.authenticator;
         let sends = pending.retry.sends();
-        self.good_replies += 1;
         self.pending = None;
         self.reply_message = p
             .iter()
@@ -339,10 +360,17 @@ impl RadiusTransport {
             }
             Code::AccessAccept => {
                 self.state = None;
-                self.keys = self.decrypt_keys(&p, &request_authenticator);
-                Some(Received::Eap(eap.unwrap_or_else(|| {
-                    Eap::bare(EapCode::Success, self.last_eap_id).to_vec()
-                })))
+                let code = eap.as_deref().and_then(|e| e.first()).copied();
+                match eap {
+                    Some(eap) if code == Some(u8::from(EapCode::Success)) => {
+                        self.keys = self.decrypt_keys(&p, &request_authenticator);
+                        Some(Received::Eap(eap))
+                    }
+                    // Never an EAP-Success of our making: the server must say it.
+                    _ => Some(Received::Failed(
+                        TransportFailure::AcceptWithoutEapSuccess { eap_code: code },
+                    )),
+                }
             }
             Code::AccessReject => {
                 self.state = None;
@@ -390,7 +418,8 @@ impl Transport for RadiusTransport {
         self.user_name = None;
         self.bad_replies = 0;
         self.reject_answered_sends = 0;
-        self.good_replies = 0;
+        self.no_message_authenticator = 0;
+        self.answered = false;
         self.reply_message = None;
         self.keys = MppeKeys::default();
         self.start = true;
@@ -497,5 +526,8 @@ impl Transport for RadiusTransport {
         if diagnosis.server_message.is_none() {
             diagnosis.server_message = self.reply_message.clone();
         }
+        diagnosis.lower_layer = Some(LowerLayer::Radius {
+            server_answered: self.answered,
+        });
     }
 }

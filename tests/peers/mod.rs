@@ -492,8 +492,8 @@ pub fn output_within(cmd: &mut Command, timeout: Duration) -> Output {
 }
 
 /// Runs the wired_8021x example inside `net`'s namespace on its supplicant port, with the
-/// usual flags (alice, the test PKI, EAPOL-Start every second up to 5 times unless `extra`
-/// sets `--start-period`) plus `extra`.
+/// usual flags (alice, the test PKI, `--timeout 10` and EAPOL-Start every second up to 5
+/// times unless `extra` sets `--timeout` or `--start-period`) plus `extra`.
 pub fn wired_8021x(net: &VethNamespace, password: &str, extra: &[&str]) -> Output {
     let mut cmd = net.command(&example("wired_8021x"));
     cmd.args(["--interface", &net.supp_if])
@@ -501,8 +501,10 @@ pub fn wired_8021x(net: &VethNamespace, password: &str, extra: &[&str]) -> Outpu
         .args(["--password", password])
         .arg("--ca-cert")
         .arg(pki().join("ca.pem"))
-        .args(["--server-name", SERVER_NAME])
-        .args(["--timeout", "10"]);
+        .args(["--server-name", SERVER_NAME]);
+    if !extra.contains(&"--timeout") {
+        cmd.args(["--timeout", "10"]);
+    }
     if !extra.contains(&"--start-period") {
         cmd.args(["--start-period", "1", "--max-starts", "5"]);
     }

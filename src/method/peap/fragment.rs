@@ -27,10 +27,12 @@ impl Reassembly {
         frame: &TlsFrame<'_>,
         cap: usize,
     ) -> Result<Option<Vec<u8>>, ProtocolViolation> {
+        let arrived = (self.buf.len() + frame.data.len()) as u64;
         if let Some(total) = frame.message_length {
             if total as usize > cap || u64::from(total) > cap as u64 {
                 return Err(ProtocolViolation::MessageTooLarge {
-                    declared: total.into(),
+                    announced: Some(total.into()),
+                    arrived,
                     cap,
                 });
             }
@@ -46,18 +48,20 @@ impl Reassembly {
         } else if !self.active {
             self.declared = None;
         }
-        let received = self.buf.len() + frame.data.len();
-        if received > cap {
+        if arrived > cap as u64 {
+            // Both numbers for what they are: what was announced (if anything) and what
+            // actually arrived.
             return Err(ProtocolViolation::MessageTooLarge {
-                declared: received as u64,
+                announced: self.declared.map(u64::from),
+                arrived,
                 cap,
             });
         }
         if let Some(d) = self.declared {
-            if received as u64 > u64::from(d) {
+            if arrived > u64::from(d) {
                 return Err(ProtocolViolation::FragmentLength {
                     declared: d.into(),
-                    received: received as u64,
+                    received: arrived,
                 });
             }
         }

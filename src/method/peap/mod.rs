@@ -88,6 +88,16 @@ impl Peap {
         }
     }
 
+    /// Frees the TLS connection and the fragment buffers once the authentication has
+    /// ended (the phase, keys and failure cause stay).
+    pub(crate) fn release(&mut self) {
+        self.tls = None;
+        self.rx = Reassembly::default();
+        self.tx = Outbound::default();
+        self.client_scan = TlsScanner::new();
+        self.server_scan = TlsScanner::new();
+    }
+
     /// RFC 4137 decision: `CondSucc` once phase 2 answered a Result TLV Success.
     pub(crate) fn decision(&self) -> Decision {
         if self.phase2.keys().is_some() {
@@ -162,9 +172,10 @@ impl Peap {
             return self.start(ctx, &frame);
         }
         if frame.start {
+            let handshake_complete = self.state == State::Tunnel;
             return fail(
                 self.phase(),
-                Cause::Protocol(ProtocolViolation::UnexpectedStart),
+                Cause::Protocol(ProtocolViolation::UnexpectedStart { handshake_complete }),
             );
         }
         if frame.version != PEAP_VERSION {
@@ -213,6 +224,19 @@ impl Peap {
                 Cause::Protocol(ProtocolViolation::Unexpected(
                     "a PEAP request without the Start flag",
                 )),
+            );
+        }
+        // A Start is only the flags octet ([MS-PEAP] 2.2, RFC 5216 3.1): anything else under
+        // the S flag is malformed, and refused as other malformed PEAP requests are.
+        let length_flag = frame.message_length.is_some();
+        if length_flag || frame.more || !frame.data.is_empty() {
+            return fail(
+                Phase::MethodNegotiation,
+                Cause::Protocol(ProtocolViolation::MalformedStart {
+                    length_flag,
+                    more_flag: frame.more,
+                    data_len: frame.data.len(),
+                }),
             );
         }
         ctx.emit(Event::PeapStarted {
@@ -338,6 +362,9 @@ impl Peap {
                     certificate,
                     validated,
                 });
+                if let Some(floor) = tls.clockless_floor() {
+                    ctx.emit(Event::CertificateDatesNotChecked { floor });
+                }
                 validated
             }
             None => false,
@@ -391,6 +418,9 @@ impl Peap {
                         certificate: c.clone(),
                         validated: false,
                     });
+                }
+                if let Some(floor) = self.tls.as_ref().and_then(|t| t.clockless_floor()) {
+                    ctx.emit(Event::CertificateDatesNotChecked { floor });
                 }
                 (
                     Phase::ServerValidation,

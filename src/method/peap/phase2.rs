@@ -245,6 +245,15 @@ impl Phase2 {
         let mut binding = None;
         for tlv in &tlvs {
             match tlv.tlv_type {
+                TlvType::Result if status.is_some() => {
+                    return self.fail_with_result(
+                        id,
+                        diag(
+                            phase,
+                            Cause::Protocol(ProtocolViolation::MultipleResultTlvs),
+                        ),
+                    );
+                }
                 TlvType::Result => match tlv.result_status() {
                     Ok(s) => status = Some(s),
                     Err(error) => {

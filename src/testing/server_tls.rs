@@ -1,0 +1,75 @@
+//! The authenticator's TLS: rustls's `UnbufferedServerConnection` on the crate's driver,
+//! so the authenticator runs without std (the no_std check uses it), with keys exported
+//! the same way as the no_std client tunnel (its own key log), and rustls's exporter
+//! still checking both on hosts through the std client.
+
+use crate::tls::driver::Driver;
+use crate::tls::keylog::SecretLog;
+use crate::tls::{TlsFailure, TlsVersion};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use rustls::server::UnbufferedServerConnection;
+
+/// One server connection.
+pub(crate) struct ServerTls {
+    driver: Driver<UnbufferedServerConnection>,
+}
+
+impl ServerTls {
+    /// A connection with `config`, whose key log (if any) still gets every line.
+    pub(crate) fn new(config: &Arc<rustls::ServerConfig>) -> Result<Self, rustls::Error> {
+        let mut config = rustls::ServerConfig::clone(config);
+        let secrets = Arc::new(SecretLog::new(Some(config.key_log.clone())));
+        config.key_log = secrets.clone();
+        let conn = UnbufferedServerConnection::new(Arc::new(config))?;
+        Ok(ServerTls {
+            driver: Driver::new(conn, secrets)?,
+        })
+    }
+
+    /// Feeds the client's TLS bytes.
+    pub(crate) fn receive(&mut self, data: &[u8]) -> Result<(), rustls::Error> {
+        self.driver.receive(data)
+    }
+
+    /// Moves what is to be sent into `out`.
+    pub(crate) fn take_outgoing(&mut self, out: &mut Vec<u8>) {
+        self.driver.take_outgoing(out);
+    }
+
+    /// True until the handshake has completed.
+    pub(crate) fn is_handshaking(&self) -> bool {
+        self.driver.is_handshaking()
+    }
+
+    /// Encrypts `data`.
+    pub(crate) fn send_plaintext(&mut self, data: &[u8]) -> Result<(), rustls::Error> {
+        self.driver.send_plaintext(data)
+    }
+
+    /// Moves the decrypted application data into `out`.
+    pub(crate) fn read_plaintext(&mut self, out: &mut Vec<u8>) {
+        self.driver.read_plaintext(out);
+    }
+
+    /// The negotiated version.
+    pub(crate) fn version(&self) -> Option<TlsVersion> {
+        self.driver.negotiated().map(|(v, _)| v)
+    }
+
+    /// The EAP Session-Id (RFC 5216 §2.3 for TLS 1.2, RFC 9427 §2.1 for TLS 1.3); empty
+    /// before the handshake is done.
+    pub(crate) fn session_id(&self, type_code: u8) -> Vec<u8> {
+        self.driver.session_id(type_code).unwrap_or_default()
+    }
+
+    /// The exporter.
+    pub(crate) fn export(
+        &self,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), TlsFailure> {
+        self.driver.export(label, context, out)
+    }
+}

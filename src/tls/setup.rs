@@ -1,0 +1,188 @@
+//! What both rustls connectors share: the per-connection `ClientConfig` (our verifier and
+//! key log, SNI off, the time policy) and the translation of rustls errors into the
+//! crate's own [`TlsFailure`].
+
+use super::clock::{CertificateTime, RustlsTime};
+use super::keylog::SecretLog;
+use super::verify::{EapVerifier, Policy};
+use super::{TlsError, TlsErrorKind, TlsFailure, TlsOffer, TlsVersion};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use rustls::SignatureScheme;
+use rustls::client::{ClientSessionStore, ResolvesClientCert, Resumption};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::ServerName;
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, KeyLog, SupportedProtocolVersion};
+
+/// The settings a connector makes each connection from.
+#[derive(Clone)]
+pub(crate) struct ClientSetup {
+    pub(crate) provider: Arc<CryptoProvider>,
+    pub(crate) versions: Vec<&'static SupportedProtocolVersion>,
+    /// `None`: the explicit opt-out.
+    pub(crate) policy: Option<Arc<Policy>>,
+    pub(crate) time: CertificateTime,
+    /// The session-cache key (not sent: SNI is off).
+    pub(crate) server_name: ServerName<'static>,
+    pub(crate) sessions: Option<Arc<dyn ClientSessionStore>>,
+    /// The one verifier of all connections when sessions are resumed (rustls resumes only
+    /// with the verifier that validated the session).
+    shared_verifier: Option<Arc<EapVerifier>>,
+    /// One for all connections, for the same reason.
+    no_client_auth: Arc<NoClientCertificate>,
+    pub(crate) key_log: Option<Arc<dyn KeyLog>>,
+}
+
+/// EAP peers here authenticate with inner methods, not TLS client certificates.
+#[derive(Debug)]
+pub(crate) struct NoClientCertificate;
+
+impl ResolvesClientCert for NoClientCertificate {
+    fn resolve(&self, _: &[&[u8]], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        None
+    }
+
+    fn has_certs(&self) -> bool {
+        false
+    }
+}
+
+impl core::fmt::Debug for ClientSetup {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientSetup")
+            .field("versions", &self.versions)
+            .field("rule", &self.policy.as_ref().map(|p| &p.rule))
+            .field("time", &self.time)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientSetup {
+    pub(crate) fn new(
+        provider: Arc<CryptoProvider>,
+        versions: &[&'static SupportedProtocolVersion],
+        policy: Option<Policy>,
+        time: CertificateTime,
+    ) -> Self {
+        let name = match &policy {
+            Some(p) => ServerName::try_from(alloc::string::String::from(p.rule.cache_name()))
+                .unwrap_or_else(|_| invalid_name("eap.invalid")),
+            None => invalid_name("unvalidated.invalid"),
+        };
+        ClientSetup {
+            provider,
+            versions: versions.to_vec(),
+            policy: policy.map(Arc::new),
+            time,
+            server_name: name,
+            sessions: None,
+            shared_verifier: None,
+            no_client_auth: Arc::new(NoClientCertificate),
+            key_log: None,
+        }
+    }
+
+    /// Resumes sessions from `store`: from now on all connections share one verifier.
+    pub(crate) fn resume_from(&mut self, store: Arc<dyn ClientSessionStore>) {
+        self.sessions = Some(store);
+        self.shared_verifier = Some(Arc::new(self.new_verifier(false)));
+    }
+
+    fn new_verifier(&self, record: bool) -> EapVerifier {
+        EapVerifier::new(
+            self.policy.clone(),
+            self.provider.clone(),
+            self.time.clone(),
+            record,
+        )
+    }
+
+    /// A connection's config with its own verifier and secret log.
+    pub(crate) fn config(
+        &self,
+        verifier: Arc<EapVerifier>,
+        secrets: Option<Arc<SecretLog>>,
+    ) -> Result<ClientConfig, TlsFailure> {
+        let mut config = ClientConfig::builder_with_details(
+            self.provider.clone(),
+            Arc::new(RustlsTime(self.time.clone())),
+        )
+        .with_protocol_versions(&self.versions)
+        .map_err(protocol)?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_client_cert_resolver(self.no_client_auth.clone());
+        config.enable_sni = false;
+        config.resumption = match &self.sessions {
+            Some(store) => Resumption::store(store.clone()),
+            None => Resumption::disabled(),
+        };
+        match (secrets, &self.key_log) {
+            (Some(s), _) => config.key_log = s,
+            (None, Some(k)) => config.key_log = k.clone(),
+            (None, None) => {}
+        }
+        Ok(config)
+    }
+
+    /// The verifier of a new connection: its own, or the shared one.
+    pub(crate) fn verifier(&self) -> Arc<EapVerifier> {
+        match &self.shared_verifier {
+            Some(v) => v.clone(),
+            None => Arc::new(self.new_verifier(true)),
+        }
+    }
+
+    pub(crate) fn offer(&self) -> TlsOffer {
+        let mut versions: Vec<TlsVersion> = self
+            .versions
+            .iter()
+            .map(|v| TlsVersion(u16::from(v.version)))
+            .collect();
+        versions.sort_by(|a, b| b.cmp(a));
+        let cipher_suites = self
+            .provider
+            .cipher_suites
+            .iter()
+            .filter(|s| self.versions.iter().any(|v| s.version() == *v))
+            .map(|s| u16::from(s.suite()))
+            .collect();
+        TlsOffer {
+            versions,
+            cipher_suites,
+        }
+    }
+}
+
+fn invalid_name(literal: &'static str) -> ServerName<'static> {
+    // Both literals are valid DNS names; the fallback only satisfies the type.
+    ServerName::try_from(literal).unwrap_or(ServerName::IpAddress(rustls::pki_types::IpAddr::V4(
+        rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0]),
+    )))
+}
+
+/// A rustls error that is not an alert or a certificate problem, in our terms.
+pub(crate) fn protocol(e: rustls::Error) -> TlsFailure {
+    use rustls::Error as E;
+    let kind = match &e {
+        E::InvalidMessage(_) => TlsErrorKind::Malformed,
+        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
+            TlsErrorKind::UnexpectedMessage
+        }
+        E::PeerIncompatible(_) => TlsErrorKind::Incompatible,
+        E::PeerMisbehaved(_) | E::NoCertificatesPresented | E::PeerSentOversizedRecord => {
+            TlsErrorKind::Misbehaved
+        }
+        E::DecryptError => TlsErrorKind::Decrypt,
+        E::General(_)
+        | E::FailedToGetCurrentTime
+        | E::FailedToGetRandomBytes
+        | E::EncryptError
+        | E::HandshakeNotComplete
+        | E::NoApplicationProtocol
+        | E::BadMaxFragmentSize => TlsErrorKind::Local,
+        _ => TlsErrorKind::Other,
+    };
+    TlsFailure::Protocol(TlsError::new(kind, alloc::format!("{e}")))
+}
