@@ -457,7 +457,7 @@ impl Display for TransportFailure {
             ),
             TransportFailure::NoMessageAuthenticator { replies } => write!(
                 f,
-                "the RADIUS server's replies carry no Message-Authenticator, which every reply must (Blast-RADIUS, CVE-2024-3596); {replies} dropped, nothing else arrived"
+                "the RADIUS server's replies carry no Message-Authenticator, which every reply must (Blast-RADIUS, CVE-2024-3596); {replies} such replies dropped, and none with one answered our last request"
             ),
             TransportFailure::AcceptWithoutEapSuccess { eap_code: None } => f.write_str(
                 "the RADIUS server sent an Access-Accept without an EAP-Message, so without the EAP-Success that must end the conversation",

@@ -297,9 +297,10 @@ fn replies_without_message_authenticator_are_named_in_the_diagnosis() {
     assert_eq!(
         d.to_string(),
         "identity: the RADIUS server's replies carry no Message-Authenticator, which every reply \
-         must (Blast-RADIUS, CVE-2024-3596); 3 dropped, nothing else arrived. Hint: make the \
-         server send Message-Authenticator in every reply (FreeRADIUS 3.2 does; others need an \
-         update or a setting against CVE-2024-3596); if it does, something on the path strips it"
+         must (Blast-RADIUS, CVE-2024-3596); 3 such replies dropped, and none with one answered \
+         our last request. Hint: make the server send Message-Authenticator in every reply \
+         (FreeRADIUS 3.2 does; others need an update or a setting against CVE-2024-3596); if it \
+         does, something on the path strips it"
     );
 }
 
