@@ -137,7 +137,7 @@ pub fn radius_codec(data: &[u8]) {
 pub fn peap_reassembly(data: &[u8]) {
     // A stream of fragments: [len(2)] [EAP-TLS Type-Data] ...; cap 4 KiB.
     let cap = 4096;
-    let mut r = crate::method::peap::fragment::Reassembly::default();
+    let mut r = crate::method::tls_core::fragment::Reassembly::default();
     let mut received = 0usize;
     for frag in chunks(data) {
         let Ok(frame) = TlsFrame::parse(frag) else {

@@ -4,6 +4,7 @@
 
 pub(crate) mod mschapv2;
 pub(crate) mod peap;
+pub(crate) mod tls_core;
 
 use crate::config::Config;
 use crate::diagnosis::{Diagnosis, SentMessage};

@@ -1,0 +1,330 @@
+//! The TLS part that every TLS-based method shares (PEAP today; EAP-TLS and EAP-TTLS use
+//! the same): EAP-TLS framing with fragments both ways and the reassembly cap
+//! ([RFC 5216 §2.1.5, §3](https://www.rfc-editor.org/rfc/rfc5216#section-3)), the handshake
+//! through the [`TlsTunnel`], the randoms and parameters seen on the wire, the server
+//! certificate verdict at the end of the handshake, and TLS failures turned into causes.
+//!
+//! A method owns one [`TlsSession`] from the moment it answers the Start; it only exists
+//! while a tunnel does, so nothing here is optional.
+
+pub(crate) mod fragment;
+
+use self::fragment::{Outbound, Reassembly};
+use super::{Ctx, Step};
+use crate::config::Config;
+use crate::diagnosis::SentMessage;
+use crate::diagnosis::{Cause, CertificateProblem, Diagnosis, Phase, ProtocolViolation};
+use crate::event::Event;
+use crate::tls::{TlsFailure, TlsTunnel, TlsVersion};
+use crate::wire::tls_frame::TlsFrame;
+use crate::wire::tls_record::{TlsEvent, TlsScanner};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+/// What an inbound frame amounts to.
+pub(crate) enum Inbound {
+    /// Answer with this (an ACK, our next fragment, or a failure).
+    Step(Step),
+    /// A whole TLS message from the server.
+    Message(Vec<u8>),
+}
+
+/// One TLS connection of an EAP method, with its fragment buffers.
+pub(crate) struct TlsSession {
+    /// The version bits of the flags octet this method sends.
+    version: u8,
+    tls: Box<dyn TlsTunnel>,
+    rx: Reassembly,
+    tx: Outbound,
+    /// Reads our ClientHello's random; dropped once read.
+    client_scan: Option<TlsScanner>,
+    /// Reads the ServerHello; dropped once read.
+    server_scan: Option<TlsScanner>,
+    client_random: Option<[u8; 32]>,
+    server_random: Option<[u8; 32]>,
+    chosen: Option<(TlsVersion, u16)>,
+    flights_sent: u32,
+}
+
+impl core::fmt::Debug for TlsSession {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TlsSession")
+            .field("chosen", &self.chosen)
+            .field("flights_sent", &self.flights_sent)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A step that ends the authentication with `cause`, sending nothing.
+pub(crate) fn fail(phase: Phase, cause: Cause) -> Step {
+    Step::Fail {
+        data: None,
+        diagnosis: Diagnosis::new(phase, cause),
+    }
+}
+
+/// The TLS connection that could not start, as a failure.
+pub(crate) fn connect_failure(ctx: &mut Ctx<'_>, failure: TlsFailure) -> Step {
+    let (phase, cause) = cause_of(ctx, failure, None, None);
+    fail(phase, cause)
+}
+
+/// The phase and cause of a TLS failure (emitting the certificate events it carries).
+fn cause_of(
+    ctx: &mut Ctx<'_>,
+    failure: TlsFailure,
+    chosen: Option<(TlsVersion, u16)>,
+    clockless_floor: Option<i64>,
+) -> (Phase, Cause) {
+    match failure {
+        TlsFailure::AlertReceived(alert) => (
+            Phase::TlsHandshake,
+            Cause::TlsAlert {
+                alert,
+                offered: ctx.config.tls.offer(),
+                chosen,
+            },
+        ),
+        TlsFailure::Certificate {
+            problem,
+            certificate,
+        } => {
+            if let Some(c) = &certificate {
+                ctx.emit(Event::ServerCertificate {
+                    certificate: c.clone(),
+                    validated: false,
+                });
+            }
+            if let Some(floor) = clockless_floor {
+                ctx.emit(Event::CertificateDatesNotChecked { floor });
+            }
+            (
+                Phase::ServerValidation,
+                Cause::CertificateRejected {
+                    problem,
+                    certificate,
+                },
+            )
+        }
+        TlsFailure::Protocol(e) => (Phase::TlsHandshake, Cause::Tls(e)),
+    }
+}
+
+impl TlsSession {
+    /// Starts a connection (after the method's Start) and returns it with the first
+    /// fragment of our ClientHello.
+    pub(crate) fn start(ctx: &mut Ctx<'_>, version: u8) -> Result<(Self, Step), Step> {
+        let tls = ctx
+            .config
+            .tls
+            .connect()
+            .map_err(|e| connect_failure(ctx, e))?;
+        let mut session = TlsSession {
+            version,
+            tls,
+            rx: Reassembly::default(),
+            tx: Outbound::default(),
+            client_scan: Some(TlsScanner::new()),
+            server_scan: Some(TlsScanner::new()),
+            client_random: None,
+            server_random: None,
+            chosen: None,
+            flights_sent: 0,
+        };
+        let mut hello = Vec::new();
+        session.tls.take_outgoing(&mut hello);
+        let step = session.send(hello, ctx.config.fragment_size, SentMessage::ClientHello);
+        Ok((session, step))
+    }
+
+    /// The tunnel, for the method's key export.
+    pub(crate) fn tunnel(&self) -> &dyn TlsTunnel {
+        self.tls.as_ref()
+    }
+
+    /// Our ClientHello's and the ServerHello's randoms (TLS 1.2 Session-Ids).
+    pub(crate) fn randoms(&self) -> (Option<[u8; 32]>, Option<[u8; 32]>) {
+        (self.client_random, self.server_random)
+    }
+
+    /// Explains an EAP-Failure during the handshake: right after our ClientHello, before
+    /// the server chose anything, it refused what we offered.
+    pub(crate) fn handshake_failure_cause(&self, config: &Config, last_sent: SentMessage) -> Cause {
+        if self.chosen.is_none() && self.flights_sent <= 1 {
+            Cause::HandshakeRejected {
+                offered: config.tls.offer(),
+            }
+        } else {
+            Cause::FailureWithoutReason { after: last_sent }
+        }
+    }
+
+    /// An empty frame of this method: the ACK of a fragment.
+    pub(crate) fn ack(&self, sent: SentMessage) -> Step {
+        Step::Respond {
+            data: TlsFrame::data(self.version, &[]).to_vec(),
+            sent,
+        }
+    }
+
+    /// Handles the framing of one request (already checked for Start and version by the
+    /// method): the ACK of our pending fragment, or one fragment of the server's message.
+    pub(crate) fn inbound(
+        &mut self,
+        frame: &TlsFrame<'_>,
+        config: &Config,
+        phase: Phase,
+    ) -> Inbound {
+        if self.tx.pending() {
+            if !frame.data.is_empty() || frame.more {
+                return Inbound::Step(fail(
+                    phase,
+                    Cause::Protocol(ProtocolViolation::UnexpectedData),
+                ));
+            }
+            return Inbound::Step(Step::Respond {
+                data: self.tx.next(config.fragment_size, self.version),
+                sent: SentMessage::TlsFragment,
+            });
+        }
+        match self.rx.push(frame, config.limits.reassembly_cap) {
+            Ok(Some(m)) if !m.is_empty() => Inbound::Message(m),
+            // An empty request outside fragmentation: answer in kind. Repeated, the round
+            // limit ends it.
+            Ok(_) => Inbound::Step(self.ack(SentMessage::TlsAck)),
+            Err(v) => Inbound::Step(fail(phase, Cause::Protocol(v))),
+        }
+    }
+
+    /// Feeds a whole server message to the tunnel (reading the ServerHello on the way).
+    pub(crate) fn receive(&mut self, ctx: &mut Ctx<'_>, message: &[u8]) -> Result<(), Step> {
+        if let Some(scanner) = self.server_scan.as_mut() {
+            for ev in scanner.push(message) {
+                if let TlsEvent::ServerHello(h) = ev {
+                    self.server_random = Some(h.random);
+                    self.chosen = Some((TlsVersion(h.version()), h.cipher_suite));
+                    self.server_scan = None;
+                    break;
+                }
+            }
+        }
+        self.tls.receive(message).map_err(|e| self.failure(ctx, e))
+    }
+
+    /// True until the handshake has completed.
+    pub(crate) fn is_handshaking(&self) -> bool {
+        self.tls.is_handshaking()
+    }
+
+    /// The handshake finished: announces the certificate verdict and refuses an
+    /// unvalidated server (defence in depth: a connector that validates must not finish a
+    /// handshake with one). Returns the negotiated version and suite.
+    pub(crate) fn handshake_done(&mut self, ctx: &mut Ctx<'_>) -> Result<(TlsVersion, u16), Step> {
+        let validated = match self.tls.server_certificate() {
+            Some((certificate, validated)) => {
+                ctx.emit(Event::ServerCertificate {
+                    certificate,
+                    validated,
+                });
+                if let Some(floor) = self.tls.clockless_floor() {
+                    ctx.emit(Event::CertificateDatesNotChecked { floor });
+                }
+                validated
+            }
+            None => false,
+        };
+        if !validated && ctx.config.tls.validates_server() {
+            return Err(fail(
+                Phase::ServerValidation,
+                Cause::CertificateRejected {
+                    problem: CertificateProblem::UnknownIssuer,
+                    certificate: None,
+                },
+            ));
+        }
+        let negotiated = self.tls.negotiated().unwrap_or((TlsVersion::TLS12, 0));
+        self.chosen = Some(negotiated);
+        Ok(negotiated)
+    }
+
+    /// Decrypted application data received so far.
+    pub(crate) fn read_plaintext(&mut self, ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Step> {
+        let mut plaintext = Vec::new();
+        self.tls
+            .read_plaintext(&mut plaintext)
+            .map_err(|e| self.failure(ctx, e))?;
+        Ok(plaintext)
+    }
+
+    /// Encrypts application data (sent with the next flight).
+    pub(crate) fn send_plaintext(&mut self, ctx: &mut Ctx<'_>, data: &[u8]) -> Result<(), Step> {
+        self.tls
+            .send_plaintext(data)
+            .map_err(|e| self.failure(ctx, e))
+    }
+
+    /// Sends what the tunnel has queued (an ACK when nothing), labelled `sent`.
+    pub(crate) fn flush(&mut self, config: &Config, sent: SentMessage) -> Step {
+        let mut out = Vec::new();
+        self.tls.take_outgoing(&mut out);
+        self.send(out, config.fragment_size, sent)
+    }
+
+    /// The last words of a failure decided inside the tunnel: `data` encrypted and its
+    /// first fragment, if the tunnel can still carry it.
+    pub(crate) fn last_words(
+        &mut self,
+        config: &Config,
+        data: Option<(Vec<u8>, SentMessage)>,
+    ) -> Option<(Vec<u8>, SentMessage)> {
+        let (plaintext, sent) = data?;
+        self.tls.send_plaintext(&plaintext).ok()?;
+        let mut out = Vec::new();
+        self.tls.take_outgoing(&mut out);
+        Some((self.tx.start(out, config.fragment_size, self.version), sent))
+    }
+
+    /// Queues an outgoing TLS message and returns the first fragment.
+    fn send(&mut self, bytes: Vec<u8>, fragment_size: usize, sent: SentMessage) -> Step {
+        if bytes.is_empty() {
+            return self.ack(SentMessage::TlsAck);
+        }
+        if let Some(scanner) = self.client_scan.as_mut() {
+            for ev in scanner.push(&bytes) {
+                if let TlsEvent::ClientHello(h) = ev {
+                    self.client_random = Some(h.random);
+                    self.client_scan = None;
+                    break;
+                }
+            }
+        }
+        self.flights_sent += 1;
+        let more_than_one = bytes.len() > fragment_size;
+        let data = self.tx.start(bytes, fragment_size, self.version);
+        Step::Respond {
+            data,
+            sent: if more_than_one {
+                SentMessage::TlsFragment
+            } else {
+                sent
+            },
+        }
+    }
+
+    /// Ends on a TLS failure, sending the alert the TLS library queued (if any).
+    pub(crate) fn failure(&mut self, ctx: &mut Ctx<'_>, failure: TlsFailure) -> Step {
+        let (phase, cause) = cause_of(ctx, failure, self.chosen, self.tls.clockless_floor());
+        let mut alert = Vec::new();
+        self.tls.take_outgoing(&mut alert);
+        let data = (!alert.is_empty()).then(|| {
+            (
+                self.tx.start(alert, ctx.config.fragment_size, self.version),
+                SentMessage::TlsAlert,
+            )
+        });
+        Step::Fail {
+            data,
+            diagnosis: Diagnosis::new(phase, cause),
+        }
+    }
+}
