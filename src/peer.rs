@@ -2,6 +2,12 @@
 //! Identifiers and duplicate requests, Identity and Notification, method selection and Nak,
 //! the Success/Failure rules, and the round and time limits.
 //!
+//! It is an enum of states: selecting a method (Identity, Notification and Nak rounds),
+//! running one ([`Method`], which decides its own causes for an EAP-Failure, for silence
+//! and for a premature EAP-Success, and which this layer never looks inside), done. The
+//! Nak and Notification rules are shared with the levels inside tunnels
+//! ([`method::nak`], [`method::notification`]).
+//!
 //! Rules kept here:
 //! - a request with the last Identifier and the same bytes is a retransmission: the last
 //!   response goes out again and nothing is processed twice (§4.1, RFC 4137 RETRANSMIT); the
@@ -25,9 +31,8 @@ use crate::diagnosis::{
     Cause, Diagnosis, DroppedPacket, Phase, PrematureSuccess, SentMessage, TimeoutKind,
 };
 use crate::event::{Event, Output};
-use crate::method::peap::Peap;
-use crate::method::{Ctx, Decision, Step};
-use crate::wire::eap::{Code, EXPANDED_NAK, Eap, MethodType, emit_expanded_nak, emit_legacy_nak};
+use crate::method::{self, Ctx, Decision, Method, Step};
+use crate::wire::eap::{Code, Eap, MethodType};
 use alloc::collections::VecDeque;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -41,9 +46,28 @@ struct Deadlines {
     silence: Instant,
 }
 
+/// Where the authentication stands ([RFC 4137 §4](https://www.rfc-editor.org/rfc/rfc4137#section-4)).
+// One per authentication, and the large variant is the one that lives longest: a Box
+// would add an allocation and save nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum State {
+    /// No method yet: Identity, Notification and Nak rounds.
+    Selecting {
+        identity_sent: bool,
+        /// The last proposal we refused, and what our Nak offered.
+        nak: Option<(MethodType, Vec<MethodType>)>,
+    },
+    /// A method runs (every later request of another Type is discarded).
+    Running(Method),
+    /// Ended (`Authenticated` or `Failed` was emitted); the method and its TLS
+    /// connection are freed, the phase reached stays.
+    Done { phase: Phase },
+}
+
 /// The running (or finished) authentication.
 pub(crate) struct Peer {
-    finished: bool,
+    state: State,
     /// `None` until the authenticator's first packet.
     deadlines: Option<Deadlines>,
     /// The last packet from the authenticator, if it was dropped.
@@ -55,9 +79,6 @@ pub(crate) struct Peer {
     /// Times the last response went out (more than 1: the server retransmitted its request).
     last_sends: u32,
     rounds: u32,
-    identity_sent: bool,
-    nak: Option<(MethodType, Vec<MethodType>)>,
-    peap: Option<Peap>,
     server_message: Option<String>,
     /// Packets dropped as RFC 3748 says (malformed, unexpected).
     pub(crate) dropped: u64,
@@ -66,7 +87,10 @@ pub(crate) struct Peer {
 impl Peer {
     pub(crate) fn new() -> Self {
         Peer {
-            finished: false,
+            state: State::Selecting {
+                identity_sent: false,
+                nak: None,
+            },
             deadlines: None,
             last_dropped: None,
             last_id: None,
@@ -75,21 +99,18 @@ impl Peer {
             last_sent: SentMessage::Nothing,
             last_sends: 0,
             rounds: 0,
-            identity_sent: false,
-            nak: None,
-            peap: None,
             server_message: None,
             dropped: 0,
         }
     }
 
     pub(crate) fn is_finished(&self) -> bool {
-        self.finished
+        matches!(self.state, State::Done { .. })
     }
 
     /// When to call back: while running, once the authenticator has spoken.
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        if self.finished {
+        if self.is_finished() {
             return None;
         }
         self.deadlines.map(|d| d.silence.min(d.overall))
@@ -109,21 +130,24 @@ impl Peer {
     }
 
     pub(crate) fn phase(&self) -> Phase {
-        match (&self.peap, &self.nak, self.identity_sent) {
-            (Some(p), _, _) => p.phase(),
-            (None, Some(_), _) => Phase::MethodNegotiation,
-            (None, None, true) => Phase::Identity,
-            (None, None, false) => Phase::Start,
+        match &self.state {
+            State::Running(m) => m.phase(),
+            State::Selecting { nak: Some(_), .. } => Phase::MethodNegotiation,
+            State::Selecting {
+                identity_sent: true,
+                ..
+            } => Phase::Identity,
+            State::Selecting { .. } => Phase::Start,
+            State::Done { phase } => *phase,
         }
     }
 
     fn finish(&mut self, out: &mut VecDeque<Output>, event: Event) {
-        self.finished = true;
-        // Nothing more goes through the tunnel: free the TLS connection and its buffers
-        // (firmware keeps the supplicant for the next re-authentication).
-        if let Some(p) = self.peap.as_mut() {
-            p.release();
-        }
+        // The method goes, and with it the TLS connection and its buffers (firmware keeps
+        // the supplicant for the next re-authentication).
+        self.state = State::Done {
+            phase: self.phase(),
+        };
         let event = match event {
             Event::Failed(mut d) => {
                 if d.server_message.is_none() {
@@ -142,7 +166,7 @@ impl Peer {
 
     /// Checks the clock against the limits.
     pub(crate) fn tick(&mut self, config: &Config, now: Instant, out: &mut VecDeque<Output>) {
-        let Some(deadlines) = self.deadlines.filter(|_| !self.finished) else {
+        let Some(deadlines) = self.deadlines.filter(|_| !self.is_finished()) else {
             return;
         };
         let last_sent = self.last_sent;
@@ -156,22 +180,12 @@ impl Peer {
             };
             self.fail(out, self.phase(), cause);
         } else if now >= deadlines.silence {
-            // A server that said "failure" inside the tunnel and then went quiet (its
-            // EAP-Failure lost) still gets its explanation; a server that merely went
-            // quiet gets a timeout naming our last message.
-            let known = self
-                .peap
-                .as_ref()
-                .filter(|p| p.is_tunnel_up() && p.server_reported_failure())
-                .map(|p| p.failure_cause(config, last_sent))
-                .filter(|c| {
-                    !matches!(
-                        c,
-                        Cause::FailureWithoutReason { .. }
-                            | Cause::EndedWithoutVerdict { .. }
-                            | Cause::RejectedAfterInnerSuccess { .. }
-                    )
-                });
+            // A method that heard the server's verdict explains the silence after it (its
+            // EAP-Failure lost); otherwise it is a timeout naming our last message.
+            let known = match &self.state {
+                State::Running(m) => m.silence_cause(config, last_sent),
+                _ => None,
+            };
             let cause = known.unwrap_or(Cause::Timeout {
                 kind: TimeoutKind::Silence(config.limits.silence),
                 last_sent,
@@ -182,7 +196,7 @@ impl Peer {
     }
 
     pub(crate) fn lower_layer_down(&mut self, out: &mut VecDeque<Output>) {
-        if !self.finished {
+        if !self.is_finished() {
             self.fail(out, self.phase(), Cause::LowerLayerDown);
         }
     }
@@ -195,7 +209,7 @@ impl Peer {
         bytes: &[u8],
         out: &mut VecDeque<Output>,
     ) {
-        if self.finished {
+        if self.is_finished() {
             self.dropped += 1;
             return;
         }
@@ -257,7 +271,9 @@ impl Peer {
         let mut events = Vec::new();
         let (response_type, step) = match method {
             MethodType::Identity => {
-                self.identity_sent = true;
+                if let State::Selecting { identity_sent, .. } = &mut self.state {
+                    *identity_sent = true;
+                }
                 let identity = config.outer_identity();
                 events.push(Event::IdentitySent {
                     identity: identity.to_string(),
@@ -269,9 +285,7 @@ impl Peer {
                 (MethodType::Identity, step)
             }
             MethodType::Notification => {
-                let text = String::from_utf8_lossy(data).to_string();
-                self.server_message = Some(text.clone());
-                events.push(Event::Notification { text });
+                self.server_message = Some(method::notification(&mut events, data));
                 (
                     MethodType::Notification,
                     Step::Respond {
@@ -280,49 +294,7 @@ impl Peer {
                     },
                 )
             }
-            MethodType::Peap
-                if self.peap.is_some() || config.methods.contains(&MethodType::Peap) =>
-            {
-                let peap = self.peap.get_or_insert_with(|| {
-                    events.push(Event::MethodProposed {
-                        method,
-                        accepted: true,
-                        offered: Vec::new(),
-                    });
-                    Peap::new()
-                });
-                let mut ctx = Ctx {
-                    config,
-                    events: &mut events,
-                };
-                (MethodType::Peap, peap.process(&mut ctx, id, data))
-            }
-            _ if self.peap.is_some() => (method, Step::Discard),
-            MethodType::Nak => (method, Step::Discard),
-            proposed => {
-                let offered = config.methods.clone();
-                events.push(Event::MethodProposed {
-                    method: proposed,
-                    accepted: false,
-                    offered: offered.clone(),
-                });
-                let mut nak = Vec::new();
-                let response_type = if proposed.is_expanded() {
-                    emit_expanded_nak(&offered, &mut nak);
-                    EXPANDED_NAK
-                } else {
-                    emit_legacy_nak(&offered, &mut nak);
-                    MethodType::Nak
-                };
-                self.nak = Some((proposed, offered));
-                (
-                    response_type,
-                    Step::Respond {
-                        data: nak,
-                        sent: SentMessage::Nak,
-                    },
-                )
-            }
+            _ => self.method_request(config, method, id, data, &mut events),
         };
         out.extend(events.into_iter().map(Output::Event));
         match step {
@@ -354,9 +326,57 @@ impl Peer {
         }
     }
 
+    /// A request for a method: the running one's, the start of an allowed one, or a Nak.
+    fn method_request(
+        &mut self,
+        config: &Config,
+        method: MethodType,
+        id: u8,
+        data: &[u8],
+        events: &mut Vec<Event>,
+    ) -> (MethodType, Step) {
+        if let State::Selecting { .. } = self.state {
+            if method != MethodType::Nak && config.methods.contains(&method) {
+                if let Some(m) = Method::new(method) {
+                    events.push(Event::MethodProposed {
+                        method,
+                        accepted: true,
+                        offered: Vec::new(),
+                    });
+                    self.state = State::Running(m);
+                }
+            }
+        }
+        match &mut self.state {
+            State::Running(m) if m.method_type() == method => {
+                let mut ctx = Ctx { config, events };
+                (method, m.process(&mut ctx, id, data))
+            }
+            State::Selecting { nak, .. } if method != MethodType::Nak => {
+                let offered = config.methods.clone();
+                events.push(Event::MethodProposed {
+                    method,
+                    accepted: false,
+                    offered: offered.clone(),
+                });
+                let (response_type, data) = method::nak(method, &offered);
+                *nak = Some((method, offered));
+                (
+                    response_type,
+                    Step::Respond {
+                        data,
+                        sent: SentMessage::Nak,
+                    },
+                )
+            }
+            // A Nak request, another method's request once one runs, or after the end.
+            _ => (method, Step::Discard),
+        }
+    }
+
     fn success(&mut self, id: u8, out: &mut VecDeque<Output>) {
-        match &self.peap {
-            Some(p) if p.decision() == Decision::CondSucc => {
+        let which = match &self.state {
+            State::Running(m) if m.decision() == Decision::CondSucc => {
                 let last = self.last_id.unwrap_or(id);
                 if ![last, last.wrapping_add(1), last.wrapping_add(2)].contains(&id) {
                     return self.drop_packet(DroppedPacket::StaleSuccess {
@@ -364,33 +384,34 @@ impl Peer {
                         last,
                     });
                 }
-                let keys = p.keys().cloned().expect("CondSucc has keys");
-                self.finish(out, Event::Authenticated(keys));
+                if let Some(keys) = m.keys().cloned() {
+                    return self.finish(out, Event::Authenticated(keys));
+                }
+                // CondSucc always has keys; were it not so, this is no success either.
+                m.premature_success()
             }
-            Some(p) => {
-                let which = if p.is_tunnel_up() {
-                    PrematureSuccess::EapSuccessBeforeResult
-                } else {
-                    PrematureSuccess::EapSuccessInHandshake
-                };
-                self.fail(out, self.phase(), Cause::PrematureSuccess(which));
+            State::Running(m) => m.premature_success(),
+            State::Selecting { .. } | State::Done { .. } => {
+                PrematureSuccess::EapSuccessBeforeMethod
             }
-            None => self.fail(
-                out,
-                self.phase(),
-                Cause::PrematureSuccess(PrematureSuccess::EapSuccessBeforeMethod),
-            ),
-        }
+        };
+        self.fail(out, self.phase(), Cause::PrematureSuccess(which));
     }
 
     fn failure(&mut self, config: &Config, out: &mut VecDeque<Output>) {
-        let cause = match (&self.peap, &self.nak) {
-            (Some(p), _) => p.failure_cause(config, self.last_sent),
-            (None, Some((proposed, offered))) => Cause::MethodNotAllowed {
+        let cause = match &self.state {
+            State::Running(m) => m.failure_cause(config, self.last_sent),
+            State::Selecting {
+                nak: Some((proposed, offered)),
+                ..
+            } => Cause::MethodNotAllowed {
                 proposed: *proposed,
                 offered: offered.clone(),
             },
-            (None, None) if self.identity_sent => {
+            State::Selecting {
+                identity_sent: true,
+                ..
+            } => {
                 let outer = config.outer_identity();
                 let anonymous_without_realm = config
                     .anonymous_identity
@@ -402,7 +423,7 @@ impl Peer {
                     anonymous_without_realm,
                 }
             }
-            (None, None) => Cause::FailureWithoutReason {
+            State::Selecting { .. } | State::Done { .. } => Cause::FailureWithoutReason {
                 after: self.last_sent,
             },
         };

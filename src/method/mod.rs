@@ -1,15 +1,119 @@
 //! One state machine per EAP method. A method sees the Type-Data of the requests routed to
 //! it and returns the Type-Data of its response; it never sees EAP headers, and an inner
 //! method never knows whether it runs inside PEAP or bare.
+//!
+//! The peer layer knows methods only through [`Method`]: which type it answers, a step per
+//! request, its RFC 4137 decision and keys, how far it got, and the causes it decides for
+//! an EAP-Failure, for silence and for a premature EAP-Success. Adding a method is a new
+//! variant here and a module of its own; the peer layer does not change.
 
 pub(crate) mod mschapv2;
 pub(crate) mod peap;
 pub(crate) mod tls_core;
 
 use crate::config::Config;
-use crate::diagnosis::{Diagnosis, SentMessage};
-use crate::event::Event;
+use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage};
+use crate::event::{Event, Keys};
+use crate::wire::eap::{EXPANDED_NAK, MethodType, emit_expanded_nak, emit_legacy_nak};
+use alloc::string::String;
 use alloc::vec::Vec;
+
+/// The Nak for a proposal we refuse, at any level (outer, or inside a tunnel): the
+/// response's Type (legacy Nak, or expanded Nak for an expanded proposal,
+/// [RFC 3748 §5.3](https://www.rfc-editor.org/rfc/rfc3748#section-5.3)) and its Type-Data
+/// listing `allowed` in order.
+pub(crate) fn nak(proposed: MethodType, allowed: &[MethodType]) -> (MethodType, Vec<u8>) {
+    let mut data = Vec::new();
+    if proposed.is_expanded() {
+        emit_expanded_nak(allowed, &mut data);
+        (EXPANDED_NAK, data)
+    } else {
+        emit_legacy_nak(allowed, &mut data);
+        (MethodType::Nak, data)
+    }
+}
+
+/// A Notification's text, at any level: shown (an event), answered with an empty
+/// response ([RFC 3748 §5.2](https://www.rfc-editor.org/rfc/rfc3748#section-5.2)).
+pub(crate) fn notification(events: &mut Vec<Event>, data: &[u8]) -> String {
+    let text = String::from_utf8_lossy(data).into_owned();
+    events.push(Event::Notification { text: text.clone() });
+    text
+}
+
+/// The outer method that runs, once one was accepted.
+#[derive(Debug)]
+pub(crate) enum Method {
+    /// PEAPv0 with its inner method.
+    Peap(peap::Peap),
+}
+
+impl Method {
+    /// A new run of `method`, if this crate implements it.
+    pub(crate) fn new(method: MethodType) -> Option<Method> {
+        match method {
+            MethodType::Peap => Some(Method::Peap(peap::Peap::new())),
+            _ => None,
+        }
+    }
+
+    /// The EAP Type it answers.
+    pub(crate) fn method_type(&self) -> MethodType {
+        match self {
+            Method::Peap(_) => MethodType::Peap,
+        }
+    }
+
+    /// One request's Type-Data.
+    pub(crate) fn process(&mut self, ctx: &mut Ctx<'_>, id: u8, data: &[u8]) -> Step {
+        match self {
+            Method::Peap(m) => m.process(ctx, id, data),
+        }
+    }
+
+    /// RFC 4137 `decision`.
+    pub(crate) fn decision(&self) -> Decision {
+        match self {
+            Method::Peap(m) => m.decision(),
+        }
+    }
+
+    /// The session keys, once the decision is `CondSucc`.
+    pub(crate) fn keys(&self) -> Option<&Keys> {
+        match self {
+            Method::Peap(m) => m.keys(),
+        }
+    }
+
+    /// How far it got.
+    pub(crate) fn phase(&self) -> Phase {
+        match self {
+            Method::Peap(m) => m.phase(),
+        }
+    }
+
+    /// What an EAP-Failure means after `last_sent`.
+    pub(crate) fn failure_cause(&self, config: &Config, last_sent: SentMessage) -> Cause {
+        match self {
+            Method::Peap(m) => m.failure_cause(config, last_sent),
+        }
+    }
+
+    /// What silence means, when the method knows better than "no answer" (the server gave
+    /// its verdict and its EAP-Failure was lost).
+    pub(crate) fn silence_cause(&self, config: &Config, last_sent: SentMessage) -> Option<Cause> {
+        match self {
+            Method::Peap(m) => m.silence_cause(config, last_sent),
+        }
+    }
+
+    /// Which premature EAP-Success this is, before the decision allowed one.
+    pub(crate) fn premature_success(&self) -> PrematureSuccess {
+        match self {
+            Method::Peap(m) => m.premature_success(),
+        }
+    }
+}
 
 /// What a method does with one request.
 #[derive(Debug)]

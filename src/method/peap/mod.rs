@@ -8,8 +8,6 @@
 //! - `Tunnel { .. }`: the handshake is done, the server validated and the keys exported:
 //!   inner EAP in the PEAPv0 compressed form, then the EAP-TLV Result (and Crypto-Binding)
 //!   exchange.
-//! - `Ended`: the authentication is over; the TLS connection is gone, what diagnoses and
-//!   the keys need stays.
 //!
 //! The TLS part (framing, fragment ACKs both ways, reassembly cap, handshake, failures)
 //! is [`TlsSession`], shared with the other TLS methods. Nothing from the inner method
@@ -23,7 +21,7 @@ use self::phase2::Phase2;
 use super::tls_core::{Inbound, TlsSession, fail};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
-use crate::diagnosis::{Cause, Phase, ProtocolViolation, SentMessage};
+use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
 use crate::event::{Event, Keys};
 use crate::wire::tls_frame::TlsFrame;
 
@@ -31,6 +29,9 @@ use crate::wire::tls_frame::TlsFrame;
 const PEAP_VERSION: u8 = 0;
 
 /// Where PEAP stands.
+// One per authentication, and the large variant is the one that lives longest: a Box
+// would add an allocation and save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum State {
     ExpectStart,
@@ -39,11 +40,6 @@ enum State {
         tls: TlsSession,
         keys: TunnelKeys,
         phase2: Phase2,
-    },
-    /// Over: the tunnel is freed, phase 2's verdict (and keys) stay.
-    Ended {
-        phase: Phase,
-        phase2: Option<Phase2>,
     },
 }
 
@@ -60,22 +56,9 @@ impl Peap {
         }
     }
 
-    /// Frees the TLS connection and the fragment buffers once the authentication has
-    /// ended (the phase, keys and failure cause stay).
-    pub(crate) fn release(&mut self) {
-        let phase = self.phase();
-        let phase2 = match core::mem::replace(&mut self.state, State::ExpectStart) {
-            State::Tunnel { phase2, .. } => Some(phase2),
-            State::Ended { phase2, .. } => phase2,
-            State::ExpectStart | State::Handshake(_) => None,
-        };
-        self.state = State::Ended { phase, phase2 };
-    }
-
     fn phase2(&self) -> Option<&Phase2> {
         match &self.state {
             State::Tunnel { phase2, .. } => Some(phase2),
-            State::Ended { phase2, .. } => phase2.as_ref(),
             State::ExpectStart | State::Handshake(_) => None,
         }
     }
@@ -100,19 +83,34 @@ impl Peap {
             State::ExpectStart => Phase::MethodNegotiation,
             State::Handshake(_) => Phase::TlsHandshake,
             State::Tunnel { phase2, .. } => phase2.phase(),
-            State::Ended { phase, .. } => *phase,
         }
     }
 
-    /// True once the tunnel is up.
-    pub(crate) fn is_tunnel_up(&self) -> bool {
-        self.phase2().is_some()
+    /// An EAP-Success before phase 2 answered a Result TLV Success: in the handshake, or
+    /// in the tunnel before the Result (CVE-2023-52160).
+    pub(crate) fn premature_success(&self) -> PrematureSuccess {
+        if self.phase2().is_some() {
+            PrematureSuccess::EapSuccessBeforeResult
+        } else {
+            PrematureSuccess::EapSuccessInHandshake
+        }
     }
 
-    /// True if the server said, inside the tunnel, that the authentication failed (a
-    /// Result TLV Failure or an MSCHAPv2 Failure): silence after that has a known cause.
-    pub(crate) fn server_reported_failure(&self) -> bool {
-        self.phase2().is_some_and(Phase2::server_reported_failure)
+    /// Silence after the server said, inside the tunnel, that the authentication failed
+    /// (a Result TLV Failure or an MSCHAPv2 Failure) has that cause: its EAP-Failure was
+    /// lost. Otherwise silence is only silence.
+    pub(crate) fn silence_cause(&self, config: &Config, last_sent: SentMessage) -> Option<Cause> {
+        self.phase2()
+            .filter(|p| p.server_reported_failure())
+            .map(|_| self.failure_cause(config, last_sent))
+            .filter(|c| {
+                !matches!(
+                    c,
+                    Cause::FailureWithoutReason { .. }
+                        | Cause::EndedWithoutVerdict { .. }
+                        | Cause::RejectedAfterInnerSuccess { .. }
+                )
+            })
     }
 
     /// Explains an EAP-Failure from what PEAP saw.
@@ -121,17 +119,15 @@ impl Peap {
             State::Handshake(tls) => tls.handshake_failure_cause(config, last_sent),
             // Inside the tunnel a server that decides sends its verdict first (Result TLV,
             // MSCHAPv2 Failure); a bare EAP-Failure means it ended the session without one.
-            State::Tunnel { phase2, .. }
-            | State::Ended {
-                phase2: Some(phase2),
-                ..
-            } => phase2
-                .failure_cause(config)
-                .unwrap_or(Cause::EndedWithoutVerdict {
-                    after: last_sent,
-                    sent: 1,
-                }),
-            _ => Cause::FailureWithoutReason { after: last_sent },
+            State::Tunnel { phase2, .. } => {
+                phase2
+                    .failure_cause(config)
+                    .unwrap_or(Cause::EndedWithoutVerdict {
+                        after: last_sent,
+                        sent: 1,
+                    })
+            }
+            State::ExpectStart => Cause::FailureWithoutReason { after: last_sent },
         }
     }
 
@@ -154,7 +150,6 @@ impl Peap {
         let state = core::mem::replace(&mut self.state, State::ExpectStart);
         let (state, step) = match state {
             State::ExpectStart => start(ctx, &frame),
-            State::Ended { .. } => (state, Step::Discard),
             State::Handshake(mut tls) => match framing(ctx, &mut tls, &frame, phase, false) {
                 Err(step) => (State::Handshake(tls), step),
                 Ok(()) if tls.is_handshaking() => {

@@ -13,12 +13,12 @@ use crate::diagnosis::{
 use crate::event::{Event, Keys};
 use crate::method::mschapv2::MsChapV2Peer;
 use crate::method::{Ctx, Step};
-use crate::wire::eap::{Code, EXPANDED_NAK, Eap, MethodType, emit_expanded_nak, emit_legacy_nak};
+use crate::wire::eap::{Code, EXPANDED_NAK, Eap, MethodType};
 use crate::wire::peap_inner::Inner;
 use crate::wire::tlv::{
     CryptoBinding, ResultStatus, Tlv, TlvType, emit_tlvs, parse_tlvs, result_value,
 };
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 /// Where the Result TLV exchange stands.
@@ -186,9 +186,7 @@ impl Phase2 {
                 sent: SentMessage::InnerIdentity,
             },
             MethodType::Notification => {
-                ctx.emit(Event::Notification {
-                    text: String::from_utf8_lossy(data).to_string(),
-                });
+                crate::method::notification(ctx.events, data);
                 Step::Respond {
                     data: Vec::new(),
                     sent: SentMessage::Notification,
@@ -210,12 +208,7 @@ impl Phase2 {
                     accepted: false,
                 });
                 self.refused = Some(m);
-                let mut nak = Vec::new();
-                if m.is_expanded() {
-                    emit_expanded_nak(&ctx.config.inner_methods, &mut nak);
-                } else {
-                    emit_legacy_nak(&ctx.config.inner_methods, &mut nak);
-                }
+                let (_, nak) = crate::method::nak(m, &ctx.config.inner_methods);
                 Step::Respond {
                     data: nak,
                     sent: SentMessage::InnerNak,
