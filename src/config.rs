@@ -30,8 +30,9 @@ use core::fmt;
 use core::time::Duration;
 use rustls::RootCertStore;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::sign::CertifiedKey;
 
 /// The user's secret for the inner method.
 #[derive(Clone, Debug, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
@@ -120,6 +121,18 @@ pub enum ConfigError {
     /// No password or NT hash.
     #[error("no password or NT hash configured")]
     MissingCredential,
+    /// EAP-TLS is allowed but no client certificate and key were given.
+    #[error(
+        "EAP-TLS needs a client certificate and its private key (client_certificate or client_pem)"
+    )]
+    MissingClientCertificate,
+    /// The client certificate or key cannot be used (unreadable, unsupported key, or a key
+    /// that does not belong to the certificate).
+    #[error("the client certificate cannot be used: {reason}")]
+    ClientCertificate {
+        /// Why.
+        reason: String,
+    },
     /// The identity is empty.
     #[error("the identity is empty")]
     EmptyIdentity,
@@ -172,7 +185,8 @@ pub enum ConfigError {
 pub struct Config {
     pub(crate) identity: String,
     pub(crate) anonymous_identity: Option<String>,
-    pub(crate) credential: Credential,
+    /// The password or NT hash (PEAP's inner method); `None` for EAP-TLS only.
+    pub(crate) credential: Option<Credential>,
     pub(crate) methods: Vec<MethodType>,
     pub(crate) inner_methods: Vec<MethodType>,
     pub(crate) fragment_size: usize,
@@ -258,6 +272,9 @@ pub struct ConfigBuilder {
     provider: Option<Arc<CryptoProvider>>,
     time: Option<CertificateTime>,
     key_log: Option<Arc<dyn rustls::KeyLog>>,
+    /// EAP-TLS: our certificate chain and key, checked against each other at build().
+    client_certificate: Option<Arc<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>>,
+    bad_client_certificate: Option<ConfigError>,
 }
 
 /// Without `std` there is no built-in connector to hand the rule to; a custom
@@ -301,6 +318,8 @@ impl ConfigBuilder {
             provider: None,
             time: None,
             key_log: None,
+            client_certificate: None,
+            bad_client_certificate: None,
         }
     }
 
@@ -391,7 +410,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// Outer methods allowed, in order of preference (offered in that order in a Nak).
+    /// Outer methods allowed, in order of preference (offered in that order in a Nak):
+    /// PEAP (the default) and EAP-TLS (with [`ConfigBuilder::client_certificate`]).
     pub fn methods(mut self, methods: impl Into<Vec<MethodType>>) -> Self {
         self.methods = methods.into();
         self
@@ -464,23 +484,90 @@ impl ConfigBuilder {
         self
     }
 
+    /// EAP-TLS: our certificate chain (leaf first) and its private key. The key must belong
+    /// to the certificate; [`ConfigBuilder::build`] checks it before anything is sent.
+    pub fn client_certificate(
+        mut self,
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Self {
+        self.client_certificate = Some(Arc::new((chain, key)));
+        self
+    }
+
+    /// EAP-TLS: our certificate chain and private key from PEM buffers (`CERTIFICATE`
+    /// blocks, leaf first; a PKCS#8, PKCS#1 or SEC1 key).
+    pub fn client_pem(mut self, chain_pem: &[u8], key_pem: &[u8]) -> Self {
+        let chain: Result<Vec<CertificateDer<'static>>, _> =
+            CertificateDer::pem_slice_iter(chain_pem).collect();
+        let key = PrivateKeyDer::from_pem_slice(key_pem);
+        match (chain, key) {
+            (Ok(chain), Ok(key)) if !chain.is_empty() => {
+                self.client_certificate = Some(Arc::new((chain, key)));
+            }
+            (Ok(_), Ok(_)) => {
+                self.bad_client_certificate = Some(ConfigError::ClientCertificate {
+                    reason: "no CERTIFICATE block in the certificate PEM".into(),
+                })
+            }
+            (Err(e), _) => {
+                self.bad_client_certificate = Some(ConfigError::ClientCertificate {
+                    reason: alloc::format!("certificate PEM: {e}"),
+                })
+            }
+            (_, Err(e)) => {
+                self.bad_client_certificate = Some(ConfigError::ClientCertificate {
+                    reason: alloc::format!("private key PEM: {e}"),
+                })
+            }
+        }
+        self
+    }
+
+    /// Our certificate and key, loaded with the provider and checked to belong together.
+    fn certified_key(
+        &self,
+        provider: &CryptoProvider,
+    ) -> Result<Option<Arc<CertifiedKey>>, ConfigError> {
+        if let Some(e) = &self.bad_client_certificate {
+            return Err(e.clone());
+        }
+        let Some(pair) = &self.client_certificate else {
+            return Ok(None);
+        };
+        let (chain, key) = &**pair;
+        CertifiedKey::from_der(chain.clone(), key.clone_key(), provider)
+            .map(|k| Some(Arc::new(k)))
+            .map_err(|e| ConfigError::ClientCertificate {
+                reason: match e {
+                    rustls::Error::InconsistentKeys(_) => {
+                        "the private key does not belong to the certificate".into()
+                    }
+                    other => alloc::format!("{other}"),
+                },
+            })
+    }
+
     /// Checks and finishes the configuration.
     pub fn build(self) -> Result<Config, ConfigError> {
         if self.identity.is_empty() {
             return Err(ConfigError::EmptyIdentity);
         }
-        let credential = self
-            .credential
-            .clone()
-            .ok_or(ConfigError::MissingCredential)?;
         if self.fragment_size < MIN_FRAGMENT_SIZE {
             return Err(ConfigError::FragmentSize(self.fragment_size));
         }
         if self.methods.is_empty() {
             return Err(ConfigError::NoMethods("outer"));
         }
-        if let Some(&m) = self.methods.iter().find(|&&m| m != MethodType::Peap) {
+        if let Some(&m) = self
+            .methods
+            .iter()
+            .find(|&&m| !matches!(m, MethodType::Peap | MethodType::Tls))
+        {
             return Err(ConfigError::UnsupportedMethod(m));
+        }
+        if self.methods.contains(&MethodType::Peap) && self.credential.is_none() {
+            return Err(ConfigError::MissingCredential);
         }
         if self.inner_methods.is_empty() {
             return Err(ConfigError::NoMethods("inner"));
@@ -499,14 +586,18 @@ impl ConfigBuilder {
             Some(p) => p,
             None => default_provider()?,
         };
+        let client = self.certified_key(&provider)?;
+        if self.methods.contains(&MethodType::Tls) && client.is_none() && self.connector.is_none() {
+            return Err(ConfigError::MissingClientCertificate);
+        }
         let tls = match self.connector.clone() {
             Some(c) => c,
-            None => self.builtin_connector(provider.clone())?,
+            None => self.builtin_connector(provider.clone(), client)?,
         };
         Ok(Config {
             identity: self.identity,
             anonymous_identity: self.anonymous_identity,
-            credential,
+            credential: self.credential,
             methods: self.methods,
             inner_methods: self.inner_methods,
             fragment_size: self.fragment_size,
@@ -559,6 +650,7 @@ impl ConfigBuilder {
     fn builtin_connector(
         &self,
         provider: Arc<CryptoProvider>,
+        client: Option<Arc<CertifiedKey>>,
     ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
         use crate::tls::RustlsConnector;
         let versions = self.versions();
@@ -568,6 +660,10 @@ impl ConfigBuilder {
         };
         let connector = match &self.time {
             Some(t) => connector.with_certificate_time(t.clone()),
+            None => connector,
+        };
+        let connector = match client {
+            Some(k) => connector.with_client_certificate(k),
             None => connector,
         };
         let connector = match &self.key_log {
@@ -582,6 +678,7 @@ impl ConfigBuilder {
     fn builtin_connector(
         &self,
         provider: Arc<CryptoProvider>,
+        client: Option<Arc<CertifiedKey>>,
     ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
         use crate::tls::UnbufferedConnector;
         let versions = self.versions();
@@ -589,6 +686,10 @@ impl ConfigBuilder {
         let connector = match self.server_policy()? {
             None => UnbufferedConnector::danger_accept_any_server(provider, versions, time),
             Some((roots, rule)) => UnbufferedConnector::new(provider, versions, roots, rule, time),
+        };
+        let connector = match client {
+            Some(k) => connector.with_client_certificate(k),
+            None => connector,
         };
         let connector = match &self.key_log {
             Some(k) => connector.with_key_log(k.clone()),
@@ -601,6 +702,7 @@ impl ConfigBuilder {
     fn builtin_connector(
         &self,
         _provider: Arc<CryptoProvider>,
+        _client: Option<Arc<CertifiedKey>>,
     ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
         Err(ConfigError::NoTls)
     }

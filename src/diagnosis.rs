@@ -169,6 +169,10 @@ pub enum PrematureSuccess {
     ResultTlvBeforeInner,
     /// An MSCHAPv2 Success before our Response.
     MschapSuccessBeforeResponse,
+    /// EAP-TLS with TLS 1.3: an EAP-Success before the server's protected success
+    /// indication, the one octet 0x00 of application data
+    /// ([RFC 9190 §2.5](https://www.rfc-editor.org/rfc/rfc9190#section-2.5)).
+    EapSuccessBeforeCommitment,
 }
 
 impl Display for PrematureSuccess {
@@ -184,6 +188,9 @@ impl Display for PrematureSuccess {
             }
             PrematureSuccess::MschapSuccessBeforeResponse => {
                 "an MSCHAPv2 Success before we had sent our Response"
+            }
+            PrematureSuccess::EapSuccessBeforeCommitment => {
+                "an EAP-Success before its TLS 1.3 protected success indication (RFC 9190)"
             }
         })
     }
@@ -669,6 +676,12 @@ pub enum Cause {
     RandomFailure,
     /// The transport could not reach the authenticator, or the link to it is misconfigured.
     Transport(TransportFailure),
+    /// EAP-TLS: the server refused our client certificate (the TLS alert it sent after our
+    /// certificate: bad_certificate, unknown_ca, certificate_expired, access_denied, ...).
+    ClientCertificateRejected {
+        /// AlertDescription.
+        alert: u8,
+    },
     /// The server answered EAP-Failure to our ClientHello without choosing a cipher suite.
     HandshakeRejected {
         /// What our ClientHello offered.
@@ -852,9 +865,17 @@ impl Display for Cause {
                 "the server's MSCHAPv2 Success does not prove that it knows the password (authenticator response mismatch)",
             ),
             Cause::CryptoBinding(e) => write!(f, "the server's Crypto-Binding TLV {e}"),
+            Cause::PrematureSuccess(p @ PrematureSuccess::EapSuccessBeforeCommitment) => {
+                write!(f, "the server sent {p}; refusing it")
+            }
             Cause::PrematureSuccess(p) => write!(
                 f,
                 "the server sent {p}; refusing it (the PEAP phase-2 bypass of CVE-2023-52160)"
+            ),
+            Cause::ClientCertificateRejected { alert } => write!(
+                f,
+                "the server refused our client certificate with alert {}",
+                Alert(*alert)
             ),
             Cause::InnerMethodRefused { proposed, offered } => {
                 write!(f, "inside the tunnel the server asked for {proposed}, which the configuration refuses; we answered with a Nak offering ")?;
@@ -970,8 +991,14 @@ impl Cause {
             Cause::CryptoBinding(_) => {
                 "the tunnel and the inner authentication may not end at the same server (possible man in the middle); do not trust this network"
             }
+            Cause::PrematureSuccess(PrematureSuccess::EapSuccessBeforeCommitment) => {
+                "this server ended EAP-TLS before it had finished TLS 1.3: it may be an impostor, or it predates RFC 9190; do not trust it"
+            }
             Cause::PrematureSuccess(_) => {
                 "this server skipped the inner authentication: it may be an impostor; do not trust it"
+            }
+            Cause::ClientCertificateRejected { .. } => {
+                "have the client certificate issued by a CA the RADIUS server trusts for EAP-TLS, and check that it is not expired or revoked (the server's log names the reason)"
             }
             Cause::InnerMethodRefused { .. } => {
                 "configure the server to use EAP-MSCHAPv2 inside PEAP, or allow the inner method here if that is intended"

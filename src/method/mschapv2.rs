@@ -39,6 +39,8 @@ pub(crate) struct FailureInfo {
 /// The EAP-MSCHAPv2 peer.
 #[derive(Debug)]
 pub(crate) struct MsChapV2Peer {
+    /// The NT hash of the user's password (what MSCHAPv2 proves knowledge of).
+    hash: NtHash,
     state: State,
     /// The server's Failure, if one came.
     pub(crate) failure: Option<FailureInfo>,
@@ -54,8 +56,14 @@ fn fail(cause: Cause) -> Step {
 }
 
 impl MsChapV2Peer {
-    pub(crate) fn new() -> Self {
+    /// A peer proving knowledge of `credential`.
+    pub(crate) fn new(credential: &Credential) -> Self {
+        let hash = match credential {
+            Credential::Password(p) => nt_password_hash(p.expose()),
+            Credential::NtHash(h) => h.clone(),
+        };
         MsChapV2Peer {
+            hash,
             state: State::ExpectChallenge,
             failure: None,
             responded: false,
@@ -101,15 +109,12 @@ impl MsChapV2Peer {
         if !ctx.random(&mut peer_challenge) {
             return fail(Cause::RandomFailure);
         }
-        let hash: NtHash = match &ctx.config.credential {
-            Credential::Password(p) => nt_password_hash(p.expose()),
-            Credential::NtHash(h) => h.clone(),
-        };
+        let hash = &self.hash;
         let user = ctx.config.identity.as_bytes();
-        let nt_response = generate_nt_response(challenge, &peer_challenge, user, &hash);
+        let nt_response = generate_nt_response(challenge, &peer_challenge, user, hash);
         let expected =
-            generate_authenticator_response(&hash, &nt_response, &peer_challenge, challenge, user);
-        let msk = mschapv2_msk(&hash, &nt_response);
+            generate_authenticator_response(hash, &nt_response, &peer_challenge, challenge, user);
+        let msk = mschapv2_msk(hash, &nt_response);
         self.state = State::ExpectResult { expected, msk };
         self.responded = true;
         let response = MsChapV2::Response {

@@ -186,7 +186,7 @@ impl Authenticator {
             self.tx.clear();
             self.tx_pos = 0;
         }
-        self.request(MethodType::Peap, &frame)
+        self.request(self.config.method, &frame)
     }
 
     /// Takes one EAP packet from the peer and returns what to send back.
@@ -237,13 +237,13 @@ impl Authenticator {
                 self.peap_start()
             }
             Stage::Proposed if method == MethodType::Nak => {
-                if knobs.fail_after_nak || !data.contains(&MethodType::Peap.type_octet()) {
+                if knobs.fail_after_nak || !data.contains(&self.config.method.type_octet()) {
                     return self.reject();
                 }
                 self.peap_start()
             }
             Stage::PeapStart | Stage::Handshake | Stage::AwaitFinishAck | Stage::Phase2
-                if method == MethodType::Peap =>
+                if method == self.config.method =>
             {
                 self.peap(data)
             }
@@ -260,7 +260,7 @@ impl Authenticator {
             ..TlsFrame::data(self.config.knobs.peap_version, &[])
         }
         .to_vec();
-        vec![self.request(MethodType::Peap, &start)]
+        vec![self.request(self.config.method, &start)]
     }
 
     fn peap(&mut self, data: &[u8]) -> Vec<Vec<u8>> {
@@ -281,7 +281,7 @@ impl Authenticator {
         self.rx.extend_from_slice(frame.data);
         if frame.more {
             let ack = TlsFrame::data(self.peap_version(), &[]).to_vec();
-            return vec![self.request(MethodType::Peap, &ack)];
+            return vec![self.request(self.config.method, &ack)];
         }
         let message = core::mem::take(&mut self.rx);
         if message.is_empty() {
@@ -289,6 +289,9 @@ impl Authenticator {
                 Stage::AwaitFinishAck => {
                     if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
                         return vec![Eap::bare(Code::Success, self.id).to_vec()];
+                    }
+                    if self.config.method == MethodType::Tls {
+                        return self.eap_tls_success();
                     }
                     self.start_phase2()
                 }
@@ -316,6 +319,24 @@ impl Authenticator {
                 }
                 self.send_tls(out)
             }
+            Stage::Handshake if self.config.method == MethodType::Tls => {
+                // EAP-TLS: TLS 1.3 commits with one octet 0x00 of application data
+                // (RFC 9190 §2.5); TLS 1.2's last message was our Finished.
+                if tls.version() == Some(crate::tls::TlsVersion::TLS13)
+                    && !self.config.knobs.no_commitment
+                {
+                    let _ = tls.send_plaintext(&[0x00]);
+                    tls.take_outgoing(&mut out);
+                }
+                if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
+                    return vec![Eap::bare(Code::Success, self.id).to_vec()];
+                }
+                if out.is_empty() {
+                    return self.eap_tls_success();
+                }
+                self.stage = Stage::AwaitFinishAck;
+                self.send_tls(out)
+            }
             Stage::Handshake => {
                 if out.is_empty() {
                     if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
@@ -335,6 +356,15 @@ impl Authenticator {
             }
             _ => self.reject(),
         }
+    }
+
+    /// EAP-TLS is over: EAP-Success with the keys of RFC 5216 §2.3 / RFC 9190 §2.3.
+    fn eap_tls_success(&mut self) -> Vec<Vec<u8>> {
+        let Some(tls) = self.tls.as_ref() else {
+            return self.reject();
+        };
+        let keys = tls.keys(MethodType::Tls.type_octet());
+        vec![self.finish(ServerOutcome::Accept(keys), 0)]
     }
 
     fn start_phase2(&mut self) -> Vec<Vec<u8>> {

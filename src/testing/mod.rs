@@ -79,6 +79,8 @@ pub struct Knobs {
     pub notification: Option<String>,
     /// Answer a Result TLV Success exchange with EAP-Failure (authorization refused).
     pub reject_after_success: bool,
+    /// EAP-TLS with TLS 1.3: leave out the protected success indication (RFC 9190 §2.5).
+    pub no_commitment: bool,
     /// Adversarial: rewrites each phase-2 plaintext before it is encrypted, given its index
     /// (0: inner Identity request, 1: MSCHAPv2 Challenge, 2: Success or Failure, 3: Result
     /// TLV, with the Crypto-Binding TLV when enabled, ...). Empty output sends nothing.
@@ -98,6 +100,9 @@ pub struct AuthenticatorConfig {
     pub fragment_size: usize,
     /// Misbehaviours.
     pub knobs: Knobs,
+    /// The method it runs after the Identity: PEAP (the default), or EAP-TLS (its TLS
+    /// config must then ask for a client certificate, e.g. `WebPkiClientVerifier`).
+    pub method: MethodType,
 }
 
 impl AuthenticatorConfig {
@@ -109,6 +114,7 @@ impl AuthenticatorConfig {
             cryptobinding: false,
             fragment_size: 1398,
             knobs: Knobs::default(),
+            method: MethodType::Peap,
         }
     }
 }

@@ -63,6 +63,25 @@ impl ServerTls {
         self.driver.session_id(type_code).unwrap_or_default()
     }
 
+    /// The keys of a TLS method without an inner one (EAP-TLS: RFC 5216 §2.3, RFC 9190
+    /// §2.3), `type_code` being the exporter context and the Session-Id's first octet.
+    pub(crate) fn keys(&self, type_code: u8) -> crate::event::Keys {
+        use crate::crypto::tls_keys::{KeyMaterial, TLS12_KEY_LABEL, TLS13_KEY_LABEL};
+        let mut km = [0u8; 128];
+        let _ = if self.version() == Some(TlsVersion::TLS13) {
+            self.export(TLS13_KEY_LABEL, Some(&[type_code]), &mut km)
+        } else {
+            self.export(TLS12_KEY_LABEL, None, &mut km)
+        };
+        let km = KeyMaterial(crate::secret::Secret::new(km));
+        crate::event::Keys {
+            msk: km.msk(),
+            emsk: km.emsk(),
+            session_id: self.session_id(type_code),
+            from_cryptobinding: false,
+        }
+    }
+
     /// The exporter.
     pub(crate) fn export(
         &self,

@@ -60,6 +60,13 @@ impl RustlsConnector {
         RustlsConnector { setup }
     }
 
+    /// Presents this certificate and key when the server asks for one (EAP-TLS). Built by
+    /// [`crate::config::ConfigBuilder::client_certificate`], which checks that they match.
+    pub fn with_client_certificate(mut self, key: Arc<rustls::sign::CertifiedKey>) -> Self {
+        self.setup.set_client_certificate(key);
+        self
+    }
+
     /// Resumes TLS sessions from `store` (e.g. rustls's `ClientSessionMemoryCache`). All
     /// connections then share one verifier, so a certificate failure is described without
     /// the certificate's subject and issuer (see [`crate::tls`]).

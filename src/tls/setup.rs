@@ -29,14 +29,28 @@ pub(crate) struct ClientSetup {
     /// The one verifier of all connections when sessions are resumed (rustls resumes only
     /// with the verifier that validated the session).
     shared_verifier: Option<Arc<EapVerifier>>,
-    /// One for all connections, for the same reason.
-    no_client_auth: Arc<NoClientCertificate>,
+    /// One for all connections, for the same reason: none, or our EAP-TLS certificate.
+    client_auth: Arc<dyn ResolvesClientCert>,
     pub(crate) key_log: Option<Arc<dyn KeyLog>>,
 }
 
-/// EAP peers here authenticate with inner methods, not TLS client certificates.
+/// Tunnelled methods authenticate inside, not with a TLS client certificate.
 #[derive(Debug)]
 pub(crate) struct NoClientCertificate;
+
+/// Our EAP-TLS certificate and key, for every handshake whose server asks.
+#[derive(Debug)]
+struct ClientCertificate(Arc<CertifiedKey>);
+
+impl ResolvesClientCert for ClientCertificate {
+    fn resolve(&self, _: &[&[u8]], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
 
 impl ResolvesClientCert for NoClientCertificate {
     fn resolve(&self, _: &[&[u8]], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
@@ -78,9 +92,14 @@ impl ClientSetup {
             server_name: name,
             sessions: None,
             shared_verifier: None,
-            no_client_auth: Arc::new(NoClientCertificate),
+            client_auth: Arc::new(NoClientCertificate),
             key_log: None,
         }
+    }
+
+    /// Presents `key` when the server asks for a client certificate (EAP-TLS).
+    pub(crate) fn set_client_certificate(&mut self, key: Arc<CertifiedKey>) {
+        self.client_auth = Arc::new(ClientCertificate(key));
     }
 
     /// Resumes sessions from `store`: from now on all connections share one verifier.
@@ -112,7 +131,7 @@ impl ClientSetup {
         .map_err(protocol)?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_client_cert_resolver(self.no_client_auth.clone());
+        .with_client_cert_resolver(self.client_auth.clone());
         config.enable_sni = false;
         config.resumption = match &self.sessions {
             Some(store) => Resumption::store(store.clone()),

@@ -62,6 +62,13 @@ impl UnbufferedConnector {
         self
     }
 
+    /// Presents this certificate and key when the server asks for one (EAP-TLS). Built by
+    /// [`crate::config::ConfigBuilder::client_certificate`], which checks that they match.
+    pub fn with_client_certificate(mut self, key: Arc<rustls::sign::CertifiedKey>) -> Self {
+        self.setup.set_client_certificate(key);
+        self
+    }
+
     /// Resumes TLS sessions from `store` (keyed by the server-name rule).
     pub fn with_session_store(mut self, store: Arc<dyn ClientSessionStore>) -> Self {
         self.setup.resume_from(store);

@@ -1,73 +1,15 @@
-//! PEAPv0 keys: TLS key material at tunnel-up, and the cryptobinding check and CSK
-//! ([MS-PEAP] §3.1.5.5 – §3.1.5.7; RFC 9427 for TLS 1.3).
+//! PEAPv0 cryptobinding ([MS-PEAP] §3.1.5.5 – §3.1.5.7): the Crypto-Binding TLV check and
+//! the CSK, on the tunnel's keys.
 
 use crate::crypto::peap::{compound_keys, compound_mac, csk};
-use crate::crypto::tls_keys::{
-    KEY_MATERIAL_LEN, KeyMaterial, PEAP_TYPE_CODE, TLS12_KEY_LABEL, TLS13_KEY_LABEL,
-    TLS13_METHOD_ID_LABEL, session_id_tls12, session_id_tls13,
-};
 use crate::diagnosis::CryptoBindingError;
 use crate::event::Keys;
-use crate::secret::{Emsk, Msk, Secret};
-use crate::tls::{TlsFailure, TlsTunnel, TlsVersion};
+use crate::method::tls_core::keys::TunnelKeys;
+use crate::secret::{Emsk, Msk};
 use crate::wire::tlv::{CryptoBinding, CryptoBindingSubType};
-use alloc::vec::Vec;
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
-
-/// Keys of the tunnel, exported once the handshake is done.
-#[derive(Debug)]
-pub(crate) struct TunnelKeys {
-    pub(crate) material: KeyMaterial,
-    pub(crate) session_id: Vec<u8>,
-}
 
 impl TunnelKeys {
-    /// Exports the key material: TLS 1.2 "client EAP encryption" with no context; TLS 1.3
-    /// the RFC 9427 labels with the PEAP Type-Code as context. Always 128 octets (a shorter
-    /// TLS 1.3 export is not a prefix).
-    pub(crate) fn export(
-        tunnel: &dyn TlsTunnel,
-        version: TlsVersion,
-        client_random: Option<[u8; 32]>,
-        server_random: Option<[u8; 32]>,
-    ) -> Result<Self, TlsFailure> {
-        let mut km = Zeroizing::new([0u8; KEY_MATERIAL_LEN]);
-        if version >= TlsVersion::TLS13 {
-            tunnel.export(TLS13_KEY_LABEL, Some(&[PEAP_TYPE_CODE]), &mut km[..])?;
-            let mut method_id = [0u8; 64];
-            tunnel.export(
-                TLS13_METHOD_ID_LABEL,
-                Some(&[PEAP_TYPE_CODE]),
-                &mut method_id,
-            )?;
-            Ok(TunnelKeys {
-                material: KeyMaterial(Secret::new(*km)),
-                session_id: session_id_tls13(PEAP_TYPE_CODE, &method_id),
-            })
-        } else {
-            tunnel.export(TLS12_KEY_LABEL, None, &mut km[..])?;
-            let session_id = match (client_random, server_random) {
-                (Some(c), Some(s)) => session_id_tls12(PEAP_TYPE_CODE, &c, &s),
-                _ => Vec::new(),
-            };
-            Ok(TunnelKeys {
-                material: KeyMaterial(Secret::new(*km)),
-                session_id,
-            })
-        }
-    }
-
-    /// Keys without cryptobinding: MSK and EMSK from the TLS key material.
-    pub(crate) fn plain_keys(&self) -> Keys {
-        Keys {
-            msk: self.material.msk(),
-            emsk: self.material.emsk(),
-            session_id: self.session_id.clone(),
-            from_cryptobinding: false,
-        }
-    }
-
     /// Verifies the server's Crypto-Binding TLV (as received, with its M bit) with the inner
     /// method's ISK; on success returns our Binding Response TLV and the keys from the CSK.
     pub(crate) fn bind(

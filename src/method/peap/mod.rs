@@ -16,11 +16,12 @@
 mod keys;
 mod phase2;
 
-use self::keys::TunnelKeys;
 use self::phase2::Phase2;
+use super::tls_core::keys::TunnelKeys;
 use super::tls_core::{Inbound, TlsSession, fail};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
+use crate::crypto::tls_keys::PEAP_TYPE_CODE;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
 use crate::event::{Event, Keys};
 use crate::wire::tls_frame::TlsFrame;
@@ -245,8 +246,7 @@ fn tunnel_up(ctx: &mut Ctx<'_>, mut tls: TlsSession, id: u8) -> (State, Step) {
         Ok(n) => n,
         Err(step) => return (State::Handshake(tls), step),
     };
-    let (client_random, server_random) = tls.randoms();
-    let keys = match TunnelKeys::export(tls.tunnel(), version, client_random, server_random) {
+    let keys = match TunnelKeys::export(tls.tunnel(), version, tls.randoms(), PEAP_TYPE_CODE) {
         Ok(k) => k,
         Err(e) => {
             let step = tls.failure(ctx, e);

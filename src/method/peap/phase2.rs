@@ -5,13 +5,13 @@
 //! with a verified authenticator response (and a valid Crypto-Binding TLV when one came or
 //! the policy requires it); anything earlier is the phase-2 bypass of CVE-2023-52160.
 
-use super::keys::TunnelKeys;
 use crate::config::{Config, Cryptobinding};
 use crate::diagnosis::{
     Cause, CryptoBindingError, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage,
 };
 use crate::event::{Event, Keys};
 use crate::method::mschapv2::MsChapV2Peer;
+use crate::method::tls_core::keys::TunnelKeys;
 use crate::method::{Ctx, Step};
 use crate::wire::eap::{Code, EXPANDED_NAK, Eap, MethodType};
 use crate::wire::peap_inner::Inner;
@@ -192,17 +192,34 @@ impl Phase2 {
                     sent: SentMessage::Notification,
                 }
             }
+            MethodType::MsChapV2 if self.mschap.is_some() => match self.mschap.as_mut() {
+                Some(mschap) => mschap.process(ctx, data),
+                None => Step::Discard,
+            },
+            // Offered only with a password to prove (build() requires one for PEAP).
             m if ctx.config.inner_methods.contains(&m) && m == MethodType::MsChapV2 => {
-                let mschap = self.mschap.get_or_insert_with(|| {
-                    ctx.events.push(Event::InnerMethodProposed {
-                        method: m,
-                        accepted: true,
-                    });
-                    MsChapV2Peer::new()
-                });
-                mschap.process(ctx, data)
+                match &ctx.config.credential {
+                    Some(credential) => {
+                        ctx.events.push(Event::InnerMethodProposed {
+                            method: m,
+                            accepted: true,
+                        });
+                        let mut mschap = MsChapV2Peer::new(credential);
+                        let step = mschap.process(ctx, data);
+                        self.mschap = Some(mschap);
+                        step
+                    }
+                    None => self.refuse(ctx, m),
+                }
             }
-            m => {
+            m => self.refuse(ctx, m),
+        }
+    }
+
+    /// An inner proposal we refuse: an inner Nak offering what we allow.
+    fn refuse(&mut self, ctx: &mut Ctx<'_>, m: MethodType) -> Step {
+        {
+            {
                 ctx.emit(Event::InnerMethodProposed {
                     method: m,
                     accepted: false,

@@ -8,6 +8,7 @@
 //! while a tunnel does, so nothing here is optional.
 
 pub(crate) mod fragment;
+pub(crate) mod keys;
 
 use self::fragment::{Outbound, Reassembly};
 use super::{Ctx, Step};

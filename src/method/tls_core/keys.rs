@@ -1,0 +1,65 @@
+//! Keys of a TLS method, exported once the handshake is done: EAP-TLS style key material
+//! ([RFC 5216 §2.3](https://www.rfc-editor.org/rfc/rfc5216#section-2.3)) and the TLS 1.3
+//! exporter labels of [RFC 9427 §2.1](https://www.rfc-editor.org/rfc/rfc9427#section-2.1)
+//! (RFC 9190 §2.3 for EAP-TLS), with the method's Type-Code as context and first octet of
+//! the Session-Id.
+
+use crate::crypto::tls_keys::{
+    KEY_MATERIAL_LEN, KeyMaterial, TLS12_KEY_LABEL, TLS13_KEY_LABEL, TLS13_METHOD_ID_LABEL,
+    session_id_tls12, session_id_tls13,
+};
+use crate::event::Keys;
+use crate::secret::Secret;
+use crate::tls::{TlsFailure, TlsTunnel, TlsVersion};
+use alloc::vec::Vec;
+use zeroize::Zeroizing;
+
+/// Keys of the tunnel, exported once the handshake is done.
+#[derive(Debug)]
+pub(crate) struct TunnelKeys {
+    pub(crate) material: KeyMaterial,
+    pub(crate) session_id: Vec<u8>,
+}
+
+impl TunnelKeys {
+    /// Exports the key material: TLS 1.2 "client EAP encryption" with no context; TLS 1.3
+    /// the RFC 9427 labels with the method's Type-Code as context. Always 128 octets (a shorter
+    /// TLS 1.3 export is not a prefix).
+    pub(crate) fn export(
+        tunnel: &dyn TlsTunnel,
+        version: TlsVersion,
+        (client_random, server_random): (Option<[u8; 32]>, Option<[u8; 32]>),
+        type_code: u8,
+    ) -> Result<Self, TlsFailure> {
+        let mut km = Zeroizing::new([0u8; KEY_MATERIAL_LEN]);
+        if version >= TlsVersion::TLS13 {
+            tunnel.export(TLS13_KEY_LABEL, Some(&[type_code]), &mut km[..])?;
+            let mut method_id = [0u8; 64];
+            tunnel.export(TLS13_METHOD_ID_LABEL, Some(&[type_code]), &mut method_id)?;
+            Ok(TunnelKeys {
+                material: KeyMaterial(Secret::new(*km)),
+                session_id: session_id_tls13(type_code, &method_id),
+            })
+        } else {
+            tunnel.export(TLS12_KEY_LABEL, None, &mut km[..])?;
+            let session_id = match (client_random, server_random) {
+                (Some(c), Some(s)) => session_id_tls12(type_code, &c, &s),
+                _ => Vec::new(),
+            };
+            Ok(TunnelKeys {
+                material: KeyMaterial(Secret::new(*km)),
+                session_id,
+            })
+        }
+    }
+
+    /// Keys without cryptobinding: MSK and EMSK from the TLS key material.
+    pub(crate) fn plain_keys(&self) -> Keys {
+        Keys {
+            msk: self.material.msk(),
+            emsk: self.material.emsk(),
+            session_id: self.session_id.clone(),
+            from_cryptobinding: false,
+        }
+    }
+}
