@@ -7,6 +7,7 @@
 //! - [`peap`]: PEAP PRF+, IPMK/CMK, CSK, Compound MAC ([MS-PEAP] §3.1.5.5).
 //! - [`tls_keys`]: MSK/EMSK/Session-Id from TLS key material (RFC 5216, RFC 9427).
 //! - [`mppe_attr`]: MS-MPPE-Send/Recv-Key attribute encryption ([RFC 2548 §2.4.2](https://www.rfc-editor.org/rfc/rfc2548#section-2.4.2)).
+//! - [`wpa`]: the WPA 4-way handshake keys: PMK from a passphrase, PRF, PTK, EAPOL-Key MICs (IEEE 802.11-2020 §12.7).
 
 pub mod mppe;
 pub mod mppe_attr;
@@ -14,6 +15,7 @@ pub mod mschapv2;
 pub mod peap;
 pub mod radius;
 pub mod tls_keys;
+pub mod wpa;
 
 #[cfg(test)]
 pub(crate) mod test_util {
