@@ -14,6 +14,7 @@
 
 pub mod eap;
 pub mod eapol;
+pub mod eapol_key;
 pub mod mschapv2;
 pub mod peap_inner;
 pub mod radius;
