@@ -1,21 +1,28 @@
 //! Explains a captured exchange: reads a pcap or pcapng file of EAPOL frames (Ethernet,
-//! 802.11, Linux cooked) or RADIUS datagrams (UDP on any port, recognised by content),
-//! prints one timeline per conversation and says where and why it stopped.
+//! Linux cooked, or 802.11 over the air: plain, radiotap, Prism II, AVS, PPI) or RADIUS
+//! datagrams (UDP on any port, recognised by content), prints one timeline per
+//! conversation (EAP, then the WPA 4-way and group key handshakes) and says where and why
+//! it stopped.
 //!
 //! ```text
 //! explain FILE [--password P] [--identity ID] [--radius-port PORT]...
+//!              [--ssid SSID] [--psk PASSPHRASE | --pmk HEX | --msk HEX]
 //! ```
 //!
 //! Each conversation ends with the lines `outcome:`, `phase:`, `cause:`, `story:`,
-//! `hint:` and, with `--password`, `password:` (see `eap::capture` for the format). Exits
-//! 0 when every conversation succeeded, 1 when one did not, 2 when the file is unreadable.
+//! `hint:`, with `--password` a `password:` line, and with `--psk`, `--pmk` or `--msk` a
+//! `key:` line saying whether the key `matches` a captured 4-way handshake (see
+//! `eap::capture` for the format). Exits 0 when every conversation succeeded, 1 when one
+//! did not, 2 when the file is unreadable or a key is malformed.
 
 use clap::Parser;
-use eap::capture::{Options, Outcome, explain};
+use eap::capture::{KeySource, Options, Outcome, explain};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(about = "Explain a captured EAPOL or RADIUS exchange: where and why it failed")]
+#[command(
+    about = "Explain a captured EAPOL, RADIUS or Wi-Fi (monitor-mode) exchange: where and why it failed"
+)]
 struct Cli {
     /// The capture (pcap or pcapng).
     file: std::path::PathBuf,
@@ -28,6 +35,28 @@ struct Cli {
     /// A UDP port that carries RADIUS (besides 1812 and 1645 and what looks like RADIUS).
     #[arg(long = "radius-port")]
     radius_ports: Vec<u16>,
+    /// The SSID for --psk (default: the SSID in the capture's beacons or probe responses).
+    #[arg(long)]
+    ssid: Option<String>,
+    /// Check this WPA passphrase against captured 4-way handshakes.
+    #[arg(long, conflicts_with_all = ["pmk", "msk"])]
+    psk: Option<String>,
+    /// Check this PMK (64 hex digits) against captured 4-way handshakes.
+    #[arg(long, conflicts_with = "msk")]
+    pmk: Option<String>,
+    /// Check this MSK (128 hex digits, the MSK= line of radius_auth): PMK = MSK[0..32].
+    #[arg(long)]
+    msk: Option<String>,
+}
+
+fn unhex(s: &str, octets: usize, what: &str) -> Result<Vec<u8>, String> {
+    let s = s.trim();
+    if s.len() != octets * 2 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("--{what} takes {} hex digits", octets * 2));
+    }
+    Ok((0..octets)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex checked"))
+        .collect())
 }
 
 fn main() -> ExitCode {
@@ -39,10 +68,25 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let key = match (cli.psk, cli.pmk, cli.msk) {
+        (Some(p), _, _) => Ok(Some(KeySource::Passphrase(p))),
+        (_, Some(h), _) => unhex(&h, 32, "pmk").map(|k| Some(KeySource::Pmk(k))),
+        (_, _, Some(h)) => unhex(&h, 64, "msk").map(|k| Some(KeySource::Msk(k))),
+        _ => Ok(None),
+    };
+    let key = match key {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let options = Options {
         password: cli.password,
         identity: cli.identity,
         radius_ports: cli.radius_ports,
+        ssid: cli.ssid.map(String::into_bytes),
+        key,
     };
     match explain(&bytes, &options) {
         Ok(report) => {

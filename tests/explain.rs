@@ -7,7 +7,7 @@
 mod common;
 
 use eap::capture::{
-    Finding, Link, Options, Outcome, PasswordCheck, PcapWriter, Report, Tap, explain, link,
+    Finding, Link, Stage, Options, Outcome, PasswordCheck, PcapWriter, Report, Tap, explain, link,
     read_capture,
 };
 use eap::diagnosis::{Cause, CertificateProblem, Phase, TimeoutKind};
@@ -335,6 +335,7 @@ fn rewrite(name: &str) -> Vec<u8> {
         match link::decode(p.linktype, &p.data).unwrap() {
             link::Frame::Udp { src, dst, payload } => w.udp(p.time, src, dst, payload).unwrap(),
             link::Frame::Eapol { .. } => w.ethernet(p.time, &p.data).unwrap(),
+            other => panic!("{name}: not EAPOL or RADIUS: {other:?}"),
         }
     }
     w.into_inner()
@@ -392,7 +393,10 @@ fn interleaved_conversations_are_told_apart() {
     let outcomes: Vec<(Outcome, Phase)> = r
         .conversations
         .iter()
-        .map(|c| (c.verdict.outcome, c.verdict.phase))
+        .map(|c| match c.verdict.phase {
+            Stage::Eap(p) => (c.verdict.outcome, p),
+            other => panic!("not an EAP phase: {other}"),
+        })
         .collect();
     assert_eq!(
         outcomes,

@@ -1,7 +1,10 @@
 //! The reader of one conversation: replays its EAP packets through the crate's codecs,
 //! builds its timeline and gathers the facts its verdict is drawn from.
 
+use super::air::{self, Network};
 use super::explain::{Conversation, Entry, Link, Options};
+use super::keys::Keys;
+use super::link::Mac;
 use super::names::quote;
 use super::verdict::{End, Last, Observed, PasswordCheck};
 use crate::diagnosis::SentMessage;
@@ -34,6 +37,8 @@ pub(super) struct Conv {
     pub(super) state: Option<Vec<u8>>,
     pub(super) pending: Option<(u8, [u8; 16])>,
     pub(super) last_reply: Option<(u8, [u8; 16])>,
+    /// The WPA key handshakes (EAPOL-Key frames, deauthentication).
+    pub(super) keys: Keys,
 }
 
 /// What one EAP packet showed.
@@ -90,6 +95,7 @@ impl Conv {
             state: None,
             pending: None,
             last_reply: None,
+            keys: Keys::default(),
         }
     }
 
@@ -149,7 +155,15 @@ impl Conv {
         self.obs.story.push(s);
     }
 
-    pub(super) fn eapol(&mut self, t: Duration, to_server: bool, e: &Eapol<'_>) {
+    pub(super) fn eapol(
+        &mut self,
+        t: Duration,
+        to_server: bool,
+        e: &Eapol<'_>,
+        src: Option<Mac>,
+        dst: Option<Mac>,
+        frame: &[u8],
+    ) {
         match e.packet_type {
             PacketType::EapPacket => {
                 if self
@@ -191,10 +205,18 @@ impl Conv {
                 self.push(t, to_server, "EAPOL-Logoff".into(), Vec::new());
                 self.story("the supplicant sent EAPOL-Logoff".into());
             }
-            PacketType::Key => {
-                let s = "EAPOL-Key (key handshake; not examined)".into();
-                self.push(t, to_server, s, Vec::new());
-            }
+            PacketType::Key => match self.keys.frame(t, src, dst, frame, e.body) {
+                Some((msg, summary, details)) => {
+                    self.push(t, to_server, summary, details);
+                    if self.keys.first_of(msg) {
+                        self.story(format!("the {} sent {}", key_side(to_server), msg.name()));
+                    }
+                }
+                None => {
+                    let s = format!("EAPOL-Key (malformed, {} octets)", e.body.len());
+                    self.push(t, to_server, s, Vec::new());
+                }
+            },
             other => {
                 let s = format!("EAPOL packet type {}", u8::from(other));
                 self.push(t, to_server, s, Vec::new());
@@ -461,7 +483,7 @@ impl Conv {
         self.note(t, to_server, name, sent);
     }
 
-    pub(super) fn finish(mut self, options: &Options) -> Conversation {
+    pub(super) fn finish(mut self, options: &Options, networks: &[Network]) -> Conversation {
         let identity = options.identity.as_deref();
         if let Some(l) = self.obs.last.clone().filter(|l| l.count > 1) {
             let secs = l.last.saturating_sub(l.first).as_secs();
@@ -472,6 +494,23 @@ impl Conv {
             ));
         }
         let verdict = self.obs.verdict(identity);
+        let authenticator = match &self.link {
+            Link::Eapol { authenticator, .. } => *authenticator,
+            Link::Radius { .. } => None,
+        };
+        let network = networks.iter().find(|n| Some(n.bssid) == authenticator);
+        let beacon = network.and_then(|n| n.rsn.as_ref());
+        let eap = self.obs.requests > 0 || self.obs.end.is_some();
+        let verdict = self.keys.judge(verdict, eap, beacon);
+        let ssid = options
+            .ssid
+            .as_deref()
+            .or_else(|| network.and_then(|n| n.ssid.as_deref()));
+        let key = match (&options.key, &self.link) {
+            (Some(k), Link::Eapol { .. }) => Some(self.keys.check(k, ssid, beacon)),
+            _ => None,
+        };
+        let network = air::describe(ssid, network, &self.keys);
         let password = options.password.as_deref().map(|pw| {
             if self.obs.mschap.challenge.is_some() && self.obs.mschap.response.is_some() {
                 self.obs.mschap.check(pw, identity)
@@ -487,8 +526,14 @@ impl Conv {
             timeline: self.timeline,
             verdict,
             password,
+            network,
+            key,
         }
     }
+}
+
+fn key_side(to_server: bool) -> &'static str {
+    if to_server { "station" } else { "access point" }
 }
 
 pub(super) fn side(to_server: bool) -> &'static str {

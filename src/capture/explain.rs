@@ -9,13 +9,16 @@
 //! a new one. Retransmissions (same RADIUS Identifier and Authenticator; the same EAP
 //! packet again) are listed and counted, not replayed twice.
 
+use super::air::{self, Network};
 use super::conv::Conv;
+use super::keys::{KeyCheck, KeySource};
 use super::link::{self, Frame, Mac};
 use super::names::quote;
 use super::read::{Capture, ReadError, read_capture};
 use super::verdict::{PasswordCheck, Verdict};
 use crate::wire::eap::{Code as EapCode, Eap, MethodType};
 use crate::wire::eapol::{Eapol, PacketType};
+use crate::wire::eapol_key::{EapolKey, Message};
 use crate::wire::radius::{Code as RadiusCode, Packet, attr};
 use core::fmt::{self, Display, Formatter};
 use std::format;
@@ -34,6 +37,11 @@ pub struct Options {
     pub identity: Option<String>,
     /// UDP ports that carry RADIUS whatever their content (1812 and 1645 always do).
     pub radius_ports: Vec<u16>,
+    /// The SSID for a passphrase check (default: the SSID of the network's beacons or
+    /// probe responses in the capture).
+    pub ssid: Option<Vec<u8>>,
+    /// A passphrase, PMK or MSK to check against captured 4-way handshakes.
+    pub key: Option<KeySource>,
 }
 
 impl fmt::Debug for Options {
@@ -42,6 +50,8 @@ impl fmt::Debug for Options {
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("identity", &self.identity)
             .field("radius_ports", &self.radius_ports)
+            .field("ssid", &self.ssid)
+            .field("key", &self.key)
             .finish()
     }
 }
@@ -136,6 +146,11 @@ pub struct Conversation {
     pub verdict: Verdict,
     /// The password check, when a password was given.
     pub password: Option<PasswordCheck>,
+    /// The network (802.11): SSID and RSN element, as its beacons, probe responses,
+    /// association request or 4-way handshake show them.
+    pub network: Option<String>,
+    /// The key check, when a key was given (802.1X / Wi-Fi conversations).
+    pub key: Option<KeyCheck>,
 }
 
 /// Everything a capture says.
@@ -143,8 +158,13 @@ pub struct Conversation {
 pub struct Report {
     /// Packets in the file.
     pub packets: usize,
-    /// Packets that were neither EAPOL nor RADIUS.
+    /// Packets that were neither EAPOL nor RADIUS (nor 802.11 frames counted below).
     pub ignored: usize,
+    /// 802.11 management frames read (beacons, probe responses, association requests,
+    /// deauthentications, disassociations).
+    pub management: usize,
+    /// Protected (encrypted) 802.11 data frames, counted and not read.
+    pub protected: usize,
     /// Set when the file was cut short: why.
     pub truncated: Option<String>,
     /// The conversations, in order of their first packet.
@@ -159,7 +179,8 @@ pub fn explain(bytes: &[u8], options: &Options) -> Result<Report, ReadError> {
 /// Explains the packets of a capture already read.
 pub fn explain_capture(capture: &Capture, options: &Options) -> Report {
     let mut convs: Vec<Conv> = Vec::new();
-    let mut ignored = 0;
+    let mut networks: Vec<Network> = Vec::new();
+    let (mut ignored, mut management, mut protected) = (0, 0, 0);
     let mut previous: Option<(Duration, Frame<'_>)> = None;
     for p in &capture.packets {
         let Some(frame) = link::decode(p.linktype, &p.data) else {
@@ -176,6 +197,30 @@ pub fn explain_capture(capture: &Capture, options: &Options) -> Report {
             Frame::Udp { src, dst, payload } => {
                 radius_datagram(&mut convs, p.time, src, dst, payload, options)
             }
+            Frame::Management {
+                subtype,
+                src,
+                dst,
+                bssid,
+                body,
+            } => {
+                management += 1;
+                air::management(
+                    &mut convs,
+                    &mut networks,
+                    p.time,
+                    subtype,
+                    src,
+                    dst,
+                    bssid,
+                    body,
+                );
+                true
+            }
+            Frame::Protected { .. } => {
+                protected += 1;
+                true
+            }
         };
         if !used {
             ignored += 1;
@@ -184,8 +229,13 @@ pub fn explain_capture(capture: &Capture, options: &Options) -> Report {
     Report {
         packets: capture.packets.len(),
         ignored,
+        management,
+        protected,
         truncated: capture.truncated.clone(),
-        conversations: convs.into_iter().map(|c| c.finish(options)).collect(),
+        conversations: convs
+            .into_iter()
+            .map(|c| c.finish(options, &networks))
+            .collect(),
     }
 }
 
@@ -203,7 +253,12 @@ fn eapol_frame(
     let eap = (e.packet_type == PacketType::EapPacket)
         .then(|| Eap::parse(e.body).ok())
         .flatten();
+    let key = (e.packet_type == PacketType::Key)
+        .then(|| EapolKey::parse(e.body).ok())
+        .flatten()
+        .map(|k| k.message());
     let from_supplicant = match (e.packet_type, &eap) {
+        (PacketType::Key, _) if key.is_some() => key.map(|m| !m.from_authenticator()),
         (PacketType::Start | PacketType::Logoff, _) => Some(true),
         (PacketType::EapPacket, Some(p)) => match p.code {
             EapCode::Response => Some(true),
@@ -238,7 +293,7 @@ fn eapol_frame(
             };
             let to_server =
                 matches!(&convs[i].link, Link::Eapol { supplicant, .. } if *supplicant == src);
-            convs[i].eapol(t, to_server, &e);
+            convs[i].eapol(t, to_server, &e, src, dst, bytes);
             return true;
         }
     };
@@ -262,8 +317,9 @@ fn eapol_frame(
         .iter()
         .rposition(|c| compatible(c, true))
         .or_else(|| convs.iter().rposition(|c| compatible(c, false)));
+    let again = key == Some(Message::FourWay1);
     let i = match found {
-        Some(i) if !(starts && convs[i].advanced()) => i,
+        Some(i) if !(starts && convs[i].advanced()) && !(again && convs[i].keys.closed()) => i,
         _ => {
             let link = Link::Eapol {
                 supplicant: sup,
@@ -281,7 +337,7 @@ fn eapol_frame(
         *supplicant = supplicant.or(sup);
         *authenticator = authenticator.or(auth);
     }
-    convs[i].eapol(t, to_server, &e);
+    convs[i].eapol(t, to_server, &e, src, dst, bytes);
     true
 }
 
@@ -414,6 +470,9 @@ impl Display for Conversation {
                 writeln!(f, "      {d}")?;
             }
         }
+        if let Some(n) = &self.network {
+            writeln!(f, "network: {n}")?;
+        }
         let v = &self.verdict;
         writeln!(f, "outcome: {}", v.outcome)?;
         writeln!(f, "phase: {}", v.phase)?;
@@ -428,6 +487,9 @@ impl Display for Conversation {
         if let Some(p) = &self.password {
             writeln!(f, "password: {p}")?;
         }
+        if let Some(k) = &self.key {
+            writeln!(f, "key: {k}")?;
+        }
         Ok(())
     }
 }
@@ -441,6 +503,13 @@ impl Display for Report {
             self.conversations.len(),
             self.ignored
         )?;
+        if self.management + self.protected > 0 {
+            writeln!(
+                f,
+                "802.11: {} management frames read, {} protected data frames skipped (encrypted)",
+                self.management, self.protected
+            )?;
+        }
         if let Some(t) = &self.truncated {
             writeln!(
                 f,

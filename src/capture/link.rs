@@ -2,10 +2,17 @@
 //! the link layer shows) and UDP datagrams (with their socket addresses).
 //!
 //! Link types: Ethernet (1, with any number of 802.1Q / 802.1ad tags), raw IP (101, 12, 14,
-//! 228 IPv4, 229 IPv6), BSD loopback (0, 108), IEEE 802.11 (105) and radiotap + 802.11
-//! (127) data frames with an LLC/SNAP header, Linux cooked captures SLL (113) and SLL2
-//! (276), which tshark writes for `-i any`. Fragmented IP packets and protected (encrypted)
-//! 802.11 frames are skipped.
+//! 228 IPv4, 229 IPv6), BSD loopback (0, 108), Linux cooked captures SLL (113) and SLL2
+//! (276), which tshark writes for `-i any`; and the monitor-mode link types, which carry
+//! IEEE 802.11 frames: plain 802.11 (105), radiotap (127: its length, extended present
+//! bitmaps, field alignment and the Flags field's FCS-at-end bit are read), Prism II (119),
+//! AVS (163; also found under 119) and PPI (192, with its 802.11-Common FCS flag).
+//!
+//! From 802.11: data frames (QoS, HT Control, four addresses) with an LLC/SNAP header give
+//! EAPOL or IP; management frames that say something about keys (beacons, probe
+//! responses, (re)association requests, deauthentication, disassociation) are returned as
+//! [`Frame::Management`]; protected (encrypted) data frames as [`Frame::Protected`], counted
+//! and not read. Fragmented IP packets are skipped.
 
 use crate::wire::eapol::ETHERTYPE_PAE;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -34,7 +41,31 @@ pub enum Frame<'a> {
         /// The UDP payload.
         payload: &'a [u8],
     },
+    /// An 802.11 management frame of interest (body after the 24-octet header).
+    Management {
+        /// Subtype (0 association request, 2 reassociation request, 5 probe response,
+        /// 8 beacon, 10 disassociation, 12 deauthentication).
+        subtype: u8,
+        /// Transmitter (address 2).
+        src: Mac,
+        /// Receiver (address 1).
+        dst: Mac,
+        /// BSSID (address 3).
+        bssid: Mac,
+        /// The frame body, FCS removed.
+        body: &'a [u8],
+    },
+    /// A protected (encrypted) 802.11 data frame: counted, not read.
+    Protected {
+        /// Source address.
+        src: Mac,
+        /// Destination address.
+        dst: Mac,
+    },
 }
+
+/// Management subtypes returned as [`Frame::Management`].
+pub const MANAGEMENT_SUBTYPES: [u8; 6] = [0, 2, 5, 8, 10, 12];
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86DD;
@@ -74,14 +105,21 @@ pub fn decode(linktype: u32, data: &[u8]) -> Option<Frame<'_>> {
             10 | 24 | 28 | 30 => ipv6(&data[4..]),
             _ => None,
         },
-        105 => ieee80211(data),
-        127 => {
-            let len = usize::from(u16::from_le_bytes([*data.get(2)?, *data.get(3)?]));
-            if *data.first()? != 0 || len < 8 {
-                return None;
-            }
-            ieee80211(data.get(len..)?)
+        105 => ieee80211(data, false),
+        127 => radiotap(data),
+        119 | 163 if avs_magic(data) => {
+            let len = usize::try_from(u32::from_be_bytes(data.get(4..8)?.try_into().ok()?)).ok()?;
+            ieee80211(data.get(len.max(8)..)?, false)
         }
+        119 => {
+            // Prism II monitor header: msgcode, msglen (host order; 144 in practice), device
+            // name, then ten DID items. Its length is read in either byte order.
+            let raw: [u8; 4] = data.get(4..8)?.try_into().ok()?;
+            let len = u32::from_le_bytes(raw).min(u32::from_be_bytes(raw));
+            let len = usize::try_from(len).ok()?;
+            ieee80211(data.get(len.max(8)..)?, false)
+        }
+        192 => ppi(data),
         113 => {
             let halen = usize::from(u16_at(data, 4)?);
             let src = (halen == 6).then(|| mac_at(data, 6)).flatten();
@@ -192,11 +230,85 @@ fn udp(src: IpAddr, dst: IpAddr, segment: &[u8]) -> Option<Frame<'_>> {
     })
 }
 
-/// An 802.11 data frame with an LLC/SNAP header (IEEE 802.11-2020 §9.2.4, §9.3.2.1).
-fn ieee80211(data: &[u8]) -> Option<Frame<'_>> {
+/// AVS capture header version 1 or 2 (big endian 0x8021100x).
+fn avs_magic(data: &[u8]) -> bool {
+    data.get(..4)
+        .is_some_and(|m| m[..3] == [0x80, 0x21, 0x10] && (m[3] == 1 || m[3] == 2))
+}
+
+/// Radiotap (radiotap.org): version 0, pad, length (LE), present bitmaps chained by bit
+/// 31; fields aligned to their natural size from the header's start. Only TSFT (bit 0) and
+/// Flags (bit 1) are read: Flags 0x10 says the frame ends with a 4-octet FCS.
+fn radiotap(data: &[u8]) -> Option<Frame<'_>> {
+    let len = usize::from(u16::from_le_bytes([*data.get(2)?, *data.get(3)?]));
+    if *data.first()? != 0 || len < 8 || len > data.len() {
+        return None;
+    }
+    let mut at = 4;
+    let first = u32::from_le_bytes(data.get(4..8)?.try_into().ok()?);
+    let mut word = first;
+    while word & 0x8000_0000 != 0 {
+        at += 4;
+        word = u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?);
+    }
+    at += 4;
+    let mut fcs = false;
+    if first & 1 != 0 {
+        at = at.next_multiple_of(8) + 8;
+    }
+    if first & 2 != 0 {
+        fcs = data.get(at..len).and_then(<[u8]>::first)? & 0x10 != 0;
+    }
+    ieee80211(&data[len..], fcs)
+}
+
+/// PPI (Per-Packet Information): version 0, flags, length (LE), DLT (LE), then fields of
+/// type (LE), length (LE). The 802.11-Common field (type 2) says in its flags (bit 0)
+/// whether the frame ends with an FCS.
+fn ppi(data: &[u8]) -> Option<Frame<'_>> {
+    let len = usize::from(u16::from_le_bytes([*data.get(2)?, *data.get(3)?]));
+    let dlt = u32::from_le_bytes(data.get(4..8)?.try_into().ok()?);
+    if *data.first()? != 0 || len < 8 || len > data.len() {
+        return None;
+    }
+    let mut fcs = false;
+    let mut at = 8;
+    while at + 4 <= len {
+        let kind = u16::from_le_bytes([data[at], data[at + 1]]);
+        let flen = usize::from(u16::from_le_bytes([data[at + 2], data[at + 3]]));
+        let field = data.get(at + 4..(at + 4 + flen).min(len))?;
+        if kind == 2 && field.len() >= 10 {
+            fcs = u16::from_le_bytes([field[8], field[9]]) & 1 != 0;
+        }
+        at += 4 + flen;
+    }
+    match dlt {
+        105 => ieee80211(&data[len..], fcs),
+        127 => radiotap(&data[len..]),
+        1 => ethernet(&data[len..]),
+        _ => None,
+    }
+}
+
+/// An 802.11 frame (IEEE 802.11-2020 §9.2.4, §9.3): a data frame with an LLC/SNAP header,
+/// a management frame of interest, or a protected data frame. `fcs`: the last 4 octets
+/// are the FCS.
+fn ieee80211(data: &[u8], fcs: bool) -> Option<Frame<'_>> {
+    let data = if fcs {
+        data.get(..data.len().checked_sub(4)?)?
+    } else {
+        data
+    };
     let (fc0, fc1) = (*data.first()?, *data.get(1)?);
-    if (fc0 >> 2) & 3 != 2 || fc1 & 0x40 != 0 {
-        return None; // not a data frame, or protected
+    if (fc0 >> 2) & 3 == 0 {
+        return management(data, fc0 >> 4, fc1);
+    }
+    if (fc0 >> 2) & 3 != 2 {
+        return None; // control or extension frame
+    }
+    if fc1 & 0x40 != 0 {
+        let (a1, a2) = (mac_at(data, 4)?, mac_at(data, 10)?);
+        return Some(Frame::Protected { src: a2, dst: a1 });
     }
     let subtype = fc0 >> 4;
     if subtype & 0x4 != 0 {
@@ -226,6 +338,21 @@ fn ieee80211(data: &[u8]) -> Option<Frame<'_>> {
     }
     let ethertype = u16::from_be_bytes([llc[6], llc[7]]);
     by_ethertype(ethertype, &data[header + 8..], Some(src), Some(dst))
+}
+
+fn management(data: &[u8], subtype: u8, fc1: u8) -> Option<Frame<'_>> {
+    if !MANAGEMENT_SUBTYPES.contains(&subtype) {
+        return None;
+    }
+    // +HTC: a management frame with the Order bit carries HT Control.
+    let header = if fc1 & 0x80 != 0 { 28 } else { 24 };
+    Some(Frame::Management {
+        subtype,
+        dst: mac_at(data, 4)?,
+        src: mac_at(data, 10)?,
+        bssid: mac_at(data, 16)?,
+        body: data.get(header..)?,
+    })
 }
 
 #[cfg(test)]
@@ -277,7 +404,11 @@ mod tests {
         let radiotap = [&[0, 0, 8, 0, 0, 0, 0, 0][..], &frame].concat();
         assert_eq!(eapol_of(decode(127, &radiotap)), want);
         frame[1] |= 0x40;
-        assert_eq!(decode(105, &frame), None, "protected frames are skipped");
+        assert_eq!(
+            decode(105, &frame),
+            Some(Frame::Protected { src: SUPP, dst: AP }),
+            "protected frames are seen, not read"
+        );
     }
 
     #[test]
@@ -311,7 +442,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn never_panics(lt in proptest::sample::select(vec![0u32, 1, 12, 101, 105, 108, 113, 127, 228, 229, 276]),
+        fn never_panics(lt in proptest::sample::select(vec![0u32, 1, 12, 101, 105, 108, 113, 119, 127, 163, 192, 228, 229, 276]),
                         data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120)) {
             let _ = decode(lt, &data);
         }

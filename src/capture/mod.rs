@@ -29,8 +29,10 @@
 //! and protected 802.11 frames.
 
 use crate::tls::cert_info;
+pub mod air;
 mod conv;
 mod explain;
+mod keys;
 pub mod link;
 mod names;
 pub mod pcapng;
@@ -39,6 +41,7 @@ mod tls_view;
 mod verdict;
 
 pub use explain::{Conversation, Entry, Link, Options, Report, explain, explain_capture};
+pub use keys::{KeyCheck, KeyFinding, KeyKind, KeySource};
 pub use pcapng::{PcapWriter, Tap, nss_key_log_line};
 pub use read::{Capture, Packet, ReadError, read_capture};
-pub use verdict::{Finding, Outcome, PasswordCheck, Verdict};
+pub use verdict::{Finding, Outcome, PasswordCheck, Stage, Verdict};

@@ -3,6 +3,7 @@
 //! knows something the live supplicant never says (the client gave up, the capture ends);
 //! and the MSCHAPv2 password check.
 
+use super::keys::KeyFinding;
 use super::names::suite;
 use crate::crypto::mschapv2::{
     authenticator_response_matches, generate_authenticator_response, generate_nt_response,
@@ -39,6 +40,41 @@ impl Display for Outcome {
             Outcome::Failure => "failure",
             Outcome::Incomplete => "incomplete",
         })
+    }
+}
+
+/// How far a conversation got: an EAP phase (the supplicant's [`Phase`]), or a WPA key
+/// handshake after it (or instead of it, on a PSK network).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Stage {
+    /// A phase of the EAP authentication.
+    Eap(Phase),
+    /// The 4-way handshake.
+    FourWay,
+    /// The group key handshake.
+    GroupKey,
+}
+
+impl From<Phase> for Stage {
+    fn from(p: Phase) -> Stage {
+        Stage::Eap(p)
+    }
+}
+
+impl PartialEq<Phase> for Stage {
+    fn eq(&self, p: &Phase) -> bool {
+        *self == Stage::Eap(*p)
+    }
+}
+
+impl Display for Stage {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Stage::Eap(p) => write!(f, "{p}"),
+            Stage::FourWay => f.write_str("4-way handshake"),
+            Stage::GroupKey => f.write_str("group key handshake"),
+        }
     }
 }
 
@@ -89,6 +125,8 @@ pub enum Finding {
         /// The last message, named.
         after: String,
     },
+    /// What the WPA key handshakes show (after EAP, or alone on a PSK network).
+    Keys(KeyFinding),
 }
 
 fn alert(a: u8) -> String {
@@ -175,6 +213,7 @@ impl Display for Finding {
             Finding::CaptureEnds { after } => {
                 write!(f, "the capture ends after {after}, before any outcome")
             }
+            Finding::Keys(k) => write!(f, "{k}"),
         }
     }
 }
@@ -195,6 +234,7 @@ impl Finding {
                 "the client went away or could not process the server's message: check the client's log"
             }
             Finding::CaptureEnds { .. } => "capture the whole authentication",
+            Finding::Keys(k) => k.hint(),
         }
     }
 }
@@ -205,7 +245,7 @@ pub struct Verdict {
     /// How it ended.
     pub outcome: Outcome,
     /// How far it got.
-    pub phase: Phase,
+    pub phase: Stage,
     /// Why it ended so.
     pub finding: Finding,
     /// The milestones, in order ("the server proposed PEAP", ...).
@@ -422,7 +462,7 @@ impl Observed {
         let (outcome, phase, finding) = self.judge(identity);
         Verdict {
             outcome,
-            phase,
+            phase: Stage::Eap(phase),
             finding,
             story: self.story.clone(),
             server_message: self.server_message.clone(),
@@ -607,7 +647,10 @@ mod tests {
 
     fn judged(o: &Observed) -> (Outcome, Phase, Finding) {
         let v = o.verdict(None);
-        (v.outcome, v.phase, v.finding)
+        let Stage::Eap(phase) = v.phase else {
+            panic!("{}", v.phase)
+        };
+        (v.outcome, phase, v.finding)
     }
 
     #[test]

@@ -109,6 +109,54 @@ pub fn ptk(
     }
 }
 
+/// The PTK of the SHA-256 AKMs (5, 6; IEEE 802.11-2020 §12.7.1.7.2): KDF-SHA-256-X(PMK,
+/// "Pairwise key expansion", the same context as [`ptk`]), where the KDF's i-th block is
+/// HMAC-SHA-256(K, i (16 bits LE, from 1) || label || context || X (16 bits LE)).
+pub fn ptk_sha256(
+    pmk: &[u8],
+    aa: &[u8; 6],
+    spa: &[u8; 6],
+    anonce: &[u8; 32],
+    snonce: &[u8; 32],
+) -> Ptk {
+    let mut context = [0u8; 76];
+    let (lo, hi) = if aa <= spa { (aa, spa) } else { (spa, aa) };
+    context[..6].copy_from_slice(lo);
+    context[6..12].copy_from_slice(hi);
+    let (lo, hi) = if anonce <= snonce {
+        (anonce, snonce)
+    } else {
+        (snonce, anonce)
+    };
+    context[12..44].copy_from_slice(lo);
+    context[44..].copy_from_slice(hi);
+    let mut out = Zeroizing::new([0u8; 64]);
+    kdf_sha256(pmk, b"Pairwise key expansion", &context, &mut out[..48]);
+    let mut tk = [0u8; 32];
+    tk[..16].copy_from_slice(&out[32..48]);
+    Ptk {
+        kck: Secret::from_slice(&out[..16]).expect("16 octets"),
+        kek: Secret::from_slice(&out[16..32]).expect("16 octets"),
+        tk: Secret::new(tk),
+        tk_len: 16,
+    }
+}
+
+/// KDF-SHA-256 (IEEE 802.11-2020 §12.7.1.7.2), `out.len()` octets (at most 8191).
+pub fn kdf_sha256(key: &[u8], label: &[u8], context: &[u8], out: &mut [u8]) {
+    let bits = (out.len() * 8) as u16;
+    for (i, chunk) in out.chunks_mut(32).enumerate() {
+        let mut mac =
+            <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
+        mac.update(&((i + 1) as u16).to_le_bytes());
+        mac.update(label);
+        mac.update(context);
+        mac.update(&bits.to_le_bytes());
+        let block = Zeroizing::new(<[u8; 32]>::from(mac.finalize().into_bytes()));
+        chunk.copy_from_slice(&block[..chunk.len()]);
+    }
+}
+
 /// The EAPOL-Key MIC algorithm, by Key Descriptor Version (IEEE 802.11-2020 §12.7.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MicAlgorithm {
@@ -289,4 +337,5 @@ mod tests {
     }
 
     const HMAC_SHA1_AA16_DD50: &str = "d730594d167e35d5956fd8003d0db3d3";
+    const KDF_SHA256_VECTOR: &str = "92af5ec75aa6678c7db361e6f1d095466155d9e16e05254dad7e4dacafc9f68bd045a19a4d6acb826b9ae3a6fb4c7500";
 }
