@@ -7,7 +7,7 @@
 mod common;
 
 use eap::capture::{
-    Finding, Link, Stage, Options, Outcome, PasswordCheck, PcapWriter, Report, Tap, explain, link,
+    Finding, Link, Options, Outcome, PasswordCheck, PcapWriter, Report, Stage, Tap, explain, link,
     read_capture,
 };
 use eap::diagnosis::{Cause, CertificateProblem, Phase, TimeoutKind};

@@ -205,18 +205,23 @@ impl Conv {
                 self.push(t, to_server, "EAPOL-Logoff".into(), Vec::new());
                 self.story("the supplicant sent EAPOL-Logoff".into());
             }
-            PacketType::Key => match self.keys.frame(t, src, dst, frame, e.body) {
-                Some((msg, summary, details)) => {
-                    self.push(t, to_server, summary, details);
-                    if self.keys.first_of(msg) {
-                        self.story(format!("the {} sent {}", key_side(to_server), msg.name()));
+            PacketType::Key => {
+                match self
+                    .keys
+                    .frame(t.saturating_sub(self.start), src, dst, frame, e.body)
+                {
+                    Some((msg, summary, details)) => {
+                        self.push(t, to_server, summary, details);
+                        if self.keys.first_of(msg) {
+                            self.story(format!("the {} sent {}", key_side(to_server), msg.name()));
+                        }
+                    }
+                    None => {
+                        let s = format!("EAPOL-Key (malformed, {} octets)", e.body.len());
+                        self.push(t, to_server, s, Vec::new());
                     }
                 }
-                None => {
-                    let s = format!("EAPOL-Key (malformed, {} octets)", e.body.len());
-                    self.push(t, to_server, s, Vec::new());
-                }
-            },
+            }
             other => {
                 let s = format!("EAPOL packet type {}", u8::from(other));
                 self.push(t, to_server, s, Vec::new());

@@ -336,6 +336,16 @@ mod tests {
         assert_eq!(MicAlgorithm::from_version(3), Some(MicAlgorithm::AesCmac));
     }
 
+    #[test]
+    fn kdf_sha256_matches_an_independent_hmac() {
+        // Computed with Python's hmac and hashlib from the definition in §12.7.1.7.2.
+        let mut out = [0u8; 48];
+        kdf_sha256(&[7; 32], b"Pairwise key expansion", &[1; 76], &mut out);
+        assert_eq!(out.to_vec(), hex(KDF_SHA256_VECTOR));
+        let p = ptk_sha256(&[7; 32], &[1; 6], &[1; 6], &[1; 32], &[1; 32]);
+        assert_eq!(p.kck.expose()[..], out[..16]);
+    }
+
     const HMAC_SHA1_AA16_DD50: &str = "d730594d167e35d5956fd8003d0db3d3";
     const KDF_SHA256_VECTOR: &str = "92af5ec75aa6678c7db361e6f1d095466155d9e16e05254dad7e4dacafc9f68bd045a19a4d6acb826b9ae3a6fb4c7500";
 }

@@ -1,0 +1,405 @@
+//! Over-the-air Wi-Fi captures made here: WPA2-PSK 4-way handshakes (right passphrase,
+//! wrong passphrase, partial), built from the crate's own 802.11 builders
+//! (`eap::capture::air`) and WPA crypto (`eap::crypto::wpa`), written in every monitor-mode
+//! link layer the explainer reads, explained, key-checked, and read back by tshark as an
+//! independent reader.
+
+use eap::capture::air::{self, DataShape};
+use eap::capture::{
+    KeyCheck, KeySource, Options, Outcome, PcapWriter, Report, Stage, explain, link::Mac,
+};
+use eap::crypto::wpa;
+use eap::wire::eapol_key::{EapolKey, KeyInfo, MIC_OFFSET};
+use std::time::Duration;
+
+const AP: Mac = [0x02, 0x11, 0x22, 0x33, 0x44, 0x55];
+const STA: Mac = [0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee];
+const SSID: &[u8] = b"eap-test-psk";
+const PASSPHRASE: &str = "correct horse battery";
+/// RSN element: version 1, group CCMP-128, pairwise CCMP-128, AKM PSK, capabilities 0.
+const RSN_IE: [u8; 22] = [
+    48, 20, 1, 0, 0, 0x0f, 0xac, 4, 1, 0, 0, 0x0f, 0xac, 4, 1, 0, 0, 0x0f, 0xac, 2, 0, 0,
+];
+const LINKTYPES: [u32; 5] = [105, 127, 119, 163, 192];
+
+/// How the made-up exchange goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Plot {
+    /// Messages 1 to 4, then a protected data frame.
+    Success,
+    /// The station's passphrase differs: message 1 and 2 three times, then deauth 15.
+    WrongPassphrase,
+    /// Messages 1 to 3, message 3 twice, no message 4, then the capture ends.
+    NoMessage4,
+    /// Message 1 and 2, then the capture ends.
+    Partial,
+}
+
+fn eapol_key(
+    info: u16,
+    replay: u64,
+    nonce: [u8; 32],
+    data: &[u8],
+    kck: Option<&[u8; 16]>,
+) -> Vec<u8> {
+    let k = EapolKey {
+        descriptor: 2,
+        info: KeyInfo(info),
+        key_length: if info & 0x80 != 0 { 16 } else { 0 },
+        replay_counter: replay,
+        nonce: &nonce,
+        iv: &[0; 16],
+        rsc: &[0; 8],
+        mic: &[0; 16],
+        key_data: data,
+    };
+    let mut body = Vec::new();
+    k.emit(&mut body);
+    let mut frame = vec![2, 3];
+    frame.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    frame.extend_from_slice(&body);
+    if let Some(kck) = kck {
+        let mic = wpa::eapol_key_mic(wpa::MicAlgorithm::HmacSha1, kck, &frame);
+        frame[MIC_OFFSET..MIC_OFFSET + 16].copy_from_slice(&mic);
+    }
+    frame
+}
+
+/// The 802.11 frames of one exchange, with their times.
+fn exchange(plot: Plot, shape: DataShape) -> Vec<(Duration, Vec<u8>)> {
+    let ap_pmk = wpa::pmk_from_passphrase(PASSPHRASE, SSID).unwrap();
+    let sta_pass = if plot == Plot::WrongPassphrase {
+        "incorrect horse battery"
+    } else {
+        PASSPHRASE
+    };
+    let sta_pmk = wpa::pmk_from_passphrase(sta_pass, SSID).unwrap();
+    let (anonce, snonce) = ([0x3a; 32], [0x5b; 32]);
+    let ap_ptk = wpa::ptk(ap_pmk.expose(), &AP, &STA, &anonce, &snonce, 16);
+    let sta_ptk = wpa::ptk(sta_pmk.expose(), &AP, &STA, &anonce, &snonce, 16);
+    let mut t = Duration::from_secs(1_700_000_000);
+    let mut out = Vec::new();
+    let mut at = |f: Vec<u8>, ms: u64, out: &mut Vec<(Duration, Vec<u8>)>| {
+        t += Duration::from_millis(ms);
+        out.push((t, f));
+    };
+    let from_ap = |e: Vec<u8>| air::data_frame(shape, true, AP, AP, STA, 0x888e, &e);
+    let from_sta = |e: Vec<u8>| air::data_frame(shape, false, AP, STA, AP, 0x888e, &e);
+    let beacon = air::management_frame(8, AP, [0xff; 6], AP, &air::beacon_body(SSID, &RSN_IE));
+    at(beacon, 0, &mut out);
+    let mut assoc = vec![0x11, 0x04, 10, 0, 0, SSID.len() as u8];
+    assoc.extend_from_slice(SSID);
+    assoc.extend_from_slice(&RSN_IE);
+    at(air::management_frame(0, STA, AP, AP, &assoc), 5, &mut out);
+    let rounds = if plot == Plot::WrongPassphrase { 3 } else { 1 };
+    for r in 1..=rounds {
+        at(
+            from_ap(eapol_key(0x008a, r, anonce, &[], None)),
+            2,
+            &mut out,
+        );
+        let m2 = eapol_key(0x010a, r, snonce, &RSN_IE, Some(sta_ptk.kck.expose()));
+        at(from_sta(m2), 3, &mut out);
+    }
+    match plot {
+        Plot::WrongPassphrase => {
+            let deauth = air::management_frame(12, AP, STA, AP, &15u16.to_le_bytes());
+            at(deauth, 1000, &mut out);
+        }
+        Plot::Partial => {}
+        Plot::Success | Plot::NoMessage4 => {
+            let m3 = eapol_key(0x13ca, 2, anonce, &[0x77; 56], Some(ap_ptk.kck.expose()));
+            at(from_ap(m3.clone()), 2, &mut out);
+            if plot == Plot::NoMessage4 {
+                let mut again = m3;
+                again[9 + 4] = 3; // replay counter 3 (low octet), MIC left stale
+                at(from_ap(again), 1000, &mut out);
+            } else {
+                let m4 = eapol_key(0x030a, 2, [0; 32], &[], Some(sta_ptk.kck.expose()));
+                at(from_sta(m4), 2, &mut out);
+                let protected = DataShape {
+                    protected: true,
+                    ..shape
+                };
+                at(
+                    air::data_frame(protected, false, AP, STA, AP, 0, &[0; 40]),
+                    10,
+                    &mut out,
+                );
+            }
+        }
+    }
+    out
+}
+
+fn capture(plot: Plot, linktype: u32, fcs: bool, shape: DataShape) -> Vec<u8> {
+    let mut w = PcapWriter::new(Vec::new()).unwrap();
+    for (t, f) in exchange(plot, shape) {
+        let framed = air::monitor_header(linktype, &f, fcs).unwrap();
+        w.packet(linktype as u16, t, &framed).unwrap();
+    }
+    w.into_inner()
+}
+
+fn explained(bytes: &[u8], key: Option<KeySource>) -> Report {
+    let options = Options {
+        key,
+        ..Options::default()
+    };
+    explain(bytes, &options).unwrap()
+}
+
+#[test]
+fn every_monitor_link_layer_reads_the_handshake() {
+    let shapes = [
+        DataShape::default(),
+        DataShape {
+            qos: true,
+            ..DataShape::default()
+        },
+        DataShape {
+            qos: true,
+            htc: true,
+            ..DataShape::default()
+        },
+        DataShape {
+            four_addresses: true,
+            qos: true,
+            ..DataShape::default()
+        },
+    ];
+    for linktype in LINKTYPES {
+        for fcs in [false, true] {
+            for shape in shapes {
+                let what = format!("linktype {linktype}, FCS {fcs}, {shape:?}");
+                let r = explained(&capture(Plot::Success, linktype, fcs, shape), None);
+                assert_eq!(r.ignored, 0, "{what}: {r}");
+                assert_eq!(r.protected, 1, "{what}");
+                assert_eq!(r.management, 2, "{what}");
+                assert_eq!(r.conversations.len(), 1, "{what}: {r}");
+                let c = &r.conversations[0];
+                assert_eq!(c.timeline.len(), 5, "{what}: {r}");
+                assert_eq!(c.verdict.outcome, Outcome::Success, "{what}: {r}");
+                assert_eq!(c.verdict.phase, Stage::FourWay, "{what}");
+                let text = r.to_string();
+                assert!(
+                    !text.contains("neither EAPOL nor RADIUS")
+                        || text.contains(" 0 packets neither")
+                );
+                for m in 1..=4 {
+                    assert!(
+                        text.contains(&format!("4-way handshake message {m} of 4")),
+                        "{what}: {text}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn successful_psk_handshake_is_explained_and_its_key_matches() {
+    let bytes = capture(Plot::Success, 127, true, DataShape::default());
+    let r = explained(&bytes, Some(KeySource::Passphrase(PASSPHRASE.into())));
+    let text = r.to_string();
+    let c = &r.conversations[0];
+    assert!(text.contains("a WPA 4-way handshake with no EAP before it (this network uses a pre-shared key, or the station reconnected with a cached PMK), AKM PSK: the 4-way handshake completed"), "{text}");
+    assert!(text.contains("network: SSID \"eap-test-psk\"; RSN element: AKM PSK, pairwise CCMP-128, group CCMP-128"), "{text}");
+    assert!(matches!(&c.key, Some(KeyCheck::Matches { .. })), "{text}");
+    let key_line = text.lines().find(|l| l.starts_with("key: ")).unwrap();
+    assert!(
+        key_line.contains("matches")
+            && key_line.contains("messages 1 and 2 with replay counter 1")
+            && key_line.contains("so does message 3's"),
+        "{key_line}"
+    );
+    // The PMK itself, and the MSK whose first half is that PMK.
+    let pmk = wpa::pmk_from_passphrase(PASSPHRASE, SSID)
+        .unwrap()
+        .expose()
+        .to_vec();
+    let r = explained(&bytes, Some(KeySource::Pmk(pmk.clone())));
+    assert!(matches!(
+        &r.conversations[0].key,
+        Some(KeyCheck::Matches { .. })
+    ));
+    let msk = [pmk, vec![0; 32]].concat();
+    let r = explained(&bytes, Some(KeySource::Msk(msk)));
+    assert!(matches!(
+        &r.conversations[0].key,
+        Some(KeyCheck::Matches { .. })
+    ));
+    // A wrong passphrase does not match.
+    let r = explained(
+        &bytes,
+        Some(KeySource::Passphrase("not the passphrase".into())),
+    );
+    let text = r.to_string();
+    let key_line = text.lines().find(|l| l.starts_with("key: ")).unwrap();
+    assert!(key_line.starts_with("key: does not match (PMK from the passphrase and SSID \"eap-test-psk\"; messages 1 and 2"), "{key_line}");
+}
+
+#[test]
+fn wrong_passphrase_is_named() {
+    for linktype in LINKTYPES {
+        let bytes = capture(Plot::WrongPassphrase, linktype, false, DataShape::default());
+        let r = explained(&bytes, Some(KeySource::Passphrase(PASSPHRASE.into())));
+        assert_eq!(r.conversations.len(), 1, "{r}");
+        let c = &r.conversations[0];
+        let text = r.to_string();
+        assert_eq!(c.verdict.outcome, Outcome::Failure, "{text}");
+        assert_eq!(c.verdict.phase, Stage::FourWay);
+        assert!(
+            text.contains("cause: a WPA 4-way handshake with no EAP before it"),
+            "{text}"
+        );
+        assert!(text.contains("the access point never sent message 3 after the station's message 2 (sent 3 times): it rejected message 2's MIC, so the station's PMK differs from the access point's (a wrong passphrase); then the access point sent a deauthentication with reason 15 (4-way handshake timeout)"), "{text}");
+        assert!(
+            text.contains("hint: the passphrase on the station differs"),
+            "{text}"
+        );
+        // The access point's passphrase does not make the station's message 2.
+        assert!(text.contains("key: does not match"), "{text}");
+        let r = explained(
+            &bytes,
+            Some(KeySource::Passphrase("incorrect horse battery".into())),
+        );
+        assert!(r.to_string().contains("key: matches"), "{r}");
+        assert!(r.to_string().contains("there is no message 3"), "{r}");
+    }
+}
+
+#[test]
+fn partial_handshakes() {
+    let r = explained(
+        &capture(Plot::Partial, 192, true, DataShape::default()),
+        None,
+    );
+    let c = &r.conversations[0];
+    assert_eq!(c.verdict.outcome, Outcome::Incomplete, "{r}");
+    assert!(
+        r.to_string()
+            .contains("the access point never sent message 3"),
+        "{r}"
+    );
+    let r = explained(
+        &capture(Plot::NoMessage4, 163, false, DataShape::default()),
+        None,
+    );
+    let c = &r.conversations[0];
+    assert_eq!(c.verdict.outcome, Outcome::Failure, "{r}");
+    assert!(
+        r.to_string()
+            .contains("the station never sent message 4 after message 3 (sent 2 times)"),
+        "{r}"
+    );
+}
+
+#[test]
+fn key_check_needs_an_ssid_and_a_known_akm() {
+    // No beacon and no association request: the passphrase needs --ssid.
+    let mut w = PcapWriter::new(Vec::new()).unwrap();
+    for (t, f) in exchange(Plot::Success, DataShape::default())
+        .into_iter()
+        .skip(2)
+    {
+        w.packet(105, t, &f).unwrap();
+    }
+    let bytes = w.into_inner();
+    let r = explained(&bytes, Some(KeySource::Passphrase(PASSPHRASE.into())));
+    assert!(
+        r.to_string()
+            .contains("key: not checked (a passphrase needs the SSID: give --ssid"),
+        "{r}"
+    );
+    let options = Options {
+        ssid: Some(SSID.to_vec()),
+        key: Some(KeySource::Passphrase(PASSPHRASE.into())),
+        ..Options::default()
+    };
+    assert!(
+        explain(&bytes, &options)
+            .unwrap()
+            .to_string()
+            .contains("key: matches")
+    );
+    // SAE: the AKM in the RSN element says the check cannot be made.
+    let mut sae_bytes = bytes.clone();
+    // AKM suite 00-0f-ac:2 -> :8 in the association request's and message 2's RSN element.
+    let pat = [0, 0x0f, 0xac, 2, 0, 0];
+    let mut i = 0;
+    while let Some(p) = sae_bytes[i..].windows(6).position(|w| w == pat) {
+        sae_bytes[i + p + 3] = 8;
+        i += p + 6;
+    }
+    let r = explained(&sae_bytes, Some(KeySource::Passphrase(PASSPHRASE.into())));
+    assert!(
+        r.to_string().contains(
+            "key: not checked (the AKM is SAE (WPA3-Personal): its PMK comes from the SAE exchange"
+        ),
+        "{r}"
+    );
+}
+
+/// tshark, an independent reader, finds the same EAPOL-Key messages in every link layer.
+#[test]
+fn tshark_reads_the_same_frames() {
+    if std::process::Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("EAP_SKIP_INTEROP").is_ok(),
+            "tshark is not installed (apt-get install tshark), or set EAP_SKIP_INTEROP=1"
+        );
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("eap-wifi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for linktype in LINKTYPES {
+        let path = dir.join(format!("psk-{linktype}.pcapng"));
+        std::fs::write(
+            &path,
+            capture(
+                Plot::Success,
+                linktype,
+                true,
+                DataShape {
+                    qos: true,
+                    ..DataShape::default()
+                },
+            ),
+        )
+        .unwrap();
+        let out = std::process::Command::new("tshark")
+            .args([
+                "-r",
+                path.to_str().unwrap(),
+                "-Y",
+                "eapol",
+                "-T",
+                "fields",
+                "-e",
+                "wlan_rsna_eapol.keydes.msgnr",
+                "-e",
+                "wlan.sa",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            rows,
+            [
+                "1\t02:11:22:33:44:55",
+                "2\t02:aa:bb:cc:dd:ee",
+                "3\t02:11:22:33:44:55",
+                "4\t02:aa:bb:cc:dd:ee"
+            ],
+            "linktype {linktype}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
