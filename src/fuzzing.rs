@@ -36,7 +36,53 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("peap_reassembly", peap_reassembly),
     ("supplicant_outer", supplicant_outer),
     ("supplicant_tunnel", supplicant_tunnel),
+    ("eapol_key", eapol_key_codec),
+    ("capture", capture_explain),
 ];
+
+pub fn eapol_key_codec(data: &[u8]) {
+    use crate::wire::eapol_key::{EapolKey, Rsn, pmkid};
+    if let Ok(k) = EapolKey::parse(data) {
+        let mut v = Vec::new();
+        k.emit(&mut v);
+        assert_eq!(EapolKey::parse(&v).expect("re-encoded EAPOL-Key parses"), k);
+        let _ = k.message();
+        if let Some(e) = k.elements() {
+            assert!(e.count() <= k.key_data.len() / 2);
+        }
+        let _ = pmkid(k.key_data);
+    }
+    if let Some(r) = Rsn::parse(data) {
+        assert!(r.pairwise.len() + r.akms.len() <= data.len() / 4);
+    }
+    let _ = Rsn::parse_wpa(data);
+}
+
+/// A capture file (pcap or pcapng) after one octet that picks the key to check: none, a
+/// passphrase, a PMK or an MSK, with or without an SSID.
+pub fn capture_explain(data: &[u8]) {
+    use crate::capture::{KeySource, Options, explain};
+    let Some((&mode, file)) = data.split_first() else {
+        return;
+    };
+    let key = match mode % 4 {
+        0 => None,
+        1 => Some(KeySource::Passphrase("fuzz passphrase".into())),
+        2 => Some(KeySource::Pmk(alloc::vec![7; 32])),
+        _ => Some(KeySource::Msk(alloc::vec![7; 64])),
+    };
+    let options = crate::capture::Options {
+        key,
+        ssid: (mode & 4 != 0).then(|| b"fuzz".to_vec()),
+        password: (mode & 8 != 0).then(|| "fuzz password".into()),
+        ..Options::default()
+    };
+    if let Ok(report) = explain(file, &options) {
+        assert!(report.ignored + report.management + report.protected <= report.packets);
+        let text = alloc::format!("{report}");
+        assert!(text.starts_with("capture: "));
+    }
+}
 
 pub fn eapol_codec(data: &[u8]) {
     if let Ok(p) = eapol::Eapol::parse(data) {

@@ -403,3 +403,65 @@ fn tshark_reads_the_same_frames() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Writes the fuzz seeds of the `capture` and `eapol_key` targets from these captures
+/// (`EAP_WRITE_FUZZ_SEEDS=1 cargo test --all-features --test wifi write_fuzz_seeds`);
+/// otherwise checks that the committed seeds are still what these captures give.
+#[test]
+fn write_fuzz_seeds() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    let mut seeds: Vec<(String, String, Vec<u8>)> = Vec::new();
+    for (plot, linktype, mode) in [
+        (Plot::Success, 127u32, 1u8),
+        (Plot::WrongPassphrase, 119, 2),
+        (Plot::NoMessage4, 163, 3),
+        (Plot::Partial, 192, 5),
+        (Plot::Success, 105, 0),
+    ] {
+        let bytes = capture(
+            plot,
+            linktype,
+            linktype == 127,
+            DataShape {
+                qos: true,
+                ..DataShape::default()
+            },
+        );
+        seeds.push((
+            "capture".into(),
+            format!("seed-{plot:?}-{linktype}"),
+            [vec![mode], bytes].concat(),
+        ));
+    }
+    for (i, (_, f)) in exchange(Plot::Success, DataShape::default())
+        .iter()
+        .enumerate()
+    {
+        if let Some(eapol) = f
+            .windows(2)
+            .position(|w| w == [0x88, 0x8e])
+            .map(|p| &f[p + 2..])
+        {
+            seeds.push((
+                "eapol_key".into(),
+                format!("seed-frame-{i}"),
+                eapol[4..].to_vec(),
+            ));
+        }
+    }
+    seeds.push(("eapol_key".into(), "seed-rsn".into(), RSN_IE[2..].to_vec()));
+    for (target, name, data) in seeds {
+        let path = root.join(&target).join(&name);
+        if std::env::var("EAP_WRITE_FUZZ_SEEDS").is_ok() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &data).unwrap();
+        } else {
+            assert_eq!(
+                std::fs::read(&path).ok().as_ref(),
+                Some(&data),
+                "{} is stale: rerun with EAP_WRITE_FUZZ_SEEDS=1",
+                path.display()
+            );
+        }
+    }
+}
