@@ -265,7 +265,11 @@ fn wrong_passphrase_is_named() {
             Some(KeySource::Passphrase("incorrect horse battery".into())),
         );
         assert!(r.to_string().contains("key: matches"), "{r}");
-        assert!(r.to_string().contains("there is no message 3"), "{r}");
+        assert!(
+            r.to_string()
+                .contains("the access point never sent message 3: it rejected this message 2, so it holds another PMK"),
+            "{r}"
+        );
     }
 }
 
@@ -464,4 +468,134 @@ fn write_fuzz_seeds() {
             );
         }
     }
+}
+
+/// An 802.1X capture over the air: the EAP exchange of `tests/captures/eapol-success`
+/// (hostapd and wpa_supplicant on a veth pair) carried in 802.11 data frames, then a 4-way
+/// handshake keyed by PMK = MSK[0..32] on the station and `ap_pmk` on the access point.
+fn eap_then_four_way(msk: &[u8; 64], ap_pmk: &[u8]) -> Vec<u8> {
+    use eap::capture::{link, read_capture};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/captures/eapol-success.pcapng");
+    let fixture = read_capture(&std::fs::read(path).unwrap()).unwrap();
+    let mut w = PcapWriter::new(Vec::new()).unwrap();
+    let mut t = Duration::ZERO;
+    let mut sta = None;
+    for p in &fixture.packets {
+        let Some(link::Frame::Eapol {
+            src: Some(src),
+            eapol,
+            ..
+        }) = link::decode(p.linktype, &p.data)
+        else {
+            continue;
+        };
+        // EAPOL-Start and EAP-Responses come from the station.
+        let from_sta = eapol[1] == 1 || (eapol[1] == 0 && eapol.get(4) == Some(&2));
+        if from_sta {
+            sta = Some(src);
+        }
+        let f = if from_sta {
+            air::data_frame(DataShape::default(), false, AP, src, AP, 0x888e, eapol)
+        } else {
+            air::data_frame(
+                DataShape::default(),
+                true,
+                AP,
+                AP,
+                sta.unwrap_or([2; 6]),
+                0x888e,
+                eapol,
+            )
+        };
+        t = p.time;
+        w.packet(127, t, &air::monitor_header(127, &f, true).unwrap())
+            .unwrap();
+    }
+    let sta = sta.unwrap();
+    let (anonce, snonce) = ([0x61; 32], [0x62; 32]);
+    let sta_ptk = wpa::ptk(&msk[..32], &AP, &sta, &anonce, &snonce, 16);
+    let ap_ptk = wpa::ptk(ap_pmk, &AP, &sta, &anonce, &snonce, 16);
+    let same = sta_ptk == ap_ptk;
+    let mut frames = Vec::new();
+    for r in 1..=if same { 1 } else { 2 } {
+        frames.push((true, eapol_key(0x008a, r, anonce, &[], None)));
+        frames.push((
+            false,
+            eapol_key(0x010a, r, snonce, &RSN_IE, Some(sta_ptk.kck.expose())),
+        ));
+    }
+    if same {
+        frames.push((
+            true,
+            eapol_key(0x13ca, 2, anonce, &[0x77; 56], Some(ap_ptk.kck.expose())),
+        ));
+        frames.push((
+            false,
+            eapol_key(0x030a, 2, [0; 32], &[], Some(sta_ptk.kck.expose())),
+        ));
+    }
+    for (from_ap, e) in frames {
+        t += Duration::from_millis(5);
+        let f = if from_ap {
+            air::data_frame(DataShape::default(), true, AP, AP, sta, 0x888e, &e)
+        } else {
+            air::data_frame(DataShape::default(), false, AP, sta, AP, 0x888e, &e)
+        };
+        w.packet(127, t, &air::monitor_header(127, &f, true).unwrap())
+            .unwrap();
+    }
+    if !same {
+        t += Duration::from_secs(1);
+        let deauth = air::management_frame(12, AP, sta, AP, &15u16.to_le_bytes());
+        w.packet(127, t, &air::monitor_header(127, &deauth, true).unwrap())
+            .unwrap();
+    }
+    w.into_inner()
+}
+
+#[test]
+fn eap_then_four_way_with_the_msk() {
+    let msk = [0x4d; 64];
+    let ok = eap_then_four_way(&msk, &msk[..32]);
+    let r = explained(&ok, Some(KeySource::Msk(msk.to_vec())));
+    let text = r.to_string();
+    assert_eq!(r.conversations.len(), 1, "{text}");
+    let c = &r.conversations[0];
+    assert_eq!(c.verdict.outcome, Outcome::Success, "{text}");
+    assert!(
+        text.contains("story: ")
+            && text.contains("the authenticator sent EAP-Success")
+            && text.contains("the 4-way handshake completed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("key: matches (PMK = MSK[0..32]; messages 1 and 2"),
+        "{text}"
+    );
+    assert!(text.contains("so does message 3's"), "{text}");
+
+    // The access point got another PMK from RADIUS: EAP succeeded, the 4-way did not.
+    let bad = eap_then_four_way(&msk, &[0x99; 32]);
+    let r = explained(&bad, Some(KeySource::Msk(msk.to_vec())));
+    let text = r.to_string();
+    let c = &r.conversations[0];
+    assert_eq!(c.verdict.outcome, Outcome::Failure, "{text}");
+    assert_eq!(c.verdict.phase, Stage::FourWay, "{text}");
+    assert!(text.contains("cause: EAP succeeded, then the access point never sent message 3 after the station's message 2 (sent 2 times): it rejected message 2's MIC, so the station's PMK differs from the access point's (the access point's PMK came from RADIUS); then the access point sent a deauthentication with reason 15"), "{text}");
+    assert!(
+        text.contains("hint: the access point's PMK is not the station's MSK[0..32]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("its PMK (from RADIUS) differs from the station's PMK = MSK[0..32]"),
+        "{text}"
+    );
+    // Another MSK than the station's does not match its message 2.
+    let r = explained(&bad, Some(KeySource::Msk(vec![0x11; 64])));
+    assert!(
+        r.to_string()
+            .contains("key: does not match (PMK = MSK[0..32]"),
+        "{r}"
+    );
 }

@@ -466,6 +466,10 @@ impl Keys {
                 KeySource::Msk(_) => "; message 3's does NOT: the access point's PMK (from RADIUS) differs from the station's".to_string(),
                 _ => "; message 3's does NOT: the access point holds another PMK".to_string(),
             },
+            None if self.count(Message::FourWay1) > 1 || self.departure.is_some() => match key {
+                KeySource::Msk(_) => "; the access point never sent message 3: it rejected this message 2, so its PMK (from RADIUS) differs from the station's PMK = MSK[0..32]".to_string(),
+                _ => "; the access point never sent message 3: it rejected this message 2, so it holds another PMK".to_string(),
+            },
             None => "; there is no message 3 to check the access point's key".to_string(),
         };
         KeyCheck::Matches {
