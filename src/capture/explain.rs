@@ -289,7 +289,18 @@ fn eapol_frame(
                 Link::Radius { .. } => false,
             });
             let Some(i) = found else {
-                return false;
+                // No conversation yet (a capture that starts here): one of its own, so that
+                // every EAPOL frame is reported.
+                let link = Link::Eapol {
+                    supplicant: src,
+                    authenticator: unicast(dst),
+                };
+                convs.push(Conv::new(link, t));
+                convs
+                    .last_mut()
+                    .expect("pushed")
+                    .eapol(t, true, &e, src, dst, bytes);
+                return true;
             };
             let to_server =
                 matches!(&convs[i].link, Link::Eapol { supplicant, .. } if *supplicant == src);
@@ -319,7 +330,7 @@ fn eapol_frame(
         .or_else(|| convs.iter().rposition(|c| compatible(c, false)));
     let again = key == Some(Message::FourWay1);
     let i = match found {
-        Some(i) if !(starts && convs[i].advanced()) && !(again && convs[i].keys.closed()) => i,
+        Some(i) if !(starts && convs[i].advanced() || again && convs[i].keys.closed()) => i,
         _ => {
             let link = Link::Eapol {
                 supplicant: sup,

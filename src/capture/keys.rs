@@ -278,17 +278,6 @@ impl Keys {
             c(Message::FourWay3),
             c(Message::FourWay4),
         );
-        let last_pairwise = self
-            .frames
-            .iter()
-            .rev()
-            .find(|f| {
-                matches!(
-                    f.msg,
-                    Message::FourWay1 | Message::FourWay2 | Message::FourWay3 | Message::FourWay4
-                )
-            })
-            .map(|f| f.msg);
         let finding = |kind| KeyFinding {
             kind,
             eap,
@@ -299,13 +288,7 @@ impl Keys {
         let (outcome, stage, kind) = if m4 > 0 && m3 > 0 {
             let g1 = c(Message::Group1);
             let g2 = c(Message::Group2);
-            if g1 > 1 && g2 == 0 {
-                (Outcome::Failure, Stage::GroupKey, KeyKind::NoGroup2)
-            } else if self.departure.is_some()
-                && last_pairwise == Some(Message::FourWay4)
-                && g1 > 0
-                && g2 == 0
-            {
+            if g1 > 0 && g2 == 0 && (g1 > 1 || self.departure.is_some()) {
                 (Outcome::Failure, Stage::GroupKey, KeyKind::NoGroup2)
             } else {
                 (Outcome::Success, Stage::FourWay, KeyKind::Completed)

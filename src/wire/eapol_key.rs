@@ -207,7 +207,7 @@ impl<'a> EapolKey<'a> {
 
     /// The elements and KDEs of the Key Data, when it is not encrypted.
     pub fn elements(&self) -> Option<Elements<'a>> {
-        (!self.info.encrypted()).then(|| Elements(self.key_data))
+        (!self.info.encrypted()).then_some(Elements(self.key_data))
     }
 }
 
