@@ -1,8 +1,11 @@
 //! Captures: write what the transports send and receive as pcapng ([`Tap`], which is also a
 //! `rustls::KeyLog` that stores the TLS secrets in the file for Wireshark), and explain a
-//! captured exchange ([`explain()`]): read a pcap or pcapng file of EAPOL frames or RADIUS
-//! datagrams, replay it through this crate's codecs, and say, per conversation, where and
-//! why it stopped, in the supplicant's diagnosis vocabulary ([`crate::diagnosis`]).
+//! captured exchange ([`explain()`]): read a pcap or pcapng file of EAPOL frames (wired, or
+//! 802.11 over the air in any monitor-mode link layer, see [`link`]) or RADIUS datagrams,
+//! replay it through this crate's codecs, and say, per conversation, where and why it
+//! stopped, in the supplicant's diagnosis vocabulary ([`crate::diagnosis`]), including the
+//! WPA 4-way and group key handshakes after EAP (or alone, on a PSK network), and check a
+//! passphrase, PMK or MSK against a captured 4-way handshake ([`KeySource`], [`KeyCheck`]).
 //!
 //! # Output format
 //!
@@ -15,18 +18,25 @@
 //! records, Reply-Message, MS-MPPE keys), then:
 //!
 //! ```text
+//! network: SSID "<ssid>"; RSN element: AKM ..., pairwise ..., group ...   (802.11)
 //! outcome: success | failure | incomplete
-//! phase: <diagnosis::Phase>
+//! phase: <diagnosis::Phase> | 4-way handshake | group key handshake
 //! cause: <one sentence>
 //! story: <milestone>; <milestone>; ...
 //! server message: "<Reply-Message or Notification>"      (when there was one)
 //! hint: <what to change>
 //! password: matches ... | does not match ... | not checked (...)   (with a password)
+//! key: matches (...) | does not match (...) | not checked (...)     (with a key)
 //! ```
+//!
+//! After the `capture:` line, an `802.11:` line counts the management frames read and the
+//! protected data frames skipped, when there were any.
 //!
 //! What is out of reach: anything inside the PEAP / TTLS tunnel (encrypted; no key log
 //! decryption), RADIUS attributes' authenticity (no shared secret), fragmented IP packets,
-//! and protected 802.11 frames.
+//! protected 802.11 frames (counted, not decrypted), the key data of messages 3 and group
+//! messages (encrypted under the KEK), and keys of AKMs whose PMK no passphrase, PMK or MSK
+//! given gives (SAE, OWE, FT: the key check says so).
 
 use crate::tls::cert_info;
 pub mod air;
