@@ -760,3 +760,38 @@ fn tshark_decrypts_a_frame_protected_with_our_ptk() {
     assert_eq!(tshark_decrypted(&dir, DataShape::default(), &other), "");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn unanswered_group_key_handshake() {
+    let mut frames = exchange(Plot::Success, DataShape::default());
+    let mut t = frames.last().unwrap().0;
+    let pmk = wpa::pmk_from_passphrase(PASSPHRASE, SSID).unwrap();
+    let ptk = wpa::ptk(pmk.expose(), &AP, &STA, &[0x3a; 32], &[0x5b; 32], 16);
+    for replay in [3, 4] {
+        t += Duration::from_secs(1);
+        let g1 = eapol_key(0x1382, replay, [0; 32], &[0x55; 32], Some(ptk.kck.expose()));
+        frames.push((
+            t,
+            air::data_frame(DataShape::default(), true, AP, AP, STA, 0x888e, &g1),
+        ));
+    }
+    let mut w = PcapWriter::new(Vec::new()).unwrap();
+    for (t, f) in frames {
+        w.packet(105, t, &f).unwrap();
+    }
+    let r = explained(&w.into_inner(), None);
+    let c = &r.conversations[0];
+    assert_eq!(c.verdict.outcome, Outcome::Failure, "{r}");
+    assert_eq!(c.verdict.phase, Stage::GroupKey, "{r}");
+    let text = r.to_string();
+    assert!(
+        text.contains("EAPOL-Key group key handshake message 1 of 2 (again)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "the 4-way handshake completed, but the station never answered the group key handshake"
+        ),
+        "{text}"
+    );
+}
