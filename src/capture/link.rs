@@ -257,7 +257,11 @@ fn radiotap(data: &[u8]) -> Option<Frame<'_>> {
         at = at.next_multiple_of(8) + 8;
     }
     if first & 2 != 0 {
-        fcs = data.get(at..len).and_then(<[u8]>::first)? & 0x10 != 0;
+        let flags = *data.get(at..len).and_then(<[u8]>::first)?;
+        if flags & 0x40 != 0 {
+            return None; // failed its FCS check: damaged on the air
+        }
+        fcs = flags & 0x10 != 0;
     }
     ieee80211(&data[len..], fcs)
 }
@@ -344,6 +348,12 @@ fn management(data: &[u8], subtype: u8, fc1: u8) -> Option<Frame<'_>> {
     if !MANAGEMENT_SUBTYPES.contains(&subtype) {
         return None;
     }
+    if fc1 & 0x40 != 0 {
+        // Protected (management frame protection): the body, reason code included, is
+        // encrypted.
+        let (a1, a2) = (mac_at(data, 4)?, mac_at(data, 10)?);
+        return Some(Frame::Protected { src: a2, dst: a1 });
+    }
     // +HTC: a management frame with the Order bit carries HT Control.
     let header = if fc1 & 0x80 != 0 { 28 } else { 24 };
     Some(Frame::Management {
@@ -409,6 +419,35 @@ mod tests {
             Some(Frame::Protected { src: SUPP, dst: AP }),
             "protected frames are seen, not read"
         );
+    }
+
+    #[test]
+    fn radiotap_fcs_flags_and_protected_management() {
+        let deauth = crate::capture::air::management_frame(12, AP, SUPP, AP, &[15, 0]);
+        let with_fcs = crate::capture::air::monitor_header(127, &deauth, true).unwrap();
+        let Some(Frame::Management { subtype, body, .. }) = decode(127, &with_fcs) else {
+            panic!("not read")
+        };
+        assert_eq!((subtype, body), (12, &[15u8, 0][..]), "the FCS is cut off");
+        let mut bad = with_fcs.clone();
+        bad[24] |= 0x40; // Flags: bad FCS
+        assert_eq!(decode(127, &bad), None);
+        let mut protected = deauth.clone();
+        protected[1] |= 0x40;
+        assert_eq!(
+            decode(105, &protected),
+            Some(Frame::Protected { src: AP, dst: SUPP })
+        );
+        for lt in [119, 163, 192] {
+            let framed = crate::capture::air::monitor_header(lt, &deauth, lt == 192).unwrap();
+            assert!(
+                matches!(
+                    decode(lt, &framed),
+                    Some(Frame::Management { body: [15, 0], .. })
+                ),
+                "{lt}"
+            );
+        }
     }
 
     #[test]
