@@ -795,3 +795,128 @@ fn unanswered_group_key_handshake() {
         "{text}"
     );
 }
+
+/// An EAPOL-Key frame of any descriptor and version, its MIC made with `ptk`'s KCK.
+fn key_frame(
+    descriptor: u8,
+    info: u16,
+    replay: u64,
+    nonce: [u8; 32],
+    data: &[u8],
+    ptk: Option<&wpa::Ptk>,
+) -> Vec<u8> {
+    let k = EapolKey {
+        descriptor,
+        info: KeyInfo(info),
+        key_length: 16,
+        replay_counter: replay,
+        nonce: &nonce,
+        iv: &[0; 16],
+        rsc: &[0; 8],
+        mic: &[0; 16],
+        key_data: data,
+    };
+    let mut frame = vec![1, 3, 0, 0];
+    k.emit(&mut frame);
+    let len = (frame.len() - 4) as u16;
+    frame[2..4].copy_from_slice(&len.to_be_bytes());
+    if let Some(ptk) = ptk {
+        let alg = wpa::MicAlgorithm::from_version((info & 7) as u8).unwrap();
+        let mic = wpa::eapol_key_mic(alg, ptk.kck.expose(), &frame);
+        frame[MIC_OFFSET..MIC_OFFSET + 16].copy_from_slice(&mic);
+    }
+    frame
+}
+
+/// WPA (descriptor 254, HMAC-MD5), RSN with PSK-SHA256 (version 3, AES-128-CMAC, the
+/// SHA-256 KDF), and a message 2 whose message 1 is missing (its ANonce is message 3's).
+#[test]
+fn every_mic_version_and_a_missing_message_1() {
+    let pmk = wpa::pmk_from_passphrase(PASSPHRASE, SSID).unwrap();
+    let (anonce, snonce, lost) = ([0x10; 32], [0x20; 32], [0x30; 32]);
+    // WPA element: vendor 00-50-f2 type 1, TKIP, PSK. RSN element with AKM 6 (PSK-SHA256).
+    let wpa_ie = [
+        0xdd, 22, 0, 0x50, 0xf2, 1, 1, 0, 0, 0x50, 0xf2, 2, 1, 0, 0, 0x50, 0xf2, 2, 1, 0, 0, 0x50,
+        0xf2, 2,
+    ];
+    let mut rsn_sha256 = RSN_IE;
+    rsn_sha256[19] = 6;
+    for (descriptor, version, ie, m1_nonce, want) in [
+        (
+            254u8,
+            1u16,
+            &wpa_ie[..],
+            anonce,
+            "message 2's HMAC-MD5 MIC verifies",
+        ),
+        (
+            2,
+            3,
+            &rsn_sha256[..],
+            anonce,
+            "message 2's AES-128-CMAC MIC verifies",
+        ),
+        (
+            2,
+            2,
+            &RSN_IE[..],
+            lost,
+            "with the ANonce of message 3 (replay counter 2",
+        ),
+    ] {
+        let ptk = if version == 3 {
+            wpa::ptk_sha256(pmk.expose(), &AP, &STA, &anonce, &snonce)
+        } else {
+            wpa::ptk(pmk.expose(), &AP, &STA, &anonce, &snonce, 32)
+        };
+        let frames = [
+            (
+                true,
+                key_frame(descriptor, 0x0088 | version, 1, m1_nonce, &[], None),
+            ),
+            (
+                false,
+                key_frame(descriptor, 0x0108 | version, 1, snonce, ie, Some(&ptk)),
+            ),
+            (
+                true,
+                key_frame(descriptor, 0x01c8 | version, 2, anonce, ie, Some(&ptk)),
+            ),
+            (
+                false,
+                key_frame(descriptor, 0x0108 | version, 2, [0; 32], &[], Some(&ptk)),
+            ),
+        ];
+        let mut w = PcapWriter::new(Vec::new()).unwrap();
+        let beacon = air::management_frame(8, AP, [0xff; 6], AP, &air::beacon_body(SSID, ie));
+        w.packet(105, Duration::from_secs(1), &beacon).unwrap();
+        for (i, (from_ap, e)) in frames.into_iter().enumerate() {
+            let f = if from_ap {
+                air::data_frame(DataShape::default(), true, AP, AP, STA, 0x888e, &e)
+            } else {
+                air::data_frame(DataShape::default(), false, AP, STA, AP, 0x888e, &e)
+            };
+            w.packet(105, Duration::from_secs(2 + i as u64), &f)
+                .unwrap();
+        }
+        let bytes = w.into_inner();
+        let r = explained(&bytes, Some(KeySource::Passphrase(PASSPHRASE.into())));
+        let text = r.to_string();
+        assert_eq!(
+            r.conversations[0].verdict.outcome,
+            Outcome::Success,
+            "{text}"
+        );
+        let key = text.lines().find(|l| l.starts_with("key: ")).unwrap();
+        assert!(
+            key.starts_with("key: matches") && key.contains(want),
+            "{version}: {key}"
+        );
+        assert!(key.contains("so does message 3's"), "{key}");
+        let r = explained(
+            &bytes,
+            Some(KeySource::Passphrase("another passphrase".into())),
+        );
+        assert!(r.to_string().contains("key: does not match"), "{r}");
+    }
+}

@@ -400,12 +400,14 @@ impl Keys {
         let (Some(aa), Some(spa)) = (m1.src.or(m2.dst), m2.src.or(m1.dst)) else {
             return not("the capture does not show the MAC addresses the PTK is derived from");
         };
-        let ptk = if m2.version == 3 {
-            wpa::ptk_sha256(&pmk, &aa, &spa, &m1.nonce, &m2.nonce)
-        } else {
-            wpa::ptk(&pmk, &aa, &spa, &m1.nonce, &m2.nonce, 16)
+        let derive = |anonce: &[u8; 32]| {
+            if m2.version == 3 {
+                wpa::ptk_sha256(&pmk, &aa, &spa, anonce, &m2.nonce)
+            } else {
+                wpa::ptk(&pmk, &aa, &spa, anonce, &m2.nonce, 16)
+            }
         };
-        let verifies = |f: &KeyFrame| -> Option<bool> {
+        let verifies = |ptk: &wpa::Ptk, f: &KeyFrame| -> Option<bool> {
             let mut frame = f.eapol.clone();
             let mic: [u8; 16] = frame
                 .get(eapol_key::MIC_OFFSET..eapol_key::MIC_OFFSET + 16)?
@@ -420,30 +422,58 @@ impl Keys {
             MicAlgorithm::HmacSha1 => "HMAC-SHA1-128",
             MicAlgorithm::AesCmac => "AES-128-CMAC",
         };
-        let used = format!(
-            "{what}; messages 1 and 2 with replay counter {} at +{}.{:06}: message 2's {alg_name} MIC",
-            m2.replay,
-            m2.t.as_secs(),
-            m2.t.subsec_micros()
-        );
-        if verifies(m2) != Some(true) {
-            let meaning = match key {
-                KeySource::Msk(_) => {
-                    "the station derived its PTK from another PMK than this MSK gives"
+        let at = format!("+{}.{:06}", m2.t.as_secs(), m2.t.subsec_micros());
+        let primary = derive(&m1.nonce);
+        let (ptk, anonce, used) = if verifies(&primary, m2) == Some(true) {
+            let used = format!(
+                "{what}; messages 1 and 2 with replay counter {} at {at}: message 2's {alg_name} MIC",
+                m2.replay
+            );
+            (primary, m1.nonce, used)
+        } else {
+            // The message 1 this message 2 answered may be missing from the capture: the
+            // same ANonce comes again in message 3 (or in another message 1).
+            let other = self
+                .frames
+                .iter()
+                .filter(|f| matches!(f.msg, Message::FourWay1 | Message::FourWay3))
+                .filter(|f| f.src == m1.src && f.nonce != m1.nonce)
+                .find_map(|f| {
+                    let ptk = derive(&f.nonce);
+                    (verifies(&ptk, m2) == Some(true)).then_some((ptk, f))
+                });
+            match other {
+                Some((ptk, f)) => {
+                    let n = if f.msg == Message::FourWay3 { 3 } else { 1 };
+                    let used = format!(
+                        "{what}; message 2 (replay counter {}, at {at}) with the ANonce of message {n} (replay counter {}; the message 1 it answered has another ANonce or is missing): message 2's {alg_name} MIC",
+                        m2.replay, f.replay
+                    );
+                    (ptk, f.nonce, used)
                 }
-                _ => {
-                    "the station used another PMK: a wrong passphrase (or SSID) on the station or in this check"
+                None => {
+                    let meaning = match key {
+                        KeySource::Msk(_) => {
+                            "the station derived its PTK from another PMK than this MSK gives"
+                        }
+                        _ => {
+                            "the station used another PMK: a wrong passphrase (or SSID) on the station or in this check"
+                        }
+                    };
+                    return KeyCheck::DoesNotMatch {
+                        detail: format!(
+                            "{what}; messages 1 and 2 with replay counter {} at {at}: message 2's {alg_name} MIC does not verify: {meaning}",
+                            m2.replay
+                        ),
+                    };
                 }
-            };
-            return KeyCheck::DoesNotMatch {
-                detail: format!("{used} does not verify: {meaning}"),
-            };
-        }
+            }
+        };
         let m3 = self
             .frames
             .iter()
-            .find(|f| f.msg == Message::FourWay3 && f.nonce == m1.nonce && f.src == m1.src);
-        let tail = match m3.map(verifies) {
+            .find(|f| f.msg == Message::FourWay3 && f.nonce == anonce && f.src == m1.src);
+        let tail = match m3.map(|f| verifies(&ptk, f)) {
             Some(Some(true)) => "; so does message 3's: station and access point hold the same PMK".to_string(),
             Some(_) => match key {
                 KeySource::Msk(_) => "; message 3's does NOT: the access point's PMK (from RADIUS) differs from the station's".to_string(),
@@ -466,6 +496,13 @@ fn outcome(failed: bool) -> Outcome {
         Outcome::Failure
     } else {
         Outcome::Incomplete
+    }
+}
+
+fn times(n: usize) -> String {
+    match n {
+        1 => "once".to_string(),
+        n => format!("{n} times"),
     }
 }
 
@@ -526,9 +563,9 @@ impl Display for KeyFinding {
         }
         match self.kind {
             KeyKind::Completed => f.write_str("the 4-way handshake completed: station and access point hold the same PMK and installed the keys")?,
-            KeyKind::NoMessage2 => write!(f, "the station never answered message 1 (sent {m1} times)")?,
-            KeyKind::NoMessage3 => write!(f, "the access point never sent message 3 after the station's message 2 (sent {m2} times): it rejected message 2's MIC, so the station's PMK differs from the access point's{}", if self.eap { " (the access point's PMK came from RADIUS)" } else { " (a wrong passphrase)" })?,
-            KeyKind::NoMessage4 => write!(f, "the station never sent message 4 after message 3 (sent {m3} times): it could not verify message 3 (its MIC, or an RSN element that differs from the beacon's)")?,
+            KeyKind::NoMessage2 => write!(f, "the station never answered message 1 (sent {})", times(m1))?,
+            KeyKind::NoMessage3 => write!(f, "the access point never sent message 3 after the station's message 2 (sent {}): it rejected message 2's MIC, so the station's PMK differs from the access point's{}", times(m2), if self.eap { " (the access point's PMK came from RADIUS)" } else { " (a wrong passphrase)" })?,
+            KeyKind::NoMessage4 => write!(f, "the station never sent message 4 after message 3 (sent {}): it could not verify message 3 (its MIC, or an RSN element that differs from the beacon's)", times(m3))?,
             KeyKind::NoGroup2 => f.write_str("the 4-way handshake completed, but the station never answered the group key handshake")?,
             KeyKind::DepartureOnly => f.write_str("no key handshake was seen")?,
         }
