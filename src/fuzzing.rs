@@ -78,7 +78,10 @@ pub fn capture_explain(data: &[u8]) {
         ..Options::default()
     };
     if let Ok(report) = explain(file, &options) {
-        assert!(report.ignored + report.management + report.protected <= report.packets);
+        assert!(
+            report.ignored + report.management + report.protected + report.malformed_eapol
+                <= report.packets
+        );
         let text = alloc::format!("{report}");
         assert!(text.starts_with("capture: "));
     }

@@ -920,3 +920,33 @@ fn every_mic_version_and_a_missing_message_1() {
         assert!(r.to_string().contains("key: does not match"), "{r}");
     }
 }
+
+/// An EAPOL frame cut by the snap length is reported as such, never as "neither EAPOL nor
+/// RADIUS"; an EAPOL-Key frame whose body is cut lands in the conversation as malformed.
+#[test]
+fn cut_eapol_frames_are_still_eapol() {
+    let mut w = PcapWriter::new(Vec::new()).unwrap();
+    for (i, (t, mut f)) in exchange(Plot::Success, DataShape::default())
+        .into_iter()
+        .enumerate()
+    {
+        match i {
+            3 => f.truncate(24 + 8 + 3),  // message 2: not even an EAPOL header
+            4 => f.truncate(24 + 8 + 60), // message 3: the header says more than is there
+            _ => {}
+        }
+        w.packet(105, t, &f).unwrap();
+    }
+    let r = explained(&w.into_inner(), None);
+    assert_eq!((r.ignored, r.malformed_eapol), (0, 2), "{r}");
+    assert!(
+        r.to_string()
+            .contains("EAPOL: 2 frames cut short or malformed (not read)"),
+        "{r}"
+    );
+    assert!(
+        r.to_string()
+            .contains(" 0 packets neither EAPOL nor RADIUS"),
+        "{r}"
+    );
+}

@@ -165,6 +165,8 @@ pub struct Report {
     pub management: usize,
     /// Protected (encrypted) 802.11 data frames, counted and not read.
     pub protected: usize,
+    /// EAPOL frames (EtherType 0x888E) too short for their own header or length.
+    pub malformed_eapol: usize,
     /// Set when the file was cut short: why.
     pub truncated: Option<String>,
     /// The conversations, in order of their first packet.
@@ -180,7 +182,7 @@ pub fn explain(bytes: &[u8], options: &Options) -> Result<Report, ReadError> {
 pub fn explain_capture(capture: &Capture, options: &Options) -> Report {
     let mut convs: Vec<Conv> = Vec::new();
     let mut networks: Vec<Network> = Vec::new();
-    let (mut ignored, mut management, mut protected) = (0, 0, 0);
+    let (mut ignored, mut management, mut protected, mut malformed_eapol) = (0, 0, 0, 0);
     let mut previous: Option<(Duration, Frame<'_>)> = None;
     for p in &capture.packets {
         let Some(frame) = link::decode(p.linktype, &p.data) else {
@@ -193,7 +195,14 @@ pub fn explain_capture(capture: &Capture, options: &Options) -> Report {
         }
         previous = Some((p.time, frame));
         let used = match frame {
-            Frame::Eapol { src, dst, eapol } => eapol_frame(&mut convs, p.time, src, dst, eapol),
+            Frame::Eapol { src, dst, eapol } => {
+                if !eapol_frame(&mut convs, p.time, src, dst, eapol) {
+                    // EtherType 0x888E but shorter than its own header or length says
+                    // (cut by the capture's snap length).
+                    malformed_eapol += 1;
+                }
+                true
+            }
             Frame::Udp { src, dst, payload } => {
                 radius_datagram(&mut convs, p.time, src, dst, payload, options)
             }
@@ -231,6 +240,7 @@ pub fn explain_capture(capture: &Capture, options: &Options) -> Report {
         ignored,
         management,
         protected,
+        malformed_eapol,
         truncated: capture.truncated.clone(),
         conversations: convs
             .into_iter()
@@ -519,6 +529,13 @@ impl Display for Report {
                 f,
                 "802.11: {} management frames read, {} protected data frames skipped (encrypted)",
                 self.management, self.protected
+            )?;
+        }
+        if self.malformed_eapol > 0 {
+            writeln!(
+                f,
+                "EAPOL: {} frames cut short or malformed (not read)",
+                self.malformed_eapol
             )?;
         }
         if let Some(t) = &self.truncated {
