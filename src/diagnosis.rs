@@ -682,6 +682,9 @@ pub enum Cause {
         /// AlertDescription.
         alert: u8,
     },
+    /// EAP-TLS: the server answered EAP-Failure after our client certificate went out,
+    /// without a TLS alert (FreeRADIUS does so for a certificate it refuses).
+    FailureAfterClientCertificate,
     /// The server answered EAP-Failure to our ClientHello without choosing a cipher suite.
     HandshakeRejected {
         /// What our ClientHello offered.
@@ -872,6 +875,9 @@ impl Display for Cause {
                 f,
                 "the server sent {p}; refusing it (the PEAP phase-2 bypass of CVE-2023-52160)"
             ),
+            Cause::FailureAfterClientCertificate => f.write_str(
+                "the server answered EAP-Failure after our client certificate and Finished, without a TLS alert",
+            ),
             Cause::ClientCertificateRejected { alert } => write!(
                 f,
                 "the server refused our client certificate with alert {}",
@@ -996,6 +1002,9 @@ impl Cause {
             }
             Cause::PrematureSuccess(_) => {
                 "this server skipped the inner authentication: it may be an impostor; do not trust it"
+            }
+            Cause::FailureAfterClientCertificate => {
+                "the server most likely refused our client certificate (a CA it does not trust, expired, revoked, or a name it does not accept); its log says which"
             }
             Cause::ClientCertificateRejected { .. } => {
                 "have the client certificate issued by a CA the RADIUS server trusts for EAP-TLS, and check that it is not expired or revoked (the server's log names the reason)"
