@@ -80,6 +80,8 @@ pub enum SentMessage {
     InnerIdentity,
     /// An inner Nak.
     InnerNak,
+    /// Our EAP-GTC response (the password, inside the tunnel).
+    GtcResponse,
     /// The MSCHAPv2 Response with our NT-Response.
     MschapResponse,
     /// The MSCHAPv2 Success acknowledgement.
@@ -110,6 +112,7 @@ impl Display for SentMessage {
             SentMessage::InnerIdentity => "inner identity",
             SentMessage::InnerNak => "inner Nak",
             SentMessage::MschapResponse => "MSCHAPv2 Response",
+            SentMessage::GtcResponse => "GTC response (the password, inside the tunnel)",
             SentMessage::MschapSuccessAck => "MSCHAPv2 Success acknowledgement",
             SentMessage::MschapFailureAck => "MSCHAPv2 Failure acknowledgement",
             SentMessage::ResultTlv { success: true } => "Result TLV (Success)",
@@ -685,6 +688,14 @@ pub enum Cause {
     /// EAP-TLS: the server answered EAP-Failure after our client certificate went out,
     /// without a TLS alert (FreeRADIUS does so for a certificate it refuses).
     FailureAfterClientCertificate,
+    /// The server ended phase 2 with a Result TLV Failure after the password went to it in
+    /// the clear inside the tunnel (inner EAP-GTC): the password or user name is wrong.
+    PasswordRejected {
+        /// The inner identity.
+        user: String,
+        /// The inner method that carried the password.
+        method: MethodType,
+    },
     /// The server answered EAP-Failure to our ClientHello without choosing a cipher suite.
     HandshakeRejected {
         /// What our ClientHello offered.
@@ -875,6 +886,10 @@ impl Display for Cause {
                 f,
                 "the server sent {p}; refusing it (the PEAP phase-2 bypass of CVE-2023-52160)"
             ),
+            Cause::PasswordRejected { user, method } => write!(
+                f,
+                "the server rejected the password of \"{user}\" after our {method} response inside the tunnel (a Result TLV Failure)"
+            ),
             Cause::FailureAfterClientCertificate => f.write_str(
                 "the server answered EAP-Failure after our client certificate and Finished, without a TLS alert",
             ),
@@ -1002,6 +1017,9 @@ impl Cause {
             }
             Cause::PrematureSuccess(_) => {
                 "this server skipped the inner authentication: it may be an impostor; do not trust it"
+            }
+            Cause::PasswordRejected { .. } => {
+                "check the user name and password; the server's log says which"
             }
             Cause::FailureAfterClientCertificate => {
                 "the server most likely refused our client certificate (a CA it does not trust, expired, revoked, or a name it does not accept); its log says which"

@@ -522,3 +522,74 @@ fn eapol_test_and_our_cli_agree_on_eap_tls_success_and_refusal() {
         }
     }
 }
+
+#[test]
+fn peap_gtc_msk_equals_mppe_keys_and_a_wrong_password_is_named() {
+    if !available(NEEDS) {
+        return;
+    }
+    // FreeRADIUS proposes EAP-MSCHAPv2 inside; we Nak it for GTC.
+    let fr = FreeRadius::start(&[]);
+    let gtc =
+        |password: &str| config("alice", password).inner_methods([eap::wire::eap::MethodType::Gtc]);
+    let (outcome, _, t) = authenticate_radius(&fr.addr(), SECRET, gtc("password").build().unwrap());
+    let keys = keys_of(&outcome);
+    let mppe = t.mppe_keys();
+    assert_eq!(
+        mppe.recv.as_ref().unwrap().expose()[..32],
+        keys.msk.expose()[..32]
+    );
+    assert_eq!(
+        mppe.send.as_ref().unwrap().expose()[..32],
+        keys.msk.expose()[32..64]
+    );
+    let d = diagnose(&fr, SECRET, gtc("wrong"));
+    assert_eq!(
+        d.cause,
+        Cause::PasswordRejected {
+            user: "alice".into(),
+            method: eap::wire::eap::MethodType::Gtc
+        },
+        "{d}"
+    );
+}
+
+#[test]
+fn eapol_test_and_our_cli_agree_on_peap_gtc() {
+    if !available(&["freeradius", "openssl", "eapol_test"]) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    for (password, ok) in [("password", true), ("wrong", false)] {
+        let conf = fr.dir.join(format!("gtc-{ok}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "network={{\n key_mgmt=WPA-EAP\n eap=PEAP\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"{password}\"\n ca_cert=\"{}\"\n domain_match=\"{SERVER_NAME}\"\n phase2=\"auth=GTC\"\n}}\n",
+                pki().join("ca.pem").display()
+            ),
+        )
+        .unwrap();
+        let theirs = std::process::Command::new("eapol_test")
+            .arg("-c")
+            .arg(&conf)
+            .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&theirs.stdout);
+        assert_eq!(
+            text.trim_end().ends_with("SUCCESS"),
+            ok,
+            "eapol_test: {text}"
+        );
+        let ours = radius_auth(&fr.addr(), "alice", password, &["--method", "peap-gtc"]);
+        let stderr = String::from_utf8_lossy(&ours.stderr);
+        assert_eq!(ours.status.code(), Some(if ok { 0 } else { 1 }), "{stderr}");
+        if !ok {
+            assert!(
+                last_stderr_line(&ours).contains("rejected the password of \"alice\""),
+                "{stderr}"
+            );
+        }
+    }
+}

@@ -23,9 +23,9 @@ pub struct AuthArgs {
     /// The password (every method but EAP-TLS).
     #[arg(long, required_unless_present = "client_cert")]
     pub password: Option<String>,
-    /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2) or tls (EAP-TLS, with --client-cert
-    /// and --client-key). peap-gtc, ttls-pap, ttls-mschapv2, ttls-eap-mschapv2 and md5 are
-    /// named for the future and refused for now.
+    /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC) or tls
+    /// (EAP-TLS, with --client-cert and --client-key). ttls-pap, ttls-mschapv2,
+    /// ttls-eap-mschapv2 and md5 are named for the future and refused for now.
     #[arg(long, value_enum, default_value = "peap")]
     pub method: MethodArg,
     /// EAP-TLS: PEM file with our certificate (and its chain, leaf first).
@@ -83,7 +83,7 @@ pub const RESTART_HOLD: Duration = Duration::from_secs(1);
 pub enum MethodArg {
     /// PEAPv0 with inner EAP-MSCHAPv2.
     Peap,
-    /// PEAPv0 with inner EAP-GTC (not yet).
+    /// PEAPv0 with inner EAP-GTC.
     PeapGtc,
     /// EAP-TTLS with PAP (not yet).
     TtlsPap,
@@ -178,6 +178,9 @@ impl AuthArgs {
         }
         b = match self.method {
             MethodArg::Peap => b.methods([MethodType::Peap]),
+            MethodArg::PeapGtc => b
+                .methods([MethodType::Peap])
+                .inner_methods([MethodType::Gtc]),
             MethodArg::Tls => {
                 let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) else {
                     return Err("--method tls needs --client-cert and --client-key".into());
@@ -190,7 +193,7 @@ impl AuthArgs {
             }
             other => {
                 return Err(format!(
-                    "--method {}: not implemented yet (peap and tls are)",
+                    "--method {}: not implemented yet (peap, peap-gtc and tls are)",
                     other
                         .to_possible_value()
                         .map_or_else(|| "?".to_owned(), |v| v.get_name().to_owned())
