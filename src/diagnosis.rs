@@ -814,7 +814,11 @@ impl Display for Cause {
                 write!(f, " {problem}")
             }
             Cause::MethodNotAllowed { proposed, offered } => {
-                write!(f, "the server proposed {proposed}, which the configuration does not allow; we answered with a Nak offering ")?;
+                write!(f, "the server proposed {proposed}, which the configuration does not allow")?;
+                if let Some(why) = unprotected(*proposed) {
+                    write!(f, " ({why})")?;
+                }
+                f.write_str("; we answered with a Nak offering ")?;
                 write_list(f, offered)?;
                 f.write_str(" and the server answered EAP-Failure")
             }
@@ -1089,6 +1093,22 @@ pub enum LowerLayer {
         /// secret are right).
         server_answered: bool,
     },
+}
+
+/// Why a method proposed outside a tunnel is never allowed: what it would expose.
+fn unprotected(method: MethodType) -> Option<&'static str> {
+    match method {
+        MethodType::Md5Challenge => Some(
+            "outside a tunnel it would send a hash of the password that can be cracked offline, and it authenticates no server",
+        ),
+        MethodType::Gtc | MethodType::Otp => Some(
+            "outside a tunnel it would send the password in the clear to a server nobody authenticated",
+        ),
+        MethodType::MsChapV2 => Some(
+            "outside a tunnel it would expose the MSCHAPv2 exchange, which can be cracked offline, to a server nobody authenticated",
+        ),
+        _ => None,
+    }
 }
 
 /// Why an authentication failed: phase, cause, hint.
