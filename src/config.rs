@@ -417,7 +417,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// Inner (phase 2) methods allowed. Only EAP-MSCHAPv2 is implemented.
+    /// Inner (phase 2) methods allowed: EAP-MSCHAPv2 (the default) and EAP-GTC (the
+    /// password sent as it is, only ever inside the validated tunnel; needs the password,
+    /// not an NT hash).
     pub fn inner_methods(mut self, methods: impl Into<Vec<MethodType>>) -> Self {
         self.inner_methods = methods.into();
         self
@@ -575,7 +577,7 @@ impl ConfigBuilder {
         if let Some(&m) = self
             .inner_methods
             .iter()
-            .find(|&&m| m != MethodType::MsChapV2)
+            .find(|&&m| !matches!(m, MethodType::MsChapV2 | MethodType::Gtc))
         {
             return Err(ConfigError::UnsupportedMethod(m));
         }

@@ -80,6 +80,8 @@ pub enum SentMessage {
     InnerIdentity,
     /// An inner Nak.
     InnerNak,
+    /// Our EAP-GTC response (the password, inside the tunnel).
+    GtcResponse,
     /// The MSCHAPv2 Response with our NT-Response.
     MschapResponse,
     /// The MSCHAPv2 Success acknowledgement.
@@ -110,6 +112,7 @@ impl Display for SentMessage {
             SentMessage::InnerIdentity => "inner identity",
             SentMessage::InnerNak => "inner Nak",
             SentMessage::MschapResponse => "MSCHAPv2 Response",
+            SentMessage::GtcResponse => "GTC response (the password, inside the tunnel)",
             SentMessage::MschapSuccessAck => "MSCHAPv2 Success acknowledgement",
             SentMessage::MschapFailureAck => "MSCHAPv2 Failure acknowledgement",
             SentMessage::ResultTlv { success: true } => "Result TLV (Success)",
@@ -682,6 +685,17 @@ pub enum Cause {
         /// AlertDescription.
         alert: u8,
     },
+    /// EAP-TLS: the server answered EAP-Failure after our client certificate went out,
+    /// without a TLS alert (FreeRADIUS does so for a certificate it refuses).
+    FailureAfterClientCertificate,
+    /// The server ended phase 2 with a Result TLV Failure after the password went to it in
+    /// the clear inside the tunnel (inner EAP-GTC): the password or user name is wrong.
+    PasswordRejected {
+        /// The inner identity.
+        user: String,
+        /// The inner method that carried the password.
+        method: MethodType,
+    },
     /// The server answered EAP-Failure to our ClientHello without choosing a cipher suite.
     HandshakeRejected {
         /// What our ClientHello offered.
@@ -800,7 +814,11 @@ impl Display for Cause {
                 write!(f, " {problem}")
             }
             Cause::MethodNotAllowed { proposed, offered } => {
-                write!(f, "the server proposed {proposed}, which the configuration does not allow; we answered with a Nak offering ")?;
+                write!(f, "the server proposed {proposed}, which the configuration does not allow")?;
+                if let Some(why) = unprotected(*proposed) {
+                    write!(f, " ({why})")?;
+                }
+                f.write_str("; we answered with a Nak offering ")?;
                 write_list(f, offered)?;
                 f.write_str(" and the server answered EAP-Failure")
             }
@@ -871,6 +889,13 @@ impl Display for Cause {
             Cause::PrematureSuccess(p) => write!(
                 f,
                 "the server sent {p}; refusing it (the PEAP phase-2 bypass of CVE-2023-52160)"
+            ),
+            Cause::PasswordRejected { user, method } => write!(
+                f,
+                "the server rejected the password of \"{user}\" after our {method} response inside the tunnel (a Result TLV Failure)"
+            ),
+            Cause::FailureAfterClientCertificate => f.write_str(
+                "the server answered EAP-Failure after our client certificate and Finished, without a TLS alert",
             ),
             Cause::ClientCertificateRejected { alert } => write!(
                 f,
@@ -997,6 +1022,12 @@ impl Cause {
             Cause::PrematureSuccess(_) => {
                 "this server skipped the inner authentication: it may be an impostor; do not trust it"
             }
+            Cause::PasswordRejected { .. } => {
+                "check the user name and password; the server's log says which"
+            }
+            Cause::FailureAfterClientCertificate => {
+                "the server most likely refused our client certificate (a CA it does not trust, expired, revoked, or a name it does not accept); its log says which"
+            }
             Cause::ClientCertificateRejected { .. } => {
                 "have the client certificate issued by a CA the RADIUS server trusts for EAP-TLS, and check that it is not expired or revoked (the server's log names the reason)"
             }
@@ -1062,6 +1093,22 @@ pub enum LowerLayer {
         /// secret are right).
         server_answered: bool,
     },
+}
+
+/// Why a method proposed outside a tunnel is never allowed: what it would expose.
+fn unprotected(method: MethodType) -> Option<&'static str> {
+    match method {
+        MethodType::Md5Challenge => Some(
+            "outside a tunnel it would send a hash of the password that can be cracked offline, and it authenticates no server",
+        ),
+        MethodType::Gtc | MethodType::Otp => Some(
+            "outside a tunnel it would send the password in the clear to a server nobody authenticated",
+        ),
+        MethodType::MsChapV2 => Some(
+            "outside a tunnel it would expose the MSCHAPv2 exchange, which can be cracked offline, to a server nobody authenticated",
+        ),
+        _ => None,
+    }
 }
 
 /// Why an authentication failed: phase, cause, hint.

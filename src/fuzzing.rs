@@ -36,6 +36,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("peap_reassembly", peap_reassembly),
     ("supplicant_outer", supplicant_outer),
     ("supplicant_tunnel", supplicant_tunnel),
+    ("supplicant_eap_tls", supplicant_eap_tls),
     ("eapol_key", eapol_key_codec),
     ("capture", capture_explain),
 ];
@@ -297,6 +298,46 @@ pub fn supplicant_outer(data: &[u8]) {
             .expect("inputs in time order are never API errors");
         check_transmitted(&drain(&mut s));
         if s.is_finished() {
+            break;
+        }
+    }
+}
+
+/// An EAP-TLS client (its certificate: the test server's, any matching pair will do) fed
+/// arbitrary server packets from the first one on, framed as for [`supplicant_outer`].
+/// Nothing is sent after the end.
+pub fn supplicant_eap_tls(data: &[u8]) {
+    let config = Config::builder(USER)
+        .methods([eap::MethodType::Tls])
+        .client_pem(SERVER_CERT, SERVER_KEY)
+        .ca_pem(CA)
+        .expect("test CA")
+        .server_name("radius.example.org")
+        .tls_max(crate::tls::TlsVersion::TLS13)
+        .limits(Limits {
+            reassembly_cap: 16 * 1024,
+            ..Limits::default()
+        })
+        .build()
+        .expect("fuzz EAP-TLS config");
+    let mut s = Supplicant::new(config, Instant::ZERO);
+    let mut now = Instant::ZERO;
+    for p in chunks(data) {
+        now = now + Duration::from_millis(10);
+        let input = if p.is_empty() {
+            now = now + Duration::from_secs(31);
+            Input::Timeout { now }
+        } else {
+            Input::Packet { now, eap: p }
+        };
+        s.handle_input(input)
+            .expect("inputs in time order are never API errors");
+        let _ = drain(&mut s);
+        if s.is_finished() {
+            now = now + Duration::from_millis(1);
+            let again = Eap::request(1, eap::MethodType::Identity, &[]).to_vec();
+            let _ = s.handle_input(Input::Packet { now, eap: &again });
+            assert!(drain(&mut s).is_empty(), "nothing is sent after the end");
             break;
         }
     }

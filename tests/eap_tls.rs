@@ -229,3 +229,32 @@ fn configuration_rules() {
     let e = base().client_pem(b"not pem", b"").build().unwrap_err();
     assert!(matches!(e, ConfigError::ClientCertificate { .. }), "{e:?}");
 }
+
+#[test]
+fn an_eap_success_before_the_handshake_ends_is_refused() {
+    let pki = Pki::new("eap-tls early success");
+    for (tls13, early) in [
+        (false, eap::testing::EarlySuccess::InHandshake),
+        (true, eap::testing::EarlySuccess::InHandshake),
+        (true, eap::testing::EarlySuccess::AfterTunnel),
+    ] {
+        let mut server = eap_tls_server(&pki, &pki, BOTH);
+        server.knobs.early_success = Some(early);
+        let out = Pair::new(
+            eap_tls_client(&pki, client_cert(&pki, "alice"), tls13),
+            server,
+        )
+        .run();
+        let d = out.diagnosis().expect("refused");
+        let want = match early {
+            eap::testing::EarlySuccess::AfterTunnel => PrematureSuccess::EapSuccessBeforeCommitment,
+            _ => PrematureSuccess::EapSuccessInHandshake,
+        };
+        assert_eq!(
+            d.cause,
+            Cause::PrematureSuccess(want),
+            "tls13 {tls13} {early:?}: {d}"
+        );
+        assert!(out.keys().is_none());
+    }
+}

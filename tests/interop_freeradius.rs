@@ -381,3 +381,215 @@ fn cli_pcap_opens_in_tshark_with_the_tunnel_decrypted_and_explains_as_success() 
     );
     assert!(types.contains("33"), "inner TLV not decrypted: {types:?}");
 }
+
+/// An EAP-TLS client with the test PKI's `name` certificate (client: alice, trusted;
+/// other-client: mallory, from a CA the server does not trust).
+fn eap_tls_config(name: &str, tls13: bool) -> eap::config::ConfigBuilder {
+    let read = |f: &str| std::fs::read(pki().join(f)).unwrap();
+    eap::Config::builder("alice")
+        .methods([eap::wire::eap::MethodType::Tls])
+        .client_pem(&read(&format!("{name}.pem")), &read(&format!("{name}.key")))
+        .ca_pem_file(pki().join("ca.pem"))
+        .unwrap()
+        .server_name(SERVER_NAME)
+        .tls_max(if tls13 {
+            TlsVersion::TLS13
+        } else {
+            TlsVersion::TLS12
+        })
+}
+
+#[test]
+fn eap_tls_tls12_and_tls13_msk_equals_mppe_keys() {
+    if !available(NEEDS) {
+        return;
+    }
+    // FreeRADIUS proposes PEAP (its default_eap_type); we Nak it for EAP-TLS.
+    let fr = FreeRadius::start(&[("TLS_MAX", "1.3")]);
+    for tls13 in [false, true] {
+        let (outcome, events, t) = authenticate_radius(
+            &fr.addr(),
+            SECRET,
+            eap_tls_config("client", tls13).build().unwrap(),
+        );
+        let keys = keys_of(&outcome);
+        let mppe = t.mppe_keys();
+        assert_eq!(
+            mppe.recv.as_ref().unwrap().expose()[..32],
+            keys.msk.expose()[..32]
+        );
+        assert_eq!(
+            mppe.send.as_ref().unwrap().expose()[..32],
+            keys.msk.expose()[32..64]
+        );
+        assert_eq!(keys.session_id[0], 13, "EAP-TLS Session-Id");
+        let want = if tls13 {
+            TlsVersion::TLS13
+        } else {
+            TlsVersion::TLS12
+        };
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == want)),
+            "tls13 {tls13}: {events:?}"
+        );
+    }
+}
+
+#[test]
+fn eap_tls_certificate_from_an_untrusted_ca_is_refused_and_named() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[("TLS_MAX", "1.3")]);
+    for tls13 in [false, true] {
+        let d = diagnose(&fr, SECRET, eap_tls_config("other-client", tls13));
+        // FreeRADIUS ends it with an EAP-Failure and no alert: we say what we saw, and the
+        // hint names the certificate.
+        assert_eq!(
+            d.cause,
+            Cause::FailureAfterClientCertificate,
+            "tls13 {tls13}: {d}"
+        );
+        assert!(d.hint().contains("refused our client certificate"), "{d}");
+    }
+    let log = fr.log();
+    assert!(
+        log.contains("unable to get local issuer certificate") || log.contains("unknown ca"),
+        "FreeRADIUS refused the certificate for its issuer"
+    );
+}
+
+#[test]
+fn eapol_test_and_our_cli_agree_on_eap_tls_success_and_refusal() {
+    if !available(&["freeradius", "openssl", "eapol_test"]) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    let pem = |f: &str| pki().join(f).display().to_string();
+    for (name, ok) in [("client", true), ("other-client", false)] {
+        let conf = fr.dir.join(format!("tls-{name}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "network={{\n key_mgmt=WPA-EAP\n eap=TLS\n identity=\"alice\"\n ca_cert=\"{}\"\n domain_match=\"{SERVER_NAME}\"\n client_cert=\"{}\"\n private_key=\"{}\"\n}}\n",
+                pem("ca.pem"),
+                pem(&format!("{name}.pem")),
+                pem(&format!("{name}.key"))
+            ),
+        )
+        .unwrap();
+        let theirs = std::process::Command::new("eapol_test")
+            .arg("-c")
+            .arg(&conf)
+            .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&theirs.stdout);
+        assert_eq!(
+            text.trim_end().ends_with("SUCCESS"),
+            ok,
+            "eapol_test {name}: {text}"
+        );
+        let (cert, key) = (pem(&format!("{name}.pem")), pem(&format!("{name}.key")));
+        let ours = radius_auth(
+            &fr.addr(),
+            "alice",
+            "unused",
+            &[
+                "--method",
+                "tls",
+                "--client-cert",
+                &cert,
+                "--client-key",
+                &key,
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&ours.stderr);
+        assert_eq!(
+            ours.status.code(),
+            Some(if ok { 0 } else { 1 }),
+            "{name}: {stderr}"
+        );
+        if ok {
+            assert_eq!(msk_lines(&ours).len(), 1);
+        } else {
+            assert!(
+                last_stderr_line(&ours).contains("after our client certificate"),
+                "{stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn peap_gtc_msk_equals_mppe_keys_and_a_wrong_password_is_named() {
+    if !available(NEEDS) {
+        return;
+    }
+    // FreeRADIUS proposes EAP-MSCHAPv2 inside; we Nak it for GTC.
+    let fr = FreeRadius::start(&[]);
+    let gtc =
+        |password: &str| config("alice", password).inner_methods([eap::wire::eap::MethodType::Gtc]);
+    let (outcome, _, t) = authenticate_radius(&fr.addr(), SECRET, gtc("password").build().unwrap());
+    let keys = keys_of(&outcome);
+    let mppe = t.mppe_keys();
+    assert_eq!(
+        mppe.recv.as_ref().unwrap().expose()[..32],
+        keys.msk.expose()[..32]
+    );
+    assert_eq!(
+        mppe.send.as_ref().unwrap().expose()[..32],
+        keys.msk.expose()[32..64]
+    );
+    let d = diagnose(&fr, SECRET, gtc("wrong"));
+    assert_eq!(
+        d.cause,
+        Cause::PasswordRejected {
+            user: "alice".into(),
+            method: eap::wire::eap::MethodType::Gtc
+        },
+        "{d}"
+    );
+}
+
+#[test]
+fn eapol_test_and_our_cli_agree_on_peap_gtc() {
+    if !available(&["freeradius", "openssl", "eapol_test"]) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    for (password, ok) in [("password", true), ("wrong", false)] {
+        let conf = fr.dir.join(format!("gtc-{ok}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "network={{\n key_mgmt=WPA-EAP\n eap=PEAP\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"{password}\"\n ca_cert=\"{}\"\n domain_match=\"{SERVER_NAME}\"\n phase2=\"auth=GTC\"\n}}\n",
+                pki().join("ca.pem").display()
+            ),
+        )
+        .unwrap();
+        let theirs = std::process::Command::new("eapol_test")
+            .arg("-c")
+            .arg(&conf)
+            .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&theirs.stdout);
+        assert_eq!(
+            text.trim_end().ends_with("SUCCESS"),
+            ok,
+            "eapol_test: {text}"
+        );
+        let ours = radius_auth(&fr.addr(), "alice", password, &["--method", "peap-gtc"]);
+        let stderr = String::from_utf8_lossy(&ours.stderr);
+        assert_eq!(ours.status.code(), Some(if ok { 0 } else { 1 }), "{stderr}");
+        if !ok {
+            assert!(
+                last_stderr_line(&ours).contains("rejected the password of \"alice\""),
+                "{stderr}"
+            );
+        }
+    }
+}

@@ -146,3 +146,51 @@ fn wrong_password_is_rejected_in_phase_2() {
     );
     assert!(!events.iter().any(|e| matches!(e, Event::Authenticated(_))));
 }
+
+/// EAP-TLS (hostapd proposes PEAP first; we Nak it) with the test PKI's `name`
+/// certificate.
+fn eap_tls_config(name: &str) -> eap::config::ConfigBuilder {
+    let read = |f: &str| std::fs::read(pki().join(f)).unwrap();
+    eap::Config::builder("alice")
+        .methods([eap::wire::eap::MethodType::Tls])
+        .client_pem(&read(&format!("{name}.pem")), &read(&format!("{name}.key")))
+        .ca_pem_file(pki().join("ca.pem"))
+        .unwrap()
+        .server_name(SERVER_NAME)
+        .tls_max(eap::tls::TlsVersion::TLS13)
+}
+
+#[test]
+fn eap_tls_msk_equals_mppe_keys_and_an_untrusted_certificate_is_refused() {
+    if !available(NEEDS) {
+        return;
+    }
+    let h = Hostapd::radius_server();
+    let (outcome, _, t) =
+        authenticate_radius(&h.addr(), SECRET, eap_tls_config("client").build().unwrap());
+    let keys = keys_of(&outcome);
+    let mppe = t.mppe_keys();
+    assert_eq!(
+        mppe.recv.as_ref().unwrap().expose()[..32],
+        keys.msk.expose()[..32]
+    );
+    assert_eq!(
+        mppe.send.as_ref().unwrap().expose()[..32],
+        keys.msk.expose()[32..64]
+    );
+    assert_eq!(keys.session_id[0], 13);
+    assert!(h.log().contains("CTRL-EVENT-EAP-SUCCESS"));
+    let (outcome, _, _) = authenticate_radius(
+        &h.addr(),
+        SECRET,
+        eap_tls_config("other-client").build().unwrap(),
+    );
+    let d = diagnosis_of(&outcome);
+    assert!(
+        matches!(
+            d.cause,
+            Cause::ClientCertificateRejected { .. } | Cause::FailureAfterClientCertificate
+        ),
+        "{d}"
+    );
+}

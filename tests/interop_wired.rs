@@ -210,3 +210,29 @@ fn wired_wpa_supplicant_baseline() {
         Duration::from_secs(2)
     ));
 }
+
+#[test]
+fn wired_eap_tls_with_hostapd_internal_eap_server() {
+    if !available(NEEDS) {
+        return;
+    }
+    let net = VethNamespace::new();
+    let mac = net.supp_mac();
+    let h = Hostapd::wired(&net.auth_if, None);
+    let (cert, key) = (pki().join("client.pem"), pki().join("client.key"));
+    let out = wired_8021x(
+        &net,
+        "unused",
+        &[
+            "--method",
+            "tls",
+            "--client-cert",
+            cert.to_str().unwrap(),
+            "--client-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert_authorized(&out);
+    assert_hostapd_saw(&h, "CTRL-EVENT-EAP-SUCCESS", &mac);
+    assert!(h.log().contains("EAP-TLS"), "hostapd ran EAP-TLS");
+}

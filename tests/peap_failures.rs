@@ -248,6 +248,34 @@ fn method_not_allowed() {
     );
     let text = d.to_string();
     assert!(text.contains("EAP-TLS") && text.contains("PEAP"), "{text}");
+    assert!(
+        !text.contains("outside a tunnel"),
+        "EAP-TLS is no unprotected method: {text}"
+    );
+}
+
+#[test]
+fn an_unprotected_method_is_refused_and_says_why() {
+    let pki = Pki::new("md5");
+    let mut srv = server(&pki);
+    srv.knobs.propose_first = Some(MethodType::Md5Challenge);
+    srv.knobs.fail_after_nak = true;
+    let d = diagnose(client(&pki), srv);
+    assert!(
+        matches!(
+            d.cause,
+            Cause::MethodNotAllowed {
+                proposed: MethodType::Md5Challenge,
+                ..
+            }
+        ),
+        "{d}"
+    );
+    let text = d.to_string();
+    assert!(
+        text.contains("outside a tunnel it would send a hash of the password"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 use eap::config::{Cryptobinding, Limits};
 use eap::tls::TlsVersion;
 use eap::transport::Outcome;
+use eap::wire::eap::MethodType;
 use eap::{Config, Event};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,9 +20,20 @@ pub struct AuthArgs {
     /// The identity sent in the clear, e.g. anonymous@example.org.
     #[arg(long)]
     pub anonymous_identity: Option<String>,
-    /// The password.
-    #[arg(long)]
-    pub password: String,
+    /// The password (every method but EAP-TLS).
+    #[arg(long, required_unless_present = "client_cert")]
+    pub password: Option<String>,
+    /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC) or tls
+    /// (EAP-TLS, with --client-cert and --client-key). ttls-pap, ttls-mschapv2,
+    /// ttls-eap-mschapv2 and md5 are named for the future and refused for now.
+    #[arg(long, value_enum, default_value = "peap")]
+    pub method: MethodArg,
+    /// EAP-TLS: PEM file with our certificate (and its chain, leaf first).
+    #[arg(long, requires = "client_key")]
+    pub client_cert: Option<std::path::PathBuf>,
+    /// EAP-TLS: PEM file with the private key of --client-cert.
+    #[arg(long, requires = "client_cert")]
+    pub client_key: Option<std::path::PathBuf>,
     /// PEM file with the CA certificate(s) that signed the RADIUS server's certificate.
     #[arg(long, required_unless_present = "insecure_accept_any_server")]
     pub ca_cert: Option<std::path::PathBuf>,
@@ -65,6 +77,25 @@ pub struct AuthArgs {
 
 /// The hold period of `--restart-once`.
 pub const RESTART_HOLD: Duration = Duration::from_secs(1);
+
+/// `--method`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodArg {
+    /// PEAPv0 with inner EAP-MSCHAPv2.
+    Peap,
+    /// PEAPv0 with inner EAP-GTC.
+    PeapGtc,
+    /// EAP-TTLS with PAP (not yet).
+    TtlsPap,
+    /// EAP-TTLS with MSCHAPv2 (not yet).
+    TtlsMschapv2,
+    /// EAP-TTLS with EAP-MSCHAPv2 (not yet).
+    TtlsEapMschapv2,
+    /// EAP-TLS with a client certificate.
+    Tls,
+    /// EAP-MD5 (not yet).
+    Md5,
+}
 
 /// `--tls-max`.
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -126,7 +157,6 @@ impl AuthArgs {
     /// The configuration these flags describe; `tap` also receives the TLS secrets.
     pub fn config(&self, tap: Option<&eap::capture::Tap>) -> Result<Config, String> {
         let mut b = Config::builder(&self.identity)
-            .password(&self.password)
             .fragment_size(self.fragment_size)
             .tls_max(match self.tls_max {
                 TlsMax::Tls12 => TlsVersion::TLS12,
@@ -143,6 +173,33 @@ impl AuthArgs {
                 restart_once: self.restart_once.then_some(RESTART_HOLD),
                 ..Limits::default()
             });
+        if let Some(p) = &self.password {
+            b = b.password(p);
+        }
+        b = match self.method {
+            MethodArg::Peap => b.methods([MethodType::Peap]),
+            MethodArg::PeapGtc => b
+                .methods([MethodType::Peap])
+                .inner_methods([MethodType::Gtc]),
+            MethodArg::Tls => {
+                let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) else {
+                    return Err("--method tls needs --client-cert and --client-key".into());
+                };
+                let read = |p: &std::path::PathBuf| {
+                    std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
+                };
+                b.methods([MethodType::Tls])
+                    .client_pem(&read(cert)?, &read(key)?)
+            }
+            other => {
+                return Err(format!(
+                    "--method {}: not implemented yet (peap, peap-gtc and tls are)",
+                    other
+                        .to_possible_value()
+                        .map_or_else(|| "?".to_owned(), |v| v.get_name().to_owned())
+                ));
+            }
+        };
         if let Some(a) = &self.anonymous_identity {
             b = b.anonymous_identity(a);
         }

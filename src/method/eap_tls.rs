@@ -90,7 +90,12 @@ impl EapTls {
     /// flight, most likely our certificate (the server's log says why).
     pub(crate) fn failure_cause(&self, config: &Config, last_sent: SentMessage) -> Cause {
         match &self.state {
+            // Our second flight carries our certificate (the server asked for it).
+            State::Handshake(tls) if tls.flights_sent() >= 2 => {
+                Cause::FailureAfterClientCertificate
+            }
             State::Handshake(tls) => tls.handshake_failure_cause(config, last_sent),
+            State::ExpectCommitment { .. } => Cause::FailureAfterClientCertificate,
             _ => Cause::FailureWithoutReason { after: last_sent },
         }
     }

@@ -49,6 +49,8 @@ pub(crate) struct InnerServer {
     user: Option<String>,
     challenge: [u8; 16],
     msk: Option<Msk>,
+    /// The peer answered GTC with the right password.
+    gtc_ok: bool,
     binding: Option<(CryptoBinding, Secret<20>, Secret<40>)>,
 }
 
@@ -102,6 +104,7 @@ impl InnerServer {
             user: None,
             challenge: [0; 16],
             msk: None,
+            gtc_ok: false,
             binding: None,
         }
     }
@@ -154,6 +157,19 @@ impl InnerServer {
                 .with_ms_length()
                 .to_vec();
                 InnerAction::Send(compressed(MethodType::MsChapV2, &ch))
+            }
+            (Stage::Gtc, MethodType::Gtc) => {
+                let user = self.user.clone().unwrap_or_default();
+                let correct = config
+                    .users
+                    .iter()
+                    .any(|(u, p)| *u == user && p.as_bytes() == data);
+                self.gtc_ok = correct;
+                if correct {
+                    self.result_success(config, tls, next_id)
+                } else {
+                    self.result(next_id, false)
+                }
             }
             (Stage::Gtc, _) => self.result(next_id, false),
             (Stage::Challenge, MethodType::MsChapV2) => self.response(config, tls, data, next_id),
@@ -270,9 +286,11 @@ impl InnerServer {
         self.stage = Stage::Result { success: true };
         let mut tlvs = result_tlv(ResultStatus::Success);
         if config.cryptobinding {
-            let isk: [u8; 32] = self.msk.as_ref().expect("set on success").expose()[..32]
-                .try_into()
-                .expect("32");
+            // GTC derives no keys: its ISK is zeros ([MS-PEAP] 3.1.5.5).
+            let isk: [u8; 32] = match self.msk.as_ref() {
+                Some(msk) => msk.expose()[..32].try_into().expect("32"),
+                None => [0; 32],
+            };
             let km = key_material(tls);
             let keys = compound_keys(km.temp_key().expose(), &isk);
             let mut request = CryptoBinding {
@@ -345,7 +363,7 @@ impl InnerServer {
                 }
             }
         };
-        if self.msk.is_none() && !config.knobs.early_result_success {
+        if self.msk.is_none() && !self.gtc_ok && !config.knobs.early_result_success {
             return InnerAction::Reject;
         }
         InnerAction::Accept(keys)

@@ -13,7 +13,8 @@
 #   bash tests/peers/hostapd.sh stop DIR
 #
 # Internal EAP server: PEAP outside (hostapd offers PEAP version 1 and accepts 0, with a
-# Crypto-Binding TLV), EAP-MSCHAPv2 inside; user alice/password. RADIUS clients:
+# Crypto-Binding TLV), EAP-MSCHAPv2 inside; user alice/password. A peer that Naks PEAP
+# gets EAP-TLS (client certificates from ca.pem). RADIUS clients:
 # 127.0.0.1, secret testing123. Certificates from PKI (made by pki.sh; default DIR/pki):
 # ca.pem, server.pem (radius.example.test), server.key.
 set -euo pipefail
@@ -40,7 +41,7 @@ conf=$dir/hostapd.conf
 internal_server() {
     cat > "$dir/eap_users" <<'X'
 "alice"  MSCHAPV2  "password"  [2]
-*        PEAP
+*        PEAP,TLS
 X
     cat >> "$conf" <<X
 eap_server=1

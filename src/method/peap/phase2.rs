@@ -5,7 +5,7 @@
 //! with a verified authenticator response (and a valid Crypto-Binding TLV when one came or
 //! the policy requires it); anything earlier is the phase-2 bypass of CVE-2023-52160.
 
-use crate::config::{Config, Cryptobinding};
+use crate::config::{Config, Credential, Cryptobinding};
 use crate::diagnosis::{
     Cause, CryptoBindingError, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage,
 };
@@ -37,6 +37,8 @@ enum Outcome {
 #[derive(Debug)]
 pub(crate) struct Phase2 {
     mschap: Option<MsChapV2Peer>,
+    /// We answered an EAP-GTC request with the password.
+    gtc_answered: bool,
     refused: Option<MethodType>,
     outcome: Outcome,
     cryptobinding_used: bool,
@@ -50,6 +52,7 @@ impl Phase2 {
     pub(crate) fn new() -> Self {
         Phase2 {
             mschap: None,
+            gtc_answered: false,
             refused: None,
             outcome: Outcome::Pending,
             cryptobinding_used: false,
@@ -100,6 +103,12 @@ impl Phase2 {
         if let Outcome::ServerFailed = self.outcome {
             // After our NT-Response and before the inner method succeeded, the Failure is
             // about the credentials; otherwise the server gave no reason.
+            if self.gtc_answered {
+                return Some(Cause::PasswordRejected {
+                    user: user.to_string(),
+                    method: MethodType::Gtc,
+                });
+            }
             let rejected = self
                 .mschap
                 .as_ref()
@@ -205,11 +214,34 @@ impl Phase2 {
                             accepted: true,
                         });
                         let mut mschap = MsChapV2Peer::new(credential);
+                        self.refused = None;
                         let step = mschap.process(ctx, data);
                         self.mschap = Some(mschap);
                         step
                     }
                     None => self.refuse(ctx, m),
+                }
+            }
+            // EAP-GTC (RFC 3748 §5.6) inside the validated tunnel only: the password goes
+            // to the server as it is, so it needs the cleartext password, not an NT hash.
+            MethodType::Gtc
+                if ctx.config.inner_methods.contains(&MethodType::Gtc) && self.mschap.is_none() =>
+            {
+                let Some(Credential::Password(password)) = &ctx.config.credential else {
+                    return self.refuse(ctx, MethodType::Gtc);
+                };
+                if !self.gtc_answered {
+                    ctx.emit(Event::InnerMethodProposed {
+                        method: MethodType::Gtc,
+                        accepted: true,
+                    });
+                }
+                self.gtc_answered = true;
+                // The negotiation moved on from any method we refused.
+                self.refused = None;
+                Step::Respond {
+                    data: password.expose().as_bytes().to_vec(),
+                    sent: SentMessage::GtcResponse,
                 }
             }
             m => self.refuse(ctx, m),
@@ -323,11 +355,16 @@ impl Phase2 {
         id: u8,
         binding: Option<(Result<CryptoBinding, crate::wire::DecodeError>, bool)>,
     ) -> Step {
-        let Some(isk) = self.mschap.as_ref().and_then(|m| m.msk()).map(|msk| {
+        let mschap_isk = self.mschap.as_ref().and_then(|m| m.msk()).map(|msk| {
             let mut isk = [0u8; 32];
             isk.copy_from_slice(&msk.expose()[..32]);
             zeroize::Zeroizing::new(isk)
-        }) else {
+        });
+        // GTC derives no keys: its ISK is zeros ([MS-PEAP] 3.1.5.5).
+        let gtc_isk = self
+            .gtc_answered
+            .then(|| zeroize::Zeroizing::new([0u8; 32]));
+        let Some(isk) = mschap_isk.or(gtc_isk) else {
             return self.fail_with_result(
                 id,
                 diag(

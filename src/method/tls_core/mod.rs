@@ -160,6 +160,11 @@ impl TlsSession {
         }
     }
 
+    /// How many of our flights went out (the ClientHello is the first).
+    pub(crate) fn flights_sent(&self) -> u32 {
+        self.flights_sent
+    }
+
     /// An empty frame of this method: the ACK of a fragment.
     pub(crate) fn ack(&self, sent: SentMessage) -> Step {
         Step::Respond {
