@@ -3,7 +3,8 @@
 //! - [`mod@drive`]: the [`Transport`] trait and the blocking loop that runs a supplicant over one;
 //! - [`eapol`]: wired 802.1X on Linux (feature `eapol`), its start sequence in [`pae`]
 //!   (sans-IO, any platform);
-//! - `radius`: a NAS-side RADIUS client, as `eapol_test`, over a [`socket::DatagramSocket`];
+//! - `radius`: a NAS-side RADIUS client, as `eapol_test`, over a [`socket::DatagramSocket`],
+//!   a loop over the sans-IO [`radius_client`];
 //! - [`retry`]: the retransmission policy on the caller's clock, and which errors are local.
 
 pub mod drive;
@@ -11,6 +12,7 @@ pub mod drive;
 pub mod eapol;
 pub mod pae;
 pub mod radius;
+pub mod radius_client;
 pub mod retry;
 pub mod socket;
 
