@@ -5,14 +5,17 @@
 //!   (sans-IO, any platform);
 //! - `radius`: a NAS-side RADIUS client, as `eapol_test`, over a [`socket::DatagramSocket`],
 //!   a loop over the sans-IO [`radius_client`];
+//! - [`report`]: what an operator's tool reports (JSON, summary, monitoring verdict);
 //! - [`retry`]: the retransmission policy on the caller's clock, and which errors are local.
 
 pub mod drive;
 #[cfg(all(feature = "eapol", target_os = "linux"))]
 pub mod eapol;
+pub mod json;
 pub mod pae;
 pub mod radius;
 pub mod radius_client;
+pub mod report;
 pub mod retry;
 pub mod socket;
 
