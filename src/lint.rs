@@ -97,9 +97,7 @@ pub fn nai_problem(identity: &str) -> Option<String> {
             "its user part {user:?} starts or ends with a dot or has two in a row"
         ));
     }
-    let Some(realm) = realm else {
-        return None;
-    };
+    let realm = realm?;
     if realm.contains('@') {
         return Some("it has more than one '@'".into());
     }

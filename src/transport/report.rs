@@ -146,11 +146,9 @@ impl Recorder {
             Event::ServerCertificate {
                 certificate,
                 validated,
-            } => {
-                if !r.server_certificates.iter().any(|(c, _)| c == certificate) {
-                    r.server_certificates
-                        .push((certificate.clone(), *validated));
-                }
+            } if !r.server_certificates.iter().any(|(c, _)| c == certificate) => {
+                r.server_certificates
+                    .push((certificate.clone(), *validated));
             }
             Event::CertificateDatesNotChecked { .. } => push_once(
                 &mut r.warnings,
