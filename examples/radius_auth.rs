@@ -20,10 +20,11 @@ mod common;
 
 use clap::Parser;
 use eap::transport::radius::{RadiusConfig, RadiusTransport};
+use eap::transport::report::{self, NagiosStatus, Recorder, Report, Summary};
 use eap::transport::{Outcome, drive};
 use eap::{Instant, Supplicant};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 #[derive(Parser, Debug)]
 #[command(about = "PEAPv0 / EAP-MSCHAPv2 against a RADIUS server, like eapol_test")]
@@ -46,13 +47,31 @@ struct Cli {
     /// Calling-Station-Id sent in every Access-Request.
     #[arg(long, default_value = "02-00-00-00-00-01")]
     calling_station_id: String,
+    /// Print one JSON object per authentication on stdout (and a final summary object when
+    /// --count > 1) instead of MSK= lines.
+    #[arg(long, conflicts_with = "nagios")]
+    json: bool,
+    /// With --json: include the MSK (hex) as "msk".
+    #[arg(long, requires = "json")]
+    show_keys: bool,
+    /// Monitoring-plugin output: one line with performance data; exit 0 OK, 1 WARNING,
+    /// 2 CRITICAL, 3 UNKNOWN.
+    #[arg(long)]
+    nagios: bool,
+    /// Warn when a server certificate expires within this many days.
+    #[arg(long, default_value_t = 30)]
+    cert_warn_days: i64,
+    /// --nagios: WARNING when the authentication takes longer than this (milliseconds).
+    #[arg(long)]
+    warn_ms: Option<u64>,
     #[command(flatten)]
     auth: common::AuthArgs,
 }
 
-fn run(cli: &Cli) -> Result<(), String> {
+fn run(cli: &Cli) -> Result<(), Failure> {
     let tap = cli.auth.tap()?;
     let config = cli.auth.config(tap.as_ref())?;
+    let warnings = cli.auth.lint(&config);
     let mut rc = RadiusConfig::resolve(&cli.server, cli.secret.as_bytes())
         .map_err(|e| format!("{}: {e}", cli.server))?;
     rc.retry_interval = Duration::try_from_secs_f64(cli.retry_interval)
@@ -66,55 +85,167 @@ fn run(cli: &Cli) -> Result<(), String> {
     if let Some(t) = &tap {
         transport.set_tap(t.clone());
     }
-    let result = authenticate(cli, &config, &mut transport);
+    let result = authenticate(cli, &config, &mut transport, &warnings);
     if let Some(t) = &tap {
         t.finish().map_err(|e| format!("--pcap: {e}"))?;
     }
     result
 }
 
+/// Seconds since the Unix epoch, for certificate dates.
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The host's clock as the reports' `Instant`, from `origin`.
+fn since(origin: std::time::Instant) -> Instant {
+    Instant::from_millis(origin.elapsed().as_millis() as u64)
+}
+
+/// What `run` returns when it fails: the message for the last `error:` line (empty when
+/// already printed), or a monitoring-plugin status.
+enum Failure {
+    Message(String),
+    Nagios(NagiosStatus),
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure::Message(s)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(s: &str) -> Self {
+        Failure::Message(s.to_owned())
+    }
+}
+
+/// One authentication over `transport`, reported.
+fn authenticate_one(
+    cli: &Cli,
+    config: &eap::Config,
+    transport: &mut RadiusTransport,
+    warnings: &[eap::lint::Warning],
+) -> (Result<Outcome, String>, Report) {
+    let verbose = cli.auth.verbose;
+    let origin = std::time::Instant::now();
+    let mut recorder = Recorder::new(
+        &cli.auth.method_name(),
+        config.identity(),
+        config.outer_identity(),
+        warnings.to_vec(),
+        cli.cert_warn_days,
+        Instant::ZERO,
+        unix_now(),
+    );
+    let mut supplicant = Supplicant::new(config.clone(), Instant::ZERO);
+    let outcome = drive(&mut supplicant, transport, |e| {
+        let now = since(origin);
+        if verbose {
+            common::print_event_at(e, Some(now.as_millis()))
+        }
+        common::print_restart(e);
+        recorder.observe(e, now);
+    });
+    let round_trips = transport.client().round_trips();
+    match outcome {
+        Ok(outcome) => {
+            let report = recorder.finish(&outcome, round_trips, since(origin));
+            (Ok(outcome), report)
+        }
+        // A local failure that is not a network condition (e.g. a request too large):
+        // reported as the diagnosis of this authentication.
+        Err(e) => {
+            let failed = Outcome::Failed(eap::diagnosis::Diagnosis::new(
+                supplicant.phase(),
+                eap::diagnosis::Cause::LowerLayerDown,
+            ));
+            let report = recorder.finish(&failed, round_trips, since(origin));
+            (Err(e.to_string()), report)
+        }
+    }
+}
+
 fn authenticate(
     cli: &Cli,
     config: &eap::Config,
     transport: &mut RadiusTransport,
-) -> Result<(), String> {
-    let verbose = cli.auth.verbose;
+    warnings: &[eap::lint::Warning],
+) -> Result<(), Failure> {
     let mut failed = 0;
     let mut last = String::new();
+    let mut summary = Summary::default();
+    let mut worst = NagiosStatus::Ok;
+    let started = std::time::Instant::now();
     for _ in 0..cli.count {
-        let mut supplicant = Supplicant::new(config.clone(), Instant::ZERO);
-        let outcome = drive(&mut supplicant, transport, |e| {
-            if verbose {
-                common::print_event(e)
-            }
-            common::print_restart(e);
-        });
+        let (outcome, report) = authenticate_one(cli, config, transport, warnings);
+        if cli.nagios {
+            let (status, line) = report::nagios(&report, cli.cert_warn_days, cli.warn_ms);
+            println!("{line}");
+            worst = worst.max(status);
+        }
         match outcome {
             Ok(outcome) => {
-                if !common::report(&outcome) {
+                if cli.json {
+                    let msk = match &outcome {
+                        Outcome::Authenticated(k) if cli.show_keys => Some(k.msk.expose()),
+                        _ => None,
+                    };
+                    println!("{}", report.to_json(msk.map(|m| &m[..])));
+                    summary.add(&report);
+                }
+                let ok = if cli.json || cli.nagios {
+                    if let Outcome::Failed(d) = &outcome {
+                        eprintln!("error: {d}");
+                    }
+                    matches!(outcome, Outcome::Authenticated(_))
+                } else {
+                    common::report(&outcome)
+                };
+                if !ok {
                     failed += 1;
                     if let Outcome::Failed(d) = outcome {
                         last = d.to_string();
                     }
                 }
             }
-            // A local failure that is not a network condition (e.g. a request too large):
-            // reported as the diagnosis of this authentication.
             Err(e) => {
+                if cli.json {
+                    println!("{}", report.to_json(None));
+                    summary.latencies_ms.push(report.timing.total);
+                    summary.count += 1;
+                    summary.fail("local_error");
+                }
                 eprintln!("error: {e}");
                 failed += 1;
-                last = e.to_string();
+                last = e;
             }
         }
+    }
+    if cli.json && cli.count > 1 {
+        println!(
+            "{}",
+            summary.to_json(started.elapsed().as_millis() as u64)
+        );
+    }
+    if cli.nagios {
+        return match worst {
+            NagiosStatus::Ok => Ok(()),
+            status => Err(Failure::Nagios(status)),
+        };
     }
     match failed {
         0 => Ok(()),
         // The failure's own `error:` line is the last one.
-        _ if cli.count == 1 => Err(String::new()),
+        _ if cli.count == 1 => Err(String::new().into()),
         k => Err(format!(
             "{k} of {} authentications failed; last: {last}",
             cli.count
-        )),
+        )
+        .into()),
     }
 }
 
@@ -122,7 +253,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(Failure::Nagios(status)) => ExitCode::from(status as u8),
+        // Monitoring plugins say UNKNOWN when they could not check.
+        Err(Failure::Message(e)) if cli.nagios => {
+            println!("EAP UNKNOWN - {e}");
+            ExitCode::from(NagiosStatus::Unknown as u8)
+        }
+        Err(Failure::Message(e)) => {
             // A diagnosis was already printed as the last line; other errors print here.
             if !e.is_empty() {
                 eprintln!("error: {e}");

@@ -608,8 +608,9 @@ impl Summary {
     }
 }
 
-/// Monitoring-plugin status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Monitoring-plugin status (ordered by severity, UNKNOWN last as the plugin guidelines
+/// number it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NagiosStatus {
     /// 0.
     Ok = 0,
