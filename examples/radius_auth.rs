@@ -226,10 +226,7 @@ fn authenticate(
         }
     }
     if cli.json && cli.count > 1 {
-        println!(
-            "{}",
-            summary.to_json(started.elapsed().as_millis() as u64)
-        );
+        println!("{}", summary.to_json(started.elapsed().as_millis() as u64));
     }
     if cli.nagios {
         return match worst {
@@ -241,11 +238,7 @@ fn authenticate(
         0 => Ok(()),
         // The failure's own `error:` line is the last one.
         _ if cli.count == 1 => Err(String::new().into()),
-        k => Err(format!(
-            "{k} of {} authentications failed; last: {last}",
-            cli.count
-        )
-        .into()),
+        k => Err(format!("{k} of {} authentications failed; last: {last}", cli.count).into()),
     }
 }
 

@@ -1,0 +1,290 @@
+//! The operator's tool against FreeRADIUS on loopback: `radius_auth --json` for a success, a
+//! wrong password, an untrusted CA and a certificate inside the warning window; `--nagios`
+//! exit codes; the identity lint.
+
+#[path = "peers/mod.rs"]
+mod peers;
+
+use peers::*;
+use serde_json::Value;
+use std::process::{Command, Output};
+
+/// The JSON objects of a run's stdout, one per line.
+fn objects(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Checks the keys every report carries.
+fn assert_shape(v: &Value) {
+    for key in [
+        "result",
+        "method",
+        "identity",
+        "outer_identity",
+        "tls",
+        "server_certificates",
+        "round_trips",
+        "timing_ms",
+        "cause",
+        "warnings",
+    ] {
+        assert!(v.get(key).is_some(), "{key} missing in {v}");
+    }
+    for key in ["total", "tls_handshake", "inner_method"] {
+        assert!(v["timing_ms"].get(key).is_some(), "timing_ms.{key} in {v}");
+    }
+}
+
+/// A copy of the test PKI whose server certificate expires in `days` days.
+fn pki_expiring_in(days: u32) -> std::path::PathBuf {
+    let src = pki();
+    let dir = scratch("pki-expiring");
+    for f in [
+        "ca.pem",
+        "ca.key",
+        "other-ca.pem",
+        "client.pem",
+        "other-client.pem",
+        "server.key",
+        "server.pem",
+    ] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.join("server.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:radius.example.test\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-new",
+        "-key",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/O=eap tests/CN=radius.example.test",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-set_serial",
+        "4242",
+        "-out",
+        "server.pem",
+        "-days",
+        &days.to_string(),
+        "-sha256",
+        "-extfile",
+        "server.ext",
+    ]);
+    dir
+}
+
+#[test]
+fn json_reports_success_wrong_password_and_untrusted_ca() {
+    let fr = FreeRadius::start(&[("REJECT_DELAY", "0")]);
+    let ok = radius_auth(
+        &fr.addr(),
+        "alice",
+        "password",
+        &["--json", "--tls-max", "1.3"],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let v = &objects(&ok)[0];
+    assert_shape(v);
+    assert_eq!(v["result"], "success");
+    assert_eq!(v["method"], "peap");
+    assert_eq!(v["identity"], "alice");
+    assert_eq!(v["outer_identity"], "anonymous");
+    assert!(v["cause"].is_null());
+    assert!(v.get("msk").is_none(), "no MSK without --show-keys");
+    let tls = &v["tls"];
+    assert!(tls["version"] == "1.2" || tls["version"] == "1.3", "{tls}");
+    assert!(
+        tls["cipher_suite"].as_str().unwrap().starts_with("TLS_"),
+        "{tls}"
+    );
+    assert_eq!(tls["resumed"], false);
+    let cert = &v["server_certificates"][0];
+    assert_eq!(cert["dns_names"][0], SERVER_NAME);
+    assert!(
+        cert["subject"]
+            .as_str()
+            .unwrap()
+            .contains("radius.example.test")
+    );
+    assert!(cert["not_after"].as_str().unwrap().ends_with('Z'));
+    let days = cert["days_left"].as_i64().unwrap();
+    assert!((3640..=3650).contains(&days), "{days}");
+    assert!(v["round_trips"].as_u64().unwrap() >= 8, "{v}");
+    let codes: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"outer_identity_without_realm"), "{codes:?}");
+
+    let keys = radius_auth(
+        &fr.addr(),
+        "alice",
+        "password",
+        &["--json", "--show-keys", "--count", "2"],
+    );
+    let objs = objects(&keys);
+    assert_eq!(objs.len(), 3, "two reports and the summary");
+    assert_eq!(objs[0]["msk"].as_str().unwrap().len(), 128);
+    assert_eq!(objs[2]["summary"]["successes"], 2);
+
+    let wrong = radius_auth(&fr.addr(), "alice", "wrong", &["--json"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(last_stderr_line(&wrong).starts_with("error: inner authentication:"));
+    let v = &objects(&wrong)[0];
+    assert_shape(v);
+    assert_eq!(v["result"], "failure");
+    assert_eq!(v["cause"]["code"], "credentials_rejected");
+    assert_eq!(v["cause"]["phase"], "inner_authentication");
+    assert!(v["cause"]["hint"].as_str().unwrap().contains("password"));
+
+    let other_ca = pki().join("other-ca.pem");
+    let untrusted = radius_auth(
+        &fr.addr(),
+        "alice",
+        "password",
+        &["--json", "--ca-cert", other_ca.to_str().unwrap()],
+    );
+    assert_eq!(untrusted.status.code(), Some(1));
+    let v = &objects(&untrusted)[0];
+    assert_eq!(v["cause"]["code"], "certificate_untrusted", "{v}");
+    assert_eq!(v["server_certificates"][0]["validated"], false, "{v}");
+    assert!(v["tls"].is_null());
+}
+
+#[test]
+fn expiring_certificate_warns_and_nagios_exit_codes() {
+    let pki = pki_expiring_in(10);
+    let fr = FreeRadius::start(&[("PKI", pki.to_str().unwrap()), ("REJECT_DELAY", "0")]);
+    let json = radius_auth(&fr.addr(), "alice", "password", &["--json"]);
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let v = &objects(&json)[0];
+    assert_eq!(v["result"], "success");
+    let days = v["server_certificates"][0]["days_left"].as_i64().unwrap();
+    assert!((9..=10).contains(&days), "{days}");
+    let w = v["warnings"].as_array().unwrap();
+    assert!(
+        w.iter().any(|w| w["code"] == "certificate_expires_soon"),
+        "{w:?}"
+    );
+
+    let warn = radius_auth(&fr.addr(), "alice", "password", &["--nagios"]);
+    assert_eq!(
+        warn.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&warn.stdout)
+    );
+    let line = String::from_utf8_lossy(&warn.stdout);
+    assert!(line.starts_with("EAP WARNING - "), "{line}");
+    assert!(
+        line.contains("| time=") && line.contains("cert_days_left="),
+        "{line}"
+    );
+    let ok = radius_auth(
+        &fr.addr(),
+        "alice",
+        "password",
+        &["--nagios", "--cert-warn-days", "5"],
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("EAP OK - "));
+    let rejected = radius_auth(&fr.addr(), "alice", "wrong", &["--nagios"]);
+    assert_eq!(rejected.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&rejected.stdout)
+            .starts_with("EAP CRITICAL - credentials_rejected")
+    );
+    let conflict = radius_auth(
+        "127.0.0.1:1",
+        "alice",
+        "password",
+        &["--nagios", "--password-file", "/nonexistent"],
+    );
+    assert_eq!(
+        unknown.status.code(),
+        Some(2),
+        "clap refuses --password with --password-file"
+    );
+}
+
+#[test]
+fn lint_warns_for_anonymous_not_for_anonymous_at_realm_and_password_from_file() {
+    let fr = FreeRadius::start(&[]);
+    let warned = radius_auth(
+        &fr.addr(),
+        "alice@example.org",
+        "password",
+        &["--count", "0"],
+    );
+    assert!(
+        stderr(&warned).contains("warning: outer identity \"anonymous\" has no realm"),
+        "{}",
+        stderr(&warned)
+    );
+    let file = scratch("password").join("pw");
+    std::fs::write(&file, "password\n").unwrap();
+    let out = Command::new(example("radius_auth"))
+        .args([
+            "--server",
+            &fr.addr(),
+            "--secret",
+            SECRET,
+            "--identity",
+            "alice",
+        ])
+        .args([
+            "--anonymous-identity",
+            "anonymous@example.org",
+            "--server-name",
+            SERVER_NAME,
+        ])
+        .arg("--ca-cert")
+        .arg(pki().join("ca.pem"))
+        .arg("--password-file")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(msk_lines(&out).len(), 1);
+}
