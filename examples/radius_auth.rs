@@ -19,6 +19,7 @@
 mod common;
 
 use clap::Parser;
+use eap::transport::probe as report_probe;
 use eap::transport::radius::{RadiusConfig, RadiusTransport};
 use eap::transport::report::{self, NagiosStatus, Recorder, Report, Summary};
 use eap::transport::{Outcome, drive};
@@ -64,6 +65,11 @@ struct Cli {
     /// --nagios: WARNING when the authentication takes longer than this (milliseconds).
     #[arg(long)]
     warn_ms: Option<u64>,
+    /// Authenticate twice, offering TLS 1.3 then TLS 1.2 only, and report which versions
+    /// the server accepts, the suites, the certificate, and whether Android 11 (CA +
+    /// domain) and Windows 11 (TLS 1.3 first) clients would accept this server.
+    #[arg(long, conflicts_with_all = ["nagios", "count"])]
+    probe: bool,
     #[command(flatten)]
     auth: common::AuthArgs,
 }
@@ -85,7 +91,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if let Some(t) = &tap {
         transport.set_tap(t.clone());
     }
-    let result = authenticate(cli, &config, &mut transport, &warnings);
+    let result = if cli.probe {
+        probe(cli, tap.as_ref(), &mut transport, &warnings)
+    } else {
+        authenticate(cli, &config, &mut transport, &warnings)
+    };
     if let Some(t) = &tap {
         t.finish().map_err(|e| format!("--pcap: {e}"))?;
     }
@@ -166,6 +176,46 @@ fn authenticate_one(
             let report = recorder.finish(&failed, round_trips, since(origin));
             (Err(e.to_string()), report)
         }
+    }
+}
+
+/// `--probe`: two authentications, the verdicts.
+fn probe(
+    cli: &Cli,
+    tap: Option<&eap::capture::Tap>,
+    transport: &mut RadiusTransport,
+    warnings: &[eap::lint::Warning],
+) -> Result<(), Failure> {
+    let mut reports = Vec::new();
+    for max in [common::TlsMax::Tls13, common::TlsMax::Tls12] {
+        let mut auth = cli.auth.clone();
+        auth.tls_max = max;
+        let config = auth.config(tap)?;
+        let (outcome, report) = authenticate_one(cli, &config, transport, warnings);
+        if let Err(e) = outcome {
+            return Err(e.into());
+        }
+        reports.push(report);
+    }
+    let tls12 = reports.pop().ok_or("no run")?;
+    let tls13 = reports.pop().ok_or("no run")?;
+    let any_success = tls13.succeeded() || tls12.succeeded();
+    let probe = report_probe::Probe {
+        offering_tls13: tls13,
+        offering_tls12: tls12,
+        validating: !cli.auth.insecure_accept_any_server,
+    };
+    if cli.json {
+        println!("{}", probe.to_json());
+    } else {
+        for line in probe.lines() {
+            println!("probe: {line}");
+        }
+    }
+    if any_success {
+        Ok(())
+    } else {
+        Err("probe: no authentication succeeded".into())
     }
 }
 

@@ -241,7 +241,7 @@ fn expiring_certificate_warns_and_nagios_exit_codes() {
         &["--nagios", "--password-file", "/nonexistent"],
     );
     assert_eq!(
-        unknown.status.code(),
+        conflict.status.code(),
         Some(2),
         "clap refuses --password with --password-file"
     );
@@ -287,4 +287,65 @@ fn lint_warns_for_anonymous_not_for_anonymous_at_realm_and_password_from_file() 
     assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(msk_lines(&out).len(), 1);
+}
+
+#[test]
+fn probe_tells_a_tls12_only_server_from_a_tls13_capable_one() {
+    let probe = |fr: &FreeRadius| {
+        let out = radius_auth(&fr.addr(), "alice", "password", &["--probe", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        objects(&out).remove(0)["probe"].clone()
+    };
+    let old = FreeRadius::start(&[("TLS_MAX", "1.2")]);
+    let p = probe(&old);
+    assert_eq!(p["tls13"]["accepted"], false, "{p}");
+    assert_eq!(p["tls13"]["version"], "1.2", "server chose 1.2: {p}");
+    assert_eq!(p["tls12"]["accepted"], true, "{p}");
+    assert!(
+        p["tls12"]["cipher_suite"]
+            .as_str()
+            .unwrap()
+            .starts_with("TLS_ECDHE_"),
+        "{p}"
+    );
+    assert_eq!(p["android11"]["accepts"], true, "{p}");
+    assert_eq!(p["windows11"]["accepts"], true, "falls back to 1.2: {p}");
+    drop(old);
+
+    let new = FreeRadius::start(&[("TLS_MAX", "1.3")]);
+    let p = probe(&new);
+    assert_eq!(p["tls13"]["accepted"], true, "{p}");
+    assert_eq!(p["tls13"]["version"], "1.3", "{p}");
+    assert!(
+        p["tls13"]["cipher_suite"]
+            .as_str()
+            .unwrap()
+            .starts_with("TLS_AES_")
+            || p["tls13"]["cipher_suite"]
+                .as_str()
+                .unwrap()
+                .starts_with("TLS_CHACHA20"),
+        "{p}"
+    );
+    assert_eq!(p["tls12"]["accepted"], true, "{p}");
+    assert_eq!(p["server_certificates"][0]["dns_names"][0], SERVER_NAME);
+
+    // A client with another CA: Android's rule refuses, and says why.
+    let other_ca = pki().join("other-ca.pem");
+    let out = radius_auth(
+        &new.addr(),
+        "alice",
+        "password",
+        &["--probe", "--ca-cert", other_ca.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let android = text
+        .lines()
+        .find(|l| l.starts_with("probe: Android 11"))
+        .unwrap();
+    assert!(
+        android.contains("refuses") && android.contains("server validation"),
+        "{text}"
+    );
 }

@@ -5,6 +5,8 @@
 //!   (sans-IO, any platform);
 //! - `radius`: a NAS-side RADIUS client, as `eapol_test`, over a [`socket::DatagramSocket`],
 //!   a loop over the sans-IO [`radius_client`];
+//! - [`probe`]: which TLS versions a server accepts and whether Android 11 / Windows 11
+//!   clients would accept it;
 //! - [`report`]: what an operator's tool reports (JSON, summary, monitoring verdict);
 //! - [`retry`]: the retransmission policy on the caller's clock, and which errors are local.
 
@@ -13,6 +15,7 @@ pub mod drive;
 pub mod eapol;
 pub mod json;
 pub mod pae;
+pub mod probe;
 pub mod radius;
 pub mod radius_client;
 pub mod report;

@@ -408,6 +408,31 @@ impl Report {
             .min()
     }
 
+    /// The `server_certificates` array.
+    pub fn certificates_json(&self) -> String {
+        let certs = self.server_certificates.iter().map(|(c, validated)| {
+            let mut s = String::new();
+            let mut co = Object::new(&mut s);
+            co.str("subject", &c.subject)
+                .str("issuer", &c.issuer)
+                .raw(
+                    "dns_names",
+                    &json::array(c.dns_names.iter().map(|n| {
+                        let mut q = String::new();
+                        json::string(&mut q, n);
+                        q
+                    })),
+                )
+                .str("not_before", &rfc3339(c.not_before))
+                .str("not_after", &rfc3339(c.not_after))
+                .num("days_left", days_left(c, self.unix_now) as f64)
+                .bool("validated", *validated);
+            co.end();
+            s
+        });
+        json::array(certs)
+    }
+
     /// One JSON object (no newline). `msk` is included only when given.
     pub fn to_json(&self, msk: Option<&[u8]>) -> String {
         let mut out = String::new();
@@ -439,27 +464,7 @@ impl Report {
             }
             None => o.raw("tls", "null"),
         };
-        let certs = self.server_certificates.iter().map(|(c, validated)| {
-            let mut s = String::new();
-            let mut co = Object::new(&mut s);
-            co.str("subject", &c.subject)
-                .str("issuer", &c.issuer)
-                .raw(
-                    "dns_names",
-                    &json::array(c.dns_names.iter().map(|n| {
-                        let mut q = String::new();
-                        json::string(&mut q, n);
-                        q
-                    })),
-                )
-                .str("not_before", &rfc3339(c.not_before))
-                .str("not_after", &rfc3339(c.not_after))
-                .num("days_left", days_left(c, self.unix_now) as f64)
-                .bool("validated", *validated);
-            co.end();
-            s
-        });
-        o.raw("server_certificates", &json::array(certs));
+        o.raw("server_certificates", &self.certificates_json());
         o.num(
             "chain_length",
             self.server_certificates
