@@ -68,8 +68,17 @@ struct Cli {
     /// Authenticate twice, offering TLS 1.3 then TLS 1.2 only, and report which versions
     /// the server accepts, the suites, the certificate, and whether Android 11 (CA +
     /// domain) and Windows 11 (TLS 1.3 first) clients would accept this server.
-    #[arg(long, conflicts_with_all = ["nagios", "count"])]
+    #[arg(long, conflicts_with_all = ["nagios", "count", "concurrency"])]
     probe: bool,
+    /// Load mode: run --count authentications with up to this many in flight, from one
+    /// thread over a pool of UDP sockets; a summary (rate, latency percentiles, failures by
+    /// cause) follows on stderr (and as JSON with --json).
+    #[arg(long, conflicts_with = "nagios")]
+    concurrency: Option<usize>,
+    /// Load mode: identities and passwords, one `identity password` per line (the
+    /// authentications take them in turn).
+    #[arg(long, requires = "concurrency")]
+    users: Option<std::path::PathBuf>,
     #[command(flatten)]
     auth: common::AuthArgs,
 }
@@ -87,11 +96,13 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     rc.attempts = cli.attempts.max(1);
     rc.calling_station_id = cli.calling_station_id.clone();
     let mut transport =
-        RadiusTransport::new(rc, config.crypto_provider()).map_err(|e| e.to_string())?;
+        RadiusTransport::new(rc.clone(), config.crypto_provider()).map_err(|e| e.to_string())?;
     if let Some(t) = &tap {
         transport.set_tap(t.clone());
     }
-    let result = if cli.probe {
+    let result = if let Some(concurrency) = cli.concurrency {
+        load(cli, &config, &rc, concurrency, &warnings)
+    } else if cli.probe {
         probe(cli, tap.as_ref(), &mut transport, &warnings)
     } else {
         authenticate(cli, &config, &mut transport, &warnings)
@@ -176,6 +187,126 @@ fn authenticate_one(
             let report = recorder.finish(&failed, round_trips, since(origin));
             (Err(e.to_string()), report)
         }
+    }
+}
+
+/// The configurations of `--users`, one per line (`identity password`).
+fn user_configs(cli: &Cli, path: &std::path::Path) -> Result<Vec<eap::Config>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut configs = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (identity, password) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| format!("{}:{}: `identity password`", path.display(), n + 1))?;
+        let mut auth = cli.auth.clone();
+        auth.identity = identity.to_owned();
+        auth.password = Some(password.trim().to_owned());
+        auth.password_file = None;
+        auth.password_env = None;
+        configs.push(auth.config(None)?);
+    }
+    if configs.is_empty() {
+        return Err(format!("{}: no users", path.display()));
+    }
+    Ok(configs)
+}
+
+/// Load mode.
+fn load(
+    cli: &Cli,
+    config: &eap::Config,
+    rc: &RadiusConfig,
+    concurrency: usize,
+    warnings: &[eap::lint::Warning],
+) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let configs = match &cli.users {
+        Some(path) => user_configs(cli, path)?,
+        None => vec![config.clone()],
+    };
+    let plan = eap::transport::load::LoadPlan {
+        count: cli.count as usize,
+        concurrency,
+        unix_now: unix_now(),
+        cert_warn_days: cli.cert_warn_days,
+        method: cli.auth.method_name(),
+    };
+    let progress = std::io::stderr().is_terminal();
+    let mut summary = Summary::default();
+    let mut last = String::new();
+    let started = std::time::Instant::now();
+    eap::transport::load::run_load(
+        rc,
+        &plan,
+        |i| configs[i % configs.len()].clone(),
+        |_, outcome, report| {
+            let mut report = report.clone();
+            report.warnings.splice(0..0, warnings.iter().cloned());
+            summary.add(&report);
+            if cli.json {
+                let msk = match outcome {
+                    Outcome::Authenticated(k) if cli.show_keys => Some(&k.msk.expose()[..]),
+                    _ => None,
+                };
+                println!("{}", report.to_json(msk));
+            } else if let Outcome::Authenticated(k) = outcome {
+                println!("MSK={}", common::hex(k.msk.expose()));
+            }
+            if let Outcome::Failed(d) = outcome {
+                last = d.to_string();
+                if !progress {
+                    eprintln!("error: {d}");
+                }
+            }
+            if progress {
+                eprint!(
+                    "\r{} of {} done, {} failed, {:.0}/s ",
+                    summary.count,
+                    plan.count,
+                    summary.count - summary.successes,
+                    summary.rate(started.elapsed().as_millis() as u64)
+                );
+            }
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed().as_millis() as u64;
+    if progress {
+        eprintln!();
+    }
+    if cli.json {
+        println!("{}", summary.to_json(elapsed));
+    }
+    let pct = |p| {
+        summary
+            .percentile(p)
+            .map_or("-".to_owned(), |v| v.to_string())
+    };
+    eprintln!(
+        "load: {} authentications, {} succeeded, in {:.3} s: {:.1} auths/s; latency ms p50 {} p95 {} p99 {} max {}",
+        summary.count,
+        summary.successes,
+        elapsed as f64 / 1000.0,
+        summary.rate(elapsed),
+        pct(50),
+        pct(95),
+        pct(99),
+        pct(100)
+    );
+    for (code, n) in &summary.failures_by_cause {
+        eprintln!("load: {n} failed with {code}");
+    }
+    match summary.count - summary.successes {
+        0 => Ok(()),
+        k => Err(format!(
+            "{k} of {} authentications failed; last: {last}",
+            summary.count
+        )
+        .into()),
     }
 }
 

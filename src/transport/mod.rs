@@ -5,6 +5,7 @@
 //!   (sans-IO, any platform);
 //! - `radius`: a NAS-side RADIUS client, as `eapol_test`, over a [`socket::DatagramSocket`],
 //!   a loop over the sans-IO [`radius_client`];
+//! - [`load`]: many sessions in flight from one thread over a socket pool (load mode);
 //! - [`probe`]: which TLS versions a server accepts and whether Android 11 / Windows 11
 //!   clients would accept it;
 //! - [`report`]: what an operator's tool reports (JSON, summary, monitoring verdict);
@@ -14,6 +15,7 @@ pub mod drive;
 #[cfg(all(feature = "eapol", target_os = "linux"))]
 pub mod eapol;
 pub mod json;
+pub mod load;
 pub mod pae;
 pub mod probe;
 pub mod radius;

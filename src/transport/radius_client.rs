@@ -235,6 +235,15 @@ impl RadiusClient {
         }
     }
 
+    /// When [`Self::poll`] must be called next (`now` if something is due already; `None`
+    /// with nothing outstanding). Changes nothing.
+    pub fn next_timer(&self, now: Instant) -> Option<Instant> {
+        self.pending.as_ref().map(|p| match p.retry.due(now) {
+            Due::Wait(at) => at,
+            Due::Send | Due::GiveUp => now,
+        })
+    }
+
     /// What to do at `now`. [`Action::GiveUp`] ends the outstanding request; `local` is our
     /// address, for a diagnosis that names our side.
     pub fn poll(&mut self, now: Instant, local: LocalEnd) -> Action {
