@@ -349,3 +349,81 @@ fn probe_tells_a_tls12_only_server_from_a_tls13_capable_one() {
         "{text}"
     );
 }
+
+#[test]
+fn load_mode_runs_1000_authentications_50_in_flight_with_distinct_msks() {
+    let fr = FreeRadius::start(&[]);
+    let out = radius_auth(
+        &fr.addr(),
+        "alice",
+        "password",
+        &[
+            "--concurrency",
+            "50",
+            "--count",
+            "1000",
+            "--json",
+            "--show-keys",
+            "--timeout",
+            "60",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", last_stderr_line(&out));
+    let objs = objects(&out);
+    assert_eq!(objs.len(), 1001, "1000 reports and the summary");
+    let msks: std::collections::HashSet<&str> = objs[..1000]
+        .iter()
+        .map(|v| v["msk"].as_str().unwrap())
+        .collect();
+    assert_eq!(msks.len(), 1000, "distinct MSKs");
+    let s = &objs[1000]["summary"];
+    assert_eq!(s["count"], 1000);
+    assert_eq!(s["successes"], 1000);
+    assert!(s["auths_per_second"].as_f64().unwrap() > 0.0, "{s}");
+    let l = &s["latency_ms"];
+    let (p50, p95, p99, max) = (
+        l["p50"].as_u64().unwrap(),
+        l["p95"].as_u64().unwrap(),
+        l["p99"].as_u64().unwrap(),
+        l["max"].as_u64().unwrap(),
+    );
+    assert!(p50 <= p95 && p95 <= p99 && p99 <= max, "{l}");
+    let human = stderr(&out);
+    assert!(
+        human.contains("load: 1000 authentications, 1000 succeeded"),
+        "{human}"
+    );
+    // Distinct stations: FreeRADIUS logged several Calling-Station-Ids.
+    let log = fr.log();
+    assert!(
+        log.contains("02-00-00-00-03-E7"),
+        "the 1000th station in the log"
+    );
+}
+
+#[test]
+fn load_mode_with_users_file_counts_failures_by_cause() {
+    let fr = FreeRadius::start(&[("REJECT_DELAY", "0")]);
+    let users = scratch("users").join("users.txt");
+    std::fs::write(&users, "alice password\n# a comment\nalice wrong\n").unwrap();
+    let out = radius_auth(
+        &fr.addr(),
+        "alice",
+        "password",
+        &[
+            "--concurrency",
+            "4",
+            "--count",
+            "6",
+            "--users",
+            users.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let objs = objects(&out);
+    let s = &objs.last().unwrap()["summary"];
+    assert_eq!(s["successes"], 3, "{s}");
+    assert_eq!(s["failures_by_cause"]["credentials_rejected"], 3, "{s}");
+    assert!(last_stderr_line(&out).starts_with("error: 3 of 6 authentications failed; last: "));
+}
