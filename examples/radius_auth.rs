@@ -424,7 +424,16 @@ fn authenticate(
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A monitoring plugin that could not check says UNKNOWN (3), not clap's 2.
+        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "--nagios") => {
+            println!("EAP UNKNOWN - {}", e.kind());
+            let _ = e.print();
+            return ExitCode::from(NagiosStatus::Unknown as u8);
+        }
+        Err(e) => e.exit(),
+    };
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Nagios(status)) => ExitCode::from(status as u8),

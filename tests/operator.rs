@@ -242,8 +242,8 @@ fn expiring_certificate_warns_and_nagios_exit_codes() {
     );
     assert_eq!(
         conflict.status.code(),
-        Some(2),
-        "clap refuses --password with --password-file"
+        Some(3),
+        "--password with --password-file is refused: UNKNOWN"
     );
 }
 
@@ -426,4 +426,15 @@ fn load_mode_with_users_file_counts_failures_by_cause() {
     assert_eq!(s["successes"], 3, "{s}");
     assert_eq!(s["failures_by_cause"]["credentials_rejected"], 3, "{s}");
     assert!(last_stderr_line(&out).starts_with("error: 3 of 6 authentications failed; last: "));
+}
+
+#[test]
+fn readme_lists_every_cause_code() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for code in eap::transport::report::CAUSE_CODES {
+        assert!(
+            readme.contains(&format!("| `{code}` |")),
+            "{code} not in the README"
+        );
+    }
 }

@@ -19,9 +19,9 @@
 //!   is retried the same way; if the last one fails too, the diagnosis names our side;
 //! - an Access-Reject answering a request sent more than once is reported as the server
 //!   ending the session without a verdict (most likely it lost it after a lost reply),
-//!   unless the server had stated one ([`Cause::answering_retransmission`]);
+//!   unless the server had stated one ([`Cause::answering_retransmission`](crate::diagnosis::Cause::answering_retransmission));
 //! - Access-Accept: it must carry an EAP-Success (one is never made up: an Accept without
-//!   it is a server fault, [`TransportFailure::AcceptWithoutEapSuccess`]);
+//!   it is a server fault, [`TransportFailure::AcceptWithoutEapSuccess`](crate::diagnosis::TransportFailure::AcceptWithoutEapSuccess));
 //!   MS-MPPE-Recv-Key / MS-MPPE-Send-Key are decrypted and, at
 //!   [`Transport::finish`], compared with our MSK (MSK\[0..32\] = Recv-Key, MSK\[32..64\] =
 //!   Send-Key: the server names them from its own side);
