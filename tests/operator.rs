@@ -438,3 +438,43 @@ fn readme_lists_every_cause_code() {
         );
     }
 }
+
+/// No server needed: a socket that never answers. Every session in flight gives up after
+/// its retransmissions, on the load driver's one clock, and is counted as `no_reply`.
+#[test]
+fn load_mode_against_a_silent_server_reports_no_reply_for_each() {
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap().to_string();
+    let out = radius_auth(
+        &addr,
+        "alice@example.org",
+        "password",
+        &[
+            "--concurrency",
+            "3",
+            "--count",
+            "5",
+            "--json",
+            "--retry-interval",
+            "0.2",
+            "--attempts",
+            "2",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let objs = objects(&out);
+    assert_eq!(objs.len(), 6);
+    for v in &objs[..5] {
+        assert_eq!(v["cause"]["code"], "no_reply", "{v}");
+        assert_eq!(v["cause"]["phase"], "identity", "{v}");
+    }
+    assert_eq!(objs[5]["summary"]["failures_by_cause"]["no_reply"], 5);
+    // Two sends per session reached the socket.
+    silent.set_nonblocking(true).unwrap();
+    let mut buf = [0u8; 4096];
+    let mut n = 0;
+    while silent.recv(&mut buf).is_ok() {
+        n += 1;
+    }
+    assert_eq!(n, 10, "5 sessions x 2 attempts");
+}
