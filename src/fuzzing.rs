@@ -12,7 +12,7 @@ use crate::testing::{Authenticator, AuthenticatorConfig};
 use crate::time::Instant;
 use crate::wire::eap::{Code, Eap};
 use crate::wire::tls_frame::TlsFrame;
-use crate::wire::{eap, eapol, mschapv2, peap_inner, radius, tls_record, tlv};
+use crate::wire::{avp, eap, eapol, mschapv2, peap_inner, radius, tls_record, tlv};
 use crate::{Supplicant, crypto};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -29,6 +29,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("eap", eap_codec),
     ("tls_frame", tls_frame),
     ("tlv", tlv_walker),
+    ("avp", avp_walker),
     ("mschapv2", mschapv2_codec),
     ("peap_inner", peap_inner_codec),
     ("tls_record", tls_record_scanner),
@@ -75,6 +76,15 @@ pub fn tlv_walker(data: &[u8]) {
                 assert_eq!(&cb.value()[..], t.value);
             }
         }
+    }
+}
+
+pub fn avp_walker(data: &[u8]) {
+    if let Ok(avps) = avp::parse_avps(data) {
+        assert!(avps.len() <= data.len() / avp::AVP_HEADER_LEN);
+        let mut out = Vec::new();
+        avp::emit_avps(&avps, &mut out);
+        assert_eq!(avp::parse_avps(&out).expect("re-encoded AVPs parse"), avps);
     }
 }
 
