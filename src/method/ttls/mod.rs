@@ -80,8 +80,7 @@ impl Ttls {
         match &self.state {
             State::ExpectStart => Phase::MethodNegotiation,
             State::Handshake(_) => Phase::TlsHandshake,
-            State::Tunnel { phase2, .. } if phase2.complete() => Phase::Completion,
-            State::Tunnel { .. } => Phase::InnerAuthentication,
+            State::Tunnel { phase2, .. } => phase2.phase(),
         }
     }
 

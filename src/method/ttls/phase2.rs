@@ -185,6 +185,16 @@ impl Phase2 {
         }
     }
 
+    /// Inner authentication until the server proved itself (MSCHAPv2) or, for PAP,
+    /// gave its verdict (the EAP-Success or EAP-Failure itself); then completion.
+    pub(crate) fn phase(&self) -> Phase {
+        match self {
+            Phase2::MschapSucceeded => Phase::Completion,
+            Phase2::Eap(InnerEap::MsChapV2(peer)) if peer.msk().is_some() => Phase::Completion,
+            _ => Phase::InnerAuthentication,
+        }
+    }
+
     /// The server refused inside the tunnel (MS-CHAP-Error, an MSCHAPv2 Failure, an
     /// inner EAP-Failure).
     pub(crate) fn server_reported_failure(&self) -> bool {
