@@ -38,6 +38,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("supplicant_outer", supplicant_outer),
     ("supplicant_tunnel", supplicant_tunnel),
     ("supplicant_eap_tls", supplicant_eap_tls),
+    ("supplicant_ttls", supplicant_ttls),
 ];
 
 pub fn eapol_codec(data: &[u8]) {
@@ -309,8 +310,44 @@ pub fn supplicant_eap_tls(data: &[u8]) {
 /// bytes as phase-2 plaintext through the server's TLS, an odd mode as a raw outer EAP
 /// packet.
 pub fn supplicant_tunnel(data: &[u8]) {
-    let mut s = Supplicant::new(client_config(), Instant::ZERO);
-    let mut a = Authenticator::new(server_config());
+    fuzz_tunnel(client_config(), server_config(), data);
+}
+
+/// As [`supplicant_tunnel`], for EAP-TTLS: the first octet chooses the inner method (PAP,
+/// MSCHAPv2, EAP-MSCHAPv2), the rest is phase-2 plaintext (AVPs) and outer packets in the
+/// same format, sent once the server has seen our first AVPs.
+pub fn supplicant_ttls(data: &[u8]) {
+    use crate::config::TtlsInner;
+    let Some((&choice, rest)) = data.split_first() else {
+        return;
+    };
+    let inner = match choice % 3 {
+        0 => TtlsInner::Pap,
+        1 => TtlsInner::MsChapV2,
+        _ => TtlsInner::EapMsChapV2,
+    };
+    let config = Config::builder(USER)
+        .anonymous_identity("anonymous@example.org")
+        .password(PASSWORD)
+        .ca_pem(CA)
+        .expect("test CA")
+        .server_name("radius.example.org")
+        .methods([eap::MethodType::Ttls])
+        .ttls_inner(inner)
+        .limits(Limits {
+            reassembly_cap: 16 * 1024,
+            ..Limits::default()
+        })
+        .build()
+        .expect("fuzz TTLS config");
+    let mut server = server_config();
+    server.method = eap::MethodType::Ttls;
+    fuzz_tunnel(config, server, rest);
+}
+
+fn fuzz_tunnel(client: Config, server: AuthenticatorConfig, data: &[u8]) {
+    let mut s = Supplicant::new(client, Instant::ZERO);
+    let mut a = Authenticator::new(server);
     let mut now = Instant::ZERO;
     let mut to_peer = a.start();
     // Phase 1 (bounded: a handshake takes a few dozen packets).

@@ -212,3 +212,62 @@ fn peap_stays_the_default_and_pap_needs_the_password() {
     .run();
     assert!(out.keys().is_some(), "{:?}", out.diagnosis());
 }
+
+/// A TTLS/MSCHAPv2 run whose server rewrites its MS-CHAP2-Success AVPs with `mutate`.
+fn hostile(mutate: fn(usize, &mut Vec<u8>)) -> eap::testing::PairOutcome {
+    let pki = Pki::new("ttls hostile");
+    let mut s = ttls_server(&pki);
+    s.knobs.mutate_inner = Some(mutate);
+    run(ttls_client(&pki, TtlsInner::MsChapV2, false), s)
+}
+
+#[test]
+fn hostile_avp_lengths_and_flags_end_it_with_the_reason() {
+    // AVP Length past the end of the message.
+    let out = hostile(|_, p| p[7] = p[7].wrapping_add(40));
+    let d = out.diagnosis().expect("refused");
+    assert!(
+        matches!(
+            &d.cause,
+            Cause::Protocol(eap::diagnosis::ProtocolViolation::Malformed {
+                what: "EAP-TTLS AVPs",
+                ..
+            })
+        ),
+        "{d}"
+    );
+    // AVP Length shorter than its own header (V set: 12).
+    let out = hostile(|_, p| p[5..8].copy_from_slice(&[0, 0, 10]));
+    assert!(matches!(
+        out.diagnosis().expect("refused").cause,
+        Cause::Protocol(eap::diagnosis::ProtocolViolation::Malformed { .. })
+    ));
+    // The V bit cleared: the Vendor-ID becomes data of RADIUS attribute 26, mandatory
+    // and unknown here.
+    let out = hostile(|_, p| p[4] &= !0x80);
+    assert_eq!(
+        out.diagnosis().expect("refused").cause,
+        Cause::Protocol(eap::diagnosis::ProtocolViolation::UnknownMandatoryAvp {
+            vendor: None,
+            code: 26
+        })
+    );
+    // A mandatory AVP we do not know, after the Success.
+    let out = hostile(|_, p| p.extend_from_slice(&[0, 0, 0x12, 0x34, 0x40, 0, 0, 8]));
+    assert_eq!(
+        out.diagnosis().expect("refused").cause,
+        Cause::Protocol(eap::diagnosis::ProtocolViolation::UnknownMandatoryAvp {
+            vendor: None,
+            code: 0x1234
+        })
+    );
+    // The same without the M bit is ignored, as RFC 5281 §10.1 says.
+    let out = hostile(|_, p| p.extend_from_slice(&[0, 0, 0x12, 0x34, 0, 0, 0, 9, 7, 0, 0, 0]));
+    assert!(out.keys().is_some(), "{:?}", out.diagnosis());
+    // An MS-CHAP2-Success for another Ident.
+    let out = hostile(|_, p| p[12] ^= 1);
+    assert_eq!(
+        out.diagnosis().expect("refused").cause,
+        Cause::AuthenticatorResponseMismatch
+    );
+}
