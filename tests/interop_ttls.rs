@@ -181,6 +181,7 @@ fn hostapd_ttls_inner_methods_msk_equals_mppe_keys() {
     for inner in INNERS {
         succeeds(&h.addr(), inner, false);
     }
+    assert!(h.log().contains("CTRL-EVENT-EAP-SUCCESS"));
     let (outcome, _, _) = authenticate_radius(
         &h.addr(),
         SECRET,
@@ -195,4 +196,15 @@ fn hostapd_ttls_inner_methods_msk_equals_mppe_keys() {
         },
         "{d}"
     );
+}
+
+#[test]
+fn hostapd_ttls_over_tls13() {
+    if !available(&["hostapd", "openssl"]) {
+        return;
+    }
+    let h = Hostapd::radius_server_with(&[("TLS13", "yes")]);
+    for inner in INNERS {
+        succeeds(&h.addr(), inner, true);
+    }
 }
