@@ -14,9 +14,9 @@
 //! 4-octet boundary; the padding after the last one may be missing (a lenient read, as
 //! servers do).
 //!
-//! Invariants: `parse_avps` never reads past the buffer, never trusts a length it has not
-//! checked, and allocates at most one entry per 8 input octets; `emit` of what `parse`
-//! returned gives back the same AVPs.
+//! Invariants: parsing never reads past the buffer and never trusts a length it has not
+//! checked; [`iter_avps`] allocates nothing and [`parse_avps`] at most one entry per 8
+//! input octets; `emit` of what was parsed gives back the same AVPs.
 
 use super::{DecodeError, need};
 use alloc::vec::Vec;
@@ -134,39 +134,74 @@ pub fn padding(len: usize) -> usize {
 /// Parses a whole AVP sequence (the plaintext of one TTLS message).
 pub fn parse_avps(data: &[u8]) -> Result<Vec<Avp<'_>>, DecodeError> {
     let mut out = Vec::with_capacity((data.len() / AVP_HEADER_LEN).min(8));
-    let mut rest = data;
-    while !rest.is_empty() {
-        need("AVP header", rest, AVP_HEADER_LEN)?;
-        let code = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]);
-        let flags = rest[4];
-        let len = u32::from_be_bytes([0, rest[5], rest[6], rest[7]]) as usize;
-        let vendor_bit = flags & FLAG_VENDOR != 0;
-        let header = if vendor_bit {
-            AVP_HEADER_LEN + 4
-        } else {
-            AVP_HEADER_LEN
-        };
-        if len < header || len > rest.len() {
-            return Err(DecodeError::BadLength {
-                what: "AVP",
-                declared: len,
-                available: rest.len(),
-            });
-        }
-        let vendor = vendor_bit.then(|| u32::from_be_bytes([rest[8], rest[9], rest[10], rest[11]]));
-        out.push(Avp {
-            code,
-            mandatory: flags & FLAG_MANDATORY != 0,
-            reserved: flags & FLAGS_RESERVED,
-            vendor,
-            data: &rest[header..len],
-        });
-        // The padding of the last AVP may be missing; its octets are skipped unread (RFC
-        // 5281 asks senders for zeros, not receivers to check).
-        let next = (len + padding(len)).min(rest.len());
-        rest = &rest[next..];
+    for avp in iter_avps(data) {
+        out.push(avp?);
     }
     Ok(out)
+}
+
+/// The AVPs of `data` one by one, without allocating; after an error it ends.
+pub fn iter_avps(data: &[u8]) -> AvpIter<'_> {
+    AvpIter { rest: data }
+}
+
+/// Iterator of [`iter_avps`].
+#[derive(Debug, Clone)]
+pub struct AvpIter<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for AvpIter<'a> {
+    type Item = Result<Avp<'a>, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let item = next_avp(self.rest);
+        match item {
+            Ok((avp, next)) => {
+                self.rest = &self.rest[next..];
+                Some(Ok(avp))
+            }
+            Err(e) => {
+                self.rest = &[];
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// The first AVP of `rest` and the offset of the next one.
+fn next_avp(rest: &[u8]) -> Result<(Avp<'_>, usize), DecodeError> {
+    need("AVP header", rest, AVP_HEADER_LEN)?;
+    let code = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]);
+    let flags = rest[4];
+    let len = u32::from_be_bytes([0, rest[5], rest[6], rest[7]]) as usize;
+    let vendor_bit = flags & FLAG_VENDOR != 0;
+    let header = if vendor_bit {
+        AVP_HEADER_LEN + 4
+    } else {
+        AVP_HEADER_LEN
+    };
+    if len < header || len > rest.len() {
+        return Err(DecodeError::BadLength {
+            what: "AVP",
+            declared: len,
+            available: rest.len(),
+        });
+    }
+    let vendor = vendor_bit.then(|| u32::from_be_bytes([rest[8], rest[9], rest[10], rest[11]]));
+    let avp = Avp {
+        code,
+        mandatory: flags & FLAG_MANDATORY != 0,
+        reserved: flags & FLAGS_RESERVED,
+        vendor,
+        data: &rest[header..len],
+    };
+    // The padding of the last AVP may be missing; its octets are skipped unread (RFC
+    // 5281 asks senders for zeros, not receivers to check).
+    Ok((avp, (len + padding(len)).min(rest.len())))
 }
 
 /// Appends every AVP of `avps`, each padded.

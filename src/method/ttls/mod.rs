@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
 use crate::event::{Event, Keys};
 use crate::wire::tls_frame::TlsFrame;
+use zeroize::Zeroizing;
 
 /// EAP-TTLS's Type-Code: the TLS 1.3 exporter context and the Session-Id's first octet.
 const TTLS_TYPE_CODE: u8 = 21;
@@ -259,6 +260,8 @@ fn inner(ctx: &mut Ctx<'_>, tls: &mut TlsSession, phase2: &mut Phase2) -> Step {
 fn send(ctx: &mut Ctx<'_>, tls: &mut TlsSession, step: Step) -> Step {
     match step {
         Step::Respond { data, sent } => {
+            // Phase-2 plaintext may hold the password (PAP): wiped once encrypted.
+            let data = Zeroizing::new(data);
             if !data.is_empty() {
                 if let Err(step) = tls.send_plaintext(ctx, &data) {
                     return step;

@@ -28,7 +28,7 @@ use crate::secret::NtHash;
 use crate::tls::TlsTunnel;
 use crate::wire::avp::{
     Avp, EAP_MESSAGE, MS_CHAP_CHALLENGE, MS_CHAP_ERROR, MS_CHAP2_RESPONSE, MS_CHAP2_SUCCESS,
-    REPLY_MESSAGE, USER_NAME, USER_PASSWORD, VENDOR_MICROSOFT, emit_avps, pad_password, parse_avps,
+    REPLY_MESSAGE, USER_NAME, USER_PASSWORD, VENDOR_MICROSOFT, emit_avps, iter_avps, pad_password,
 };
 use crate::wire::eap::{Code, EXPANDED_NAK, Eap, MethodType};
 use crate::wire::mschapv2::{FailureMessage, SuccessMessage};
@@ -256,19 +256,22 @@ impl Phase2 {
     /// One decrypted phase-2 message; the returned step's data is the plaintext (AVPs) to
     /// send back (empty: an empty TTLS response).
     pub(crate) fn process(&mut self, ctx: &mut Ctx<'_>, plaintext: &[u8]) -> Step {
-        let list = match parse_avps(plaintext) {
-            Ok(l) => l,
-            Err(error) => {
-                return fail(Cause::Protocol(ProtocolViolation::Malformed {
-                    what: "EAP-TTLS AVPs",
-                    error,
-                }));
-            }
-        };
         let mut eap = Vec::new();
         let mut success = None;
         let mut error = None;
-        for avp in &list {
+        // AVPs are read one by one: nothing is allocated per AVP.
+        let mut count = 0usize;
+        for avp in iter_avps(plaintext) {
+            let avp = match avp {
+                Ok(a) => a,
+                Err(error) => {
+                    return fail(Cause::Protocol(ProtocolViolation::Malformed {
+                        what: "EAP-TTLS AVPs",
+                        error,
+                    }));
+                }
+            };
+            count += 1;
             if avp.is(None, EAP_MESSAGE) {
                 // Long inner packets come split over several EAP-Message AVPs.
                 if eap.len() + avp.data.len() > MAX_INNER_EAP {
@@ -329,7 +332,7 @@ impl Phase2 {
                     "a PAP challenge (Reply-Message) after our credentials, which needs a user's answer",
                 )))
             }
-            Phase2::MschapSucceeded if list.is_empty() => respond_empty(SentMessage::TlsAck),
+            Phase2::MschapSucceeded if count == 0 => respond_empty(SentMessage::TlsAck),
             _ => fail(Cause::Protocol(ProtocolViolation::Unexpected(
                 "EAP-TTLS AVPs that do not belong to the inner method in use",
             ))),
