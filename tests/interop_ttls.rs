@@ -1,6 +1,7 @@
 //! EAP-TTLS interop: FreeRADIUS 3.2 (each inner method, TLS 1.2 and 1.3, MSK against the
 //! decrypted MS-MPPE keys, a wrong password per inner method, radius_auth against
-//! eapol_test) and hostapd's internal EAP server.
+//! eapol_test, captures through `explain`) and hostapd's internal EAP server (TLS 1.2 and
+//! 1.3).
 
 #[path = "peers/mod.rs"]
 mod peers;
@@ -206,5 +207,33 @@ fn hostapd_ttls_over_tls13() {
     let h = Hostapd::radius_server_with(&[("TLS13", "yes")]);
     for inner in INNERS {
         succeeds(&h.addr(), inner, true);
+    }
+}
+
+#[test]
+fn ttls_captures_explain_success_and_the_pap_rejection() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start(&[]);
+    for (password, ok) in [("password", true), ("wrong", false)] {
+        let pcap = fr.dir.join(format!("ttls-{ok}.pcapng"));
+        let out = radius_auth(
+            &fr.addr(),
+            "alice",
+            password,
+            &["--method", "ttls-pap", "--pcap", pcap.to_str().unwrap()],
+        );
+        assert_eq!(out.status.code(), Some(if ok { 0 } else { 1 }));
+        let report = eap::capture::explain(&std::fs::read(&pcap).unwrap(), &Default::default())
+            .unwrap()
+            .to_string();
+        assert!(report.contains("EAP-TTLS"), "{report}");
+        if ok {
+            assert!(report.contains("outcome: success"), "{report}");
+        } else {
+            assert!(report.contains("outcome: failure"), "{report}");
+            assert!(report.contains("phase: inner authentication"), "{report}");
+        }
     }
 }
