@@ -53,6 +53,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The identity lint, before anything is sent.
+    let _ = cli.auth.lint(&config);
     let timers = EapolTimers {
         start_period: Duration::from_secs(cli.start_period),
         max_starts: cli.max_starts,

@@ -22,6 +22,7 @@ pub mod diagnosis;
 pub mod tls;
 pub use config::Config;
 pub mod event;
+pub mod lint;
 pub use event::{Event, Input, Keys, Output};
 mod method;
 mod peer;

@@ -10,8 +10,10 @@
 //!
 //! Rules kept here:
 //! - a request with the last Identifier and the same bytes is a retransmission: the last
-//!   response goes out again and nothing is processed twice (§4.1, RFC 4137 RETRANSMIT); the
-//!   same Identifier with different bytes is discarded;
+//!   response goes out again and nothing is processed twice (§4.1, RFC 4137 RETRANSMIT); a
+//!   request with the same Identifier but different bytes is processed as a new one (RFC
+//!   4137 compares Identifiers only, but servers exist that reuse them; wpa_supplicant does
+//!   the same);
 //! - a method proposal we do not allow is answered with a Nak listing the allowed methods
 //!   in order (an expanded Nak for expanded types, §5.3.2); once a method is selected,
 //!   requests for another are discarded (RFC 4137 DISCARD);

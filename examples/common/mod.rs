@@ -20,9 +20,16 @@ pub struct AuthArgs {
     /// The identity sent in the clear, e.g. anonymous@example.org.
     #[arg(long)]
     pub anonymous_identity: Option<String>,
-    /// The password (every method but EAP-TLS).
-    #[arg(long, required_unless_present = "client_cert")]
+    /// The password (every method but EAP-TLS). Visible in `ps`: prefer --password-file or
+    /// --password-env.
+    #[arg(long, required_unless_present_any = ["client_cert", "password_file", "password_env"])]
     pub password: Option<String>,
+    /// Read the password from the first line of this file.
+    #[arg(long, conflicts_with_all = ["password", "password_env"])]
+    pub password_file: Option<std::path::PathBuf>,
+    /// Read the password from this environment variable.
+    #[arg(long, conflicts_with = "password")]
+    pub password_env: Option<String>,
     /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC),
     /// ttls-pap, ttls-mschapv2, ttls-eap-mschapv2 (EAP-TTLS with that inner method) or tls
     /// (EAP-TLS, with --client-cert and --client-key). md5 is named for the future and
@@ -147,6 +154,38 @@ impl rustls::KeyLog for BothKeyLogs {
 }
 
 impl AuthArgs {
+    /// The password from --password, --password-file or --password-env.
+    pub fn password(&self) -> Result<Option<String>, String> {
+        if let Some(path) = &self.password_file {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            return Ok(Some(text.lines().next().unwrap_or("").to_owned()));
+        }
+        if let Some(var) = &self.password_env {
+            return std::env::var(var)
+                .map(Some)
+                .map_err(|_| format!("--password-env: {var} is not set"));
+        }
+        Ok(self.password.clone())
+    }
+
+    /// The method's name as `--method` spells it (for reports).
+    pub fn method_name(&self) -> String {
+        self.method
+            .to_possible_value()
+            .map_or_else(|| "?".to_owned(), |v| v.get_name().to_owned())
+    }
+
+    /// The identity lint of these identities, printed as `warning:` lines on stderr before
+    /// anything is sent; returned for reports.
+    pub fn lint(&self, config: &Config) -> Vec<eap::lint::Warning> {
+        let warnings = eap::lint::check_config(config);
+        for w in &warnings {
+            eprintln!("warning: {}", w.message);
+        }
+        warnings
+    }
+
     /// The `--pcap` recorder, if asked for (give it to the transport and to `config`).
     pub fn tap(&self) -> Result<Option<eap::capture::Tap>, String> {
         self.pcap
@@ -174,7 +213,7 @@ impl AuthArgs {
                 restart_once: self.restart_once.then_some(RESTART_HOLD),
                 ..Limits::default()
             });
-        if let Some(p) = &self.password {
+        if let Some(p) = self.password()? {
             b = b.password(p);
         }
         b = match self.method {
@@ -248,7 +287,36 @@ impl AuthArgs {
 
 /// Prints an event on stderr (for `--verbose`).
 pub fn print_event(event: &Event) {
+    print_event_at(event, None);
+}
+
+/// Prints an event on stderr with the milliseconds since the start (for `--verbose`):
+/// TLS versions and suites by name.
+pub fn print_event_at(event: &Event, ms: Option<u64>) {
+    if let Some(ms) = ms {
+        eprint!("{ms:>7} ms ");
+    }
     match event {
+        Event::TunnelUp {
+            version,
+            cipher_suite,
+        } => eprintln!(
+            "event: TunnelUp TLS {} {}",
+            eap::transport::report::tls_version_name(*version),
+            eap::transport::report::suite_name(*cipher_suite)
+        ),
+        Event::ServerCertificate {
+            certificate,
+            validated,
+        } => eprintln!(
+            "event: ServerCertificate {} (issuer {}, names {:?}, valid {} to {}, {}validated)",
+            certificate.subject,
+            certificate.issuer,
+            certificate.dns_names,
+            eap::transport::report::rfc3339(certificate.not_before),
+            eap::transport::report::rfc3339(certificate.not_after),
+            if *validated { "" } else { "not " }
+        ),
         Event::Authenticated(_) => eprintln!("event: Authenticated"),
         Event::Failed(d) => eprintln!("event: Failed: {d}"),
         Event::Restarting { diagnosis, hold } => {

@@ -19,9 +19,9 @@
 //!   is retried the same way; if the last one fails too, the diagnosis names our side;
 //! - an Access-Reject answering a request sent more than once is reported as the server
 //!   ending the session without a verdict (most likely it lost it after a lost reply),
-//!   unless the server had stated one ([`Cause::answering_retransmission`]);
+//!   unless the server had stated one ([`Cause::answering_retransmission`](crate::diagnosis::Cause::answering_retransmission));
 //! - Access-Accept: it must carry an EAP-Success (one is never made up: an Accept without
-//!   it is a server fault, [`TransportFailure::AcceptWithoutEapSuccess`]);
+//!   it is a server fault, [`TransportFailure::AcceptWithoutEapSuccess`](crate::diagnosis::TransportFailure::AcceptWithoutEapSuccess));
 //!   MS-MPPE-Recv-Key / MS-MPPE-Send-Key are decrypted and, at
 //!   [`Transport::finish`], compared with our MSK (MSK\[0..32\] = Recv-Key, MSK\[32..64\] =
 //!   Send-Key: the server names them from its own side);
@@ -29,28 +29,28 @@
 //!   Reject needs no Message-Authenticator, as it carries no EAP-Message) goes to the
 //!   core, and its Reply-Message goes into the diagnosis.
 //!
+//! The protocol lives in the sans-IO [`RadiusClient`] (`radius_client`); this is its loop
+//! over a socket and the host's clock.
+//!
 //! The RADIUS server sends no EAP-Request/Identity (the NAS does, on a real port), so the
 //! transport hands the core one to start each authentication.
 
 use super::drive::{Outcome, Received, Transport};
-use super::retry::{Due, Exhausted, Retransmission, RetryPolicy, local_network_error};
+use super::radius_client::{Action, ClientConfig, RadiusClient};
+use super::retry::{RetryPolicy, local_network_error};
 use super::socket::DatagramSocket;
-use crate::crypto::mppe_attr;
-use crate::crypto::radius::{ReplyError, sign_request, verify_reply};
-use crate::diagnosis::{Cause, Diagnosis, LocalEnd, LowerLayer, Phase, TransportFailure};
+use crate::diagnosis::{Diagnosis, LocalEnd};
 use crate::secret::SecretVec;
-use crate::wire::eap::{Code as EapCode, Eap, MethodType};
-use crate::wire::radius::{self, Builder, Code, Packet, attr};
+use crate::wire::eap::{Eap, MethodType};
+use crate::wire::radius;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::fmt;
 use rustls::crypto::CryptoProvider;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
-use subtle::ConstantTimeEq;
 
 /// How to reach the server and what to put in requests.
 #[derive(Clone)]
@@ -109,44 +109,18 @@ impl RadiusConfig {
     }
 }
 
-/// The MS-MPPE keys of an Access-Accept, decrypted.
-#[derive(Clone, Debug, Default)]
-pub struct MppeKeys {
-    /// MS-MPPE-Recv-Key (the server's receive key: our MSK\[0..32\]).
-    pub recv: Option<SecretVec>,
-    /// MS-MPPE-Send-Key (our MSK\[32..64\]).
-    pub send: Option<SecretVec>,
-}
+pub use super::radius_client::MppeKeys;
 
-/// The outstanding request.
-struct Pending {
-    packet: Vec<u8>,
-    authenticator: [u8; 16],
-    identifier: u8,
-    retry: Retransmission<Instant>,
-}
-
-/// A RADIUS client transport.
+/// A RADIUS client transport: a thin blocking loop over the sans-IO [`RadiusClient`], on
+/// the host's clock and a socket.
 pub struct RadiusTransport {
     config: RadiusConfig,
     socket: Box<dyn DatagramSocket>,
     provider: Arc<CryptoProvider>,
+    client: RadiusClient,
     next_id: u8,
-    user_name: Option<Vec<u8>>,
-    state: Option<Vec<u8>>,
-    pending: Option<Pending>,
     start: bool,
-    bad_replies: u32,
-    /// Sends of the request the last Access-Reject answered (more than 1: retransmitted).
-    reject_answered_sends: u32,
-    /// Replies dropped for want of a Message-Authenticator (counted in `bad_replies` too).
-    no_message_authenticator: u32,
-    /// A reply has passed the checks in this authentication: a later reply that fails
-    /// them was damaged on the way, not signed with another secret.
-    answered: bool,
-    last_eap_id: u8,
-    reply_message: Option<String>,
-    keys: MppeKeys,
+    origin: Instant,
     tap: Option<crate::capture::Tap>,
 }
 
@@ -156,6 +130,22 @@ impl fmt::Debug for RadiusTransport {
             .field("config", &self.config)
             .field("local", &self.socket.local_addr().ok())
             .finish_non_exhaustive()
+    }
+}
+
+impl RadiusConfig {
+    /// What the sans-IO client needs of this configuration.
+    pub fn client_config(&self) -> ClientConfig {
+        ClientConfig {
+            secret: self.secret.clone(),
+            calling_station_id: self.calling_station_id.clone(),
+            nas_port_type: self.nas_port_type,
+            framed_mtu: self.framed_mtu,
+            retry: RetryPolicy {
+                interval: self.retry_interval,
+                attempts: self.attempts,
+            },
+        }
     }
 }
 
@@ -179,21 +169,13 @@ impl RadiusTransport {
         let mut first = [0u8; 1];
         random(provider, &mut first)?;
         Ok(RadiusTransport {
+            client: RadiusClient::new(config.client_config()),
             config,
             socket,
             provider: provider.clone(),
             next_id: first[0],
-            user_name: None,
-            state: None,
-            pending: None,
             start: false,
-            bad_replies: 0,
-            reject_answered_sends: 0,
-            no_message_authenticator: 0,
-            answered: false,
-            last_eap_id: 0,
-            reply_message: None,
-            keys: MppeKeys::default(),
+            origin: Instant::now(),
             tap: None,
         })
     }
@@ -203,52 +185,41 @@ impl RadiusTransport {
         self.tap = Some(tap);
     }
 
-    /// Sends the pending request (first time or again) and records it. A local network
+    /// The host's clock on the client's scale (milliseconds since this transport was made).
+    fn now(&self) -> crate::Instant {
+        crate::Instant::from_millis(
+            u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX),
+        )
+    }
+
+    /// A client deadline on the host's clock.
+    fn host_time(&self, at: crate::Instant) -> Instant {
+        self.origin + Duration::from_millis(at.as_millis())
+    }
+
+    /// Sends the outstanding request (first time or again) and records it. A local network
     /// error counts as a lost packet; other socket errors end the run.
-    fn transmit(&mut self, now: Instant) -> io::Result<()> {
-        let Some(p) = self.pending.as_mut() else {
+    fn transmit(&mut self) -> io::Result<()> {
+        let Some(packet) = self.client.datagram() else {
             return Ok(());
         };
-        let result = match self.socket.send(&p.packet) {
+        let result = match self.socket.send(packet) {
             Ok(()) => Ok(()),
             Err(e) => Err(local_network_error(&e).ok_or(e)?),
         };
-        p.retry.sent(now, result);
         if result.is_ok() {
-            if let Some(p) = &self.pending {
-                self.tap(&p.packet, true);
-            }
+            self.tap(packet, true);
         }
+        let now = self.now();
+        self.client.sent(now, result);
         Ok(())
     }
 
-    /// Gives up on the pending request after its last attempt.
-    fn give_up(&mut self) -> Option<Received> {
-        let p = self.pending.take()?;
-        let missing = self.no_message_authenticator;
-        Some(Received::Failed(match p.retry.exhausted() {
-            Exhausted::Local {
-                error,
-                failed_sends,
-            } => TransportFailure::LocalNetwork {
-                error,
-                local: match self.socket.local_addr() {
-                    Ok(a) if !a.ip().is_unspecified() => LocalEnd::Address(a.ip()),
-                    _ => LocalEnd::Unknown,
-                },
-                failed_sends,
-            },
-            Exhausted::NoReply { .. } if missing > 0 && missing == self.bad_replies => {
-                TransportFailure::NoMessageAuthenticator { replies: missing }
-            }
-            Exhausted::NoReply { .. } if self.bad_replies > 0 && !self.answered => {
-                TransportFailure::WrongSharedSecret
-            }
-            Exhausted::NoReply { attempts } => TransportFailure::NoReply {
-                attempts,
-                answered_before: self.answered,
-            },
-        }))
+    fn local_end(&self) -> LocalEnd {
+        match self.socket.local_addr() {
+            Ok(a) if !a.ip().is_unspecified() => LocalEnd::Address(a.ip()),
+            _ => LocalEnd::Unknown,
+        }
     }
 
     fn tap(&self, datagram: &[u8], sent: bool) {
@@ -265,136 +236,22 @@ impl RadiusTransport {
 
     /// The MS-MPPE keys of the last Access-Accept.
     pub fn mppe_keys(&self) -> &MppeKeys {
-        &self.keys
+        self.client.mppe_keys()
     }
 
     /// The Reply-Message of the last reply, if any.
     pub fn reply_message(&self) -> Option<&str> {
-        self.reply_message.as_deref()
+        self.client.reply_message()
+    }
+
+    /// The sans-IO client (round trips, transmissions, ... of the last authentication).
+    pub fn client(&self) -> &RadiusClient {
+        &self.client
     }
 
     /// The local address of the socket (for captures and logs).
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.socket.local_addr()
-    }
-
-    fn build_request(&mut self, eap: &[u8]) -> io::Result<Pending> {
-        let mut authenticator = [0u8; 16];
-        random(&self.provider, &mut authenticator)?;
-        let identifier = self.next_id;
-        self.next_id = self.next_id.wrapping_add(1);
-        let mut b = Builder::new(Code::AccessRequest, identifier, authenticator);
-        if let Some(u) = &self.user_name {
-            b.attribute(attr::USER_NAME, u);
-        }
-        b.attribute(
-            attr::CALLING_STATION_ID,
-            self.config.calling_station_id.as_bytes(),
-        )
-        .integer(attr::NAS_PORT_TYPE, self.config.nas_port_type)
-        .integer(attr::FRAMED_MTU, self.config.framed_mtu);
-        if let Some(s) = &self.state {
-            b.attribute(attr::STATE, s);
-        }
-        if !b.fits(eap.len() + 2 * eap.len().div_ceil(radius::MAX_ATTR_VALUE) + 18) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "EAP packet too large for one RADIUS packet",
-            ));
-        }
-        b.eap_message(eap).message_authenticator();
-        let mut packet = b.finish();
-        sign_request(&mut packet, self.config.secret.expose());
-        let policy = RetryPolicy {
-            interval: self.config.retry_interval,
-            attempts: self.config.attempts,
-        };
-        Ok(Pending {
-            packet,
-            authenticator,
-            identifier,
-            retry: Retransmission::new(policy, Instant::now()),
-        })
-    }
-
-    /// Handles a datagram that may answer the pending request. Returns what to give the
-    /// core, or `None` to keep waiting.
-    fn accept_reply(&mut self, buf: &[u8]) -> Option<Received> {
-        let pending = self.pending.as_ref()?;
-        let p = Packet::parse(buf).ok()?;
-        if p.identifier != pending.identifier {
-            return None;
-        }
-        match verify_reply(buf, &pending.authenticator, self.config.secret.expose()) {
-            Ok(()) => {}
-            Err(ReplyError::Malformed) => return None,
-            // A bare Access-Reject: no EAP-Message, so RFC 3579 §3.2 asks for no
-            // Message-Authenticator, and its Response Authenticator verified. FreeRADIUS 3.2
-            // sends one when it no longer has the EAP session (after a lost reply); it can
-            // only end the session, never grant access, so it is taken as a Reject.
-            Err(ReplyError::MissingMessageAuthenticator)
-                if p.code == Code::AccessReject && p.first(attr::EAP_MESSAGE).is_none() => {}
-            Err(e) => {
-                self.bad_replies += 1;
-                if e == ReplyError::MissingMessageAuthenticator {
-                    self.no_message_authenticator += 1;
-                }
-                return None;
-            }
-        }
-        self.answered = true;
-        let request_authenticator = pending.authenticator;
-        let sends = pending.retry.sends();
-        self.pending = None;
-        self.reply_message = p
-            .iter()
-            .filter_map(Result::ok)
-            .filter(|a| a.attr_type == attr::REPLY_MESSAGE)
-            .map(|a| String::from_utf8_lossy(a.value).into_owned())
-            .reduce(|a, b| a + &b);
-        let eap = p.eap_message();
-        match p.code {
-            Code::AccessChallenge => {
-                self.state = p.first(attr::STATE).map(<[u8]>::to_vec);
-                Some(Received::Eap(eap?))
-            }
-            Code::AccessAccept => {
-                self.state = None;
-                let code = eap.as_deref().and_then(|e| e.first()).copied();
-                match eap {
-                    Some(eap) if code == Some(u8::from(EapCode::Success)) => {
-                        self.keys = self.decrypt_keys(&p, &request_authenticator);
-                        Some(Received::Eap(eap))
-                    }
-                    // Never an EAP-Success of our making: the server must say it.
-                    _ => Some(Received::Failed(
-                        TransportFailure::AcceptWithoutEapSuccess { eap_code: code },
-                    )),
-                }
-            }
-            Code::AccessReject => {
-                self.state = None;
-                self.reject_answered_sends = sends;
-                Some(Received::Eap(eap.unwrap_or_else(|| {
-                    Eap::bare(EapCode::Failure, self.last_eap_id).to_vec()
-                })))
-            }
-            _ => None,
-        }
-    }
-
-    fn decrypt_keys(&self, p: &Packet<'_>, request_authenticator: &[u8; 16]) -> MppeKeys {
-        let mut keys = MppeKeys::default();
-        for a in p.vendor_attributes(radius::VENDOR_MICROSOFT) {
-            let slot = match a.attr_type {
-                radius::MS_MPPE_RECV_KEY => &mut keys.recv,
-                radius::MS_MPPE_SEND_KEY => &mut keys.send,
-                _ => continue,
-            };
-            *slot = mppe_attr::decrypt(self.config.secret.expose(), request_authenticator, a.value)
-                .ok();
-        }
-        keys
     }
 }
 
@@ -413,28 +270,21 @@ impl Transport for RadiusTransport {
     type Error = RadiusError;
 
     fn start(&mut self) -> io::Result<()> {
-        self.state = None;
-        self.pending = None;
-        self.user_name = None;
-        self.bad_replies = 0;
-        self.reject_answered_sends = 0;
-        self.no_message_authenticator = 0;
-        self.answered = false;
-        self.reply_message = None;
-        self.keys = MppeKeys::default();
+        let _ = self.client.start();
         self.start = true;
         Ok(())
     }
 
     fn send(&mut self, eap: &[u8]) -> io::Result<()> {
-        if let Ok(p) = Eap::parse(eap) {
-            self.last_eap_id = p.identifier;
-            if let Some((MethodType::Identity, name)) = p.method() {
-                self.user_name = Some(name.to_vec());
-            }
-        }
-        self.pending = Some(self.build_request(eap)?);
-        self.transmit(Instant::now())
+        let mut authenticator = [0u8; 16];
+        random(&self.provider, &mut authenticator)?;
+        let identifier = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
+        let now = self.now();
+        self.client
+            .request(eap, identifier, authenticator, now)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, alloc::format!("{e}")))?;
+        self.transmit()
     }
 
     fn recv(&mut self, deadline: Instant) -> io::Result<Received> {
@@ -446,21 +296,17 @@ impl Transport for RadiusTransport {
         }
         let mut buf = [0u8; radius::MAX_PACKET_LEN];
         loop {
-            let now = Instant::now();
-            let resend_at = match self.pending.as_ref().map(|p| p.retry.due(now)) {
-                Some(Due::Send) => {
-                    self.transmit(now)?;
+            let local = self.local_end();
+            let resend_at = match self.client.poll(self.now(), local) {
+                Action::Transmit => {
+                    self.transmit()?;
                     continue;
                 }
-                Some(Due::GiveUp) => {
-                    if let Some(gave_up) = self.give_up() {
-                        return Ok(gave_up);
-                    }
-                    continue;
-                }
-                Some(Due::Wait(at)) => Some(at),
-                None => None,
+                Action::GiveUp(failure) => return Ok(Received::Failed(failure)),
+                Action::Wait(at) => Some(self.host_time(at)),
+                Action::Idle => None,
             };
+            let now = Instant::now();
             if now >= deadline {
                 return Ok(Received::Timeout);
             }
@@ -471,7 +317,7 @@ impl Transport for RadiusTransport {
             match self.socket.recv(&mut buf, wait) {
                 Ok(n) => {
                     self.tap(&buf[..n], false);
-                    if let Some(r) = self.accept_reply(&buf[..n]) {
+                    if let Some(r) = self.client.handle_datagram(&buf[..n]) {
                         return Ok(r);
                     }
                 }
@@ -497,37 +343,11 @@ impl Transport for RadiusTransport {
     }
 
     fn finish(&mut self, outcome: &mut Outcome) -> io::Result<()> {
-        if let Outcome::Authenticated(keys) = outcome {
-            let msk = keys.msk.expose();
-            let recv_ok = self.keys.recv.as_ref().is_none_or(|k| {
-                k.expose().len() >= 32 && bool::from(k.expose()[..32].ct_eq(&msk[..32]))
-            });
-            let send_ok = self.keys.send.as_ref().is_none_or(|k| {
-                k.expose().len() >= 32 && bool::from(k.expose()[..32].ct_eq(&msk[32..64]))
-            });
-            if !(recv_ok && send_ok) {
-                *outcome = Outcome::Failed(Diagnosis::new(
-                    Phase::Completion,
-                    Cause::Transport(TransportFailure::KeyMismatch),
-                ));
-            }
-        }
-        self.pending = None;
+        self.client.finish(outcome);
         Ok(())
     }
 
     fn annotate(&self, diagnosis: &mut Diagnosis) {
-        if self.reject_answered_sends > 1 {
-            diagnosis.cause = diagnosis
-                .cause
-                .clone()
-                .answering_retransmission(self.reject_answered_sends);
-        }
-        if diagnosis.server_message.is_none() {
-            diagnosis.server_message = self.reply_message.clone();
-        }
-        diagnosis.lower_layer = Some(LowerLayer::Radius {
-            server_answered: self.answered,
-        });
+        self.client.annotate(diagnosis);
     }
 }
