@@ -78,26 +78,28 @@ fn freeradius_ttls_wrong_password_per_inner_method_is_diagnosed() {
     if !available(NEEDS) {
         return;
     }
-    let fr = FreeRadius::start(&[]);
-    for inner in INNERS {
-        let (outcome, _, _) = authenticate_radius(
-            &fr.addr(),
-            SECRET,
-            ttls("wrong", inner, false).build().unwrap(),
-        );
-        let d = diagnosis_of(&outcome);
-        assert_eq!(
-            d.cause,
-            Cause::TtlsCredentialsRejected {
-                user: "alice".into(),
-                inner
-            },
-            "{inner}: {d}"
-        );
-        assert!(
-            d.to_string()
-                .contains("rejected the credentials of \"alice\"")
-        );
+    let fr = FreeRadius::start(&[("TLS_MAX", "1.3")]);
+    for tls13 in [false, true] {
+        for inner in INNERS {
+            let (outcome, _, _) = authenticate_radius(
+                &fr.addr(),
+                SECRET,
+                ttls("wrong", inner, tls13).build().unwrap(),
+            );
+            let d = diagnosis_of(&outcome);
+            assert_eq!(
+                d.cause,
+                Cause::TtlsCredentialsRejected {
+                    user: "alice".into(),
+                    inner
+                },
+                "{inner} tls13 {tls13}: {d}"
+            );
+            assert!(
+                d.to_string()
+                    .contains("rejected the credentials of \"alice\"")
+            );
+        }
     }
 }
 
