@@ -114,6 +114,35 @@ pub const MIN_FRAGMENT_SIZE: usize = 64;
 /// Default EAP fragment size (wpa_supplicant's `fragment_size`).
 pub const DEFAULT_FRAGMENT_SIZE: usize = 1398;
 
+/// The inner (phase 2) authentication of EAP-TTLS
+/// ([RFC 5281 §11.2](https://www.rfc-editor.org/rfc/rfc5281#section-11.2)). Each runs only
+/// inside the tunnel, after the server's certificate was validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TtlsInner {
+    /// PAP: User-Name and User-Password AVPs (the password itself, to the validated server;
+    /// needs the password, not an NT hash). The server's EAP-Success or EAP-Failure is its
+    /// verdict.
+    Pap,
+    /// MSCHAPv2 as AVPs (MS-CHAP-Challenge from the TLS keys, MS-CHAP2-Response; the
+    /// server's MS-CHAP2-Success must prove it knows the password).
+    MsChapV2,
+    /// EAP-MSCHAPv2 in EAP-Message AVPs (the default: mutual authentication, as PEAP's
+    /// inner method; the same EAP-MSCHAPv2 peer).
+    #[default]
+    EapMsChapV2,
+}
+
+impl fmt::Display for TtlsInner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TtlsInner::Pap => "PAP",
+            TtlsInner::MsChapV2 => "MSCHAPv2",
+            TtlsInner::EapMsChapV2 => "EAP-MSCHAPv2",
+        })
+    }
+}
+
 /// Why a configuration was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -163,6 +192,9 @@ pub enum ConfigError {
     /// A method this crate does not implement.
     #[error("method {0} is not supported")]
     UnsupportedMethod(MethodType),
+    /// EAP-TTLS with inner PAP sends the password itself: an NT hash cannot stand in.
+    #[error("EAP-TTLS/PAP sends the password itself: configure the password, not an NT hash")]
+    PapNeedsPassword,
     /// No TLS connector and no way to make one (no `std` feature).
     #[error("no TLS connector: set one with tls_connector (or enable the std feature)")]
     NoTls,
@@ -189,6 +221,7 @@ pub struct Config {
     pub(crate) credential: Option<Credential>,
     pub(crate) methods: Vec<MethodType>,
     pub(crate) inner_methods: Vec<MethodType>,
+    pub(crate) ttls_inner: TtlsInner,
     pub(crate) fragment_size: usize,
     pub(crate) limits: Limits,
     pub(crate) cryptobinding: Cryptobinding,
@@ -204,6 +237,7 @@ impl fmt::Debug for Config {
             .field("credential", &self.credential)
             .field("methods", &self.methods)
             .field("inner_methods", &self.inner_methods)
+            .field("ttls_inner", &self.ttls_inner)
             .field("fragment_size", &self.fragment_size)
             .field("limits", &self.limits)
             .field("cryptobinding", &self.cryptobinding)
@@ -265,6 +299,7 @@ pub struct ConfigBuilder {
     tls_max: TlsVersion,
     methods: Vec<MethodType>,
     inner_methods: Vec<MethodType>,
+    ttls_inner: TtlsInner,
     fragment_size: usize,
     limits: Limits,
     cryptobinding: Cryptobinding,
@@ -311,6 +346,7 @@ impl ConfigBuilder {
             tls_max: TlsVersion::TLS12,
             methods: vec![MethodType::Peap],
             inner_methods: vec![MethodType::MsChapV2],
+            ttls_inner: TtlsInner::default(),
             fragment_size: DEFAULT_FRAGMENT_SIZE,
             limits: Limits::default(),
             cryptobinding: Cryptobinding::default(),
@@ -411,7 +447,8 @@ impl ConfigBuilder {
     }
 
     /// Outer methods allowed, in order of preference (offered in that order in a Nak):
-    /// PEAP (the default) and EAP-TLS (with [`ConfigBuilder::client_certificate`]).
+    /// PEAP (the default), EAP-TLS (with [`ConfigBuilder::client_certificate`]) and
+    /// EAP-TTLS (with its inner method from [`ConfigBuilder::ttls_inner`]).
     pub fn methods(mut self, methods: impl Into<Vec<MethodType>>) -> Self {
         self.methods = methods.into();
         self
@@ -422,6 +459,13 @@ impl ConfigBuilder {
     /// not an NT hash).
     pub fn inner_methods(mut self, methods: impl Into<Vec<MethodType>>) -> Self {
         self.inner_methods = methods.into();
+        self
+    }
+
+    /// EAP-TTLS's inner authentication (used when [`MethodType::Ttls`] is among
+    /// [`ConfigBuilder::methods`]): EAP-MSCHAPv2 by default, or PAP or MSCHAPv2 as AVPs.
+    pub fn ttls_inner(mut self, inner: TtlsInner) -> Self {
+        self.ttls_inner = inner;
         self
     }
 
@@ -564,12 +608,21 @@ impl ConfigBuilder {
         if let Some(&m) = self
             .methods
             .iter()
-            .find(|&&m| !matches!(m, MethodType::Peap | MethodType::Tls))
+            .find(|&&m| !matches!(m, MethodType::Peap | MethodType::Tls | MethodType::Ttls))
         {
             return Err(ConfigError::UnsupportedMethod(m));
         }
         if self.methods.contains(&MethodType::Peap) && self.credential.is_none() {
             return Err(ConfigError::MissingCredential);
+        }
+        if self.methods.contains(&MethodType::Ttls) {
+            match (&self.credential, self.ttls_inner) {
+                (None, _) => return Err(ConfigError::MissingCredential),
+                (Some(Credential::NtHash(_)), TtlsInner::Pap) => {
+                    return Err(ConfigError::PapNeedsPassword);
+                }
+                _ => {}
+            }
         }
         if self.inner_methods.is_empty() {
             return Err(ConfigError::NoMethods("inner"));
@@ -602,6 +655,7 @@ impl ConfigBuilder {
             credential: self.credential,
             methods: self.methods,
             inner_methods: self.inner_methods,
+            ttls_inner: self.ttls_inner,
             fragment_size: self.fragment_size,
             limits: self.limits,
             cryptobinding: self.cryptobinding,

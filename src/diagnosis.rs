@@ -5,6 +5,7 @@
 //! `inner authentication: the server rejected the password of "alice" (MSCHAPv2 error 691,
 //! retry allowed; server says "bad password"). Hint: check the password ...`.
 
+use crate::config::TtlsInner;
 pub use crate::tls::{CertificateInfo, CertificateProblem};
 use crate::tls::{TlsError, TlsOffer, TlsVersion};
 use crate::wire::DecodeError;
@@ -82,6 +83,8 @@ pub enum SentMessage {
     InnerNak,
     /// Our EAP-GTC response (the password, inside the tunnel).
     GtcResponse,
+    /// EAP-TTLS/PAP: our User-Name and User-Password AVPs (inside the tunnel).
+    PapCredentials,
     /// The MSCHAPv2 Response with our NT-Response.
     MschapResponse,
     /// The MSCHAPv2 Success acknowledgement.
@@ -113,6 +116,9 @@ impl Display for SentMessage {
             SentMessage::InnerNak => "inner Nak",
             SentMessage::MschapResponse => "MSCHAPv2 Response",
             SentMessage::GtcResponse => "GTC response (the password, inside the tunnel)",
+            SentMessage::PapCredentials => {
+                "TTLS/PAP User-Name and User-Password (inside the tunnel)"
+            }
             SentMessage::MschapSuccessAck => "MSCHAPv2 Success acknowledgement",
             SentMessage::MschapFailureAck => "MSCHAPv2 Failure acknowledgement",
             SentMessage::ResultTlv { success: true } => "Result TLV (Success)",
@@ -176,6 +182,9 @@ pub enum PrematureSuccess {
     /// indication, the one octet 0x00 of application data
     /// ([RFC 9190 §2.5](https://www.rfc-editor.org/rfc/rfc9190#section-2.5)).
     EapSuccessBeforeCommitment,
+    /// EAP-TTLS: an EAP-Success before the inner authentication was complete (for
+    /// MSCHAPv2, before the server proved that it knows the password).
+    EapSuccessBeforeInner,
 }
 
 impl Display for PrematureSuccess {
@@ -194,6 +203,9 @@ impl Display for PrematureSuccess {
             }
             PrematureSuccess::EapSuccessBeforeCommitment => {
                 "an EAP-Success before its TLS 1.3 protected success indication (RFC 9190)"
+            }
+            PrematureSuccess::EapSuccessBeforeInner => {
+                "an EAP-Success inside EAP-TTLS before the inner authentication was complete"
             }
         })
     }
@@ -250,6 +262,14 @@ pub enum ProtocolViolation {
     },
     /// More than one Result TLV in one EAP-TLV message: which result is meant is ambiguous.
     MultipleResultTlvs,
+    /// EAP-TTLS: a mandatory AVP we do not understand
+    /// ([RFC 5281 §10.1](https://www.rfc-editor.org/rfc/rfc5281#section-10.1)).
+    UnknownMandatoryAvp {
+        /// The Vendor-ID, if the V bit was set.
+        vendor: Option<u32>,
+        /// The AVP Code.
+        code: u32,
+    },
     /// An inner packet that makes no sense at this point (named).
     Unexpected(&'static str),
 }
@@ -296,6 +316,16 @@ impl Display for ProtocolViolation {
             }
             ProtocolViolation::UnknownMandatoryTlv(t) => {
                 write!(f, "sent a mandatory TLV of unknown type {t}")
+            }
+            ProtocolViolation::UnknownMandatoryAvp {
+                vendor: Some(v),
+                code,
+            } => write!(
+                f,
+                "sent a mandatory AVP we do not know (vendor {v}, code {code})"
+            ),
+            ProtocolViolation::UnknownMandatoryAvp { vendor: None, code } => {
+                write!(f, "sent a mandatory AVP we do not know (code {code})")
             }
             ProtocolViolation::UnexpectedStart {
                 handshake_complete: false,
@@ -711,6 +741,15 @@ pub enum Cause {
         /// How many times we had sent it (more than 1: retransmitted).
         sent: u32,
     },
+    /// EAP-TTLS with inner PAP or MSCHAPv2 (AVPs) or EAP-MSCHAPv2 without an MSCHAPv2
+    /// Failure: the server answered EAP-Failure to our credentials inside the tunnel. TTLS
+    /// has no verdict inside the tunnel for these; this EAP-Failure is the server's.
+    TtlsCredentialsRejected {
+        /// The inner identity.
+        user: String,
+        /// The inner method that carried the credentials.
+        inner: TtlsInner,
+    },
 }
 
 fn write_list<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Result {
@@ -886,6 +925,10 @@ impl Display for Cause {
             Cause::PrematureSuccess(p @ PrematureSuccess::EapSuccessBeforeCommitment) => {
                 write!(f, "the server sent {p}; refusing it")
             }
+            Cause::PrematureSuccess(p @ PrematureSuccess::EapSuccessBeforeInner) => write!(
+                f,
+                "the server sent {p}; refusing it (the phase-2 bypass of CVE-2023-52160, in TTLS)"
+            ),
             Cause::PrematureSuccess(p) => write!(
                 f,
                 "the server sent {p}; refusing it (the PEAP phase-2 bypass of CVE-2023-52160)"
@@ -921,6 +964,10 @@ impl Display for Cause {
             Cause::EndedWithoutVerdict { after, .. } => write!(
                 f,
                 "the server ended the session after our {after} without a verdict inside the tunnel (no Result TLV, no MSCHAPv2 Failure): most likely it had lost the session, e.g. after a lost reply"
+            ),
+            Cause::TtlsCredentialsRejected { user, inner } => write!(
+                f,
+                "the server rejected the credentials of \"{user}\" (EAP-Failure right after our TTLS/{inner} credentials inside the validated tunnel)"
             ),
         }
     }
@@ -1045,6 +1092,9 @@ impl Cause {
             Cause::HandshakeRejected { .. } => {
                 "no common TLS version or cipher suite, most likely: compare the server's TLS settings (tls_min_version, cipher_list) with what we offered"
             }
+            Cause::TtlsCredentialsRejected { .. } => {
+                "check the user name and password (inner identity); the server's log says which"
+            }
             Cause::EndedWithoutVerdict { .. } => {
                 "nothing says the credentials are wrong: retry (the restart-once option does it automatically); if it recurs, look for packet loss between us and the server, and read the server's log"
             }
@@ -1068,6 +1118,10 @@ impl Cause {
             }
             Cause::HandshakeRejected { .. } => SentMessage::ClientHello,
             Cause::RejectedAfterInnerSuccess { .. } => SentMessage::ResultTlv { success: true },
+            Cause::TtlsCredentialsRejected { inner, .. } => match inner {
+                TtlsInner::Pap => SentMessage::PapCredentials,
+                _ => SentMessage::MschapResponse,
+            },
             Cause::MethodNotAllowed { .. } => SentMessage::Nak,
             other => return other,
         };

@@ -12,7 +12,7 @@ use crate::testing::{Authenticator, AuthenticatorConfig};
 use crate::time::Instant;
 use crate::wire::eap::{Code, Eap};
 use crate::wire::tls_frame::TlsFrame;
-use crate::wire::{eap, eapol, mschapv2, peap_inner, radius, tls_record, tlv};
+use crate::wire::{avp, eap, eapol, mschapv2, peap_inner, radius, tls_record, tlv};
 use crate::{Supplicant, crypto};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -29,6 +29,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("eap", eap_codec),
     ("tls_frame", tls_frame),
     ("tlv", tlv_walker),
+    ("avp", avp_walker),
     ("mschapv2", mschapv2_codec),
     ("peap_inner", peap_inner_codec),
     ("tls_record", tls_record_scanner),
@@ -37,6 +38,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("supplicant_outer", supplicant_outer),
     ("supplicant_tunnel", supplicant_tunnel),
     ("supplicant_eap_tls", supplicant_eap_tls),
+    ("supplicant_ttls", supplicant_ttls),
     ("eapol_key", eapol_key_codec),
     ("capture", capture_explain),
 ];
@@ -124,6 +126,15 @@ pub fn tlv_walker(data: &[u8]) {
                 assert_eq!(&cb.value()[..], t.value);
             }
         }
+    }
+}
+
+pub fn avp_walker(data: &[u8]) {
+    if let Ok(avps) = avp::parse_avps(data) {
+        assert!(avps.len() <= data.len() / avp::AVP_HEADER_LEN);
+        let mut out = Vec::new();
+        avp::emit_avps(&avps, &mut out);
+        assert_eq!(avp::parse_avps(&out).expect("re-encoded AVPs parse"), avps);
     }
 }
 
@@ -348,8 +359,44 @@ pub fn supplicant_eap_tls(data: &[u8]) {
 /// bytes as phase-2 plaintext through the server's TLS, an odd mode as a raw outer EAP
 /// packet.
 pub fn supplicant_tunnel(data: &[u8]) {
-    let mut s = Supplicant::new(client_config(), Instant::ZERO);
-    let mut a = Authenticator::new(server_config());
+    fuzz_tunnel(client_config(), server_config(), data);
+}
+
+/// As [`supplicant_tunnel`], for EAP-TTLS: the first octet chooses the inner method (PAP,
+/// MSCHAPv2, EAP-MSCHAPv2), the rest is phase-2 plaintext (AVPs) and outer packets in the
+/// same format, sent once the server has seen our first AVPs.
+pub fn supplicant_ttls(data: &[u8]) {
+    use crate::config::TtlsInner;
+    let Some((&choice, rest)) = data.split_first() else {
+        return;
+    };
+    let inner = match choice % 3 {
+        0 => TtlsInner::Pap,
+        1 => TtlsInner::MsChapV2,
+        _ => TtlsInner::EapMsChapV2,
+    };
+    let config = Config::builder(USER)
+        .anonymous_identity("anonymous@example.org")
+        .password(PASSWORD)
+        .ca_pem(CA)
+        .expect("test CA")
+        .server_name("radius.example.org")
+        .methods([eap::MethodType::Ttls])
+        .ttls_inner(inner)
+        .limits(Limits {
+            reassembly_cap: 16 * 1024,
+            ..Limits::default()
+        })
+        .build()
+        .expect("fuzz TTLS config");
+    let mut server = server_config();
+    server.method = eap::MethodType::Ttls;
+    fuzz_tunnel(config, server, rest);
+}
+
+fn fuzz_tunnel(client: Config, server: AuthenticatorConfig, data: &[u8]) {
+    let mut s = Supplicant::new(client, Instant::ZERO);
+    let mut a = Authenticator::new(server);
     let mut now = Instant::ZERO;
     let mut to_peer = a.start();
     // Phase 1 (bounded: a handshake takes a few dozen packets).

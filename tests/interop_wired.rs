@@ -236,3 +236,23 @@ fn wired_eap_tls_with_hostapd_internal_eap_server() {
     assert_hostapd_saw(&h, "CTRL-EVENT-EAP-SUCCESS", &mac);
     assert!(h.log().contains("EAP-TLS"), "hostapd ran EAP-TLS");
 }
+
+#[test]
+fn wired_ttls_with_hostapd_internal_eap_server() {
+    if !available(NEEDS) {
+        return;
+    }
+    // One authenticator per run: a port authorized once is not re-authenticated here.
+    for method in ["ttls-pap", "ttls-mschapv2", "ttls-eap-mschapv2"] {
+        let net = VethNamespace::new();
+        let mac = net.supp_mac();
+        let h = Hostapd::wired(&net.auth_if, None);
+        let out = wired_8021x(&net, "password", &["--method", method]);
+        assert_authorized(&out);
+        assert_hostapd_saw(&h, "CTRL-EVENT-EAP-SUCCESS", &mac);
+        assert!(
+            h.log().contains("EAP-TTLS"),
+            "{method}: hostapd ran EAP-TTLS"
+        );
+    }
+}

@@ -188,6 +188,37 @@ fn peak_heap_of_one_session_stays_within_the_caps() {
         report.push((name, peak));
     }
 
+    // EAP-TTLS: an MS-CHAP2-Success followed by 12 KiB of 8-octet optional AVPs must cost
+    // no more than the same 12 KiB in one optional AVP: nothing is kept per AVP.
+    let ttls_peak = |mutate: fn(usize, &mut Vec<u8>)| {
+        peak_during(|| {
+            let mut srv = server(&pki);
+            srv.method = MethodType::Ttls;
+            srv.knobs.mutate_inner = Some(mutate);
+            let client = client(&pki)
+                .methods([MethodType::Ttls])
+                .ttls_inner(eap::config::TtlsInner::MsChapV2)
+                .limits(limits());
+            let out = Pair::new(client.build().unwrap(), srv).run();
+            assert!(out.keys().is_some(), "{:?}", out.diagnosis());
+        })
+    };
+    let many = ttls_peak(|_, p| {
+        for _ in 0..1536 {
+            p.extend_from_slice(&[0, 0, 0x12, 0x34, 0, 0, 0, 8]);
+        }
+    });
+    let one = ttls_peak(|_, p| {
+        p.extend_from_slice(&[0, 0, 0x12, 0x34, 0, 0, 0x30, 0]);
+        p.resize(p.len() + 1536 * 8 - 8, 0);
+    });
+    assert!(
+        many <= one + 4 * 1024,
+        "TTLS: 1536 optional AVPs peak {many} vs one AVP of the same size {one}"
+    );
+    report.push(("TTLS: 12 KiB as 1536 optional AVPs", many));
+    report.push(("TTLS: 12 KiB as one optional AVP", one));
+
     for (name, peak) in &report {
         eprintln!("{name:<45} peak {:>7} octets", peak);
     }

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use clap::{Args, ValueEnum};
-use eap::config::{Cryptobinding, Limits};
+use eap::config::{Cryptobinding, Limits, TtlsInner};
 use eap::tls::TlsVersion;
 use eap::transport::Outcome;
 use eap::wire::eap::MethodType;
@@ -30,9 +30,10 @@ pub struct AuthArgs {
     /// Read the password from this environment variable.
     #[arg(long, conflicts_with = "password")]
     pub password_env: Option<String>,
-    /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC) or tls
-    /// (EAP-TLS, with --client-cert and --client-key). ttls-pap, ttls-mschapv2,
-    /// ttls-eap-mschapv2 and md5 are named for the future and refused for now.
+    /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC),
+    /// ttls-pap, ttls-mschapv2, ttls-eap-mschapv2 (EAP-TTLS with that inner method) or tls
+    /// (EAP-TLS, with --client-cert and --client-key). md5 is named for the future and
+    /// refused for now.
     #[arg(long, value_enum, default_value = "peap")]
     pub method: MethodArg,
     /// EAP-TLS: PEM file with our certificate (and its chain, leaf first).
@@ -92,11 +93,11 @@ pub enum MethodArg {
     Peap,
     /// PEAPv0 with inner EAP-GTC.
     PeapGtc,
-    /// EAP-TTLS with PAP (not yet).
+    /// EAP-TTLS with PAP.
     TtlsPap,
-    /// EAP-TTLS with MSCHAPv2 (not yet).
+    /// EAP-TTLS with MSCHAPv2 (AVPs).
     TtlsMschapv2,
-    /// EAP-TTLS with EAP-MSCHAPv2 (not yet).
+    /// EAP-TTLS with EAP-MSCHAPv2.
     TtlsEapMschapv2,
     /// EAP-TLS with a client certificate.
     Tls,
@@ -230,9 +231,16 @@ impl AuthArgs {
                 b.methods([MethodType::Tls])
                     .client_pem(&read(cert)?, &read(key)?)
             }
+            MethodArg::TtlsPap => b.methods([MethodType::Ttls]).ttls_inner(TtlsInner::Pap),
+            MethodArg::TtlsMschapv2 => b
+                .methods([MethodType::Ttls])
+                .ttls_inner(TtlsInner::MsChapV2),
+            MethodArg::TtlsEapMschapv2 => b
+                .methods([MethodType::Ttls])
+                .ttls_inner(TtlsInner::EapMsChapV2),
             other => {
                 return Err(format!(
-                    "--method {}: not implemented yet (peap, peap-gtc and tls are)",
+                    "--method {}: not implemented yet (peap, peap-gtc, ttls-* and tls are)",
                     other
                         .to_possible_value()
                         .map_or_else(|| "?".to_owned(), |v| v.get_name().to_owned())

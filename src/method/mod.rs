@@ -11,6 +11,7 @@ pub(crate) mod eap_tls;
 pub(crate) mod mschapv2;
 pub(crate) mod peap;
 pub(crate) mod tls_core;
+pub(crate) mod ttls;
 
 use crate::config::Config;
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage};
@@ -51,6 +52,8 @@ pub(crate) enum Method {
     Peap(peap::Peap),
     /// EAP-TLS with our client certificate.
     Tls(eap_tls::EapTls),
+    /// EAP-TTLSv0 with its inner method.
+    Ttls(ttls::Ttls),
 }
 
 impl Method {
@@ -59,6 +62,7 @@ impl Method {
         match method {
             MethodType::Peap => Some(Method::Peap(peap::Peap::new())),
             MethodType::Tls => Some(Method::Tls(eap_tls::EapTls::new())),
+            MethodType::Ttls => Some(Method::Ttls(ttls::Ttls::new())),
             _ => None,
         }
     }
@@ -68,6 +72,7 @@ impl Method {
         match self {
             Method::Peap(_) => MethodType::Peap,
             Method::Tls(_) => MethodType::Tls,
+            Method::Ttls(_) => MethodType::Ttls,
         }
     }
 
@@ -76,6 +81,7 @@ impl Method {
         match self {
             Method::Peap(m) => m.process(ctx, id, data),
             Method::Tls(m) => m.process(ctx, id, data),
+            Method::Ttls(m) => m.process(ctx, id, data),
         }
     }
 
@@ -84,6 +90,7 @@ impl Method {
         match self {
             Method::Peap(m) => m.decision(),
             Method::Tls(m) => m.decision(),
+            Method::Ttls(m) => m.decision(),
         }
     }
 
@@ -92,6 +99,7 @@ impl Method {
         match self {
             Method::Peap(m) => m.keys(),
             Method::Tls(m) => m.keys(),
+            Method::Ttls(m) => m.keys(),
         }
     }
 
@@ -100,6 +108,7 @@ impl Method {
         match self {
             Method::Peap(m) => m.phase(),
             Method::Tls(m) => m.phase(),
+            Method::Ttls(m) => m.phase(),
         }
     }
 
@@ -108,6 +117,7 @@ impl Method {
         match self {
             Method::Peap(m) => m.failure_cause(config, last_sent),
             Method::Tls(m) => m.failure_cause(config, last_sent),
+            Method::Ttls(m) => m.failure_cause(config, last_sent),
         }
     }
 
@@ -118,6 +128,7 @@ impl Method {
             Method::Peap(m) => m.silence_cause(config, last_sent),
             // No verdict inside EAP-TLS to outlive a lost EAP-Failure: silence is silence.
             Method::Tls(_) => None,
+            Method::Ttls(m) => m.silence_cause(config, last_sent),
         }
     }
 
@@ -126,6 +137,7 @@ impl Method {
         match self {
             Method::Peap(m) => m.premature_success(),
             Method::Tls(m) => m.premature_success(),
+            Method::Ttls(m) => m.premature_success(),
         }
     }
 }

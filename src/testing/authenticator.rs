@@ -4,6 +4,7 @@
 
 use super::inner::{InnerAction, InnerServer};
 use super::server_tls::ServerTls;
+use super::ttls::TtlsServer;
 use super::{AuthenticatorConfig, EarlySuccess, ServerOutcome};
 use crate::wire::eap::{Code, Eap, MethodType};
 use crate::wire::tls_frame::TlsFrame;
@@ -36,6 +37,7 @@ pub struct Authenticator {
     responses: usize,
     inner_sent: usize,
     inner: InnerServer,
+    ttls: TtlsServer,
     outcome: Option<ServerOutcome>,
 }
 
@@ -53,6 +55,7 @@ impl Authenticator {
     pub fn new(config: AuthenticatorConfig) -> Self {
         Authenticator {
             inner: InnerServer::new(&config),
+            ttls: TtlsServer::new(),
             config,
             stage: Stage::Identity,
             id: 0,
@@ -286,6 +289,11 @@ impl Authenticator {
         let message = core::mem::take(&mut self.rx);
         if message.is_empty() {
             return match self.stage {
+                Stage::Phase2 if self.config.method == MethodType::Ttls => {
+                    let tls = self.tls.as_ref().expect("started");
+                    let action = self.ttls.empty(tls);
+                    self.act(action)
+                }
                 Stage::AwaitFinishAck => {
                     if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
                         return vec![Eap::bare(Code::Success, self.id).to_vec()];
@@ -308,6 +316,9 @@ impl Authenticator {
             }
             out.extend(self.reject());
             return out;
+        }
+        if self.config.method == MethodType::Ttls && !tls.is_handshaking() {
+            return self.ttls_message();
         }
         let mut out = Vec::new();
         tls.take_outgoing(&mut out);
@@ -356,6 +367,33 @@ impl Authenticator {
             }
             _ => self.reject(),
         }
+    }
+
+    /// EAP-TTLS once our side of the handshake is done: the peer's phase-2 AVPs (with
+    /// its TLS 1.3 Finished, or after our TLS 1.2 Finished), or our own last flight.
+    fn ttls_message(&mut self) -> Vec<Vec<u8>> {
+        let tls = self.tls.as_mut().expect("started");
+        let mut plain = Vec::new();
+        tls.read_plaintext(&mut plain);
+        if plain.is_empty() {
+            // TLS 1.2: the peer's Finished; ours goes out, its AVPs come next.
+            let mut out = Vec::new();
+            tls.take_outgoing(&mut out);
+            if out.is_empty() || self.stage == Stage::Phase2 {
+                return self.reject();
+            }
+            if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
+                return vec![Eap::bare(Code::Success, self.id).to_vec()];
+            }
+            self.stage = Stage::AwaitFinishAck;
+            return self.send_tls(out);
+        }
+        if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
+            return vec![Eap::bare(Code::Success, self.id).to_vec()];
+        }
+        self.stage = Stage::Phase2;
+        let action = self.ttls.handle(&self.config, tls, &plain, self.id);
+        self.act(action)
     }
 
     /// EAP-TLS is over: EAP-Success with the keys of RFC 5216 §2.3 / RFC 9190 §2.3.

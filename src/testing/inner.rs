@@ -54,7 +54,7 @@ pub(crate) struct InnerServer {
     binding: Option<(CryptoBinding, Secret<20>, Secret<40>)>,
 }
 
-fn random<const N: usize>(config: &AuthenticatorConfig) -> [u8; N] {
+pub(crate) fn random<const N: usize>(config: &AuthenticatorConfig) -> [u8; N] {
     let mut out = [0u8; N];
     config
         .tls

@@ -11,6 +11,7 @@ mod authenticator;
 mod inner;
 mod pair;
 mod server_tls;
+mod ttls;
 
 pub use authenticator::Authenticator;
 pub use pair::{Direction, Fault, Pair, PairOutcome};
@@ -100,8 +101,10 @@ pub struct AuthenticatorConfig {
     pub fragment_size: usize,
     /// Misbehaviours.
     pub knobs: Knobs,
-    /// The method it runs after the Identity: PEAP (the default), or EAP-TLS (its TLS
-    /// config must then ask for a client certificate, e.g. `WebPkiClientVerifier`).
+    /// The method it runs after the Identity: PEAP (the default), EAP-TLS (its TLS
+    /// config must then ask for a client certificate, e.g. `WebPkiClientVerifier`), or
+    /// EAP-TTLS (phase 2 as the peer chooses: PAP, MSCHAPv2 or EAP-MSCHAPv2; the knobs
+    /// `wrong_password`, `bad_authenticator_response` and `inner_method` apply).
     pub method: MethodType,
 }
 

@@ -294,9 +294,9 @@ pub fn cause_code(cause: &Cause) -> &'static str {
         Cause::MschapFailure { error: 648, .. } => "password_expired",
         Cause::MschapFailure { error: 649, .. } => "no_dialin_permission",
         Cause::MschapFailure { .. } => "mschapv2_failure",
-        Cause::CredentialsRejected { .. } | Cause::PasswordRejected { .. } => {
-            "credentials_rejected"
-        }
+        Cause::CredentialsRejected { .. }
+        | Cause::PasswordRejected { .. }
+        | Cause::TtlsCredentialsRejected { .. } => "credentials_rejected",
         Cause::TlsAlert { .. } => "tls_alert",
         Cause::Tls(_) => "tls_error",
         Cause::HandshakeRejected { .. } => "tls_no_common_suite",

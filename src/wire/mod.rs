@@ -12,6 +12,7 @@
 //! - trailing octets beyond a packet's own length field are ignored where the standard says
 //!   so (Ethernet padding after an EAPOL body, octets after an EAP packet's Length).
 
+pub mod avp;
 pub mod eap;
 pub mod eapol;
 pub mod eapol_key;

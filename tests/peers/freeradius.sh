@@ -83,12 +83,17 @@ sed -i -e '0,/default_eap_type = md5/s//default_eap_type = peap/' \
     -e "s|^\(\s*\)tls_min_version = .*|\1tls_min_version = \"${TLS_MIN:-1.2}\"|" \
     -e "s|^\(\s*\)tls_max_version = .*|\1tls_max_version = \"${TLS_MAX:-1.2}\"|" \
     "$eap"
-# PEAP's inner default: EAP-MSCHAPv2 (the second default_eap_type = md5, in ttls, stays).
+# PEAP's inner default: EAP-MSCHAPv2.
 python3 - "$eap" <<'PY'
 import re, sys
 p = sys.argv[1]
 s = open(p).read()
 i = s.index("\tpeap {")
+j = s.index("default_eap_type", i)
+k = s.index("\n", j)
+s = s[:j] + "default_eap_type = mschapv2" + s[k:]
+# TTLS's inner EAP default: EAP-MSCHAPv2 too (stock: md5).
+i = s.index("\tttls {")
 j = s.index("default_eap_type", i)
 k = s.index("\n", j)
 s = s[:j] + "default_eap_type = mschapv2" + s[k:]

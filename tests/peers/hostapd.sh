@@ -14,7 +14,8 @@
 #
 # Internal EAP server: PEAP outside (hostapd offers PEAP version 1 and accepts 0, with a
 # Crypto-Binding TLV), EAP-MSCHAPv2 inside; user alice/password. A peer that Naks PEAP
-# gets EAP-TLS (client certificates from ca.pem). RADIUS clients:
+# gets EAP-TLS (client certificates from ca.pem) or EAP-TTLS (inner PAP, MSCHAPv2 or
+# EAP-MSCHAPv2); TLS13=yes (environment) enables TLS 1.3. RADIUS clients:
 # 127.0.0.1, secret testing123. Certificates from PKI (made by pki.sh; default DIR/pki):
 # ca.pem, server.pem (radius.example.test), server.key.
 set -euo pipefail
@@ -40,8 +41,8 @@ conf=$dir/hostapd.conf
 
 internal_server() {
     cat > "$dir/eap_users" <<'X'
-"alice"  MSCHAPV2  "password"  [2]
-*        PEAP,TLS
+"alice"  MSCHAPV2,TTLS-PAP,TTLS-MSCHAPV2  "password"  [2]
+*        PEAP,TLS,TTLS
 X
     cat >> "$conf" <<X
 eap_server=1
@@ -50,6 +51,9 @@ ca_cert=$pki/ca.pem
 server_cert=$pki/server.pem
 private_key=$pki/server.key
 X
+    if [[ "${TLS13:-no}" == yes ]]; then
+        echo 'tls_flags=[ENABLE-TLSv1.3]' >> "$conf"
+    fi
 }
 
 case "$mode" in

@@ -304,22 +304,32 @@ pub struct Hostapd {
 
 impl Hostapd {
     fn run_script(dir: &Path, args: &[&str]) -> Output {
+        Self::run_script_with(dir, args, &[])
+    }
+
+    fn run_script_with(dir: &Path, args: &[&str], knobs: &[(&str, &str)]) -> Output {
         Command::new("bash")
             .arg(root().join("tests/peers/hostapd.sh"))
             .arg(args[0])
             .arg(dir)
             .args(&args[1..])
             .env("PKI", pki())
+            .envs(knobs.iter().copied())
             .output()
             .expect("spawn hostapd.sh")
     }
 
     /// A RADIUS server on 127.0.0.1 (`driver=none`, `eap_server=1`), on a free port.
     pub fn radius_server() -> Self {
+        Self::radius_server_with(&[])
+    }
+
+    /// As [`Hostapd::radius_server`], with the script's knobs (e.g. `TLS13=yes`).
+    pub fn radius_server_with(knobs: &[(&str, &str)]) -> Self {
         let dir = scratch("hostapd-radius");
         for attempt in 0..3 {
             let port = free_port();
-            let out = Self::run_script(&dir, &["radius", &port.to_string()]);
+            let out = Self::run_script_with(&dir, &["radius", &port.to_string()], knobs);
             if out.status.success() {
                 return Hostapd {
                     dir,

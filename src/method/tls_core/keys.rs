@@ -28,8 +28,20 @@ impl TunnelKeys {
     pub(crate) fn export(
         tunnel: &dyn TlsTunnel,
         version: TlsVersion,
+        randoms: (Option<[u8; 32]>, Option<[u8; 32]>),
+        type_code: u8,
+    ) -> Result<Self, TlsFailure> {
+        Self::export_labelled(tunnel, version, randoms, type_code, TLS12_KEY_LABEL)
+    }
+
+    /// As [`TunnelKeys::export`], with the method's own TLS 1.2 label (EAP-TTLS: "ttls
+    /// keying material", [RFC 5281 §8](https://www.rfc-editor.org/rfc/rfc5281#section-8)).
+    pub(crate) fn export_labelled(
+        tunnel: &dyn TlsTunnel,
+        version: TlsVersion,
         (client_random, server_random): (Option<[u8; 32]>, Option<[u8; 32]>),
         type_code: u8,
+        tls12_label: &[u8],
     ) -> Result<Self, TlsFailure> {
         let mut km = Zeroizing::new([0u8; KEY_MATERIAL_LEN]);
         if version >= TlsVersion::TLS13 {
@@ -41,7 +53,7 @@ impl TunnelKeys {
                 session_id: session_id_tls13(type_code, &method_id),
             })
         } else {
-            tunnel.export(TLS12_KEY_LABEL, None, &mut km[..])?;
+            tunnel.export(tls12_label, None, &mut km[..])?;
             let session_id = match (client_random, server_random) {
                 (Some(c), Some(s)) => session_id_tls12(type_code, &c, &s),
                 _ => Vec::new(),
