@@ -15,7 +15,7 @@
 //! the connector's verifier, as for every TLS method.
 
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{Inbound, TlsSession, fail};
+use super::tls_core::{TlsSession, check_start, fail, parse_frame};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
@@ -111,23 +111,15 @@ impl EapTls {
     /// Processes the Type-Data of an EAP-TLS request.
     pub(crate) fn process(&mut self, ctx: &mut Ctx<'_>, _id: u8, data: &[u8]) -> Step {
         let phase = self.phase();
-        let frame = match TlsFrame::parse(data) {
+        let frame = match parse_frame(data, "EAP-TLS packet", phase) {
             Ok(f) => f,
-            Err(error) => {
-                return fail(
-                    phase,
-                    Cause::Protocol(ProtocolViolation::Malformed {
-                        what: "EAP-TLS packet",
-                        error,
-                    }),
-                );
-            }
+            Err(step) => return step,
         };
         // A transition consumes the old state; `ExpectStart` only stands in meanwhile.
         let state = core::mem::replace(&mut self.state, State::ExpectStart);
         let (state, step) = match state {
             State::ExpectStart => start(ctx, &frame),
-            State::Handshake(mut tls) => match framing(ctx, &mut tls, &frame, phase) {
+            State::Handshake(mut tls) => match tls.framing(ctx, &frame, phase, None) {
                 Err(step) => (State::Handshake(tls), step),
                 Ok(()) if tls.is_handshaking() => {
                     let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
@@ -136,7 +128,9 @@ impl EapTls {
                 Ok(()) => handshake_done(ctx, tls),
             },
             State::ExpectCommitment { mut tls, keys } => {
-                match framing(ctx, &mut tls, &frame, phase).and_then(|()| commitment(ctx, &mut tls))
+                match tls
+                    .framing(ctx, &frame, phase, None)
+                    .and_then(|()| commitment(ctx, &mut tls))
                 {
                     Err(step) => (State::ExpectCommitment { tls, keys }, step),
                     Ok(true) => {
@@ -152,7 +146,7 @@ impl EapTls {
             }
             State::Authenticated { mut tls, keys } => {
                 // Only post-handshake records (tickets) may still come; they are ACKed.
-                let step = match framing(ctx, &mut tls, &frame, phase) {
+                let step = match tls.framing(ctx, &frame, phase, None) {
                     Err(step) => step,
                     Ok(()) => tls.flush(ctx.config, SentMessage::TlsAck),
                 };
@@ -185,53 +179,12 @@ impl EapTls {
 
 /// The Start: answered with our ClientHello.
 fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
-    let length_flag = frame.message_length.is_some();
-    if !frame.start {
-        let step = fail(
-            Phase::MethodNegotiation,
-            Cause::Protocol(ProtocolViolation::Unexpected(
-                "an EAP-TLS request without the Start flag",
-            )),
-        );
-        return (State::ExpectStart, step);
-    }
-    // A Start is only the flags octet (RFC 5216 §3.1).
-    if length_flag || frame.more || !frame.data.is_empty() {
-        let step = fail(
-            Phase::MethodNegotiation,
-            Cause::Protocol(ProtocolViolation::MalformedStart {
-                length_flag,
-                more_flag: frame.more,
-                data_len: frame.data.len(),
-            }),
-        );
+    if let Err(step) = check_start(frame, "an EAP-TLS request without the Start flag") {
         return (State::ExpectStart, step);
     }
     match TlsSession::start(ctx, FLAGS_VERSION) {
         Ok((tls, step)) => (State::Handshake(tls), step),
         Err(step) => (State::ExpectStart, step),
-    }
-}
-
-/// A request after the Start: a whole server message goes to the tunnel; anything else
-/// is answered by the step in `Err` (an ACK, our next fragment, a failure).
-fn framing(
-    ctx: &mut Ctx<'_>,
-    tls: &mut TlsSession,
-    frame: &TlsFrame<'_>,
-    phase: Phase,
-) -> Result<(), Step> {
-    if frame.start {
-        return Err(fail(
-            phase,
-            Cause::Protocol(ProtocolViolation::UnexpectedStart {
-                handshake_complete: !tls.is_handshaking(),
-            }),
-        ));
-    }
-    match tls.inbound(frame, ctx.config, phase) {
-        Inbound::Step(step) => Err(step),
-        Inbound::Message(m) => tls.receive(ctx, &m),
     }
 }
 

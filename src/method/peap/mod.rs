@@ -18,11 +18,11 @@ mod phase2;
 
 use self::phase2::Phase2;
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{Inbound, TlsSession, fail};
+use super::tls_core::{TlsSession, check_start, parse_frame};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
 use crate::crypto::tls_keys::PEAP_TYPE_CODE;
-use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
+use crate::diagnosis::{Cause, Phase, PrematureSuccess, SentMessage};
 use crate::event::{Event, Keys};
 use crate::wire::tls_frame::TlsFrame;
 
@@ -135,36 +135,30 @@ impl Peap {
     /// Processes the Type-Data of a PEAP request.
     pub(crate) fn process(&mut self, ctx: &mut Ctx<'_>, id: u8, data: &[u8]) -> Step {
         let phase = self.phase();
-        let frame = match TlsFrame::parse(data) {
+        let frame = match parse_frame(data, "PEAP packet", phase) {
             Ok(f) => f,
-            Err(error) => {
-                return fail(
-                    phase,
-                    Cause::Protocol(ProtocolViolation::Malformed {
-                        what: "PEAP packet",
-                        error,
-                    }),
-                );
-            }
+            Err(step) => return step,
         };
         // A transition consumes the old state; `ExpectStart` only stands in meanwhile.
         let state = core::mem::replace(&mut self.state, State::ExpectStart);
         let (state, step) = match state {
             State::ExpectStart => start(ctx, &frame),
-            State::Handshake(mut tls) => match framing(ctx, &mut tls, &frame, phase, false) {
-                Err(step) => (State::Handshake(tls), step),
-                Ok(()) if tls.is_handshaking() => {
-                    let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
-                    (State::Handshake(tls), step)
+            State::Handshake(mut tls) => {
+                match tls.framing(ctx, &frame, phase, Some(PEAP_VERSION)) {
+                    Err(step) => (State::Handshake(tls), step),
+                    Ok(()) if tls.is_handshaking() => {
+                        let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
+                        (State::Handshake(tls), step)
+                    }
+                    Ok(()) => tunnel_up(ctx, tls, id),
                 }
-                Ok(()) => tunnel_up(ctx, tls, id),
-            },
+            }
             State::Tunnel {
                 mut tls,
                 keys,
                 mut phase2,
             } => {
-                let step = match framing(ctx, &mut tls, &frame, phase, true) {
+                let step = match tls.framing(ctx, &frame, phase, Some(PEAP_VERSION)) {
                     Err(step) => step,
                     Ok(()) => inner(ctx, &mut tls, &keys, &mut phase2, id),
                 };
@@ -178,27 +172,7 @@ impl Peap {
 
 /// The Start: answered with our ClientHello.
 fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
-    if !frame.start {
-        let step = fail(
-            Phase::MethodNegotiation,
-            Cause::Protocol(ProtocolViolation::Unexpected(
-                "a PEAP request without the Start flag",
-            )),
-        );
-        return (State::ExpectStart, step);
-    }
-    // A Start is only the flags octet ([MS-PEAP] 2.2, RFC 5216 3.1): anything else under
-    // the S flag is malformed, and refused as other malformed PEAP requests are.
-    let length_flag = frame.message_length.is_some();
-    if length_flag || frame.more || !frame.data.is_empty() {
-        let step = fail(
-            Phase::MethodNegotiation,
-            Cause::Protocol(ProtocolViolation::MalformedStart {
-                length_flag,
-                more_flag: frame.more,
-                data_len: frame.data.len(),
-            }),
-        );
+    if let Err(step) = check_start(frame, "a PEAP request without the Start flag") {
         return (State::ExpectStart, step);
     }
     ctx.emit(Event::PeapStarted {
@@ -208,34 +182,6 @@ fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
     match TlsSession::start(ctx, PEAP_VERSION) {
         Ok((tls, step)) => (State::Handshake(tls), step),
         Err(step) => (State::ExpectStart, step),
-    }
-}
-
-/// A request after the Start: checks the flags, then hands a whole server message to the
-/// tunnel (`Err` carries the step that answers anything else: an ACK, our next fragment, a
-/// failure).
-fn framing(
-    ctx: &mut Ctx<'_>,
-    tls: &mut TlsSession,
-    frame: &TlsFrame<'_>,
-    phase: Phase,
-    handshake_complete: bool,
-) -> Result<(), Step> {
-    if frame.start {
-        return Err(fail(
-            phase,
-            Cause::Protocol(ProtocolViolation::UnexpectedStart { handshake_complete }),
-        ));
-    }
-    if frame.version != PEAP_VERSION {
-        return Err(fail(
-            phase,
-            Cause::Protocol(ProtocolViolation::PeapVersion(frame.version)),
-        ));
-    }
-    match tls.inbound(frame, ctx.config, phase) {
-        Inbound::Step(step) => Err(step),
-        Inbound::Message(m) => tls.receive(ctx, &m),
     }
 }
 

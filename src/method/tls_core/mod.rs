@@ -64,6 +64,45 @@ pub(crate) fn fail(phase: Phase, cause: Cause) -> Step {
     }
 }
 
+/// The frame of a TLS method's request ([RFC 5216 §3.1](https://www.rfc-editor.org/rfc/rfc5216#section-3.1));
+/// one that does not parse ends the authentication, naming `what` it was.
+pub(crate) fn parse_frame<'a>(
+    data: &'a [u8],
+    what: &'static str,
+    phase: Phase,
+) -> Result<TlsFrame<'a>, Step> {
+    TlsFrame::parse(data).map_err(|error| {
+        fail(
+            phase,
+            Cause::Protocol(ProtocolViolation::Malformed { what, error }),
+        )
+    })
+}
+
+/// Checks the method's first request: a Start, and only the flags octet (RFC 5216 §3.1,
+/// [MS-PEAP] 2.2, RFC 5281 §9.1); anything else under the S flag is malformed.
+/// `not_start` names a first request without the flag.
+pub(crate) fn check_start(frame: &TlsFrame<'_>, not_start: &'static str) -> Result<(), Step> {
+    if !frame.start {
+        return Err(fail(
+            Phase::MethodNegotiation,
+            Cause::Protocol(ProtocolViolation::Unexpected(not_start)),
+        ));
+    }
+    let length_flag = frame.message_length.is_some();
+    if length_flag || frame.more || !frame.data.is_empty() {
+        return Err(fail(
+            Phase::MethodNegotiation,
+            Cause::Protocol(ProtocolViolation::MalformedStart {
+                length_flag,
+                more_flag: frame.more,
+                data_len: frame.data.len(),
+            }),
+        ));
+    }
+    Ok(())
+}
+
 /// The TLS connection that could not start, as a failure.
 pub(crate) fn connect_failure(ctx: &mut Ctx<'_>, failure: TlsFailure) -> Step {
     let (phase, cause) = cause_of(ctx, failure, None, None);
@@ -170,6 +209,37 @@ impl TlsSession {
         Step::Respond {
             data: TlsFrame::data(self.version, &[]).to_vec(),
             sent,
+        }
+    }
+
+    /// A request after the Start: a second Start is a violation, and so are other version
+    /// bits than `version` when the method checks them (PEAP); then the framing of
+    /// [`TlsSession::inbound`], and a whole server message goes to the tunnel. `Err`
+    /// carries the step that answers anything else (an ACK, our next fragment, a failure).
+    pub(crate) fn framing(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        frame: &TlsFrame<'_>,
+        phase: Phase,
+        version: Option<u8>,
+    ) -> Result<(), Step> {
+        if frame.start {
+            return Err(fail(
+                phase,
+                Cause::Protocol(ProtocolViolation::UnexpectedStart {
+                    handshake_complete: !self.is_handshaking(),
+                }),
+            ));
+        }
+        if version.is_some_and(|v| v != frame.version) {
+            return Err(fail(
+                phase,
+                Cause::Protocol(ProtocolViolation::PeapVersion(frame.version)),
+            ));
+        }
+        match self.inbound(frame, ctx.config, phase) {
+            Inbound::Step(step) => Err(step),
+            Inbound::Message(m) => self.receive(ctx, &m),
         }
     }
 

@@ -17,10 +17,10 @@ mod phase2;
 
 use self::phase2::Phase2;
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{Inbound, TlsSession, fail};
+use super::tls_core::{TlsSession, check_start, parse_frame};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
-use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
+use crate::diagnosis::{Cause, Phase, PrematureSuccess, SentMessage};
 use crate::event::{Event, Keys};
 use crate::wire::tls_frame::TlsFrame;
 use zeroize::Zeroizing;
@@ -116,23 +116,15 @@ impl Ttls {
     /// Processes the Type-Data of an EAP-TTLS request.
     pub(crate) fn process(&mut self, ctx: &mut Ctx<'_>, _id: u8, data: &[u8]) -> Step {
         let phase = self.phase();
-        let frame = match TlsFrame::parse(data) {
+        let frame = match parse_frame(data, "EAP-TTLS packet", phase) {
             Ok(f) => f,
-            Err(error) => {
-                return fail(
-                    phase,
-                    Cause::Protocol(ProtocolViolation::Malformed {
-                        what: "EAP-TTLS packet",
-                        error,
-                    }),
-                );
-            }
+            Err(step) => return step,
         };
         // A transition consumes the old state; `ExpectStart` only stands in meanwhile.
         let state = core::mem::replace(&mut self.state, State::ExpectStart);
         let (state, step) = match state {
             State::ExpectStart => start(ctx, &frame),
-            State::Handshake(mut tls) => match framing(ctx, &mut tls, &frame, phase) {
+            State::Handshake(mut tls) => match tls.framing(ctx, &frame, phase, None) {
                 Err(step) => (State::Handshake(tls), step),
                 Ok(()) if tls.is_handshaking() => {
                     let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
@@ -145,7 +137,7 @@ impl Ttls {
                 keys,
                 mut phase2,
             } => {
-                let step = match framing(ctx, &mut tls, &frame, phase) {
+                let step = match tls.framing(ctx, &frame, phase, None) {
                     Err(step) => step,
                     Ok(()) => inner(ctx, &mut tls, &mut phase2),
                 };
@@ -159,53 +151,12 @@ impl Ttls {
 
 /// The Start: answered with version 0 and our ClientHello.
 fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
-    if !frame.start {
-        let step = fail(
-            Phase::MethodNegotiation,
-            Cause::Protocol(ProtocolViolation::Unexpected(
-                "an EAP-TTLS request without the Start flag",
-            )),
-        );
-        return (State::ExpectStart, step);
-    }
-    // A Start carries nothing but the flags octet (RFC 5281 §9.1).
-    let length_flag = frame.message_length.is_some();
-    if length_flag || frame.more || !frame.data.is_empty() {
-        let step = fail(
-            Phase::MethodNegotiation,
-            Cause::Protocol(ProtocolViolation::MalformedStart {
-                length_flag,
-                more_flag: frame.more,
-                data_len: frame.data.len(),
-            }),
-        );
+    if let Err(step) = check_start(frame, "an EAP-TTLS request without the Start flag") {
         return (State::ExpectStart, step);
     }
     match TlsSession::start(ctx, TTLS_VERSION) {
         Ok((tls, step)) => (State::Handshake(tls), step),
         Err(step) => (State::ExpectStart, step),
-    }
-}
-
-/// A request after the Start: a whole server message goes to the tunnel; anything else
-/// is answered by the step in `Err` (an ACK, our next fragment, a failure).
-fn framing(
-    ctx: &mut Ctx<'_>,
-    tls: &mut TlsSession,
-    frame: &TlsFrame<'_>,
-    phase: Phase,
-) -> Result<(), Step> {
-    if frame.start {
-        return Err(fail(
-            phase,
-            Cause::Protocol(ProtocolViolation::UnexpectedStart {
-                handshake_complete: !tls.is_handshaking(),
-            }),
-        ));
-    }
-    match tls.inbound(frame, ctx.config, phase) {
-        Inbound::Step(step) => Err(step),
-        Inbound::Message(m) => tls.receive(ctx, &m),
     }
 }
 
