@@ -318,23 +318,12 @@ fn eapol_test_and_our_cli_both_succeed_against_the_same_server() {
         return;
     }
     let fr = FreeRadius::start(&[]);
-    let conf = fr.dir.join("peap.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "network={{\n key_mgmt=WPA-EAP\n eap=PEAP\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"password\"\n ca_cert=\"{}\"\n domain_match=\"{SERVER_NAME}\"\n phase2=\"auth=MSCHAPV2\"\n}}\n",
-            pki().join("ca.pem").display()
-        ),
-    )
-    .unwrap();
-    let theirs = std::process::Command::new("eapol_test")
-        .arg("-c")
-        .arg(&conf)
-        .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&theirs.stdout);
-    assert!(text.trim_end().ends_with("SUCCESS"), "eapol_test: {text}");
+    let (succeeded, text) = eapol_test(
+        &fr,
+        "peap",
+        " eap=PEAP\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"password\"\n phase2=\"auth=MSCHAPV2\"",
+    );
+    assert!(succeeded, "eapol_test: {text}");
     let ours = radius_auth(&fr.addr(), "alice", "password", &["--count", "20"]);
     assert_eq!(ours.status.code(), Some(0));
     assert_eq!(msk_lines(&ours).len(), 20);
@@ -469,29 +458,16 @@ fn eapol_test_and_our_cli_agree_on_eap_tls_success_and_refusal() {
     let fr = FreeRadius::start(&[]);
     let pem = |f: &str| pki().join(f).display().to_string();
     for (name, ok) in [("client", true), ("other-client", false)] {
-        let conf = fr.dir.join(format!("tls-{name}.conf"));
-        std::fs::write(
-            &conf,
-            format!(
-                "network={{\n key_mgmt=WPA-EAP\n eap=TLS\n identity=\"alice\"\n ca_cert=\"{}\"\n domain_match=\"{SERVER_NAME}\"\n client_cert=\"{}\"\n private_key=\"{}\"\n}}\n",
-                pem("ca.pem"),
+        let (succeeded, text) = eapol_test(
+            &fr,
+            &format!("tls-{name}"),
+            &format!(
+                " eap=TLS\n identity=\"alice\"\n client_cert=\"{}\"\n private_key=\"{}\"",
                 pem(&format!("{name}.pem")),
                 pem(&format!("{name}.key"))
             ),
-        )
-        .unwrap();
-        let theirs = std::process::Command::new("eapol_test")
-            .arg("-c")
-            .arg(&conf)
-            .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&theirs.stdout);
-        assert_eq!(
-            text.trim_end().ends_with("SUCCESS"),
-            ok,
-            "eapol_test {name}: {text}"
         );
+        assert_eq!(succeeded, ok, "eapol_test {name}: {text}");
         let (cert, key) = (pem(&format!("{name}.pem")), pem(&format!("{name}.key")));
         let ours = radius_auth(
             &fr.addr(),
@@ -561,27 +537,14 @@ fn eapol_test_and_our_cli_agree_on_peap_gtc() {
     }
     let fr = FreeRadius::start(&[]);
     for (password, ok) in [("password", true), ("wrong", false)] {
-        let conf = fr.dir.join(format!("gtc-{ok}.conf"));
-        std::fs::write(
-            &conf,
-            format!(
-                "network={{\n key_mgmt=WPA-EAP\n eap=PEAP\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"{password}\"\n ca_cert=\"{}\"\n domain_match=\"{SERVER_NAME}\"\n phase2=\"auth=GTC\"\n}}\n",
-                pki().join("ca.pem").display()
+        let (succeeded, text) = eapol_test(
+            &fr,
+            &format!("gtc-{ok}"),
+            &format!(
+                " eap=PEAP\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"{password}\"\n phase2=\"auth=GTC\""
             ),
-        )
-        .unwrap();
-        let theirs = std::process::Command::new("eapol_test")
-            .arg("-c")
-            .arg(&conf)
-            .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&theirs.stdout);
-        assert_eq!(
-            text.trim_end().ends_with("SUCCESS"),
-            ok,
-            "eapol_test: {text}"
         );
+        assert_eq!(succeeded, ok, "eapol_test: {text}");
         let ours = radius_auth(&fr.addr(), "alice", password, &["--method", "peap-gtc"]);
         let stderr = String::from_utf8_lossy(&ours.stderr);
         assert_eq!(ours.status.code(), Some(if ok { 0 } else { 1 }), "{stderr}");

@@ -135,27 +135,14 @@ fn eapol_test_and_our_cli_agree_on_ttls() {
         ("ttls-eap-mschapv2", "autheap=MSCHAPV2"),
     ] {
         for (password, ok) in [("password", true), ("wrong", false)] {
-            let conf = fr.dir.join(format!("{arg}-{ok}.conf"));
-            std::fs::write(
-                &conf,
-                format!(
-                    "network={{\n key_mgmt=WPA-EAP\n eap=TTLS\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"{password}\"\n ca_cert=\"{}\"\n domain_match=\"{SERVER_NAME}\"\n phase2=\"{phase2}\"\n}}\n",
-                    pki().join("ca.pem").display()
+            let (succeeded, text) = eapol_test(
+                &fr,
+                &format!("{arg}-{ok}"),
+                &format!(
+                    " eap=TTLS\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"{password}\"\n phase2=\"{phase2}\""
                 ),
-            )
-            .unwrap();
-            let theirs = std::process::Command::new("eapol_test")
-                .arg("-c")
-                .arg(&conf)
-                .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
-                .output()
-                .unwrap();
-            let text = String::from_utf8_lossy(&theirs.stdout);
-            assert_eq!(
-                text.trim_end().ends_with("SUCCESS"),
-                ok,
-                "eapol_test {arg} {password}: {text}"
             );
+            assert_eq!(succeeded, ok, "eapol_test {arg} {password}: {text}");
             let ours = radius_auth(&fr.addr(), "alice", password, &["--method", arg]);
             let stderr = String::from_utf8_lossy(&ours.stderr);
             assert_eq!(

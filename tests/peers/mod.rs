@@ -537,3 +537,26 @@ pub fn diagnosis_of(outcome: &eap::transport::Outcome) -> &eap::diagnosis::Diagn
         eap::transport::Outcome::Authenticated(_) => panic!("expected a failure, got success"),
     }
 }
+
+/// Runs eapol_test against `fr` with one `network={...}` block whose body is `fields`
+/// (one `key=value` per line, the CA and the name rule of the test PKI added); true if it
+/// ended in SUCCESS, with its output.
+pub fn eapol_test(fr: &FreeRadius, name: &str, fields: &str) -> (bool, String) {
+    let conf = fr.dir.join(format!("{name}.conf"));
+    std::fs::write(
+        &conf,
+        format!(
+            "network={{\n key_mgmt=WPA-EAP\n{fields}\n ca_cert=\"{}\"\n domain_match=\"{SERVER_NAME}\"\n}}\n",
+            pki().join("ca.pem").display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new("eapol_test")
+        .arg("-c")
+        .arg(&conf)
+        .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
+        .output()
+        .expect("run eapol_test");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (text.trim_end().ends_with("SUCCESS"), text)
+}
