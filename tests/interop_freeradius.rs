@@ -402,27 +402,14 @@ fn eap_tls_tls12_and_tls13_msk_equals_mppe_keys() {
             eap_tls_config("client", tls13).build().unwrap(),
         );
         let keys = keys_of(&outcome);
-        let mppe = t.mppe_keys();
-        assert_eq!(
-            mppe.recv.as_ref().unwrap().expose()[..32],
-            keys.msk.expose()[..32]
-        );
-        assert_eq!(
-            mppe.send.as_ref().unwrap().expose()[..32],
-            keys.msk.expose()[32..64]
-        );
+        assert_msk_is_mppe(&t, keys, &format!("EAP-TLS tls13 {tls13}"));
         assert_eq!(keys.session_id[0], 13, "EAP-TLS Session-Id");
         let want = if tls13 {
             TlsVersion::TLS13
         } else {
             TlsVersion::TLS12
         };
-        assert!(
-            events
-                .iter()
-                .any(|e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == want)),
-            "tls13 {tls13}: {events:?}"
-        );
+        assert_eq!(tunnel_version(&events), Some(want), "tls13 {tls13}");
     }
 }
 
@@ -509,16 +496,7 @@ fn peap_gtc_msk_equals_mppe_keys_and_a_wrong_password_is_named() {
     let gtc =
         |password: &str| config("alice", password).inner_methods([eap::wire::eap::MethodType::Gtc]);
     let (outcome, _, t) = authenticate_radius(&fr.addr(), SECRET, gtc("password").build().unwrap());
-    let keys = keys_of(&outcome);
-    let mppe = t.mppe_keys();
-    assert_eq!(
-        mppe.recv.as_ref().unwrap().expose()[..32],
-        keys.msk.expose()[..32]
-    );
-    assert_eq!(
-        mppe.send.as_ref().unwrap().expose()[..32],
-        keys.msk.expose()[32..64]
-    );
+    assert_msk_is_mppe(&t, keys_of(&outcome), "PEAP/GTC");
     let d = diagnose(&fr, SECRET, gtc("wrong"));
     assert_eq!(
         d.cause,

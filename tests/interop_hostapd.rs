@@ -169,15 +169,7 @@ fn eap_tls_msk_equals_mppe_keys_and_an_untrusted_certificate_is_refused() {
     let (outcome, _, t) =
         authenticate_radius(&h.addr(), SECRET, eap_tls_config("client").build().unwrap());
     let keys = keys_of(&outcome);
-    let mppe = t.mppe_keys();
-    assert_eq!(
-        mppe.recv.as_ref().unwrap().expose()[..32],
-        keys.msk.expose()[..32]
-    );
-    assert_eq!(
-        mppe.send.as_ref().unwrap().expose()[..32],
-        keys.msk.expose()[32..64]
-    );
+    assert_msk_is_mppe(&t, keys, "EAP-TLS");
     assert_eq!(keys.session_id[0], 13);
     assert!(h.log().contains("CTRL-EVENT-EAP-SUCCESS"));
     let (outcome, _, _) = authenticate_radius(

@@ -34,29 +34,14 @@ fn succeeds(addr: &str, inner: TtlsInner, tls13: bool) {
         ttls("password", inner, tls13).build().unwrap(),
     );
     let keys = keys_of(&outcome);
-    let mppe = t.mppe_keys();
-    assert_eq!(
-        mppe.recv.as_ref().unwrap().expose()[..32],
-        keys.msk.expose()[..32],
-        "{inner} tls13 {tls13}"
-    );
-    assert_eq!(
-        mppe.send.as_ref().unwrap().expose()[..32],
-        keys.msk.expose()[32..64],
-        "{inner} tls13 {tls13}"
-    );
+    assert_msk_is_mppe(&t, keys, &format!("{inner} tls13 {tls13}"));
     assert_eq!(keys.session_id[0], 21, "EAP-TTLS Session-Id");
     let want = if tls13 {
         TlsVersion::TLS13
     } else {
         TlsVersion::TLS12
     };
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, eap::Event::TunnelUp { version, .. } if *version == want)),
-        "{inner} tls13 {tls13}: {events:?}"
-    );
+    assert_eq!(tunnel_version(&events), Some(want), "{inner} tls13 {tls13}");
 }
 
 #[test]

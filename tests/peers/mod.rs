@@ -560,3 +560,26 @@ pub fn eapol_test(fr: &FreeRadius, name: &str, fields: &str) -> (bool, String) {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     (text.trim_end().ends_with("SUCCESS"), text)
 }
+
+/// The MS-MPPE keys the server sent (decrypted by the transport) are our MSK's two halves:
+/// MS-MPPE-Recv-Key = MSK[0..32], MS-MPPE-Send-Key = MSK[32..64] (RFC 2548, RFC 5216 §2.3).
+pub fn assert_msk_is_mppe(
+    t: &eap::transport::radius::RadiusTransport,
+    keys: &eap::Keys,
+    what: &str,
+) {
+    let mppe = t.mppe_keys();
+    let msk = keys.msk.expose();
+    let recv = mppe.recv.as_ref().expect("MS-MPPE-Recv-Key").expose();
+    let send = mppe.send.as_ref().expect("MS-MPPE-Send-Key").expose();
+    assert_eq!(recv[..32], msk[..32], "{what}: MS-MPPE-Recv-Key");
+    assert_eq!(send[..32], msk[32..64], "{what}: MS-MPPE-Send-Key");
+}
+
+/// The TLS version of the tunnel, from the events.
+pub fn tunnel_version(events: &[eap::Event]) -> Option<eap::tls::TlsVersion> {
+    events.iter().find_map(|e| match e {
+        eap::Event::TunnelUp { version, .. } => Some(*version),
+        _ => None,
+    })
+}
