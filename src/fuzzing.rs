@@ -291,12 +291,12 @@ fn check_transmitted(tx: &[Vec<u8>]) {
     }
 }
 
-/// Arbitrary server packets from the first one on: `[len(2)] [EAP packet]`, with a
-/// zero-length piece meaning "the deadline passed".
-pub fn supplicant_outer(data: &[u8]) {
-    let mut s = Supplicant::new(client_config(), Instant::ZERO);
+/// Feeds `s` server packets framed `[len(2)] [EAP packet]`, a zero-length piece meaning
+/// "the deadline passed", until it finishes; no password leaves in the clear. Returns the
+/// last input's time.
+fn feed(s: &mut Supplicant, data: &[u8]) -> Instant {
     let mut now = Instant::ZERO;
-    check_transmitted(&drain(&mut s));
+    check_transmitted(&drain(s));
     for p in chunks(data) {
         now = now + Duration::from_millis(10);
         let input = if p.is_empty() {
@@ -307,11 +307,18 @@ pub fn supplicant_outer(data: &[u8]) {
         };
         s.handle_input(input)
             .expect("inputs in time order are never API errors");
-        check_transmitted(&drain(&mut s));
+        check_transmitted(&drain(s));
         if s.is_finished() {
             break;
         }
     }
+    now
+}
+
+/// Arbitrary server packets from the first one on (framed as for [`feed`]).
+pub fn supplicant_outer(data: &[u8]) {
+    let mut s = Supplicant::new(client_config(), Instant::ZERO);
+    feed(&mut s, data);
 }
 
 /// An EAP-TLS client (its certificate: the test server's, any matching pair will do) fed
@@ -332,25 +339,14 @@ pub fn supplicant_eap_tls(data: &[u8]) {
         .build()
         .expect("fuzz EAP-TLS config");
     let mut s = Supplicant::new(config, Instant::ZERO);
-    let mut now = Instant::ZERO;
-    for p in chunks(data) {
-        now = now + Duration::from_millis(10);
-        let input = if p.is_empty() {
-            now = now + Duration::from_secs(31);
-            Input::Timeout { now }
-        } else {
-            Input::Packet { now, eap: p }
-        };
-        s.handle_input(input)
-            .expect("inputs in time order are never API errors");
-        let _ = drain(&mut s);
-        if s.is_finished() {
-            now = now + Duration::from_millis(1);
-            let again = Eap::request(1, eap::MethodType::Identity, &[]).to_vec();
-            let _ = s.handle_input(Input::Packet { now, eap: &again });
-            assert!(drain(&mut s).is_empty(), "nothing is sent after the end");
-            break;
-        }
+    let now = feed(&mut s, data);
+    if s.is_finished() {
+        let again = Eap::request(1, eap::MethodType::Identity, &[]).to_vec();
+        let _ = s.handle_input(Input::Packet {
+            now: now + Duration::from_millis(1),
+            eap: &again,
+        });
+        assert!(drain(&mut s).is_empty(), "nothing is sent after the end");
     }
 }
 
