@@ -315,7 +315,8 @@ fn feed(s: &mut Supplicant, data: &[u8]) -> Instant {
     now
 }
 
-/// Arbitrary server packets from the first one on (framed as for [`feed`]).
+/// Arbitrary server packets from the first one on: `[len(2)] [EAP packet]`, with a
+/// zero-length piece meaning "the deadline passed".
 pub fn supplicant_outer(data: &[u8]) {
     let mut s = Supplicant::new(client_config(), Instant::ZERO);
     feed(&mut s, data);
