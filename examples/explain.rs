@@ -7,7 +7,13 @@
 //! ```text
 //! explain FILE [--password P] [--identity ID] [--radius-port PORT]...
 //!              [--ssid SSID] [--psk PASSPHRASE | --pmk HEX | --msk HEX]
+//!              [--keylog FILE] [--json]
 //! ```
+//!
+//! The TLS tunnel is decrypted with the secrets the capture carries (`radius_auth --pcap`
+//! writes them into the file) or those of `--keylog FILE` (NSS key log), and the inner
+//! failure is named. `--json` prints one JSON object per conversation, one per line, with
+//! the cause codes of `radius_auth --json`.
 //!
 //! Each conversation ends with the lines `outcome:`, `phase:`, `cause:`, `story:`,
 //! `hint:`, with `--password` a `password:` line, and with `--psk`, `--pmk` or `--msk` a
@@ -16,7 +22,7 @@
 //! did not, 2 when the file is unreadable or a key is malformed.
 
 use clap::Parser;
-use eap::capture::{KeySource, Options, Outcome, explain};
+use eap::capture::{KeyLog, KeySource, Options, Outcome, explain};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -47,6 +53,12 @@ struct Cli {
     /// Check this MSK (128 hex digits, the MSK= line of radius_auth): PMK = MSK[0..32].
     #[arg(long)]
     msk: Option<String>,
+    /// Decrypt TLS tunnels with this NSS key log file (what --keylog of radius_auth writes).
+    #[arg(long)]
+    keylog: Option<std::path::PathBuf>,
+    /// One JSON object per conversation, one per line, instead of the text report.
+    #[arg(long)]
+    json: bool,
 }
 
 fn unhex(s: &str, octets: usize, what: &str) -> Result<Vec<u8>, String> {
@@ -81,7 +93,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let tls_keys = match &cli.keylog {
+        Some(path) => match std::fs::read(path) {
+            Ok(text) => Some(KeyLog::parse(&text)),
+            Err(e) => {
+                eprintln!("error: --keylog {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let options = Options {
+        tls_keys,
         password: cli.password,
         identity: cli.identity,
         radius_ports: cli.radius_ports,
@@ -90,7 +113,13 @@ fn main() -> ExitCode {
     };
     match explain(&bytes, &options) {
         Ok(report) => {
-            print!("{report}");
+            if cli.json {
+                for (i, c) in report.conversations.iter().enumerate() {
+                    println!("{}", c.to_json(i + 1));
+                }
+            } else {
+                print!("{report}");
+            }
             let all_ok = report
                 .conversations
                 .iter()

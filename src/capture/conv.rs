@@ -2,6 +2,7 @@
 //! builds its timeline and gathers the facts its verdict is drawn from.
 
 use super::air::{self, Network};
+use super::decrypt::{KeyLog, Records};
 use super::explain::{Conversation, Entry, Link, Options};
 use super::keys::Keys;
 use super::link::Mac;
@@ -39,6 +40,8 @@ pub(super) struct Conv {
     pub(super) last_reply: Option<(u8, [u8; 16])>,
     /// The WPA key handshakes (EAPOL-Key frames, deauthentication).
     pub(super) keys: Keys,
+    /// The TLS records of the last handshake, for decryption.
+    pub(super) records: Records,
 }
 
 /// What one EAP packet showed.
@@ -96,6 +99,7 @@ impl Conv {
             pending: None,
             last_reply: None,
             keys: Keys::default(),
+            records: Records::default(),
         }
     }
 
@@ -488,7 +492,12 @@ impl Conv {
         self.note(t, to_server, name, sent);
     }
 
-    pub(super) fn finish(mut self, options: &Options, networks: &[Network]) -> Conversation {
+    pub(super) fn finish(
+        mut self,
+        options: &Options,
+        networks: &[Network],
+        secrets: &KeyLog,
+    ) -> Conversation {
         let identity = options.identity.as_deref();
         if let Some(l) = self.obs.last.clone().filter(|l| l.count > 1) {
             let secs = l.last.saturating_sub(l.first).as_secs();
@@ -498,7 +507,8 @@ impl Conv {
                 l.count
             ));
         }
-        let verdict = self.obs.verdict(identity);
+        let mut verdict = self.obs.verdict(identity);
+        let tunnel = self.open_tunnel(secrets, &mut verdict);
         let authenticator = match &self.link {
             Link::Eapol { authenticator, .. } => *authenticator,
             Link::Radius { .. } => None,
@@ -533,6 +543,7 @@ impl Conv {
             password,
             network,
             key,
+            tunnel,
         }
     }
 }

@@ -11,11 +11,12 @@
 
 use super::air::{self, Network};
 use super::conv::Conv;
+use super::decrypt::KeyLog;
 use super::keys::{KeyCheck, KeySource};
 use super::link::{self, Frame, Mac};
 use super::names::quote;
 use super::read::{Capture, ReadError, read_capture};
-use super::verdict::{PasswordCheck, Verdict};
+use super::verdict::{Outcome, PasswordCheck, Verdict};
 use crate::wire::eap::{Code as EapCode, Eap, MethodType};
 use crate::wire::eapol::{Eapol, PacketType};
 use crate::wire::eapol_key::{EapolKey, Message};
@@ -42,6 +43,9 @@ pub struct Options {
     pub ssid: Option<Vec<u8>>,
     /// A passphrase, PMK or MSK to check against captured 4-way handshakes.
     pub key: Option<KeySource>,
+    /// TLS secrets (a key log file) to decrypt tunnels with, besides those the capture
+    /// carries in its Decryption Secrets Blocks.
+    pub tls_keys: Option<KeyLog>,
 }
 
 impl fmt::Debug for Options {
@@ -52,6 +56,7 @@ impl fmt::Debug for Options {
             .field("radius_ports", &self.radius_ports)
             .field("ssid", &self.ssid)
             .field("key", &self.key)
+            .field("tls_keys", &self.tls_keys)
             .finish()
     }
 }
@@ -151,6 +156,9 @@ pub struct Conversation {
     pub network: Option<String>,
     /// The key check, when a key was given (802.1X / Wi-Fi conversations).
     pub key: Option<KeyCheck>,
+    /// Whether the TLS tunnel was decrypted, when TLS secrets were given or carried by the
+    /// capture: "decrypted ..." or why not.
+    pub tunnel: Option<String>,
 }
 
 /// Everything a capture says.
@@ -180,6 +188,8 @@ pub fn explain(bytes: &[u8], options: &Options) -> Result<Report, ReadError> {
 
 /// Explains the packets of a capture already read.
 pub fn explain_capture(capture: &Capture, options: &Options) -> Report {
+    let mut secrets = options.tls_keys.clone().unwrap_or_default();
+    secrets.extend(&capture.tls_secrets);
     let mut convs: Vec<Conv> = Vec::new();
     let mut networks: Vec<Network> = Vec::new();
     let (mut ignored, mut management, mut protected, mut malformed_eapol) = (0, 0, 0, 0);
@@ -244,7 +254,7 @@ pub fn explain_capture(capture: &Capture, options: &Options) -> Report {
         truncated: capture.truncated.clone(),
         conversations: convs
             .into_iter()
-            .map(|c| c.finish(options, &networks))
+            .map(|c| c.finish(options, &networks, &secrets))
             .collect(),
     }
 }
@@ -494,6 +504,9 @@ impl Display for Conversation {
         if let Some(n) = &self.network {
             writeln!(f, "network: {n}")?;
         }
+        if let Some(t) = &self.tunnel {
+            writeln!(f, "tunnel: {t}")?;
+        }
         let v = &self.verdict;
         writeln!(f, "outcome: {}", v.outcome)?;
         writeln!(f, "phase: {}", v.phase)?;
@@ -512,6 +525,49 @@ impl Display for Conversation {
             writeln!(f, "key: {k}")?;
         }
         Ok(())
+    }
+}
+
+impl Conversation {
+    /// One JSON object (no newline): `conversation` (its number, from 1), `link`, `result`
+    /// (`"success"` | `"failure"` | `"incomplete"`), `cause` (`null` on success, else
+    /// `code`, `phase`, `message`, `hint`, with the same codes as a live run's report),
+    /// `server_message`, `story`, `tunnel`, `password`, `key` (`null` when not applicable).
+    pub fn to_json(&self, number: usize) -> String {
+        use crate::transport::json::{Object, array, string};
+        let text = |s: &str| {
+            let mut q = String::new();
+            string(&mut q, s);
+            q
+        };
+        let v = &self.verdict;
+        let mut out = String::new();
+        let mut o = Object::new(&mut out);
+        o.num("conversation", number as f64)
+            .str("link", &self.link.to_string())
+            .str("result", &v.outcome.to_string());
+        if v.outcome == Outcome::Success {
+            o.raw("cause", "null");
+        } else {
+            let mut c = String::new();
+            let mut co = Object::new(&mut c);
+            co.str("code", v.finding.code())
+                .str("phase", v.phase.code())
+                .str("message", &v.finding.to_string())
+                .str("hint", v.finding.hint());
+            co.end();
+            o.raw("cause", &c);
+        }
+        o.opt_str("server_message", v.server_message.as_deref())
+            .raw("story", &array(v.story.iter().map(|s| text(s))))
+            .opt_str("tunnel", self.tunnel.as_deref())
+            .opt_str(
+                "password",
+                self.password.as_ref().map(ToString::to_string).as_deref(),
+            )
+            .opt_str("key", self.key.as_ref().map(ToString::to_string).as_deref());
+        o.end();
+        out
     }
 }
 

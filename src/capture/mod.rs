@@ -32,8 +32,14 @@
 //! After the `capture:` line, an `802.11:` line counts the management frames read and the
 //! protected data frames skipped, when there were any.
 //!
-//! What is out of reach: anything inside the PEAP / TTLS tunnel (encrypted; no key log
-//! decryption), RADIUS attributes' authenticity (no shared secret), fragmented IP packets,
+//! Inside the PEAP / TTLS / EAP-TLS tunnel: with the session's TLS secrets (the Decryption
+//! Secrets Block `--pcap` writes, or a key log file, [`Options::tls_keys`]) the tunnel is
+//! decrypted (TLS 1.2 AEAD suites, TLS 1.3), its inner packets are listed as `decrypted:`
+//! detail lines, a `tunnel:` line says whether it could be opened ("the secrets do not
+//! match this capture" when not), and the cause names the inner failure (MSCHAPv2 E=691,
+//! Result TLV Failure, GTC / PAP rejected, the client certificate refused).
+//!
+//! What is out of reach: a tunnel without its secrets, TLS 1.2 CBC suites, RADIUS attributes' authenticity (no shared secret), fragmented IP packets,
 //! protected 802.11 frames (counted, not decrypted), the key data of messages 3 and group
 //! messages (encrypted under the KEK), and keys of AKMs whose PMK no passphrase, PMK or MSK
 //! given gives (SAE, OWE, FT: the key check says so).
@@ -41,6 +47,7 @@
 use crate::tls::cert_info;
 pub mod air;
 mod conv;
+mod decrypt;
 mod explain;
 mod keys;
 pub mod link;
@@ -48,8 +55,10 @@ mod names;
 pub mod pcapng;
 pub mod read;
 mod tls_view;
+mod tunnel;
 mod verdict;
 
+pub use decrypt::KeyLog;
 pub use explain::{Conversation, Entry, Link, Options, Report, explain, explain_capture};
 pub use keys::{KeyCheck, KeyFinding, KeyKind, KeySource};
 pub use pcapng::{PcapWriter, Tap, nss_key_log_line};

@@ -34,6 +34,8 @@ pub struct Capture {
     /// Set when the file ends in the middle of a block or has an unreadable block after the
     /// packets listed: what was wrong.
     pub truncated: Option<String>,
+    /// The TLS key log lines of the file's Decryption Secrets Blocks (pcapng), in order.
+    pub tls_secrets: Vec<u8>,
 }
 
 /// Why a file cannot be read as a capture.
@@ -72,6 +74,9 @@ pub fn read_capture(bytes: &[u8]) -> Result<Capture, ReadError> {
         _ => Err(ReadError::NotACapture),
     }
 }
+
+/// Decryption Secrets Block type of a TLS key log ("TLSK").
+const SECRETS_TLS_KEY_LOG: u32 = 0x544c_534b;
 
 /// Nanoseconds per unit of `if_tsresol` (10^-n, or 2^-n with the high bit), as a ratio.
 fn resolution(tsresol: u8) -> Option<u128> {
@@ -141,6 +146,13 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, ReadError> {
                     data: spb.packet_data().to_vec(),
                 });
             }
+            Block::DecryptionSecrets(dsb) if dsb.secrets_type.0 == SECRETS_TLS_KEY_LOG => {
+                let data = dsb.data.get(..dsb.secrets_len as usize).unwrap_or(dsb.data);
+                capture.tls_secrets.extend_from_slice(data);
+                if !data.ends_with(b"\n") {
+                    capture.tls_secrets.push(b'\n');
+                }
+            }
             _ => {}
         }
     }
@@ -200,6 +212,7 @@ mod tests {
         let mut w = PcapWriter::new(Vec::new()).unwrap();
         let t = Duration::new(1_700_000_000, 123_456_789);
         w.ethernet(t, &[1; 20]).unwrap();
+        w.tls_key_log(b"CLIENT_RANDOM 01 02\n").unwrap();
         w.udp(
             t + Duration::from_millis(5),
             "127.0.0.1:1".parse().unwrap(),
@@ -211,6 +224,7 @@ mod tests {
         let c = read_capture(&bytes).unwrap();
         assert_eq!(c.truncated, None);
         assert_eq!(c.packets.len(), 2);
+        assert_eq!(c.tls_secrets, b"CLIENT_RANDOM 01 02\n");
         assert_eq!(c.packets[0].time, t);
         assert_eq!(c.packets[0].linktype, 1);
         assert_eq!(c.packets[0].data, [1; 20]);

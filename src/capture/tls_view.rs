@@ -23,7 +23,10 @@ impl Conv {
             self.client_tls = TlsScanner::new();
             self.server_tls = TlsScanner::new();
             (self.tls13, self.client_ccs, self.server_ccs) = (false, false, false);
+            self.records = Default::default();
         }
+        self.records
+            .push(self.timeline.len(), to_server, frame.data);
         let mut flags = String::new();
         for (set, c) in [
             (frame.message_length.is_some(), 'L'),

@@ -68,6 +68,19 @@ impl PartialEq<Phase> for Stage {
     }
 }
 
+impl Stage {
+    /// The stable snake_case code: a live run's
+    /// [`phase_code`](crate::transport::report::phase_code), `four_way_handshake` or
+    /// `group_key_handshake`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Stage::Eap(p) => crate::transport::report::phase_code(*p),
+            Stage::FourWay => "four_way_handshake",
+            Stage::GroupKey => "group_key_handshake",
+        }
+    }
+}
+
 impl Display for Stage {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
@@ -219,6 +232,23 @@ impl Display for Finding {
 }
 
 impl Finding {
+    /// The stable snake_case code of the finding: a live run's
+    /// [`cause_code`](crate::transport::report::cause_code) for a [`Finding::Cause`], else
+    /// one of `accepted`, `client_tls_alert`, `rejected_in_tunnel`,
+    /// `client_stopped_answering`, `capture_ends`, `wpa_key_handshake` (the README lists
+    /// them).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Finding::Accepted { .. } => "accepted",
+            Finding::Cause(c) => crate::transport::report::cause_code(c),
+            Finding::ClientAlert { .. } => "client_tls_alert",
+            Finding::RejectedInTunnel { .. } => "rejected_in_tunnel",
+            Finding::ClientStoppedAnswering { .. } => "client_stopped_answering",
+            Finding::CaptureEnds { .. } => "capture_ends",
+            Finding::Keys(_) => "wpa_key_handshake",
+        }
+    }
+
     /// One line saying what to change.
     pub fn hint(&self) -> &'static str {
         match self {
@@ -228,7 +258,7 @@ impl Finding {
                 "the client refused the server's TLS parameters or certificate: check the client's CA, server name and TLS settings against the server's certificate"
             }
             Finding::RejectedInTunnel { .. } => {
-                "the server's log says why (a wrong user name or password shows there); to see the inner exchange, capture with the client's TLS key log (--keylog) and open it in Wireshark"
+                "the server's log says why (a wrong user name or password shows there); to see the inner exchange, capture with the client's TLS secrets (radius_auth --pcap stores them; or explain --keylog FILE)"
             }
             Finding::ClientStoppedAnswering { .. } => {
                 "the client went away or could not process the server's message: check the client's log"
@@ -419,6 +449,25 @@ pub(crate) fn offer(ch: &ClientHello) -> TlsOffer {
     }
 }
 
+/// The cause of an MSCHAPv2 Failure message (`E=... R=... M=...`), as the live supplicant
+/// reports it; a Failure it cannot parse is the server's verdict, with its text.
+pub(super) fn mschap_failure(user: String, msg: &[u8]) -> Cause {
+    match FailureMessage::parse(msg) {
+        Ok(m) => Cause::MschapFailure {
+            user,
+            error: m.error,
+            retry: m.retry,
+            message: m.message.map(|t| String::from_utf8_lossy(t).into_owned()),
+        },
+        Err(_) => Cause::MschapFailure {
+            user,
+            error: 0,
+            retry: false,
+            message: Some(String::from_utf8_lossy(msg).into_owned()),
+        },
+    }
+}
+
 fn certificate_problem(alert: u8) -> Option<CertificateProblem> {
     match alert {
         48 => Some(CertificateProblem::UnknownIssuer),
@@ -511,22 +560,7 @@ impl Observed {
         }
         if let Some(msg) = &self.mschap.failure {
             let user = self.user(identity).unwrap_or_default();
-            let cause = match FailureMessage::parse(msg) {
-                Ok(m) => Cause::MschapFailure {
-                    user,
-                    error: m.error,
-                    retry: m.retry,
-                    message: m.message.map(|t| String::from_utf8_lossy(t).into_owned()),
-                },
-                // What the live supplicant reports for an MSCHAPv2 Failure it cannot parse:
-                // the server's verdict, with its text.
-                Err(_) => Cause::MschapFailure {
-                    user,
-                    error: 0,
-                    retry: false,
-                    message: Some(String::from_utf8_lossy(msg).into_owned()),
-                },
-            };
+            let cause = mschap_failure(user, msg);
             return (Failure, Phase::InnerAuthentication, Finding::Cause(cause));
         }
         if self.end == Some(End::Failure) {

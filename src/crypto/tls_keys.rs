@@ -95,7 +95,7 @@ const TLS13_LABEL_PREFIX: &[u8] = b"tls13 ";
 /// `HKDF-Expand-Label(Secret, Label, Context, Length)` (RFC 8446 §7.1) into `out`.
 ///
 /// The caller has checked that the label, context and length fit their fields.
-fn hkdf_expand_label(
+pub(crate) fn hkdf_expand_label(
     expander: &dyn rustls::crypto::tls13::HkdfExpander,
     label: &[u8],
     context: &[u8],
