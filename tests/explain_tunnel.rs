@@ -146,6 +146,25 @@ fn spoil(secrets: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// EAP-TLS in TLS 1.2: the client's Certificate is in clear, so the refusal is named
+/// without the secrets too.
+#[test]
+fn eap_tls_client_certificate_in_clear() {
+    let mut c = capture("tunnel-tls-badcert-1.2");
+    c.tls_secrets.clear();
+    let r = one(&c, &Options::default());
+    let v = &r.conversations[0].verdict;
+    assert_eq!(v.phase, Phase::TlsHandshake, "{r}");
+    assert_eq!(
+        v.finding,
+        Finding::Cause(Cause::FailureAfterClientCertificate)
+    );
+    assert!(
+        r.to_string()
+            .contains("Certificate (the client's): 1 certificate(s)")
+    );
+}
+
 #[test]
 fn wrong_missing_and_separate_secrets() {
     for name in ["tunnel-peap-1.2", "tunnel-peap-e691-1.3"] {

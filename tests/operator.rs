@@ -428,6 +428,68 @@ fn load_mode_with_users_file_counts_failures_by_cause() {
     assert!(last_stderr_line(&out).starts_with("error: 3 of 6 authentications failed; last: "));
 }
 
+/// `explain --json` on the `--pcap` capture of a wrong-password run decrypts the tunnel and
+/// gives the run's own cause: same code, phase, message and hint, per method, TLS 1.2 and 1.3.
+#[test]
+fn explain_names_the_inner_failure_of_a_pcap_with_the_live_code() {
+    let fr = FreeRadius::start(&[
+        ("REJECT_DELAY", "0"),
+        ("SEND_ERROR", "yes"),
+        ("TLS_MAX", "1.3"),
+    ]);
+    for (method, tls) in [
+        ("peap", "1.3"),
+        ("peap", "1.2"),
+        ("peap-gtc", "1.3"),
+        ("ttls-pap", "1.2"),
+        ("ttls-mschapv2", "1.3"),
+        ("ttls-eap-mschapv2", "1.2"),
+    ] {
+        let pcap = fr.dir.join(format!("{method}-{tls}.pcapng"));
+        let out = radius_auth(
+            &fr.addr(),
+            "alice",
+            "wrong",
+            &[
+                "--json",
+                "--method",
+                method,
+                "--tls-max",
+                tls,
+                "--pcap",
+                pcap.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{method} {tls}: {}",
+            stderr(&out)
+        );
+        let live = &objects(&out)[0]["cause"];
+        let explained = Command::new(example("explain"))
+            .arg(&pcap)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert_eq!(explained.status.code(), Some(1));
+        let e = &objects(&explained)[0];
+        assert!(
+            e["tunnel"].as_str().unwrap().starts_with("decrypted"),
+            "{method} {tls}: {e}"
+        );
+        let cause = &e["cause"];
+        for key in ["code", "phase", "hint"] {
+            assert_eq!(cause[key], live[key], "{method} {tls} {key}: {e} vs {live}");
+        }
+        let message = cause["message"].as_str().unwrap();
+        assert!(
+            live["message"].as_str().unwrap().starts_with(message),
+            "{method} {tls}: {message:?} vs {live}"
+        );
+    }
+}
+
 #[test]
 fn readme_lists_every_cause_code() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();

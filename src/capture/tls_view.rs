@@ -81,6 +81,16 @@ impl Conv {
                     self.story(format!("the server chose {version} with {suite}"));
                     self.obs.server_hello = Some(sh);
                 }
+                TlsEvent::Certificate(chain) if to_server => {
+                    // EAP-TLS: the client's own certificate (in clear in TLS 1.2).
+                    names.push("Certificate");
+                    seen.details.push(format!(
+                        "Certificate (the client's): {} certificate(s)",
+                        chain.len()
+                    ));
+                    self.story("the client sent its certificate".into());
+                    self.obs.client_certificate = !chain.is_empty();
+                }
                 TlsEvent::Certificate(chain) => {
                     names.push("Certificate");
                     let info = chain

@@ -412,6 +412,8 @@ pub(crate) struct Observed {
     pub server_hello: Option<ServerHello>,
     pub certificate: Option<CertificateInfo>,
     pub client_alert: Option<u8>,
+    /// EAP-TLS: the client sent a non-empty Certificate (seen in clear).
+    pub client_certificate: bool,
     pub server_alert: Option<u8>,
     pub tunnel_up: bool,
     pub tunnel_exchanges: u32,
@@ -495,7 +497,10 @@ impl Observed {
     fn phase(&self) -> Phase {
         if self.tunnel_up || self.mschap.response.is_some() {
             Phase::InnerAuthentication
-        } else if self.client_hello.is_some() || self.server_hello.is_some() {
+        } else if self.client_hello.is_some()
+            || self.server_hello.is_some()
+            || self.client_certificate
+        {
             Phase::TlsHandshake
         } else if !self.proposed.is_empty() || !self.naks.is_empty() {
             Phase::MethodNegotiation
@@ -549,6 +554,10 @@ impl Observed {
                 certificate: self.certificate.clone(),
             };
             return (Failure, phase, finding);
+        }
+        if let Some(alert) = self.server_alert.filter(|_| self.client_certificate) {
+            let cause = Cause::ClientCertificateRejected { alert };
+            return (Failure, Phase::TlsHandshake, Finding::Cause(cause));
         }
         if let Some(a) = self.server_alert {
             let cause = Cause::TlsAlert {
@@ -628,6 +637,9 @@ impl Observed {
                 user: identity.map(str::to_string),
                 outer_identity: self.outer_identity.clone(),
             };
+        }
+        if self.client_certificate {
+            return Finding::Cause(Cause::FailureAfterClientCertificate);
         }
         if self.mschap.response.is_some() {
             let after = SentMessage::MschapResponse;
@@ -775,6 +787,38 @@ mod tests {
             finding.to_string(),
             "the client aborted the TLS handshake with alert bad_certificate (42)"
         );
+    }
+
+    #[test]
+    fn eap_tls_client_certificate_refused_in_clear() {
+        let mut o = Observed {
+            accepted: Some(MethodType::Tls),
+            client_certificate: true,
+            end: Some(End::Failure),
+            ..Observed::default()
+        };
+        assert_eq!(
+            judged(&o),
+            (
+                Outcome::Failure,
+                Phase::TlsHandshake,
+                Finding::Cause(Cause::FailureAfterClientCertificate)
+            )
+        );
+        o.server_alert = Some(48);
+        let (_, phase, finding) = judged(&o);
+        assert_eq!(phase, Phase::TlsHandshake);
+        assert_eq!(
+            finding,
+            Finding::Cause(Cause::ClientCertificateRejected { alert: 48 })
+        );
+        assert_eq!(finding.code(), "client_certificate_rejected");
+        // Without a client certificate the same alert is the handshake's.
+        o.client_certificate = false;
+        assert!(matches!(
+            judged(&o).2,
+            Finding::Cause(Cause::TlsAlert { alert: 48, .. })
+        ));
     }
 
     #[test]
