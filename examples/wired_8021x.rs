@@ -1,111 +1,11 @@
-//! Wired 802.1X: authenticates on an Ethernet interface with PEAPv0 / EAP-MSCHAPv2, as
-//! `wpa_supplicant -D wired` does. Needs root (or CAP_NET_RAW).
-//!
-//! ```text
-//! wired_8021x --interface eth0 --identity alice@example.org --anonymous-identity anonymous@example.org \
-//!     --password password --ca-cert ca.pem --server-name radius.example.org
-//! ```
-//!
-//! Prints `MSK=<hex>` and `port: authorized` on success (exit 0); on failure the last line
-//! on stderr is `error: <diagnosis>` (exit 1). Sends EAPOL-Logoff on exit.
+//! The `wired_8021x` CLI as an example, so that `cargo run --example wired_8021x -- ARGS` keeps working
+//! without features. The program is `src/bin/wired_8021x.rs`, which
+//! `cargo install --path . --features cli` installs as a binary; see its documentation
+//! there (and the README) for the flags.
 
-#[path = "common/mod.rs"]
-mod common;
+#[path = "../src/bin/wired_8021x.rs"]
+mod cli;
 
-use clap::Parser;
-use eap::transport::drive;
-use eap::transport::eapol::{EapolTransport, PortState};
-use eap::transport::pae::EapolTimers;
-use eap::{Instant, Supplicant};
-use std::process::ExitCode;
-use std::time::Duration;
-
-#[derive(Parser, Debug)]
-#[command(about = "802.1X PEAPv0 / EAP-MSCHAPv2 supplicant on a wired interface")]
-struct Cli {
-    /// The Ethernet interface.
-    #[arg(long)]
-    interface: String,
-    /// Seconds between EAPOL-Starts while nobody answers.
-    #[arg(long, default_value_t = 30)]
-    start_period: u64,
-    /// EAPOL-Starts before giving up (no authenticator); `--timeout` only starts counting
-    /// when the authenticator answers.
-    #[arg(long, default_value_t = 3)]
-    max_starts: u32,
-    #[command(flatten)]
-    auth: common::AuthArgs,
-}
-
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let tap = match cli.auth.tap() {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let config = match cli.auth.config(tap.as_ref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The identity lint, before anything is sent.
-    let _ = cli.auth.lint(&config);
-    let timers = EapolTimers {
-        start_period: Duration::from_secs(cli.start_period),
-        max_starts: cli.max_starts,
-    };
-    let mut transport = match EapolTransport::open(&cli.interface, timers) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Some(t) = &tap {
-        transport.set_tap(t.clone());
-    }
-    let verbose = cli.auth.verbose;
-    if verbose {
-        transport.on_port_state(|state| eprintln!("event: port {state:?}"));
-        let mac = transport.mac().map(|b| format!("{b:02x}")).join(":");
-        eprintln!("interface {}: {mac}", cli.interface);
-    }
-    let mut supplicant = Supplicant::new(config, Instant::ZERO);
-    let outcome = drive(&mut supplicant, &mut transport, |e| {
-        if verbose {
-            common::print_event(e)
-        }
-        common::print_restart(e);
-    });
-    let ok = match outcome {
-        Ok(o) => common::report(&o),
-        Err(e) => {
-            eprintln!("error: {e}");
-            false
-        }
-    };
-    println!(
-        "port: {}",
-        match transport.port_state() {
-            PortState::Authorized => "authorized",
-            PortState::Unauthorized => "unauthorized",
-        }
-    );
-    // EAPOL-Logoff goes out when the transport is dropped: record it too.
-    drop(transport);
-    if let Some(t) = &tap {
-        if let Err(e) = t.finish() {
-            eprintln!("warning: --pcap: {e}");
-        }
-    }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

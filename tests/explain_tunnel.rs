@@ -306,3 +306,18 @@ fn explain_json_and_keylog() {
     assert_eq!(v["cause"]["code"], "credentials_rejected");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn readme_lists_the_codes_only_a_capture_gives() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    for code in eap::capture::CAPTURE_CODES {
+        if *code != "accepted" {
+            assert!(
+                readme.contains(&format!("| `{code}` |")),
+                "{code} not in the README"
+            );
+        }
+    }
+}

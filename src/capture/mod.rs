@@ -9,7 +9,7 @@
 //!
 //! # Output format
 //!
-//! [`Report`]'s `Display` (what `examples/explain.rs` prints) is deterministic: a `capture:`
+//! [`Report`]'s `Display` (what the `explain` CLI, `src/bin/explain.rs`, prints) is deterministic: a `capture:`
 //! line, then for each conversation a blank line, its header line
 //! (`conversation N: RADIUS client A, server B, ...` or `conversation N: EAPOL supplicant
 //! M, authenticator M`), one timeline line per packet
@@ -63,4 +63,4 @@ pub use explain::{Conversation, Entry, Link, Options, Report, explain, explain_c
 pub use keys::{KeyCheck, KeyFinding, KeyKind, KeySource};
 pub use pcapng::{PcapWriter, Tap, nss_key_log_line};
 pub use read::{Capture, Packet, ReadError, read_capture};
-pub use verdict::{Finding, Outcome, PasswordCheck, Stage, Verdict};
+pub use verdict::{CAPTURE_CODES, Finding, Outcome, PasswordCheck, Stage, Verdict};

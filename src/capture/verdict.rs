@@ -231,6 +231,17 @@ impl Display for Finding {
     }
 }
 
+/// The codes [`Finding::code`] gives besides a live run's cause codes
+/// ([`CAUSE_CODES`](crate::transport::report::CAUSE_CODES)).
+pub const CAPTURE_CODES: &[&str] = &[
+    "accepted",
+    "client_tls_alert",
+    "rejected_in_tunnel",
+    "client_stopped_answering",
+    "capture_ends",
+    "wpa_key_handshake",
+];
+
 impl Finding {
     /// The stable snake_case code of the finding: a live run's
     /// [`cause_code`](crate::transport::report::cause_code) for a [`Finding::Cause`], else

@@ -1,0 +1,453 @@
+//! An eapol_test-style RADIUS client: authenticates with PEAPv0 / EAP-MSCHAPv2 against a
+//! RADIUS server, as a NAS (access point or switch) would relay it.
+//!
+//! ```text
+//! radius_auth --server 127.0.0.1:1812 --secret testing123 --identity alice \
+//!     --anonymous-identity anonymous --password password \
+//!     --ca-cert ca.pem --server-name radius.example.test [--count N] [--tls-max 1.2|1.3] \
+//!     [--fragment-size N] [--timeout SECS] [--retry-interval SECS] [--attempts N] \
+//!     [--restart-once]
+//! ```
+//!
+//! For each successful authentication it prints `MSK=<128 lowercase hex>` (after checking
+//! the MS-MPPE keys of the Access-Accept against it); each failure prints
+//! `error: <the diagnosis>` on stderr when it happens, and the run goes on. It exits 0 only
+//! when all succeeded. With `--count 1` a failure's `error:` line is the last on stderr;
+//! with more, the last line is `error: K of N authentications failed; last: <diagnosis>`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use clap::Parser;
+use eap::transport::probe as report_probe;
+use eap::transport::radius::{RadiusConfig, RadiusTransport};
+use eap::transport::report::{self, NagiosStatus, Recorder, Report, Summary};
+use eap::transport::{Outcome, drive};
+use eap::{Instant, Supplicant};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+#[derive(Parser, Debug)]
+#[command(about = "PEAPv0 / EAP-MSCHAPv2 against a RADIUS server, like eapol_test")]
+struct Cli {
+    /// The RADIUS server, HOST:PORT.
+    #[arg(long)]
+    server: String,
+    /// The RADIUS shared secret.
+    #[arg(long)]
+    secret: String,
+    /// Authentications to run, one after the other, in this process.
+    #[arg(long, default_value_t = 1)]
+    count: u32,
+    /// Seconds (fractions allowed) before an unanswered Access-Request is sent again.
+    #[arg(long, default_value_t = 3.0)]
+    retry_interval: f64,
+    /// Access-Requests sent in all before giving up on a reply.
+    #[arg(long, default_value_t = 3)]
+    attempts: u32,
+    /// Calling-Station-Id sent in every Access-Request.
+    #[arg(long, default_value = "02-00-00-00-00-01")]
+    calling_station_id: String,
+    /// Print one JSON object per authentication on stdout (and a final summary object when
+    /// --count > 1) instead of MSK= lines.
+    #[arg(long, conflicts_with = "nagios")]
+    json: bool,
+    /// With --json: include the MSK (hex) as "msk".
+    #[arg(long, requires = "json")]
+    show_keys: bool,
+    /// Monitoring-plugin output: one line with performance data; exit 0 OK, 1 WARNING,
+    /// 2 CRITICAL, 3 UNKNOWN.
+    #[arg(long)]
+    nagios: bool,
+    /// Warn when a server certificate expires within this many days.
+    #[arg(long, default_value_t = 30)]
+    cert_warn_days: i64,
+    /// --nagios: WARNING when the authentication takes longer than this (milliseconds).
+    #[arg(long)]
+    warn_ms: Option<u64>,
+    /// Authenticate twice, offering TLS 1.3 then TLS 1.2 only, and report which versions
+    /// the server accepts, the suites, the certificate, and whether Android 11 (CA +
+    /// domain) and Windows 11 (TLS 1.3 first) clients would accept this server.
+    #[arg(long, conflicts_with_all = ["nagios", "count", "concurrency"])]
+    probe: bool,
+    /// Load mode: run --count authentications with up to this many in flight, from one
+    /// thread over a pool of UDP sockets; a summary (rate, latency percentiles, failures by
+    /// cause) follows on stderr (and as JSON with --json).
+    #[arg(long, conflicts_with = "nagios")]
+    concurrency: Option<usize>,
+    /// Load mode: identities and passwords, one `identity password` per line (the
+    /// authentications take them in turn).
+    #[arg(long, requires = "concurrency")]
+    users: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    auth: common::AuthArgs,
+}
+
+fn run(cli: &Cli) -> Result<(), Failure> {
+    let tap = cli.auth.tap()?;
+    let config = cli.auth.config(tap.as_ref())?;
+    let warnings = cli.auth.lint(&config);
+    let mut rc = RadiusConfig::resolve(&cli.server, cli.secret.as_bytes())
+        .map_err(|e| format!("{}: {e}", cli.server))?;
+    rc.retry_interval = Duration::try_from_secs_f64(cli.retry_interval)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or("--retry-interval: a positive number of seconds")?;
+    rc.attempts = cli.attempts.max(1);
+    rc.calling_station_id = cli.calling_station_id.clone();
+    let mut transport =
+        RadiusTransport::new(rc.clone(), config.crypto_provider()).map_err(|e| e.to_string())?;
+    if let Some(t) = &tap {
+        transport.set_tap(t.clone());
+    }
+    let result = if let Some(concurrency) = cli.concurrency {
+        load(cli, &config, &rc, concurrency, &warnings)
+    } else if cli.probe {
+        probe(cli, tap.as_ref(), &mut transport, &warnings)
+    } else {
+        authenticate(cli, &config, &mut transport, &warnings)
+    };
+    if let Some(t) = &tap {
+        t.finish().map_err(|e| format!("--pcap: {e}"))?;
+    }
+    result
+}
+
+/// Seconds since the Unix epoch, for certificate dates.
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The host's clock as the reports' `Instant`, from `origin`.
+fn since(origin: std::time::Instant) -> Instant {
+    Instant::from_millis(origin.elapsed().as_millis() as u64)
+}
+
+/// What `run` returns when it fails: the message for the last `error:` line (empty when
+/// already printed), or a monitoring-plugin status.
+enum Failure {
+    Message(String),
+    Nagios(NagiosStatus),
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure::Message(s)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(s: &str) -> Self {
+        Failure::Message(s.to_owned())
+    }
+}
+
+/// One authentication over `transport`, reported.
+fn authenticate_one(
+    cli: &Cli,
+    config: &eap::Config,
+    transport: &mut RadiusTransport,
+    warnings: &[eap::lint::Warning],
+) -> (Result<Outcome, String>, Report) {
+    let verbose = cli.auth.verbose;
+    let origin = std::time::Instant::now();
+    let mut recorder = Recorder::new(
+        &cli.auth.method_name(),
+        config.identity(),
+        config.outer_identity(),
+        warnings.to_vec(),
+        cli.cert_warn_days,
+        Instant::ZERO,
+        unix_now(),
+    );
+    let mut supplicant = Supplicant::new(config.clone(), Instant::ZERO);
+    let outcome = drive(&mut supplicant, transport, |e| {
+        let now = since(origin);
+        if verbose {
+            common::print_event_at(e, Some(now.as_millis()))
+        }
+        common::print_restart(e);
+        recorder.observe(e, now);
+    });
+    let round_trips = transport.client().round_trips();
+    match outcome {
+        Ok(outcome) => {
+            let report = recorder.finish(&outcome, round_trips, since(origin));
+            (Ok(outcome), report)
+        }
+        // A local failure that is not a network condition (e.g. a request too large):
+        // reported as the diagnosis of this authentication.
+        Err(e) => {
+            let failed = Outcome::Failed(eap::diagnosis::Diagnosis::new(
+                supplicant.phase(),
+                eap::diagnosis::Cause::LowerLayerDown,
+            ));
+            let report = recorder.finish(&failed, round_trips, since(origin));
+            (Err(e.to_string()), report)
+        }
+    }
+}
+
+/// The configurations of `--users`, one per line (`identity password`).
+fn user_configs(cli: &Cli, path: &std::path::Path) -> Result<Vec<eap::Config>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut configs = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (identity, password) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| format!("{}:{}: `identity password`", path.display(), n + 1))?;
+        let mut auth = cli.auth.clone();
+        auth.identity = identity.to_owned();
+        auth.password = Some(password.trim().to_owned());
+        auth.password_file = None;
+        auth.password_env = None;
+        configs.push(auth.config(None)?);
+    }
+    if configs.is_empty() {
+        return Err(format!("{}: no users", path.display()));
+    }
+    Ok(configs)
+}
+
+/// Load mode.
+fn load(
+    cli: &Cli,
+    config: &eap::Config,
+    rc: &RadiusConfig,
+    concurrency: usize,
+    warnings: &[eap::lint::Warning],
+) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let configs = match &cli.users {
+        Some(path) => user_configs(cli, path)?,
+        None => vec![config.clone()],
+    };
+    let plan = eap::transport::load::LoadPlan {
+        count: cli.count as usize,
+        concurrency,
+        unix_now: unix_now(),
+        cert_warn_days: cli.cert_warn_days,
+        method: cli.auth.method_name(),
+    };
+    let progress = std::io::stderr().is_terminal();
+    let mut summary = Summary::default();
+    let mut last = String::new();
+    let started = std::time::Instant::now();
+    eap::transport::load::run_load(
+        rc,
+        &plan,
+        |i| configs[i % configs.len()].clone(),
+        |_, outcome, report| {
+            let mut report = report.clone();
+            report.warnings.splice(0..0, warnings.iter().cloned());
+            summary.add(&report);
+            if cli.json {
+                let msk = match outcome {
+                    Outcome::Authenticated(k) if cli.show_keys => Some(&k.msk.expose()[..]),
+                    _ => None,
+                };
+                println!("{}", report.to_json(msk));
+            } else if let Outcome::Authenticated(k) = outcome {
+                println!("MSK={}", common::hex(k.msk.expose()));
+            }
+            if let Outcome::Failed(d) = outcome {
+                last = d.to_string();
+                if !progress {
+                    eprintln!("error: {d}");
+                }
+            }
+            if progress {
+                eprint!(
+                    "\r{} of {} done, {} failed, {:.0}/s ",
+                    summary.count,
+                    plan.count,
+                    summary.count - summary.successes,
+                    summary.rate(started.elapsed().as_millis() as u64)
+                );
+            }
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed().as_millis() as u64;
+    if progress {
+        eprintln!();
+    }
+    if cli.json {
+        println!("{}", summary.to_json(elapsed));
+    }
+    let pct = |p| {
+        summary
+            .percentile(p)
+            .map_or("-".to_owned(), |v| v.to_string())
+    };
+    eprintln!(
+        "load: {} authentications, {} succeeded, in {:.3} s: {:.1} auths/s; latency ms p50 {} p95 {} p99 {} max {}",
+        summary.count,
+        summary.successes,
+        elapsed as f64 / 1000.0,
+        summary.rate(elapsed),
+        pct(50),
+        pct(95),
+        pct(99),
+        pct(100)
+    );
+    for (code, n) in &summary.failures_by_cause {
+        eprintln!("load: {n} failed with {code}");
+    }
+    match summary.count - summary.successes {
+        0 => Ok(()),
+        k => Err(format!(
+            "{k} of {} authentications failed; last: {last}",
+            summary.count
+        )
+        .into()),
+    }
+}
+
+/// `--probe`: two authentications, the verdicts.
+fn probe(
+    cli: &Cli,
+    tap: Option<&eap::capture::Tap>,
+    transport: &mut RadiusTransport,
+    warnings: &[eap::lint::Warning],
+) -> Result<(), Failure> {
+    let mut reports = Vec::new();
+    for max in [common::TlsMax::Tls13, common::TlsMax::Tls12] {
+        let mut auth = cli.auth.clone();
+        auth.tls_max = max;
+        let config = auth.config(tap)?;
+        let (outcome, report) = authenticate_one(cli, &config, transport, warnings);
+        if let Err(e) = outcome {
+            return Err(e.into());
+        }
+        reports.push(report);
+    }
+    let tls12 = reports.pop().ok_or("no run")?;
+    let tls13 = reports.pop().ok_or("no run")?;
+    let any_success = tls13.succeeded() || tls12.succeeded();
+    let probe = report_probe::Probe {
+        offering_tls13: tls13,
+        offering_tls12: tls12,
+        validating: !cli.auth.insecure_accept_any_server,
+    };
+    if cli.json {
+        println!("{}", probe.to_json());
+    } else {
+        for line in probe.lines() {
+            println!("probe: {line}");
+        }
+    }
+    if any_success {
+        Ok(())
+    } else {
+        Err("probe: no authentication succeeded".into())
+    }
+}
+
+fn authenticate(
+    cli: &Cli,
+    config: &eap::Config,
+    transport: &mut RadiusTransport,
+    warnings: &[eap::lint::Warning],
+) -> Result<(), Failure> {
+    let mut failed = 0;
+    let mut last = String::new();
+    let mut summary = Summary::default();
+    let mut worst = NagiosStatus::Ok;
+    let started = std::time::Instant::now();
+    for _ in 0..cli.count {
+        let (outcome, report) = authenticate_one(cli, config, transport, warnings);
+        if cli.nagios {
+            let (status, line) = report::nagios(&report, cli.cert_warn_days, cli.warn_ms);
+            println!("{line}");
+            worst = worst.max(status);
+        }
+        match outcome {
+            Ok(outcome) => {
+                if cli.json {
+                    let msk = match &outcome {
+                        Outcome::Authenticated(k) if cli.show_keys => Some(k.msk.expose()),
+                        _ => None,
+                    };
+                    println!("{}", report.to_json(msk.map(|m| &m[..])));
+                    summary.add(&report);
+                }
+                let ok = if cli.json || cli.nagios {
+                    if let Outcome::Failed(d) = &outcome {
+                        eprintln!("error: {d}");
+                    }
+                    matches!(outcome, Outcome::Authenticated(_))
+                } else {
+                    common::report(&outcome)
+                };
+                if !ok {
+                    failed += 1;
+                    if let Outcome::Failed(d) = outcome {
+                        last = d.to_string();
+                    }
+                }
+            }
+            Err(e) => {
+                if cli.json {
+                    println!("{}", report.to_json(None));
+                    summary.latencies_ms.push(report.timing.total);
+                    summary.count += 1;
+                    summary.fail("local_error");
+                }
+                eprintln!("error: {e}");
+                failed += 1;
+                last = e;
+            }
+        }
+    }
+    if cli.json && cli.count > 1 {
+        println!("{}", summary.to_json(started.elapsed().as_millis() as u64));
+    }
+    if cli.nagios {
+        return match worst {
+            NagiosStatus::Ok => Ok(()),
+            status => Err(Failure::Nagios(status)),
+        };
+    }
+    match failed {
+        0 => Ok(()),
+        // The failure's own `error:` line is the last one.
+        _ if cli.count == 1 => Err(String::new().into()),
+        k => Err(format!("{k} of {} authentications failed; last: {last}", cli.count).into()),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A monitoring plugin that could not check says UNKNOWN (3), not clap's 2.
+        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "--nagios") => {
+            println!("EAP UNKNOWN - {}", e.kind());
+            let _ = e.print();
+            return ExitCode::from(NagiosStatus::Unknown as u8);
+        }
+        Err(e) => e.exit(),
+    };
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Nagios(status)) => ExitCode::from(status as u8),
+        // Monitoring plugins say UNKNOWN when they could not check.
+        Err(Failure::Message(e)) if cli.nagios => {
+            println!("EAP UNKNOWN - {e}");
+            ExitCode::from(NagiosStatus::Unknown as u8)
+        }
+        Err(Failure::Message(e)) => {
+            // A diagnosis was already printed as the last line; other errors print here.
+            if !e.is_empty() {
+                eprintln!("error: {e}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
