@@ -115,6 +115,25 @@ fn inner_failures_are_named_after_decryption() {
         let text = r.to_string();
         assert!(text.contains("\n      decrypted: "), "{name}:\n{text}");
     }
+    // The other TLS 1.2 AEADs: AES-128-GCM and ChaCha20-Poly1305 (RFC 7905 nonces).
+    for (name, suite) in [
+        (
+            "tunnel-peap-aes128-1.2",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        ),
+        (
+            "tunnel-peap-chacha-1.2",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        ),
+    ] {
+        let r = one(&capture(name), &Options::default());
+        assert!(
+            r.to_string()
+                .contains(&format!("ServerHello: TLS 1.2, {suite}"))
+        );
+        let v = &r.conversations[0].verdict;
+        assert_eq!(v.finding.code(), "credentials_rejected", "{name}:\n{r}");
+    }
     // The inner exchange is in the timeline.
     let text = one(&capture("tunnel-peap-e691-1.3"), &Options::default()).to_string();
     for inner in [

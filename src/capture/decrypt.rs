@@ -399,8 +399,7 @@ impl Records {
             }
             let list = &mut epochs[side];
             let mut got = None;
-            for i in current[side]..list.len() {
-                let e = &mut list[i];
+            for (i, e) in list.iter_mut().enumerate().skip(current[side]) {
                 if i > current[side] {
                     e.seq = 0;
                 }

@@ -86,12 +86,15 @@ pub(super) fn read(method: MethodType, plains: &[Plain], failed: bool) -> Tunnel
                 }
             }
             // A Certificate from the client (in clear in TLS 1.2, encrypted in 1.3).
-            (22, _) if p.to_server && method == MethodType::Tls => {
-                if handshake_types(&p.data).contains(&11) {
-                    r.sent = Some(Sent::ClientCertificate);
-                    if p.decrypted {
-                        r.line(p, "TLS Certificate (the client's)".into());
-                    }
+            (22, _)
+                if p.to_server
+                    && method == MethodType::Tls
+                    && handshake_types(&p.data).contains(&11) =>
+            {
+                r.sent = Some(Sent::ClientCertificate);
+                // In clear (TLS 1.2) the timeline and story have it already.
+                if p.decrypted {
+                    r.line(p, "TLS Certificate (the client's)".into());
                     r.view.story.push("the client sent its certificate".into());
                 }
             }
