@@ -5,7 +5,8 @@
 //! and corrupted captures; `explain --json` and `--keylog`.
 
 use eap::capture::{
-    Capture, Finding, KeyLog, Options, Outcome, Report, explain_capture, read_capture,
+    Capture, Finding, KeyLog, Options, Outcome, PasswordCheck, Report, explain_capture,
+    read_capture,
 };
 use eap::config::TtlsInner;
 use eap::diagnosis::{Cause, Phase};
@@ -149,6 +150,53 @@ fn inner_failures_are_named_after_decryption() {
         text.contains("decrypted: AVPs: User-Name \"alice\", User-Password"),
         "{text}"
     );
+}
+
+/// With the tunnel open, `--password` is checked against the inner MSCHAPv2 exchange: the
+/// runs used the password "wrong".
+#[test]
+fn password_check_inside_the_decrypted_tunnel() {
+    for name in [
+        "tunnel-peap-1.2",
+        "tunnel-peap-e691-1.3",
+        "tunnel-ttls-mschapv2-1.3",
+        "tunnel-ttls-eap-mschapv2-e691-1.2",
+    ] {
+        let c = capture(name);
+        let check = |password: &str| {
+            let options = Options {
+                password: Some(password.into()),
+                ..Options::default()
+            };
+            one(&c, &options).conversations[0].password.clone().unwrap()
+        };
+        assert_eq!(
+            check("wrong"),
+            PasswordCheck::Matches {
+                user: "alice".into(),
+                authenticator_response: None
+            },
+            "{name}"
+        );
+        assert_eq!(
+            check("password"),
+            PasswordCheck::DoesNotMatch {
+                user: "alice".into()
+            },
+            "{name}"
+        );
+    }
+    // Without the secrets it cannot be checked.
+    let mut c = capture("tunnel-peap-1.2");
+    c.tls_secrets.clear();
+    let options = Options {
+        password: Some("wrong".into()),
+        ..Options::default()
+    };
+    assert!(matches!(
+        one(&c, &options).conversations[0].password,
+        Some(PasswordCheck::NotChecked(_))
+    ));
 }
 
 /// Flips one hex digit of every secret: same sessions, wrong keys.

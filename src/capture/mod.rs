@@ -37,7 +37,8 @@
 //! decrypted (TLS 1.2 AEAD suites, TLS 1.3), its inner packets are listed as `decrypted:`
 //! detail lines, a `tunnel:` line says whether it could be opened ("the secrets do not
 //! match this capture" when not), and the cause names the inner failure (MSCHAPv2 E=691,
-//! Result TLV Failure, GTC / PAP rejected, the client certificate refused).
+//! Result TLV Failure, GTC / PAP rejected, the client certificate refused); a password
+//! given is checked against the inner MSCHAPv2 exchange.
 //!
 //! What is out of reach: a tunnel without its secrets, TLS 1.2 CBC suites, RADIUS attributes' authenticity (no shared secret), fragmented IP packets,
 //! protected 802.11 frames (counted, not decrypted), the key data of messages 3 and group

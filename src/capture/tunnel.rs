@@ -6,7 +6,7 @@
 use super::conv::Conv;
 use super::decrypt::{KeyLog, Opened, Plain};
 use super::names::{alert_text, quote, suite};
-use super::verdict::{End, Finding, Stage, Verdict, mschap_failure};
+use super::verdict::{End, Finding, Mschap, Stage, Verdict, mschap_failure};
 use crate::config::TtlsInner;
 use crate::diagnosis::{Cause, Phase};
 use crate::wire::avp::{self, iter_avps};
@@ -44,6 +44,9 @@ pub(super) struct TunnelView {
     pub cause: Option<(Phase, Cause)>,
     /// The inner method, when one ran.
     pub inner: Option<MethodType>,
+    /// The inner MSCHAPv2 exchange (EAP-MSCHAPv2, or TTLS's MSCHAPv2 AVPs), for the
+    /// password check.
+    pub mschap: Mschap,
 }
 
 struct Reader {
@@ -166,8 +169,19 @@ impl Reader {
             }
             (MethodType::Gtc, false) => format!(" {}", quote(data)),
             (MethodType::MsChapV2, _) => match MsChapV2::parse(data) {
-                Ok(MsChapV2::Challenge { name, .. }) => format!(" Challenge from {}", quote(name)),
-                Ok(MsChapV2::Response { name, .. }) => {
+                Ok(MsChapV2::Challenge {
+                    challenge, name, ..
+                }) => {
+                    self.view.mschap.challenge = Some(challenge);
+                    format!(" Challenge from {}", quote(name))
+                }
+                Ok(MsChapV2::Response {
+                    peer_challenge,
+                    nt_response,
+                    name,
+                    ..
+                }) => {
+                    self.view.mschap.response = Some((peer_challenge, nt_response, name.to_vec()));
                     self.sent = Some(Sent::MschapResponse);
                     self.view
                         .user
@@ -179,6 +193,7 @@ impl Reader {
                     format!(" Response as {}", quote(name))
                 }
                 Ok(MsChapV2::Success { message, .. }) => {
+                    self.view.mschap.success = Some(message.to_vec());
                     self.view
                         .story
                         .push("the server sent an MSCHAPv2 Success".into());
@@ -287,8 +302,19 @@ impl Reader {
                 (false, avp::REPLY_MESSAGE) => {
                     names.push(format!("Reply-Message {}", quote(a.data)))
                 }
-                (true, avp::MS_CHAP_CHALLENGE) => names.push("MS-CHAP-Challenge".into()),
+                (true, avp::MS_CHAP_CHALLENGE) => {
+                    self.view.mschap.challenge = a.data.try_into().ok();
+                    names.push("MS-CHAP-Challenge".into());
+                }
                 (true, avp::MS_CHAP2_RESPONSE) => {
+                    // Ident, Flags, Peer-Challenge (16), Reserved (8), Response (24):
+                    // RFC 2548 §2.3.2; the name hashed is the User-Name AVP's.
+                    if let (Some(pc), Some(nt)) = (a.data.get(2..18), a.data.get(26..50)) {
+                        let name = self.view.user.clone().unwrap_or_default().into_bytes();
+                        let pc = pc.try_into().expect("16 octets");
+                        let nt = nt.try_into().expect("24 octets");
+                        self.view.mschap.response = Some((pc, nt, name));
+                    }
                     self.sent = Some(Sent::MschapAvps);
                     self.view.inner = Some(MethodType::MsChapV2);
                     self.view
@@ -297,6 +323,8 @@ impl Reader {
                     names.push("MS-CHAP2-Response".into());
                 }
                 (true, avp::MS_CHAP2_SUCCESS) => {
+                    // Ident, then "S=<authenticator response>".
+                    self.view.mschap.success = a.data.get(1..).map(<[u8]>::to_vec);
                     self.view
                         .story
                         .push("the server sent MS-CHAP2-Success".into());
@@ -417,6 +445,9 @@ impl Conv {
             }
         }
         verdict.story.extend(view.story);
+        if view.mschap.challenge.is_some() && view.mschap.response.is_some() {
+            self.obs.mschap = view.mschap;
+        }
         let replaceable = matches!(
             verdict.finding,
             Finding::RejectedInTunnel { .. } | Finding::Cause(Cause::FailureWithoutReason { .. })
