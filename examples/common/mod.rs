@@ -300,10 +300,12 @@ pub fn print_event_at(event: &Event, ms: Option<u64>) {
         Event::TunnelUp {
             version,
             cipher_suite,
+            resumed,
         } => eprintln!(
-            "event: TunnelUp TLS {} {}",
+            "event: TunnelUp TLS {} {}{}",
             eap::transport::report::tls_version_name(*version),
-            eap::transport::report::suite_name(*cipher_suite)
+            eap::transport::report::suite_name(*cipher_suite),
+            if *resumed { " (resumed)" } else { "" }
         ),
         Event::ServerCertificate {
             certificate,
