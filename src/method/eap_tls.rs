@@ -15,7 +15,7 @@
 //! the connector's verifier, as for every TLS method.
 
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{TlsSession, check_start, fail, parse_frame};
+use super::tls_core::{PROTECTED_SUCCESS, TlsSession, check_start, fail, parse_frame};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
@@ -28,8 +28,6 @@ use crate::wire::tls_frame::TlsFrame;
 const EAP_TLS_TYPE_CODE: u8 = 13;
 /// The version bits of the EAP-TLS flags octet (reserved, zero).
 const FLAGS_VERSION: u8 = 0;
-/// RFC 9190 §2.5: the TLS 1.3 server's protected success indication.
-const COMMITMENT: &[u8] = &[0x00];
 
 /// TLS alerts by which a server refuses a client certificate (RFC 8446 §6.2).
 fn refuses_certificate(alert: u8) -> bool {
@@ -223,7 +221,7 @@ fn commitment(ctx: &mut Ctx<'_>, tls: &mut TlsSession) -> Result<bool, Step> {
     let data = tls.read_plaintext(ctx)?;
     match data.as_slice() {
         [] => Ok(false),
-        COMMITMENT => Ok(true),
+        PROTECTED_SUCCESS => Ok(true),
         _ => Err(fail(
             Phase::TlsHandshake,
             Cause::Protocol(ProtocolViolation::Unexpected(

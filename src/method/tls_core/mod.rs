@@ -23,6 +23,10 @@ use crate::wire::tls_record::{TlsEvent, TlsScanner};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+/// The TLS 1.3 server's protected success indication: one octet 0x00 of application data
+/// ([RFC 9190 §2.5](https://www.rfc-editor.org/rfc/rfc9190#section-2.5)).
+pub(crate) const PROTECTED_SUCCESS: &[u8] = &[0x00];
+
 /// What an inbound frame amounts to.
 pub(crate) enum Inbound {
     /// Answer with this (an ACK, our next fragment, or a failure).

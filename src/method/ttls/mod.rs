@@ -22,7 +22,7 @@ mod phase2;
 
 use self::phase2::Phase2;
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{TlsSession, check_start, fail, parse_frame};
+use super::tls_core::{PROTECTED_SUCCESS, TlsSession, check_start, fail, parse_frame};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
@@ -233,8 +233,10 @@ fn inner(ctx: &mut Ctx<'_>, tls: &mut TlsSession, phase2: Option<&mut Phase2>) -
         Ok(p) => p,
         Err(step) => return step,
     };
-    if plaintext.is_empty() {
-        // A handshake record after ours (a TLS 1.3 ticket) or an empty request.
+    // A handshake record after ours (a TLS 1.3 ticket) or an empty request; after a
+    // resumption, also the one-octet protected success indication of RFC 9190 §2.5,
+    // which FreeRADIUS 3.2 sends in TTLS when TLS 1.3 resumed and phase 2 is skipped.
+    if plaintext.is_empty() || (phase2.is_none() && plaintext == PROTECTED_SUCCESS) {
         return tls.flush(ctx.config, SentMessage::TlsAck);
     }
     let Some(phase2) = phase2 else {
