@@ -162,6 +162,12 @@ pub enum Event {
     FastReconnect,
     /// The server's Crypto-Binding TLV verified; we answered it.
     CryptoBindingVerified,
+    /// The authenticator started a new authentication (an EAP-Request/Identity after the
+    /// last one ended): a re-authentication. The previous keys stay valid until it ends.
+    Reauthenticating {
+        /// The last authentication had succeeded (its keys are still in use).
+        keys_valid: bool,
+    },
     /// The authentication succeeded.
     Authenticated(Keys),
     /// The authentication failed.

@@ -165,3 +165,70 @@ fn cache_debug_is_redacted_and_clear_forgets() {
     assert!(cache.is_empty());
     assert_eq!(resumed(&run_with(&config, server(&pki))), Some(false));
 }
+
+#[test]
+fn fast_reconnect_with_cryptobinding_uses_the_tunnel_key() {
+    let pki = Pki::new("fastbind");
+    let cache = Arc::new(SessionCache::default());
+    let config = with_cache(
+        client(&pki).cryptobinding(eap::config::Cryptobinding::Required),
+        &cache,
+        false,
+    );
+    let mut srv = server(&pki);
+    srv.cryptobinding = true;
+    assert!(run_with(&config, srv.clone()).keys().is_some());
+    srv.knobs.early_result_success = true;
+    let out = run_with(&config, srv);
+    let keys = out
+        .keys()
+        .unwrap_or_else(|| panic!("{:?}", out.diagnosis()));
+    assert_eq!(resumed(&out), Some(true));
+    assert!(out.events.contains(&Event::FastReconnect));
+    assert!(out.events.contains(&Event::CryptoBindingVerified));
+    assert!(keys.from_cryptobinding);
+    assert_eq!(keys.msk.expose().as_slice(), server_msk(&out));
+}
+
+#[test]
+fn reauthentication_in_one_supplicant_resumes_and_keeps_keys_until_the_outcome() {
+    let pki = Pki::new("reauth");
+    let cache = Arc::new(SessionCache::default());
+    let config = with_cache(client(&pki), &cache, true);
+    let srv = server(&pki);
+    let mut pair = Pair::new(config, srv.clone());
+    let first = pair.run();
+    let first_keys = first.keys().cloned().expect("first authentication");
+    assert_eq!(pair.supplicant.keys(), Some(&first_keys));
+
+    // The authenticator's re-authentication timer: a new EAP-Request/Identity.
+    let mut fast = srv.clone();
+    fast.knobs.early_result_success = true;
+    pair.authenticator = eap::testing::Authenticator::new(fast);
+    let second = pair.run();
+    assert_eq!(
+        second.events.first(),
+        Some(&Event::Reauthenticating { keys_valid: true })
+    );
+    assert_eq!(resumed(&second), Some(true));
+    let second_keys = second.keys().cloned().expect("re-authentication");
+    assert_ne!(second_keys.msk, first_keys.msk);
+    assert_eq!(pair.supplicant.keys(), Some(&second_keys));
+
+    // A failed re-authentication (the password changed on the server): its diagnosis,
+    // and the old keys are no longer reported.
+    let mut changed = srv;
+    changed.users = vec![(USER.into(), "another password".into())];
+    pair.authenticator = eap::testing::Authenticator::new(changed);
+    let third = pair.run();
+    assert_eq!(
+        third.events.first(),
+        Some(&Event::Reauthenticating { keys_valid: true })
+    );
+    let d = third.diagnosis().expect("failed re-authentication");
+    assert!(
+        matches!(d.cause, Cause::MschapFailure { error: 691, .. }),
+        "{d}"
+    );
+    assert_eq!(pair.supplicant.keys(), None);
+}

@@ -6,9 +6,9 @@
 //! the policy requires it); anything earlier is the phase-2 bypass of CVE-2023-52160.
 //! The one exception is fast reconnect ([MS-PEAP] §3.3.5.2, example in §4.1.3): after a
 //! handshake that really resumed an earlier session, the server may skip phase 2 and send
-//! its Result TLV Success before any inner method; the inner method's key (ISK)
-//! is then 32 zero octets for the cryptobinding ([MS-PEAP] §3.1.5.5), as for a method that
-//! derives no keys. After a full handshake the rule stays (wpa_supplicant's fix of
+//! its Result TLV Success before any inner method; a Crypto-Binding TLV is then keyed by
+//! the tunnel key alone ([`crate::crypto::peap::fast_reconnect_keys`], as hostapd and
+//! wpa_supplicant do). After a full handshake the rule stays (wpa_supplicant's fix of
 //! CVE-2023-52160 draws the same line).
 
 use crate::config::{Config, Credential, Cryptobinding};
@@ -375,13 +375,17 @@ impl Phase2 {
             .gtc_answered
             .then(|| zeroize::Zeroizing::new([0u8; 32]));
         // Fast reconnect: only after a resumed handshake, and only before any inner method
-        // began (one that began must finish).
-        let reconnect_isk = (self.resumed && self.mschap.is_none() && !self.gtc_answered)
-            .then(|| zeroize::Zeroizing::new([0u8; 32]));
-        if reconnect_isk.is_some() {
+        // began (one that began must finish). No ISK then: the binding keys come from the
+        // tunnel key alone.
+        let fast_reconnect = self.resumed && self.mschap.is_none() && !self.gtc_answered;
+        if fast_reconnect {
             ctx.emit(Event::FastReconnect);
         }
-        let Some(isk) = mschap_isk.or(gtc_isk).or(reconnect_isk) else {
+        let Some(isk) = mschap_isk
+            .or(gtc_isk)
+            .map(Some)
+            .or(fast_reconnect.then_some(None))
+        else {
             return self.fail_with_result(
                 id,
                 diag(
@@ -400,14 +404,16 @@ impl Phase2 {
             (_, Some((Err(_), _))) => {
                 return self.fail_with_result(id, bind_fail(CryptoBindingError::Malformed));
             }
-            (_, Some((Ok(request), mandatory))) => match keys.bind(&request, mandatory, &isk) {
-                Ok((tlv, k)) => {
-                    ctx.emit(Event::CryptoBindingVerified);
-                    self.cryptobinding_used = true;
-                    (Some(tlv), k)
+            (_, Some((Ok(request), mandatory))) => {
+                match keys.bind(&request, mandatory, isk.as_deref()) {
+                    Ok((tlv, k)) => {
+                        ctx.emit(Event::CryptoBindingVerified);
+                        self.cryptobinding_used = true;
+                        (Some(tlv), k)
+                    }
+                    Err(e) => return self.fail_with_result(id, bind_fail(e)),
                 }
-                Err(e) => return self.fail_with_result(id, bind_fail(e)),
-            },
+            }
         };
         self.outcome = Outcome::Succeeded(session_keys);
         Step::Respond {
