@@ -13,6 +13,7 @@ use eap::config::ConfigBuilder;
 use eap::diagnosis::{Cause, PrematureSuccess};
 use eap::testing::{AuthenticatorConfig, Pair, PairOutcome, ServerOutcome};
 use eap::tls::{SessionCache, TlsVersion};
+use eap::wire::eap::MethodType;
 use std::sync::Arc;
 
 fn resumed(out: &PairOutcome) -> Option<bool> {
@@ -151,6 +152,36 @@ fn a_session_is_not_resumed_for_another_server_name_or_method() {
     let again = run_with(&a, fast);
     assert_eq!(resumed(&again), Some(true));
     assert!(again.keys().is_some(), "{:?}", again.diagnosis());
+
+    // One configuration (one verifier) allowing two methods: a TTLS session is not
+    // offered to PEAP, and PEAP's own is.
+    let both = with_cache(
+        client(&pki).methods([MethodType::Ttls, MethodType::Peap]),
+        &cache,
+        false,
+    );
+    let mut ttls = srv.clone();
+    ttls.method = MethodType::Ttls;
+    assert_eq!(resumed(&run_with(&both, ttls.clone())), Some(false));
+    let ttls = run_with(&both, ttls);
+    assert_eq!(resumed(&ttls), Some(true));
+    let keys = ttls.keys().unwrap_or_else(|| panic!("{:?}", ttls.events));
+    assert_eq!(keys.msk.expose().as_slice(), server_msk(&ttls));
+    assert!(
+        !ttls
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::InnerMethodProposed { .. })),
+        "TTLS skipped phase 2 after the resumption (RFC 5281 §10.1)"
+    );
+    let peap = run_with(&both, srv.clone());
+    assert!(peap.keys().is_some(), "{:?}", peap.diagnosis());
+    assert_eq!(
+        resumed(&peap),
+        Some(false),
+        "a TTLS session is not offered to PEAP"
+    );
+    assert_eq!(resumed(&run_with(&both, srv)), Some(true));
 }
 
 #[test]
