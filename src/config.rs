@@ -307,6 +307,8 @@ pub struct ConfigBuilder {
     provider: Option<Arc<CryptoProvider>>,
     time: Option<CertificateTime>,
     key_log: Option<Arc<dyn rustls::KeyLog>>,
+    /// Where sessions are kept for resumption (`None`: every handshake is full).
+    sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
     /// EAP-TLS: our certificate chain and key, checked against each other at build().
     client_certificate: Option<Arc<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>>,
     bad_client_certificate: Option<ConfigError>,
@@ -354,6 +356,7 @@ impl ConfigBuilder {
             provider: None,
             time: None,
             key_log: None,
+            sessions: None,
             client_certificate: None,
             bad_client_certificate: None,
         }
@@ -520,6 +523,17 @@ impl ConfigBuilder {
     /// then say "certificate dates not checked against a clock".
     pub fn no_clock(mut self, floor: u64) -> Self {
         self.time = Some(CertificateTime::NoClock { floor });
+        self
+    }
+
+    /// Resumes TLS sessions kept in `cache` (e.g. a [`crate::tls::SessionCache`], which
+    /// the caller keeps for as long as resuming is wanted): a re-authentication to the
+    /// same server, for the same method, is then an abbreviated handshake without the
+    /// server's certificate, and PEAP and TTLS may skip their inner method (see
+    /// [`Event::FastReconnect`](crate::Event::FastReconnect)). Default: no cache, every
+    /// handshake is full. On firmware, any `ClientSessionStore` with the platform's lock.
+    pub fn session_cache(mut self, cache: Arc<dyn rustls::client::ClientSessionStore>) -> Self {
+        self.sessions = Some(cache);
         self
     }
 
@@ -726,6 +740,10 @@ impl ConfigBuilder {
             Some(k) => connector.with_key_log(k.clone()),
             None => connector,
         };
+        let connector = match &self.sessions {
+            Some(store) => connector.with_session_store(store.clone()),
+            None => connector,
+        };
         Ok(Arc::new(connector))
     }
 
@@ -749,6 +767,10 @@ impl ConfigBuilder {
         };
         let connector = match &self.key_log {
             Some(k) => connector.with_key_log(k.clone()),
+            None => connector,
+        };
+        let connector = match &self.sessions {
+            Some(store) => connector.with_session_store(store.clone()),
             None => connector,
         };
         Ok(Arc::new(connector))

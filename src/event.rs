@@ -140,6 +140,9 @@ pub enum Event {
         version: TlsVersion,
         /// Negotiated cipher suite (IANA value).
         cipher_suite: u16,
+        /// The handshake resumed an earlier session (abbreviated handshake, no server
+        /// certificate); only then may the server skip the inner authentication.
+        resumed: bool,
     },
     /// Inside the tunnel the server proposed an inner method.
     InnerMethodProposed {
@@ -153,8 +156,18 @@ pub enum Event {
         /// The method.
         method: MethodType,
     },
+    /// PEAP fast reconnect: after a resumed handshake the server skipped the inner method
+    /// and sent its Result TLV Success, which we accepted ([MS-PEAP] §3.3.5.2). Never after
+    /// a full handshake (CVE-2023-52160).
+    FastReconnect,
     /// The server's Crypto-Binding TLV verified; we answered it.
     CryptoBindingVerified,
+    /// The authenticator started a new authentication (an EAP-Request/Identity after the
+    /// last one ended): a re-authentication. The previous keys stay valid until it ends.
+    Reauthenticating {
+        /// The last authentication had succeeded (its keys are still in use).
+        keys_valid: bool,
+    },
     /// The authentication succeeded.
     Authenticated(Keys),
     /// The authentication failed.

@@ -324,7 +324,7 @@ pub fn supplicant_outer(data: &[u8]) {
 
 /// An EAP-TLS client (its certificate: the test server's, any matching pair will do) fed
 /// arbitrary server packets from the first one on, framed as for [`supplicant_outer`].
-/// Nothing is sent after the end.
+/// Nothing is sent after the end but a re-authentication's identity.
 pub fn supplicant_eap_tls(data: &[u8]) {
     let config = Config::builder(USER)
         .methods([eap::MethodType::Tls])
@@ -342,13 +342,28 @@ pub fn supplicant_eap_tls(data: &[u8]) {
     let mut s = Supplicant::new(config, Instant::ZERO);
     let now = feed(&mut s, data);
     if s.is_finished() {
-        let again = Eap::request(1, eap::MethodType::Identity, &[]).to_vec();
-        let _ = s.handle_input(Input::Packet {
-            now: now + Duration::from_millis(1),
-            eap: &again,
-        });
-        assert!(drain(&mut s).is_empty(), "nothing is sent after the end");
+        after_the_end(&mut s, 1, now);
     }
+}
+
+/// After the end nothing is sent, whatever arrives, but the answer to a new
+/// EAP-Request/Identity (a re-authentication): the outer identity, and nothing else.
+fn after_the_end(s: &mut Supplicant, id: u8, now: Instant) {
+    let now = now + Duration::from_millis(1);
+    let peap = Eap::request(id, eap::MethodType::Peap, &[0x20]).to_vec();
+    let _ = s.handle_input(Input::Packet { now, eap: &peap });
+    assert!(drain(s).is_empty(), "nothing is sent after the end");
+    let identity = Eap::request(id, eap::MethodType::Identity, &[]).to_vec();
+    let _ = s.handle_input(Input::Packet {
+        now,
+        eap: &identity,
+    });
+    let outer = s.config().outer_identity().as_bytes().to_vec();
+    assert_eq!(
+        drain(s),
+        [Eap::response(id, eap::MethodType::Identity, &outer).to_vec()],
+        "a re-authentication starts with the outer identity only"
+    );
 }
 
 /// A real PEAPv0 handshake with the in-process authenticator up to the tunnel, then
@@ -457,17 +472,6 @@ fn fuzz_tunnel(client: Config, server: AuthenticatorConfig, data: &[u8]) {
         }
     }
     if s.is_finished() {
-        // Nothing is sent after the end, whatever arrives.
-        now = now + Duration::from_millis(1);
-        let identity = Eap::request(
-            a.last_identifier().wrapping_add(1),
-            eap::MethodType::Identity,
-            &[],
-        );
-        let _ = s.handle_input(Input::Packet {
-            now,
-            eap: &identity.to_vec(),
-        });
-        assert!(drain(&mut s).is_empty(), "nothing is sent after the end");
+        after_the_end(&mut s, a.last_identifier().wrapping_add(1), now);
     }
 }

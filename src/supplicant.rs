@@ -3,8 +3,9 @@
 use crate::Instant;
 use crate::config::Config;
 use crate::diagnosis::Note;
-use crate::event::{Event, Input, Output};
+use crate::event::{Event, Input, Keys, Output};
 use crate::peer::Peer;
+use crate::wire::eap::{Code, Eap, MethodType};
 use alloc::collections::VecDeque;
 
 /// A mistake by the caller (never caused by the network).
@@ -68,7 +69,18 @@ pub enum ApiError {
 /// ```
 ///
 /// One supplicant runs one authentication at a time; [`Input::Restart`] starts a new one
-/// (re-authentication) with the same configuration.
+/// with the same configuration.
+///
+/// # Re-authentication
+///
+/// After an authentication ended, a new EAP-Request/Identity from the authenticator (its
+/// re-authentication timer, IEEE 802.1X-2010 §8.9 reAuthPeriod, or the answer to an
+/// EAPOL-Start the caller sent) starts a new authentication at once, announced by
+/// [`Event::Reauthenticating`]; with a session cache
+/// ([`ConfigBuilder::session_cache`](crate::config::ConfigBuilder::session_cache)) it
+/// resumes the TLS session. Until it ends, [`Supplicant::keys`] still returns the keys of
+/// the last success; a failed re-authentication ends with [`Event::Failed`] and its
+/// diagnosis, and the old keys are no longer reported.
 pub struct Supplicant {
     config: Config,
     peer: Peer,
@@ -77,6 +89,8 @@ pub struct Supplicant {
     /// Set when this authentication's certificate dates were checked against a floor, not
     /// a clock: its diagnosis says so.
     clockless_floor: Option<i64>,
+    /// The keys of the last success, kept through a re-authentication until its outcome.
+    keys: Option<Keys>,
 }
 
 impl core::fmt::Debug for Supplicant {
@@ -104,6 +118,7 @@ impl Supplicant {
             out: VecDeque::new(),
             latest: now,
             clockless_floor: None,
+            keys: None,
         }
     }
 
@@ -120,11 +135,20 @@ impl Supplicant {
         self.latest = now;
         match input {
             Input::Packet { eap, .. } => {
+                if self.peer.is_finished() && is_identity_request(eap) {
+                    self.restart();
+                    self.out.push_back(Output::Event(Event::Reauthenticating {
+                        keys_valid: self.keys.is_some(),
+                    }));
+                }
                 self.peer.tick(&self.config, now, &mut self.out);
                 self.peer.packet(&self.config, now, eap, &mut self.out);
             }
             Input::Timeout { .. } => self.peer.tick(&self.config, now, &mut self.out),
-            Input::LowerLayerDown { .. } => self.peer.lower_layer_down(&mut self.out),
+            Input::LowerLayerDown { .. } => {
+                self.keys = None;
+                self.peer.lower_layer_down(&mut self.out)
+            }
             Input::LowerLayerUp { .. } => {
                 if self.peer.is_finished() {
                     self.restart();
@@ -147,7 +171,12 @@ impl Supplicant {
                 self.clockless_floor = Some(floor);
                 Output::Event(Event::CertificateDatesNotChecked { floor })
             }
+            Some(Output::Event(Event::Authenticated(keys))) => {
+                self.keys = Some(keys.clone());
+                Output::Event(Event::Authenticated(keys))
+            }
             Some(Output::Event(Event::Failed(mut diagnosis))) => {
+                self.keys = None;
                 if let Some(floor) = self.clockless_floor {
                     diagnosis
                         .notes
@@ -160,6 +189,13 @@ impl Supplicant {
                 next_timeout: self.peer.next_timeout(),
             },
         }
+    }
+
+    /// The keys of the last successful authentication: still valid while a
+    /// re-authentication runs, replaced by its keys or dropped by its failure (or by the
+    /// lower layer going down).
+    pub fn keys(&self) -> Option<&Keys> {
+        self.keys.as_ref()
     }
 
     /// True once the authentication has ended (`Authenticated` or `Failed` was emitted).
@@ -186,4 +222,12 @@ impl Supplicant {
     pub fn config(&self) -> &Config {
         &self.config
     }
+}
+
+/// An EAP-Request/Identity ([RFC 3748 §5.1](https://www.rfc-editor.org/rfc/rfc3748#section-5.1)):
+/// after an authentication ended, the authenticator starting another.
+fn is_identity_request(eap: &[u8]) -> bool {
+    Eap::parse(eap).is_ok_and(|p| {
+        p.code == Code::Request && matches!(p.method(), Some((MethodType::Identity, _)))
+    })
 }

@@ -256,3 +256,55 @@ fn wired_ttls_with_hostapd_internal_eap_server() {
         );
     }
 }
+
+#[test]
+fn wired_reauthentication_keeps_the_port_authorized_and_resumes() {
+    if !available(NEEDS) {
+        return;
+    }
+    let net = VethNamespace::new();
+    let mac = net.supp_mac();
+    // hostapd re-authenticates every second and keeps TLS sessions for resumption.
+    let h = Hostapd::wired_with(
+        &net.auth_if,
+        None,
+        &[("REAUTH_PERIOD", "1"), ("TLS_SESSION_LIFETIME", "3600")],
+    );
+    let out = wired_8021x(
+        &net,
+        "password",
+        &["--reauth", "3", "--reauth-wait", "10", "--resume", "-v"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let msks = msk_lines(&out);
+    assert_eq!(msks.len(), 4, "{stdout}");
+    assert!(
+        msks.windows(2).all(|w| w[0] != w[1]),
+        "fresh keys: {stdout}"
+    );
+    let reauths: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("reauth: "))
+        .collect();
+    assert_eq!(reauths.len(), 3, "{stdout}");
+    assert!(stdout.lines().any(|l| l == "port: authorized"), "{stdout}");
+    // Every port change is reported: authorized once, and the only way back to
+    // unauthorized is the EAPOL-Logoff at exit.
+    let changes: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("event: port "))
+        .collect();
+    assert_eq!(changes, ["Authorized", "Unauthorized"], "{stderr}");
+    let successes = h
+        .log()
+        .matches(&format!("CTRL-EVENT-EAP-SUCCESS {mac}"))
+        .count();
+    assert!(
+        successes >= 4,
+        "hostapd logged {successes} successes:\n{}",
+        h.log()
+    );
+    eprintln!("{reauths:?}");
+}

@@ -6,7 +6,7 @@
 //!     --anonymous-identity anonymous --password password \
 //!     --ca-cert ca.pem --server-name radius.example.test [--count N] [--tls-max 1.2|1.3] \
 //!     [--fragment-size N] [--timeout SECS] [--retry-interval SECS] [--attempts N] \
-//!     [--restart-once]
+//!     [--restart-once] [--resume]
 //! ```
 //!
 //! For each successful authentication it prints `MSK=<128 lowercase hex>` (after checking

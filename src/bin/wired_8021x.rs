@@ -8,6 +8,13 @@
 //!
 //! Prints `MSK=<hex>` and `port: authorized` on success (exit 0); on failure the last line
 //! on stderr is `error: <diagnosis>` (exit 1). Sends EAPOL-Logoff on exit.
+//!
+//! With `--reauth N` it stays on the port after the first success and answers the
+//! authenticator's re-authentications (its reAuthPeriod), printing `MSK=<hex>` for each,
+//! `reauth: K resumed` or `reauth: K full` after each success, and ends after N of them
+//! (or when none comes within `--reauth-wait` seconds: an error). The port stays
+//! authorized across successful re-authentications. `--resume` makes them resume the TLS
+//! session.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -33,6 +40,12 @@ struct Cli {
     /// when the authenticator answers.
     #[arg(long, default_value_t = 3)]
     max_starts: u32,
+    /// After the first success, answer this many re-authentications, then exit.
+    #[arg(long, default_value_t = 0)]
+    reauth: u32,
+    /// Seconds to wait for each re-authentication.
+    #[arg(long, default_value_t = 3600)]
+    reauth_wait: u64,
     #[command(flatten)]
     auth: common::AuthArgs,
 }
@@ -82,13 +95,45 @@ pub fn main() -> ExitCode {
         }
         common::print_restart(e);
     });
-    let ok = match outcome {
+    let mut ok = match outcome {
         Ok(o) => common::report(&o),
         Err(e) => {
             eprintln!("error: {e}");
             false
         }
     };
+    for k in 1..=cli.reauth {
+        if !ok {
+            break;
+        }
+        let mut resumed = false;
+        let until = std::time::Instant::now() + Duration::from_secs(cli.reauth_wait);
+        let outcome = eap::transport::reauthenticate(&mut supplicant, &mut transport, until, |e| {
+            if verbose {
+                common::print_event(e)
+            }
+            if let eap::Event::TunnelUp { resumed: r, .. } = e {
+                resumed = *r;
+            }
+        });
+        ok = match outcome {
+            Ok(Some(o)) => common::report(&o),
+            Ok(None) => {
+                eprintln!(
+                    "error: no re-authentication {k} within {} s",
+                    cli.reauth_wait
+                );
+                false
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                false
+            }
+        };
+        if ok {
+            println!("reauth: {k} {}", if resumed { "resumed" } else { "full" });
+        }
+    }
     println!(
         "port: {}",
         match transport.port_state() {

@@ -83,6 +83,17 @@ pub fn compound_keys(temp_key: &[u8; 40], isk: &[u8; 32]) -> CompoundKeys {
     }
 }
 
+/// Fast reconnect (the TLS session was resumed and no inner method ran): IPMK ‖ CMK are the
+/// first 60 octets of the tunnel key (TK, the TLS key material) themselves, with no PRF+ and
+/// no ISK. This is how hostapd's server and wpa_supplicant derive them (our interop test
+/// against hostapd's wired authenticator checks the Compound MAC this gives).
+pub fn fast_reconnect_keys(key_material: &[u8; 128]) -> CompoundKeys {
+    CompoundKeys {
+        ipmk: Secret::from_slice(&key_material[..40]).expect("128 >= 40"),
+        cmk: Secret::from_slice(&key_material[40..60]).expect("128 >= 60"),
+    }
+}
+
 /// Compound MAC = HMAC-SHA1(CMK, Crypto-Binding TLV with the MAC zeroed ‖ 0x19 ‖ Outer TLVs)
 /// ([MS-PEAP] §3.1.5.5.1). `outer_tlvs` is empty in PEAPv0.
 ///

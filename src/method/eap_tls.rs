@@ -15,20 +15,19 @@
 //! the connector's verifier, as for every TLS method.
 
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{TlsSession, check_start, fail, parse_frame};
+use super::tls_core::{PROTECTED_SUCCESS, TlsSession, check_start, fail, parse_frame};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
-use crate::event::{Event, Keys};
+use crate::event::Keys;
 use crate::tls::TlsVersion;
+use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
 
 /// EAP-TLS's Type-Code: the exporter context and the Session-Id's first octet.
 const EAP_TLS_TYPE_CODE: u8 = 13;
 /// The version bits of the EAP-TLS flags octet (reserved, zero).
 const FLAGS_VERSION: u8 = 0;
-/// RFC 9190 §2.5: the TLS 1.3 server's protected success indication.
-const COMMITMENT: &[u8] = &[0x00];
 
 /// TLS alerts by which a server refuses a client certificate (RFC 8446 §6.2).
 fn refuses_certificate(alert: u8) -> bool {
@@ -182,7 +181,7 @@ fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
     if let Err(step) = check_start(frame, "an EAP-TLS request without the Start flag") {
         return (State::ExpectStart, step);
     }
-    match TlsSession::start(ctx, FLAGS_VERSION) {
+    match TlsSession::start(ctx, MethodType::Tls, FLAGS_VERSION) {
         Ok((tls, step)) => (State::Handshake(tls), step),
         Err(step) => (State::ExpectStart, step),
     }
@@ -190,10 +189,11 @@ fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
 
 /// The handshake is done on our side: verdict, keys, and what comes next by version.
 fn handshake_done(ctx: &mut Ctx<'_>, mut tls: TlsSession) -> (State, Step) {
-    let (version, suite) = match tls.handshake_done(ctx) {
+    let negotiated = match tls.handshake_done(ctx) {
         Ok(n) => n,
         Err(step) => return (State::Handshake(tls), step),
     };
+    let version = negotiated.version;
     let keys = match TunnelKeys::export(tls.tunnel(), version, tls.randoms(), EAP_TLS_TYPE_CODE) {
         Ok(k) => k.plain_keys(),
         Err(e) => {
@@ -201,10 +201,9 @@ fn handshake_done(ctx: &mut Ctx<'_>, mut tls: TlsSession) -> (State, Step) {
             return (State::Handshake(tls), step);
         }
     };
-    ctx.emit(Event::TunnelUp {
-        version,
-        cipher_suite: suite,
-    });
+    ctx.emit(negotiated.tunnel_up());
+    // Resumed (RFC 5216 §2.1.2, RFC 9190 §2.1.3): no certificates either way, the same
+    // keys derivation, and under TLS 1.3 the same commitment before EAP-Success.
     if version >= TlsVersion::TLS13 {
         // Our Certificate, CertificateVerify and Finished go out now; the server's
         // commitment (or its alert refusing our certificate) comes next.
@@ -222,7 +221,7 @@ fn commitment(ctx: &mut Ctx<'_>, tls: &mut TlsSession) -> Result<bool, Step> {
     let data = tls.read_plaintext(ctx)?;
     match data.as_slice() {
         [] => Ok(false),
-        COMMITMENT => Ok(true),
+        PROTECTED_SUCCESS => Ok(true),
         _ => Err(fail(
             Phase::TlsHandshake,
             Cause::Protocol(ProtocolViolation::Unexpected(

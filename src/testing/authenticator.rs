@@ -298,6 +298,11 @@ impl Authenticator {
                     if self.config.knobs.early_success == Some(EarlySuccess::AfterTunnel) {
                         return vec![Eap::bare(Code::Success, self.id).to_vec()];
                     }
+                    if self.config.method == MethodType::Ttls
+                        && self.tls.as_ref().is_some_and(ServerTls::resumed)
+                    {
+                        return self.ttls_resumed();
+                    }
                     if self.config.method == MethodType::Tls {
                         return self.eap_tls_success();
                     }
@@ -379,6 +384,10 @@ impl Authenticator {
             // TLS 1.2: the peer's Finished; ours goes out, its AVPs come next.
             let mut out = Vec::new();
             tls.take_outgoing(&mut out);
+            if out.is_empty() && tls.resumed() && self.stage != Stage::Phase2 {
+                // A resumed session: phase 2 is skipped (RFC 5281 §10.1), as FreeRADIUS does.
+                return self.ttls_resumed();
+            }
             if out.is_empty() || self.stage == Stage::Phase2 {
                 return self.reject();
             }
@@ -394,6 +403,15 @@ impl Authenticator {
         self.stage = Stage::Phase2;
         let action = self.ttls.handle(&self.config, tls, &plain, self.id);
         self.act(action)
+    }
+
+    /// EAP-TTLS after a resumed handshake: EAP-Success without phase 2.
+    fn ttls_resumed(&mut self) -> Vec<Vec<u8>> {
+        let Some(tls) = self.tls.as_ref() else {
+            return self.reject();
+        };
+        let keys = super::ttls::ttls_keys(tls);
+        vec![self.finish(ServerOutcome::Accept(keys), 0)]
     }
 
     /// EAP-TLS is over: EAP-Success with the keys of RFC 5216 §2.3 / RFC 9190 §2.3.

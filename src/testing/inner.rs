@@ -8,7 +8,7 @@ use crate::crypto::mppe::mschapv2_msk;
 use crate::crypto::mschapv2::{
     generate_authenticator_response, generate_nt_response, nt_password_hash,
 };
-use crate::crypto::peap::{compound_keys, compound_mac, csk};
+use crate::crypto::peap::{compound_keys, compound_mac, csk, fast_reconnect_keys};
 use crate::crypto::tls_keys::{KeyMaterial, PEAP_TYPE_CODE, TLS12_KEY_LABEL, TLS13_KEY_LABEL};
 use crate::event::Keys;
 use crate::secret::{Emsk, Msk, Secret};
@@ -116,9 +116,8 @@ impl InnerServer {
         id: u8,
     ) -> InnerAction {
         if config.knobs.early_result_success {
-            self.stage = Stage::Result { success: true };
-            let _ = tls;
-            return InnerAction::Send(tlv_packet(id, &result_tlv(ResultStatus::Success)));
+            // Phase 2 skipped: fast reconnect after a resumption, the bypass otherwise.
+            return self.result_success(config, tls, id);
         }
         self.stage = Stage::Identity;
         InnerAction::Send(compressed(MethodType::Identity, &[]))
@@ -292,7 +291,13 @@ impl InnerServer {
                 None => [0; 32],
             };
             let km = key_material(tls);
-            let keys = compound_keys(km.temp_key().expose(), &isk);
+            // Fast reconnect (resumed, no inner method): keyed by the tunnel key alone,
+            // as hostapd does.
+            let keys = if tls.resumed() && self.msk.is_none() && !self.gtc_ok {
+                fast_reconnect_keys(km.0.expose())
+            } else {
+                compound_keys(km.temp_key().expose(), &isk)
+            };
             let mut request = CryptoBinding {
                 reserved: 0,
                 version: 0,

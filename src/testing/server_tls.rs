@@ -53,6 +53,11 @@ impl ServerTls {
     }
 
     /// The negotiated version.
+    /// True once a completed handshake resumed an earlier session.
+    pub(crate) fn resumed(&self) -> bool {
+        self.driver.resumed()
+    }
+
     pub(crate) fn version(&self) -> Option<TlsVersion> {
         self.driver.negotiated().map(|(v, _)| v)
     }

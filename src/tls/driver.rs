@@ -205,6 +205,12 @@ impl<S: Side> Driver<S> {
         self.conn.common().peer_certificates()
     }
 
+    /// True once a completed handshake resumed an earlier session.
+    pub(crate) fn resumed(&self) -> bool {
+        let c = self.conn.common();
+        !c.is_handshaking() && c.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+    }
+
     /// The negotiated version and suite.
     pub(crate) fn negotiated(&self) -> Option<(TlsVersion, u16)> {
         let c = self.conn.common();

@@ -45,7 +45,8 @@
 //! struct OtherConnector;
 //!
 //! impl TlsConnector for OtherConnector {
-//!     fn connect(&self) -> Result<Box<dyn TlsTunnel>, TlsFailure> { Ok(Box::new(OtherStack)) }
+//!     fn connect(&self, _method: eap::wire::eap::MethodType)
+//!         -> Result<Box<dyn TlsTunnel>, TlsFailure> { Ok(Box::new(OtherStack)) }
 //!     fn offer(&self) -> TlsOffer { TlsOffer::default() }
 //!     fn validates_server(&self) -> bool { true }
 //! }
@@ -61,6 +62,7 @@
 //! Certificate dates are checked against a [`CertificateTime`]: a clock, or, for firmware
 //! that has none before it joins the network, a floor such as its build date.
 
+use crate::wire::eap::MethodType;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -83,6 +85,8 @@ mod verify;
 pub(crate) mod driver;
 #[cfg(feature = "std")]
 mod rustls_tunnel;
+#[cfg(feature = "std")]
+mod session_cache;
 #[cfg(feature = "unbuffered")]
 mod unbuffered;
 
@@ -91,6 +95,8 @@ pub use clock::SystemClock;
 pub use clock::{CertificateTime, FixedTime, UnixClock};
 #[cfg(feature = "std")]
 pub use rustls_tunnel::RustlsConnector;
+#[cfg(feature = "std")]
+pub use session_cache::SessionCache;
 #[cfg(feature = "unbuffered")]
 pub use unbuffered::UnbufferedConnector;
 pub use verify::ServerNameRule;
@@ -299,12 +305,23 @@ pub trait TlsTunnel: Send {
     fn clockless_floor(&self) -> Option<i64> {
         None
     }
+    /// True once a completed handshake resumed an earlier session (a TLS 1.2 session ID or
+    /// ticket, [RFC 5246 §7.3](https://www.rfc-editor.org/rfc/rfc5246#section-7.3); a
+    /// TLS 1.3 PSK, [RFC 8446 §2.2](https://www.rfc-editor.org/rfc/rfc8446#section-2.2)):
+    /// the server proved it holds the session's secret and sent no certificate. Only such a
+    /// handshake lets a method skip its inner authentication (PEAP fast reconnect,
+    /// [RFC 5281 §10.1](https://www.rfc-editor.org/rfc/rfc5281#section-10.1) for TTLS).
+    fn resumed(&self) -> bool {
+        false
+    }
 }
 
 /// Makes a [`TlsTunnel`] per authentication.
 pub trait TlsConnector: Send + Sync {
-    /// Starts a new client connection (nothing is sent until the first `take_outgoing`).
-    fn connect(&self) -> Result<Box<dyn TlsTunnel>, TlsFailure>;
+    /// Starts a new client connection for `method` (nothing is sent until the first
+    /// `take_outgoing`). A connector that resumes sessions keys them by the method too, so
+    /// that a session of one method is never offered to another.
+    fn connect(&self, method: MethodType) -> Result<Box<dyn TlsTunnel>, TlsFailure>;
     /// What the ClientHello offers.
     fn offer(&self) -> TlsOffer;
     /// True if this connector validates the server certificate; false only for the explicit

@@ -6,6 +6,7 @@ use super::setup::{ClientSetup, protocol};
 use super::verify::{EapVerifier, Policy, ServerNameRule};
 use super::{CertificateInfo, TlsConnector, TlsError, TlsErrorKind, TlsFailure, TlsOffer};
 use super::{TlsTunnel, TlsVersion};
+use crate::wire::eap::MethodType;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -93,10 +94,10 @@ impl RustlsConnector {
 }
 
 impl TlsConnector for RustlsConnector {
-    fn connect(&self) -> Result<Box<dyn TlsTunnel>, TlsFailure> {
+    fn connect(&self, method: MethodType) -> Result<Box<dyn TlsTunnel>, TlsFailure> {
         let verifier = self.setup.verifier();
         let config = self.setup.config(verifier.clone(), None)?;
-        let conn = ClientConnection::new(Arc::new(config), self.setup.server_name.clone())
+        let conn = ClientConnection::new(Arc::new(config), self.setup.cache_key(method))
             .map_err(protocol)?;
         Ok(Box::new(RustlsTunnel {
             conn,
@@ -209,5 +210,10 @@ impl TlsTunnel for RustlsTunnel {
 
     fn clockless_floor(&self) -> Option<i64> {
         self.verifier.clockless_floor()
+    }
+
+    fn resumed(&self) -> bool {
+        !self.conn.is_handshaking()
+            && self.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
     }
 }

@@ -6,6 +6,7 @@ use super::clock::{CertificateTime, RustlsTime};
 use super::keylog::SecretLog;
 use super::verify::{EapVerifier, Policy};
 use super::{TlsError, TlsErrorKind, TlsFailure, TlsOffer, TlsVersion};
+use crate::wire::eap::MethodType;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rustls::SignatureScheme;
@@ -23,8 +24,9 @@ pub(crate) struct ClientSetup {
     /// `None`: the explicit opt-out.
     pub(crate) policy: Option<Arc<Policy>>,
     pub(crate) time: CertificateTime,
-    /// The session-cache key (not sent: SNI is off).
-    pub(crate) server_name: ServerName<'static>,
+    /// Who the server must be (CAs and name rule, hashed): with the method, the
+    /// session-cache key ([`ClientSetup::cache_key`]).
+    identity: [u8; 12],
     pub(crate) sessions: Option<Arc<dyn ClientSessionStore>>,
     /// The one verifier of all connections when sessions are resumed (rustls resumes only
     /// with the verifier that validated the session).
@@ -79,17 +81,12 @@ impl ClientSetup {
         policy: Option<Policy>,
         time: CertificateTime,
     ) -> Self {
-        let name = match &policy {
-            Some(p) => ServerName::try_from(alloc::string::String::from(p.rule.cache_name()))
-                .unwrap_or_else(|_| invalid_name("eap.invalid")),
-            None => invalid_name("unvalidated.invalid"),
-        };
         ClientSetup {
+            identity: server_identity(policy.as_ref()),
             provider,
             versions: versions.to_vec(),
             policy: policy.map(Arc::new),
             time,
-            server_name: name,
             sessions: None,
             shared_verifier: None,
             client_auth: Arc::new(NoClientCertificate),
@@ -145,6 +142,21 @@ impl ClientSetup {
         Ok(config)
     }
 
+    /// The name a connection for `method` is made with: never sent (SNI is off), it is the
+    /// key under which rustls stores and looks up the sessions to resume. It names the
+    /// method and a digest of the server identity (CAs and name rule), so only a connection
+    /// that would validate the same server the same way, for the same method, finds a
+    /// session. (rustls also resumes only with the verifier that validated it.)
+    pub(crate) fn cache_key(&self, method: MethodType) -> ServerName<'static> {
+        let mut name = alloc::format!("m{}-", method.type_octet());
+        for b in self.identity {
+            name.push_str(&alloc::format!("{b:02x}"));
+        }
+        name.push_str(".eap.invalid");
+        // A label of hex digits under `.invalid` is always a valid DNS name.
+        ServerName::try_from(name).unwrap_or_else(|_| invalid_name("eap.invalid"))
+    }
+
     /// The verifier of a new connection: its own, or the shared one.
     pub(crate) fn verifier(&self) -> Arc<EapVerifier> {
         match &self.shared_verifier {
@@ -172,6 +184,37 @@ impl ClientSetup {
             cipher_suites,
         }
     }
+}
+
+/// A digest of whom the connector trusts: the name rule (kind and name) and every CA
+/// (subject and key), or the opt-out.
+fn server_identity(policy: Option<&Policy>) -> [u8; 12] {
+    use super::verify::ServerNameRule;
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let field = |h: &mut Sha256, bytes: &[u8]| {
+        h.update((bytes.len() as u32).to_be_bytes());
+        h.update(bytes);
+    };
+    match policy {
+        None => field(&mut h, b"accept any server"),
+        Some(p) => {
+            let (kind, name) = match &p.rule {
+                ServerNameRule::Exact(n) => (b"exact", n),
+                ServerNameRule::DomainSuffix(n) => (b"suffx", n),
+            };
+            field(&mut h, kind);
+            field(&mut h, name.to_ascii_lowercase().as_bytes());
+            for anchor in &p.roots.roots {
+                field(&mut h, anchor.subject.as_ref());
+                field(&mut h, anchor.subject_public_key_info.as_ref());
+            }
+        }
+    }
+    let digest = h.finalize();
+    let mut out = [0u8; 12];
+    out.copy_from_slice(&digest[..12]);
+    out
 }
 
 fn invalid_name(literal: &'static str) -> ServerName<'static> {

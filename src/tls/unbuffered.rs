@@ -6,6 +6,7 @@ use super::keylog::SecretLog;
 use super::setup::{ClientSetup, protocol};
 use super::verify::{EapVerifier, Policy, ServerNameRule};
 use super::{CertificateInfo, TlsConnector, TlsFailure, TlsOffer, TlsTunnel, TlsVersion};
+use crate::wire::eap::MethodType;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -77,13 +78,12 @@ impl UnbufferedConnector {
 }
 
 impl TlsConnector for UnbufferedConnector {
-    fn connect(&self) -> Result<Box<dyn TlsTunnel>, TlsFailure> {
+    fn connect(&self, method: MethodType) -> Result<Box<dyn TlsTunnel>, TlsFailure> {
         let verifier = self.setup.verifier();
         let secrets = Arc::new(SecretLog::new(self.setup.key_log.clone()));
         let config = self.setup.config(verifier.clone(), Some(secrets.clone()))?;
-        let conn =
-            UnbufferedClientConnection::new(Arc::new(config), self.setup.server_name.clone())
-                .map_err(protocol)?;
+        let conn = UnbufferedClientConnection::new(Arc::new(config), self.setup.cache_key(method))
+            .map_err(protocol)?;
         let driver = Driver::new(conn, secrets).map_err(protocol)?;
         Ok(Box::new(UnbufferedTunnel { driver, verifier }))
     }
@@ -153,5 +153,9 @@ impl TlsTunnel for UnbufferedTunnel {
 
     fn clockless_floor(&self) -> Option<i64> {
         self.verifier.clockless_floor()
+    }
+
+    fn resumed(&self) -> bool {
+        self.driver.resumed()
     }
 }

@@ -75,13 +75,6 @@ impl ServerNameRule {
             }
         }
     }
-
-    /// The name used as the TLS session-cache key (not sent: SNI is off).
-    pub(crate) fn cache_name(&self) -> &str {
-        match self {
-            ServerNameRule::Exact(n) | ServerNameRule::DomainSuffix(n) => n,
-        }
-    }
 }
 
 impl fmt::Display for ServerNameRule {

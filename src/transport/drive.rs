@@ -98,8 +98,55 @@ pub fn drive<T: Transport>(
     }
 }
 
+/// After a success, stays on the port: waits until `until` for the authenticator to
+/// re-authenticate (a new EAP-Request/Identity: its reAuthPeriod timer, IEEE 802.1X-2010
+/// §8.9) and runs that authentication to its end, without [`Transport::start`] (no
+/// EAPOL-Start, and an EAPOL port stays authorized until the outcome). Resumes the TLS
+/// session when the configuration has a session cache. Returns `None` if the authenticator
+/// did not re-authenticate in time (or its lower layer gave up), else the outcome, which
+/// `on_event` also receives, as [`drive`] does.
+pub fn reauthenticate<T: Transport>(
+    supplicant: &mut Supplicant,
+    transport: &mut T,
+    until: StdInstant,
+    mut on_event: impl FnMut(&Event),
+) -> Result<Option<Outcome>, T::Error> {
+    let origin = StdInstant::now();
+    let base = supplicant.latest_input_time();
+    while supplicant.is_finished() {
+        match transport.recv(until)? {
+            // Anything but an EAP-Request/Identity is dropped by the finished supplicant.
+            Received::Eap(p) => {
+                let now = base + origin.elapsed();
+                let _ = supplicant.handle_input(Input::Packet { now, eap: &p });
+            }
+            Received::Timeout | Received::Failed(_) => return Ok(None),
+        }
+    }
+    let outcome = run(supplicant, transport, &mut on_event)?;
+    on_event(&match &outcome {
+        Outcome::Authenticated(k) => Event::Authenticated(k.clone()),
+        Outcome::Failed(d) => Event::Failed(d.clone()),
+    });
+    Ok(Some(outcome))
+}
+
 /// One authentication, from the start; the final event is left to the caller.
 fn drive_once<T: Transport>(
+    supplicant: &mut Supplicant,
+    transport: &mut T,
+    on_event: &mut impl FnMut(&Event),
+) -> Result<Outcome, T::Error> {
+    if supplicant.is_finished() {
+        let now = supplicant.latest_input_time();
+        let _ = supplicant.handle_input(Input::Restart { now });
+    }
+    transport.start()?;
+    run(supplicant, transport, on_event)
+}
+
+/// Runs the started authentication to its end; the final event is left to the caller.
+fn run<T: Transport>(
     supplicant: &mut Supplicant,
     transport: &mut T,
     on_event: &mut impl FnMut(&Event),
@@ -107,10 +154,6 @@ fn drive_once<T: Transport>(
     let origin = StdInstant::now();
     let base = supplicant.latest_input_time();
     let now = || base + origin.elapsed();
-    if supplicant.is_finished() {
-        let _ = supplicant.handle_input(Input::Restart { now: now() });
-    }
-    transport.start()?;
     loop {
         let mut outcome = None;
         let deadline = loop {

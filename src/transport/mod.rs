@@ -24,4 +24,4 @@ pub mod report;
 pub mod retry;
 pub mod socket;
 
-pub use drive::{Outcome, Received, Transport, drive};
+pub use drive::{Outcome, Received, Transport, drive, reauthenticate};

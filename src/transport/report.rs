@@ -37,8 +37,8 @@ pub struct TlsReport {
     pub version: TlsVersion,
     /// Negotiated cipher suite (IANA value).
     pub cipher_suite: u16,
-    /// The handshake resumed an earlier session (never, unless the configuration's TLS
-    /// connector was given a session store).
+    /// The handshake resumed an earlier session (never, unless the configuration was given
+    /// a session cache).
     pub resumed: bool,
 }
 
@@ -158,11 +158,12 @@ impl Recorder {
             Event::TunnelUp {
                 version,
                 cipher_suite,
+                resumed,
             } => {
                 r.tls = Some(TlsReport {
                     version: *version,
                     cipher_suite: *cipher_suite,
-                    resumed: false,
+                    resumed: *resumed,
                 });
                 self.tunnel_up = Some(now);
             }
@@ -741,6 +742,7 @@ mod tests {
                 Event::TunnelUp {
                     version: TlsVersion::TLS13,
                     cipher_suite: 0x1301,
+                    resumed: true,
                 },
                 50,
             ),
@@ -775,7 +777,7 @@ mod tests {
     fn a_failure_reports_its_code_phase_and_timings() {
         let r = record(&failure(), NOW + 400 * 86_400);
         let j = r.to_json(None);
-        assert!(j.starts_with(r#"{"result":"failure","method":"peap","inner_method":"mschapv2","identity":"alice@example.org","outer_identity":"anonymous@example.org","tls":{"version":"1.3","cipher_suite":"TLS_AES_128_GCM_SHA256","resumed":false}"#), "{j}");
+        assert!(j.starts_with(r#"{"result":"failure","method":"peap","inner_method":"mschapv2","identity":"alice@example.org","outer_identity":"anonymous@example.org","tls":{"version":"1.3","cipher_suite":"TLS_AES_128_GCM_SHA256","resumed":true}"#), "{j}");
         assert!(j.contains(r#""days_left":400,"validated":true"#), "{j}");
         assert!(
             j.contains(

@@ -10,8 +10,9 @@
 # Knobs (environment, at start): TLS_MIN, TLS_MAX ("1.2" default), CIPHER_LIST (OpenSSL
 # syntax), SEND_ERROR=yes (MSCHAPv2 Failure E=691 sent to the client), ALLOW_RETRY=no,
 # CLEANUP_DELAY (seconds a reply stays cached for duplicates; 5 default), REJECT_DELAY
-# (seconds an Access-Reject is held back; 1 default), PKI (directory made by pki.sh;
-# default DIR/pki).
+# (seconds an Access-Reject is held back; 1 default), TLS_CACHE=yes (the TLS session
+# cache, so clients may resume: enable, name and persist_dir are all needed), PKI
+# (directory made by pki.sh; default DIR/pki).
 set -euo pipefail
 cmd=${1:?usage: freeradius.sh start|stop DIR [PORT]}
 dir=${2:?usage: freeradius.sh start|stop DIR [PORT]}
@@ -101,6 +102,22 @@ open(p, "w").write(s)
 PY
 if [[ -n "${CIPHER_LIST:-}" ]]; then
     sed -i "s|^\(\s*\)cipher_list = \"DEFAULT\"|\1cipher_list = \"$CIPHER_LIST\"|" "$eap"
+fi
+if [[ "${TLS_CACHE:-no}" == yes ]]; then
+    mkdir -p "$dir/log/tlscache"
+    python3 - "$eap" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+i = s.index("\t\tcache {")
+j = s.index("\n\t\t\tenable = no", i)
+s = s[:j] + "\n\t\t\tenable = yes" + s[j + len("\n\t\t\tenable = no"):]
+for old, new in (('#\tname = "EAP module"', 'name = "EAP module"'),
+                 ('#\tpersist_dir = "${logdir}/tlscache"', 'persist_dir = "${logdir}/tlscache"')):
+    k = s.index(old, i)
+    s = s[:k] + new + s[k + len(old):]
+open(p, "w").write(s)
+PY
 fi
 if [[ "${SEND_ERROR:-no}" == yes ]]; then
     sed -i 's|^\s*#\s*send_error = no|\t\tsend_error = yes|' "$eap"

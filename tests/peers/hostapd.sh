@@ -15,7 +15,9 @@
 # Internal EAP server: PEAP outside (hostapd offers PEAP version 1 and accepts 0, with a
 # Crypto-Binding TLV), EAP-MSCHAPv2 inside; user alice/password. A peer that Naks PEAP
 # gets EAP-TLS (client certificates from ca.pem) or EAP-TTLS (inner PAP, MSCHAPv2 or
-# EAP-MSCHAPv2); TLS13=yes (environment) enables TLS 1.3. RADIUS clients:
+# EAP-MSCHAPv2); TLS13=yes (environment) enables TLS 1.3; REAUTH_PERIOD=N (wired)
+# re-authenticates every N seconds; TLS_SESSION_LIFETIME=N keeps TLS sessions for
+# resumption (internal server). RADIUS clients:
 # 127.0.0.1, secret testing123. Certificates from PKI (made by pki.sh; default DIR/pki):
 # ca.pem, server.pem (radius.example.test), server.key.
 set -euo pipefail
@@ -54,6 +56,9 @@ X
     if [[ "${TLS13:-no}" == yes ]]; then
         echo 'tls_flags=[ENABLE-TLSv1.3]' >> "$conf"
     fi
+    if [[ -n "${TLS_SESSION_LIFETIME:-}" ]]; then
+        echo "tls_session_lifetime=$TLS_SESSION_LIFETIME" >> "$conf"
+    fi
 }
 
 case "$mode" in
@@ -75,7 +80,7 @@ wired)
 interface=$iface
 driver=wired
 ieee8021x=1
-eap_reauth_period=0
+eap_reauth_period=${REAUTH_PERIOD:-0}
 use_pae_group_addr=1
 ctrl_interface=$dir/ctrl
 X

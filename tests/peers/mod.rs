@@ -349,11 +349,16 @@ impl Hostapd {
     /// A wired 802.1X authenticator on `interface`, with its internal EAP server, or
     /// relaying to the RADIUS server on 127.0.0.1:`relay_to` (secret testing123).
     pub fn wired(interface: &str, relay_to: Option<u16>) -> Self {
+        Self::wired_with(interface, relay_to, &[])
+    }
+
+    /// As [`Hostapd::wired`], with the script's knobs (e.g. `REAUTH_PERIOD`).
+    pub fn wired_with(interface: &str, relay_to: Option<u16>, knobs: &[(&str, &str)]) -> Self {
         let dir = scratch("hostapd-wired");
         let port = relay_to.map(|p| p.to_string());
         let mut args = vec!["wired", interface];
         args.extend(port.as_deref());
-        let out = Self::run_script(&dir, &args);
+        let out = Self::run_script_with(&dir, &args, knobs);
         assert!(
             out.status.success(),
             "hostapd did not start:\n{}",

@@ -77,6 +77,12 @@ pub struct AuthArgs {
     /// Print every event on stderr.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Keep the TLS session of each authentication (a one-entry cache in memory) and resume
+    /// it in the next: with --count N, the second and later authentications resume
+    /// (abbreviated handshake; PEAP fast reconnect and TTLS may skip the inner method).
+    /// Without it every authentication is a full handshake.
+    #[arg(long)]
+    pub resume: bool,
     /// Start an authentication again from the beginning, once, after a 1 s hold, when it
     /// failed for a cause attributable to a lost reply or a lost server session.
     #[arg(long)]
@@ -281,6 +287,9 @@ impl AuthArgs {
             (Some(a), None) | (None, Some(a)) => b = b.key_log(a),
             (None, None) => {}
         }
+        if self.resume {
+            b = b.session_cache(Arc::new(eap::tls::SessionCache::default()));
+        }
         b.build().map_err(|e| e.to_string())
     }
 }
@@ -300,10 +309,12 @@ pub fn print_event_at(event: &Event, ms: Option<u64>) {
         Event::TunnelUp {
             version,
             cipher_suite,
+            resumed,
         } => eprintln!(
-            "event: TunnelUp TLS {} {}",
+            "event: TunnelUp TLS {} {}{}",
             eap::transport::report::tls_version_name(*version),
-            eap::transport::report::suite_name(*cipher_suite)
+            eap::transport::report::suite_name(*cipher_suite),
+            if *resumed { " (resumed)" } else { "" }
         ),
         Event::ServerCertificate {
             certificate,

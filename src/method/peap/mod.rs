@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::crypto::tls_keys::PEAP_TYPE_CODE;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, SentMessage};
 use crate::event::{Event, Keys};
+use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
 
 /// The only PEAP version we speak.
@@ -179,7 +180,7 @@ fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
         server_version: frame.version,
         version: PEAP_VERSION,
     });
-    match TlsSession::start(ctx, PEAP_VERSION) {
+    match TlsSession::start(ctx, MethodType::Peap, PEAP_VERSION) {
         Ok((tls, step)) => (State::Handshake(tls), step),
         Err(step) => (State::ExpectStart, step),
     }
@@ -188,22 +189,25 @@ fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
 /// The handshake finished: check the verdict, export keys, announce the tunnel, and handle
 /// whatever inner data came with the server's last flight.
 fn tunnel_up(ctx: &mut Ctx<'_>, mut tls: TlsSession, id: u8) -> (State, Step) {
-    let (version, suite) = match tls.handshake_done(ctx) {
+    let negotiated = match tls.handshake_done(ctx) {
         Ok(n) => n,
         Err(step) => return (State::Handshake(tls), step),
     };
-    let keys = match TunnelKeys::export(tls.tunnel(), version, tls.randoms(), PEAP_TYPE_CODE) {
+    let exported = TunnelKeys::export(
+        tls.tunnel(),
+        negotiated.version,
+        tls.randoms(),
+        PEAP_TYPE_CODE,
+    );
+    let keys = match exported {
         Ok(k) => k,
         Err(e) => {
             let step = tls.failure(ctx, e);
             return (State::Handshake(tls), step);
         }
     };
-    ctx.emit(Event::TunnelUp {
-        version,
-        cipher_suite: suite,
-    });
-    let mut phase2 = Phase2::new();
+    ctx.emit(negotiated.tunnel_up());
+    let mut phase2 = Phase2::new(negotiated.resumed);
     let step = match inner(ctx, &mut tls, &keys, &mut phase2, id) {
         // Nothing inside yet: acknowledge the server's Finished.
         Step::Respond {

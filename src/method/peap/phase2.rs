@@ -4,6 +4,12 @@
 //! A Result TLV Success is only answered with Success when the inner method has succeeded
 //! with a verified authenticator response (and a valid Crypto-Binding TLV when one came or
 //! the policy requires it); anything earlier is the phase-2 bypass of CVE-2023-52160.
+//! The one exception is fast reconnect ([MS-PEAP] §3.3.5.2, example in §4.1.3): after a
+//! handshake that really resumed an earlier session, the server may skip phase 2 and send
+//! its Result TLV Success before any inner method; a Crypto-Binding TLV is then keyed by
+//! the tunnel key alone ([`crate::crypto::peap::fast_reconnect_keys`], as hostapd and
+//! wpa_supplicant do). After a full handshake the rule stays (wpa_supplicant's fix of
+//! CVE-2023-52160 draws the same line).
 
 use crate::config::{Config, Credential, Cryptobinding};
 use crate::diagnosis::{
@@ -42,6 +48,8 @@ pub(crate) struct Phase2 {
     refused: Option<MethodType>,
     outcome: Outcome,
     cryptobinding_used: bool,
+    /// The handshake resumed an earlier session: fast reconnect may skip the inner method.
+    resumed: bool,
 }
 
 fn diag(phase: Phase, cause: Cause) -> Diagnosis {
@@ -49,13 +57,15 @@ fn diag(phase: Phase, cause: Cause) -> Diagnosis {
 }
 
 impl Phase2 {
-    pub(crate) fn new() -> Self {
+    /// Phase 2 of a tunnel whose handshake was full, or `resumed`.
+    pub(crate) fn new(resumed: bool) -> Self {
         Phase2 {
             mschap: None,
             gtc_answered: false,
             refused: None,
             outcome: Outcome::Pending,
             cryptobinding_used: false,
+            resumed,
         }
     }
 
@@ -364,7 +374,18 @@ impl Phase2 {
         let gtc_isk = self
             .gtc_answered
             .then(|| zeroize::Zeroizing::new([0u8; 32]));
-        let Some(isk) = mschap_isk.or(gtc_isk) else {
+        // Fast reconnect: only after a resumed handshake, and only before any inner method
+        // began (one that began must finish). No ISK then: the binding keys come from the
+        // tunnel key alone.
+        let fast_reconnect = self.resumed && self.mschap.is_none() && !self.gtc_answered;
+        if fast_reconnect {
+            ctx.emit(Event::FastReconnect);
+        }
+        let Some(isk) = mschap_isk
+            .or(gtc_isk)
+            .map(Some)
+            .or(fast_reconnect.then_some(None))
+        else {
             return self.fail_with_result(
                 id,
                 diag(
@@ -383,14 +404,16 @@ impl Phase2 {
             (_, Some((Err(_), _))) => {
                 return self.fail_with_result(id, bind_fail(CryptoBindingError::Malformed));
             }
-            (_, Some((Ok(request), mandatory))) => match keys.bind(&request, mandatory, &isk) {
-                Ok((tlv, k)) => {
-                    ctx.emit(Event::CryptoBindingVerified);
-                    self.cryptobinding_used = true;
-                    (Some(tlv), k)
+            (_, Some((Ok(request), mandatory))) => {
+                match keys.bind(&request, mandatory, isk.as_deref()) {
+                    Ok((tlv, k)) => {
+                        ctx.emit(Event::CryptoBindingVerified);
+                        self.cryptobinding_used = true;
+                        (Some(tlv), k)
+                    }
+                    Err(e) => return self.fail_with_result(id, bind_fail(e)),
                 }
-                Err(e) => return self.fail_with_result(id, bind_fail(e)),
-            },
+            }
         };
         self.outcome = Outcome::Succeeded(session_keys);
         Step::Respond {

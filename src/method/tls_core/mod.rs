@@ -17,10 +17,15 @@ use crate::diagnosis::SentMessage;
 use crate::diagnosis::{Cause, CertificateProblem, Diagnosis, Phase, ProtocolViolation};
 use crate::event::Event;
 use crate::tls::{TlsFailure, TlsTunnel, TlsVersion};
+use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
 use crate::wire::tls_record::{TlsEvent, TlsScanner};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+
+/// The TLS 1.3 server's protected success indication: one octet 0x00 of application data
+/// ([RFC 9190 §2.5](https://www.rfc-editor.org/rfc/rfc9190#section-2.5)).
+pub(crate) const PROTECTED_SUCCESS: &[u8] = &[0x00];
 
 /// What an inbound frame amounts to.
 pub(crate) enum Inbound {
@@ -28,6 +33,27 @@ pub(crate) enum Inbound {
     Step(Step),
     /// A whole TLS message from the server.
     Message(Vec<u8>),
+}
+
+/// What a finished handshake negotiated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Negotiated {
+    pub(crate) version: TlsVersion,
+    pub(crate) suite: u16,
+    /// An earlier session was resumed ([`TlsTunnel::resumed`]): the only case in which a
+    /// method may skip its inner authentication.
+    pub(crate) resumed: bool,
+}
+
+impl Negotiated {
+    /// The event that says the tunnel is up (once the keys are exported).
+    pub(crate) fn tunnel_up(&self) -> Event {
+        Event::TunnelUp {
+            version: self.version,
+            cipher_suite: self.suite,
+            resumed: self.resumed,
+        }
+    }
 }
 
 /// One TLS connection of an EAP method, with its fragment buffers.
@@ -153,11 +179,15 @@ fn cause_of(
 impl TlsSession {
     /// Starts a connection (after the method's Start) and returns it with the first
     /// fragment of our ClientHello.
-    pub(crate) fn start(ctx: &mut Ctx<'_>, version: u8) -> Result<(Self, Step), Step> {
+    pub(crate) fn start(
+        ctx: &mut Ctx<'_>,
+        method: MethodType,
+        version: u8,
+    ) -> Result<(Self, Step), Step> {
         let tls = ctx
             .config
             .tls
-            .connect()
+            .connect(method)
             .map_err(|e| connect_failure(ctx, e))?;
         let mut session = TlsSession {
             version,
@@ -197,6 +227,11 @@ impl TlsSession {
         } else {
             Cause::FailureWithoutReason { after: last_sent }
         }
+    }
+
+    /// True while fragments of our last message wait for the server's ACKs.
+    pub(crate) fn sending(&self) -> bool {
+        self.tx.pending()
     }
 
     /// How many of our flights went out (the ClientHello is the first).
@@ -294,8 +329,9 @@ impl TlsSession {
 
     /// The handshake finished: announces the certificate verdict and refuses an
     /// unvalidated server (defence in depth: a connector that validates must not finish a
-    /// handshake with one). Returns the negotiated version and suite.
-    pub(crate) fn handshake_done(&mut self, ctx: &mut Ctx<'_>) -> Result<(TlsVersion, u16), Step> {
+    /// handshake with one). Returns what was negotiated. A resumed handshake carries no
+    /// certificate: the one reported is the one validated when the session was made.
+    pub(crate) fn handshake_done(&mut self, ctx: &mut Ctx<'_>) -> Result<Negotiated, Step> {
         let validated = match self.tls.server_certificate() {
             Some((certificate, validated)) => {
                 ctx.emit(Event::ServerCertificate {
@@ -318,9 +354,13 @@ impl TlsSession {
                 },
             ));
         }
-        let negotiated = self.tls.negotiated().unwrap_or((TlsVersion::TLS12, 0));
-        self.chosen = Some(negotiated);
-        Ok(negotiated)
+        let (version, suite) = self.tls.negotiated().unwrap_or((TlsVersion::TLS12, 0));
+        self.chosen = Some((version, suite));
+        Ok(Negotiated {
+            version,
+            suite,
+            resumed: self.tls.resumed(),
+        })
     }
 
     /// Decrypted application data received so far.

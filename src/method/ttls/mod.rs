@@ -8,7 +8,12 @@
 //! - `Tunnel { .. }`: the handshake is done on our side, the server validated and the keys
 //!   exported; phase 2 ([`phase2`]) runs as AVPs inside the tunnel. Its first message (PAP
 //!   credentials, the MSCHAPv2 response, or the inner EAP identity) leaves with (TLS 1.3)
-//!   or right after (TLS 1.2) our Finished, never before the verdict.
+//!   or right after (TLS 1.2) our Finished, never before the verdict;
+//! - `Resumed { .. }`: the handshake resumed an earlier session, so the server may skip
+//!   phase 2 ([RFC 5281 §10.1](https://www.rfc-editor.org/rfc/rfc5281#section-10.1);
+//!   [RFC 9427 §2.1.3](https://www.rfc-editor.org/rfc/rfc9427#section-2.1.3) for TLS 1.3):
+//!   we send our Finished only and the decision is already `CondSucc`. If the server asks
+//!   for phase 2 anyway (an empty request), it starts as after a full handshake.
 //!
 //! Keys: TLS 1.2 "ttls keying material" (RFC 5281 §8), TLS 1.3 the RFC 9427 exporter with
 //! Type-Code 21; the MSK does not depend on the inner method (TTLS has no cryptobinding).
@@ -17,11 +22,12 @@ mod phase2;
 
 use self::phase2::Phase2;
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{TlsSession, check_start, parse_frame};
+use super::tls_core::{PROTECTED_SUCCESS, TlsSession, check_start, fail, parse_frame};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
-use crate::diagnosis::{Cause, Phase, PrematureSuccess, SentMessage};
-use crate::event::{Event, Keys};
+use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
+use crate::event::Keys;
+use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
 use zeroize::Zeroizing;
 
@@ -44,6 +50,10 @@ enum State {
         keys: Keys,
         phase2: Phase2,
     },
+    Resumed {
+        tls: TlsSession,
+        keys: Keys,
+    },
 }
 
 /// The EAP-TTLS peer method.
@@ -64,6 +74,7 @@ impl Ttls {
     pub(crate) fn decision(&self) -> Decision {
         match &self.state {
             State::Tunnel { phase2, .. } if phase2.complete() => Decision::CondSucc,
+            State::Resumed { .. } => Decision::CondSucc,
             _ => Decision::Fail,
         }
     }
@@ -72,6 +83,7 @@ impl Ttls {
     pub(crate) fn keys(&self) -> Option<&Keys> {
         match &self.state {
             State::Tunnel { keys, phase2, .. } if phase2.complete() => Some(keys),
+            State::Resumed { keys, .. } => Some(keys),
             _ => None,
         }
     }
@@ -82,6 +94,7 @@ impl Ttls {
             State::ExpectStart => Phase::MethodNegotiation,
             State::Handshake(_) => Phase::TlsHandshake,
             State::Tunnel { phase2, .. } => phase2.phase(),
+            State::Resumed { .. } => Phase::Completion,
         }
     }
 
@@ -98,7 +111,9 @@ impl Ttls {
         match &self.state {
             State::Handshake(tls) => tls.handshake_failure_cause(config, last_sent),
             State::Tunnel { phase2, .. } => phase2.failure_cause(config, last_sent),
-            State::ExpectStart => Cause::FailureWithoutReason { after: last_sent },
+            State::ExpectStart | State::Resumed { .. } => {
+                Cause::FailureWithoutReason { after: last_sent }
+            }
         }
     }
 
@@ -139,9 +154,20 @@ impl Ttls {
             } => {
                 let step = match tls.framing(ctx, &frame, phase, None) {
                     Err(step) => step,
-                    Ok(()) => inner(ctx, &mut tls, &mut phase2),
+                    Ok(()) => inner(ctx, &mut tls, Some(&mut phase2)),
                 };
                 (State::Tunnel { tls, keys, phase2 }, step)
+            }
+            // An empty request: the server wants phase 2 after all.
+            State::Resumed { tls, keys } if frame.data.is_empty() && !tls.sending() => {
+                start_phase2(ctx, tls, keys)
+            }
+            State::Resumed { mut tls, keys } => {
+                let step = match tls.framing(ctx, &frame, phase, None) {
+                    Err(step) => step,
+                    Ok(()) => inner(ctx, &mut tls, None),
+                };
+                (State::Resumed { tls, keys }, step)
             }
         };
         self.state = state;
@@ -154,7 +180,7 @@ fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
     if let Err(step) = check_start(frame, "an EAP-TTLS request without the Start flag") {
         return (State::ExpectStart, step);
     }
-    match TlsSession::start(ctx, TTLS_VERSION) {
+    match TlsSession::start(ctx, MethodType::Ttls, TTLS_VERSION) {
         Ok((tls, step)) => (State::Handshake(tls), step),
         Err(step) => (State::ExpectStart, step),
     }
@@ -163,13 +189,13 @@ fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
 /// The handshake is done on our side: verdict (enforced by [`TlsSession::handshake_done`]),
 /// keys, then phase 2's first message through the tunnel.
 fn tunnel_up(ctx: &mut Ctx<'_>, mut tls: TlsSession) -> (State, Step) {
-    let (version, suite) = match tls.handshake_done(ctx) {
+    let negotiated = match tls.handshake_done(ctx) {
         Ok(n) => n,
         Err(step) => return (State::Handshake(tls), step),
     };
     let exported = TunnelKeys::export_labelled(
         tls.tunnel(),
-        version,
+        negotiated.version,
         tls.randoms(),
         TTLS_TYPE_CODE,
         TTLS_KEY_LABEL,
@@ -181,28 +207,46 @@ fn tunnel_up(ctx: &mut Ctx<'_>, mut tls: TlsSession) -> (State, Step) {
             return (State::Handshake(tls), step);
         }
     };
-    ctx.emit(Event::TunnelUp {
-        version,
-        cipher_suite: suite,
-    });
+    ctx.emit(negotiated.tunnel_up());
+    if negotiated.resumed {
+        // Our Finished only: the server may end here with EAP-Success.
+        let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
+        return (State::Resumed { tls, keys }, step);
+    }
+    start_phase2(ctx, tls, keys)
+}
+
+/// Phase 2's first message through the tunnel.
+fn start_phase2(ctx: &mut Ctx<'_>, mut tls: TlsSession, keys: Keys) -> (State, Step) {
     let (phase2, first) = match Phase2::start(ctx, tls.tunnel()) {
         Ok(started) => started,
-        Err(step) => return (State::Handshake(tls), step),
+        Err(step) => return (State::Resumed { tls, keys }, step),
     };
     let step = send(ctx, &mut tls, first);
     (State::Tunnel { tls, keys, phase2 }, step)
 }
 
-/// Phase 2: the AVPs that came in this message, answered through the tunnel.
-fn inner(ctx: &mut Ctx<'_>, tls: &mut TlsSession, phase2: &mut Phase2) -> Step {
+/// Phase 2: the AVPs that came in this message, answered through the tunnel (`None`:
+/// after a resumption, where no phase 2 runs and AVPs from the server are out of turn).
+fn inner(ctx: &mut Ctx<'_>, tls: &mut TlsSession, phase2: Option<&mut Phase2>) -> Step {
     let plaintext = match tls.read_plaintext(ctx) {
         Ok(p) => p,
         Err(step) => return step,
     };
-    if plaintext.is_empty() {
-        // A handshake record after ours (a TLS 1.3 ticket) or an empty request.
+    // A handshake record after ours (a TLS 1.3 ticket) or an empty request; after a
+    // resumption, also the one-octet protected success indication of RFC 9190 §2.5,
+    // which FreeRADIUS 3.2 sends in TTLS when TLS 1.3 resumed and phase 2 is skipped.
+    if plaintext.is_empty() || (phase2.is_none() && plaintext == PROTECTED_SUCCESS) {
         return tls.flush(ctx.config, SentMessage::TlsAck);
     }
+    let Some(phase2) = phase2 else {
+        return fail(
+            Phase::InnerAuthentication,
+            Cause::Protocol(ProtocolViolation::Unexpected(
+                "EAP-TTLS AVPs from the server before phase 2 started",
+            )),
+        );
+    };
     let step = phase2.process(ctx, &plaintext);
     send(ctx, tls, step)
 }
