@@ -192,9 +192,16 @@ pub enum ConfigError {
     /// A method this crate does not implement.
     #[error("method {0} is not supported")]
     UnsupportedMethod(MethodType),
-    /// EAP-TTLS with inner PAP sends the password itself: an NT hash cannot stand in.
-    #[error("EAP-TTLS/PAP sends the password itself: configure the password, not an NT hash")]
-    PapNeedsPassword,
+    /// The method uses the password itself (EAP-TTLS/PAP sends it, EAP-MD5 hashes it with
+    /// the challenge): an NT hash cannot stand in.
+    #[error("{0} uses the password itself: configure the password, not an NT hash")]
+    PasswordNeeded(&'static str),
+    /// A method that exposes the password to offline guessing and authenticates no server
+    /// (EAP-MD5), listed without the opt-in that names the risk.
+    #[error(
+        "{0} is refused: it runs without a tunnel, exposes a hash of the password to offline guessing and authenticates no server (allow it explicitly with danger_allow_eap_md5 if a switch requires it)"
+    )]
+    UnprotectedMethod(MethodType),
     /// No TLS connector and no way to make one (no `std` feature).
     #[error("no TLS connector: set one with tls_connector (or enable the std feature)")]
     NoTls,
@@ -312,6 +319,8 @@ pub struct ConfigBuilder {
     /// EAP-TLS: our certificate chain and key, checked against each other at build().
     client_certificate: Option<Arc<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>>,
     bad_client_certificate: Option<ConfigError>,
+    /// EAP-MD5 named as an accepted risk ([`ConfigBuilder::danger_allow_eap_md5`]).
+    allow_md5: bool,
 }
 
 /// Without `std` there is no built-in connector to hand the rule to; a custom
@@ -357,6 +366,7 @@ impl ConfigBuilder {
             time: None,
             key_log: None,
             sessions: None,
+            allow_md5: false,
             client_certificate: None,
             bad_client_certificate: None,
         }
@@ -440,6 +450,19 @@ impl ConfigBuilder {
     /// credentials are still only sent after the handshake. For labs only.
     pub fn danger_accept_any_server_certificate(mut self) -> Self {
         self.validation = Validation::DangerAcceptAny;
+        self
+    }
+
+    /// Allows EAP-MD5-Challenge ([RFC 3748 §5.4](https://www.rfc-editor.org/rfc/rfc3748#section-5.4))
+    /// among [`ConfigBuilder::methods`]. Without this, a configuration listing it is refused
+    /// ([`ConfigError::UnprotectedMethod`]): EAP-MD5 runs without a tunnel, so anyone who
+    /// sees the exchange can guess the password offline, it authenticates no server (any
+    /// authenticator can collect the hash), and it derives no keys (a success is
+    /// [`Event::AuthenticatedWithoutKeys`](crate::event::Event::AuthenticatedWithoutKeys);
+    /// no Wi-Fi network can use it). Some wired switches still run it. Needs the password,
+    /// not an NT hash. A configuration whose only method is EAP-MD5 needs no CA.
+    pub fn danger_allow_eap_md5(mut self) -> Self {
+        self.allow_md5 = true;
         self
     }
 
@@ -619,12 +642,23 @@ impl ConfigBuilder {
         if self.methods.is_empty() {
             return Err(ConfigError::NoMethods("outer"));
         }
-        if let Some(&m) = self
-            .methods
-            .iter()
-            .find(|&&m| !matches!(m, MethodType::Peap | MethodType::Tls | MethodType::Ttls))
-        {
+        if let Some(&m) = self.methods.iter().find(|&&m| {
+            !matches!(
+                m,
+                MethodType::Peap | MethodType::Tls | MethodType::Ttls | MethodType::Md5Challenge
+            )
+        }) {
             return Err(ConfigError::UnsupportedMethod(m));
+        }
+        if self.methods.contains(&MethodType::Md5Challenge) {
+            if !self.allow_md5 {
+                return Err(ConfigError::UnprotectedMethod(MethodType::Md5Challenge));
+            }
+            match &self.credential {
+                None => return Err(ConfigError::MissingCredential),
+                Some(Credential::NtHash(_)) => return Err(ConfigError::PasswordNeeded("EAP-MD5")),
+                Some(Credential::Password(_)) => {}
+            }
         }
         if self.methods.contains(&MethodType::Peap) && self.credential.is_none() {
             return Err(ConfigError::MissingCredential);
@@ -633,7 +667,7 @@ impl ConfigBuilder {
             match (&self.credential, self.ttls_inner) {
                 (None, _) => return Err(ConfigError::MissingCredential),
                 (Some(Credential::NtHash(_)), TtlsInner::Pap) => {
-                    return Err(ConfigError::PapNeedsPassword);
+                    return Err(ConfigError::PasswordNeeded("EAP-TTLS/PAP"));
                 }
                 _ => {}
             }
@@ -684,8 +718,15 @@ impl ConfigBuilder {
         &self,
     ) -> Result<Option<(RootCertStore, crate::tls::ServerNameRule)>, ConfigError> {
         use crate::tls::ServerNameRule;
+        // Without a TLS method (EAP-MD5 alone) there is no server to validate: no CA asked
+        // for, and the connector, never used, says it validates nothing.
+        let tls_method = self
+            .methods
+            .iter()
+            .any(|m| matches!(m, MethodType::Peap | MethodType::Tls | MethodType::Ttls));
         match self.validation {
             Validation::DangerAcceptAny => Ok(None),
+            Validation::Unset if !tls_method => Ok(None),
             Validation::Unset => {
                 if let Some(e) = &self.bad_root {
                     return Err(e.clone());

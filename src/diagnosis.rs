@@ -83,6 +83,8 @@ pub enum SentMessage {
     InnerNak,
     /// Our EAP-GTC response (the password, inside the tunnel).
     GtcResponse,
+    /// Our EAP-MD5 response (the challenge hashed with the password, no tunnel).
+    Md5Response,
     /// EAP-TTLS/PAP: our User-Name and User-Password AVPs (inside the tunnel).
     PapCredentials,
     /// The MSCHAPv2 Response with our NT-Response.
@@ -116,6 +118,7 @@ impl Display for SentMessage {
             SentMessage::InnerNak => "inner Nak",
             SentMessage::MschapResponse => "MSCHAPv2 Response",
             SentMessage::GtcResponse => "GTC response (the password, inside the tunnel)",
+            SentMessage::Md5Response => "EAP-MD5 response",
             SentMessage::PapCredentials => {
                 "TTLS/PAP User-Name and User-Password (inside the tunnel)"
             }
@@ -726,6 +729,12 @@ pub enum Cause {
         /// The inner method that carried the password.
         method: MethodType,
     },
+    /// EAP-MD5: the server answered EAP-Failure to our response, its only verdict: the
+    /// password or user name is wrong (or the user may not use EAP-MD5).
+    Md5Rejected {
+        /// The identity the hash was made for (the outer identity: there is no other).
+        user: String,
+    },
     /// The server answered EAP-Failure to our ClientHello without choosing a cipher suite.
     HandshakeRejected {
         /// What our ClientHello offered.
@@ -937,6 +946,10 @@ impl Display for Cause {
                 f,
                 "the server rejected the password of \"{user}\" after our {method} response inside the tunnel (a Result TLV Failure)"
             ),
+            Cause::Md5Rejected { user } => write!(
+                f,
+                "the server answered EAP-Failure to our EAP-MD5 response for \"{user}\": the password or user name is wrong"
+            ),
             Cause::FailureAfterClientCertificate => f.write_str(
                 "the server answered EAP-Failure after our client certificate and Finished, without a TLS alert",
             ),
@@ -1069,7 +1082,7 @@ impl Cause {
             Cause::PrematureSuccess(_) => {
                 "this server skipped the inner authentication: it may be an impostor; do not trust it"
             }
-            Cause::PasswordRejected { .. } => {
+            Cause::PasswordRejected { .. } | Cause::Md5Rejected { .. } => {
                 "check the user name and password; the server's log says which"
             }
             Cause::FailureAfterClientCertificate => {

@@ -170,6 +170,13 @@ pub enum Event {
     },
     /// The authentication succeeded.
     Authenticated(Keys),
+    /// The authentication succeeded with a method that derives no keys (EAP-MD5, allowed
+    /// only by [`danger_allow_eap_md5`](crate::config::ConfigBuilder::danger_allow_eap_md5)):
+    /// a wired port may open; nothing can be encrypted with it.
+    AuthenticatedWithoutKeys {
+        /// The method.
+        method: MethodType,
+    },
     /// The authentication failed.
     Failed(Diagnosis),
     /// The authentication failed for a cause attributable to a lost reply or a lost server

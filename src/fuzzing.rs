@@ -239,6 +239,10 @@ const USER: &str = "alice@example.org";
 const PASSWORD: &str = "fuzz password";
 
 pub fn client_config() -> Config {
+    client_builder().build().expect("fuzz client config")
+}
+
+fn client_builder() -> crate::config::ConfigBuilder {
     Config::builder(USER)
         .anonymous_identity("anonymous@example.org")
         .password(PASSWORD)
@@ -249,8 +253,6 @@ pub fn client_config() -> Config {
             reassembly_cap: 16 * 1024,
             ..Limits::default()
         })
-        .build()
-        .expect("fuzz client config")
 }
 
 pub fn server_config() -> AuthenticatorConfig {
@@ -318,7 +320,13 @@ fn feed(s: &mut Supplicant, data: &[u8]) -> Instant {
 /// Arbitrary server packets from the first one on: `[len(2)] [EAP packet]`, with a
 /// zero-length piece meaning "the deadline passed".
 pub fn supplicant_outer(data: &[u8]) {
-    let mut s = Supplicant::new(client_config(), Instant::ZERO);
+    // PEAP, and EAP-MD5 (the one method without a tunnel) when the input proposes it.
+    let config = client_builder()
+        .methods([eap::MethodType::Peap, eap::MethodType::Md5Challenge])
+        .danger_allow_eap_md5()
+        .build()
+        .expect("fuzz client config");
+    let mut s = Supplicant::new(config, Instant::ZERO);
     feed(&mut s, data);
 }
 

@@ -389,7 +389,12 @@ impl Peer {
                 if let Some(keys) = m.keys().cloned() {
                     return self.finish(out, Event::Authenticated(keys));
                 }
-                // CondSucc always has keys; were it not so, this is no success either.
+                if !m.derives_keys() {
+                    let method = m.method_type();
+                    return self.finish(out, Event::AuthenticatedWithoutKeys { method });
+                }
+                // CondSucc of a keyed method always has keys; were it not so, this is no
+                // success either.
                 m.premature_success()
             }
             State::Running(m) => m.premature_success(),

@@ -175,6 +175,12 @@ impl Supplicant {
                 self.keys = Some(keys.clone());
                 Output::Event(Event::Authenticated(keys))
             }
+            Some(Output::Event(Event::AuthenticatedWithoutKeys { method })) => {
+                // A keyless success replaces the keys of an earlier one: they no longer
+                // belong to the session in force.
+                self.keys = None;
+                Output::Event(Event::AuthenticatedWithoutKeys { method })
+            }
             Some(Output::Event(Event::Failed(mut diagnosis))) => {
                 self.keys = None;
                 if let Some(floor) = self.clockless_floor {

@@ -202,7 +202,7 @@ fn peap_stays_the_default_and_pap_needs_the_password() {
             .ttls_inner(TtlsInner::Pap)
             .build()
             .unwrap_err(),
-        eap::config::ConfigError::PapNeedsPassword
+        eap::config::ConfigError::PasswordNeeded("EAP-TTLS/PAP")
     );
     // MSCHAPv2 works from the NT hash.
     let out = Pair::new(

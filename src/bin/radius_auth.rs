@@ -253,8 +253,8 @@ fn load(
                     _ => None,
                 };
                 println!("{}", report.to_json(msk));
-            } else if let Outcome::Authenticated(k) = outcome {
-                println!("MSK={}", common::hex(k.msk.expose()));
+            } else if outcome.is_success() {
+                common::report(outcome);
             }
             if let Outcome::Failed(d) = outcome {
                 last = d.to_string();
@@ -382,7 +382,7 @@ fn authenticate(
                     if let Outcome::Failed(d) = &outcome {
                         eprintln!("error: {d}");
                     }
-                    matches!(outcome, Outcome::Authenticated(_))
+                    outcome.is_success()
                 } else {
                     common::report(&outcome)
                 };

@@ -8,6 +8,7 @@
 //! variant here and a module of its own; the peer layer does not change.
 
 pub(crate) mod eap_tls;
+pub(crate) mod md5;
 pub(crate) mod mschapv2;
 pub(crate) mod peap;
 pub(crate) mod tls_core;
@@ -54,6 +55,8 @@ pub(crate) enum Method {
     Tls(eap_tls::EapTls),
     /// EAP-TTLSv0 with its inner method.
     Ttls(ttls::Ttls),
+    /// EAP-MD5-Challenge (only under the configuration's explicit opt-in).
+    Md5(md5::Md5),
 }
 
 impl Method {
@@ -63,6 +66,7 @@ impl Method {
             MethodType::Peap => Some(Method::Peap(peap::Peap::new())),
             MethodType::Tls => Some(Method::Tls(eap_tls::EapTls::new())),
             MethodType::Ttls => Some(Method::Ttls(ttls::Ttls::new())),
+            MethodType::Md5Challenge => Some(Method::Md5(md5::Md5::new())),
             _ => None,
         }
     }
@@ -73,6 +77,7 @@ impl Method {
             Method::Peap(_) => MethodType::Peap,
             Method::Tls(_) => MethodType::Tls,
             Method::Ttls(_) => MethodType::Ttls,
+            Method::Md5(_) => MethodType::Md5Challenge,
         }
     }
 
@@ -82,6 +87,7 @@ impl Method {
             Method::Peap(m) => m.process(ctx, id, data),
             Method::Tls(m) => m.process(ctx, id, data),
             Method::Ttls(m) => m.process(ctx, id, data),
+            Method::Md5(m) => m.process(ctx, id, data),
         }
     }
 
@@ -91,6 +97,7 @@ impl Method {
             Method::Peap(m) => m.decision(),
             Method::Tls(m) => m.decision(),
             Method::Ttls(m) => m.decision(),
+            Method::Md5(m) => m.decision(),
         }
     }
 
@@ -100,7 +107,15 @@ impl Method {
             Method::Peap(m) => m.keys(),
             Method::Tls(m) => m.keys(),
             Method::Ttls(m) => m.keys(),
+            // EAP-MD5 derives none.
+            Method::Md5(_) => None,
         }
+    }
+
+    /// False for a method that derives no keys at all (EAP-MD5): its success is
+    /// `AuthenticatedWithoutKeys`; for the others a `CondSucc` without keys is no success.
+    pub(crate) fn derives_keys(&self) -> bool {
+        !matches!(self, Method::Md5(_))
     }
 
     /// How far it got.
@@ -109,6 +124,7 @@ impl Method {
             Method::Peap(m) => m.phase(),
             Method::Tls(m) => m.phase(),
             Method::Ttls(m) => m.phase(),
+            Method::Md5(m) => m.phase(),
         }
     }
 
@@ -118,6 +134,7 @@ impl Method {
             Method::Peap(m) => m.failure_cause(config, last_sent),
             Method::Tls(m) => m.failure_cause(config, last_sent),
             Method::Ttls(m) => m.failure_cause(config, last_sent),
+            Method::Md5(m) => m.failure_cause(config, last_sent),
         }
     }
 
@@ -127,7 +144,7 @@ impl Method {
         match self {
             Method::Peap(m) => m.silence_cause(config, last_sent),
             // No verdict inside EAP-TLS to outlive a lost EAP-Failure: silence is silence.
-            Method::Tls(_) => None,
+            Method::Tls(_) | Method::Md5(_) => None,
             Method::Ttls(m) => m.silence_cause(config, last_sent),
         }
     }
@@ -138,6 +155,7 @@ impl Method {
             Method::Peap(m) => m.premature_success(),
             Method::Tls(m) => m.premature_success(),
             Method::Ttls(m) => m.premature_success(),
+            Method::Md5(m) => m.premature_success(),
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::Supplicant;
 use crate::diagnosis::{Diagnosis, TransportFailure};
 use crate::event::{Event, Input, Keys, Output};
+use crate::wire::eap::MethodType;
 use alloc::vec::Vec;
 use std::time::Instant as StdInstant;
 
@@ -58,8 +59,51 @@ const WAIT_FOR_AUTHENTICATOR: core::time::Duration = core::time::Duration::from_
 pub enum Outcome {
     /// Success, with the keys.
     Authenticated(Keys),
+    /// Success of a method that derives no keys (EAP-MD5, under its explicit opt-in).
+    AuthenticatedWithoutKeys {
+        /// The method.
+        method: MethodType,
+    },
     /// Failure, explained.
     Failed(Diagnosis),
+}
+
+impl Outcome {
+    /// The outcome a final event announces (`None` for any other event).
+    pub fn from_event(event: Event) -> Option<Outcome> {
+        match event {
+            Event::Authenticated(k) => Some(Outcome::Authenticated(k)),
+            Event::AuthenticatedWithoutKeys { method } => {
+                Some(Outcome::AuthenticatedWithoutKeys { method })
+            }
+            Event::Failed(d) => Some(Outcome::Failed(d)),
+            _ => None,
+        }
+    }
+
+    /// The final event that announces it.
+    pub fn to_event(&self) -> Event {
+        match self {
+            Outcome::Authenticated(k) => Event::Authenticated(k.clone()),
+            Outcome::AuthenticatedWithoutKeys { method } => {
+                Event::AuthenticatedWithoutKeys { method: *method }
+            }
+            Outcome::Failed(d) => Event::Failed(d.clone()),
+        }
+    }
+
+    /// True for a success, with or without keys.
+    pub fn is_success(&self) -> bool {
+        !matches!(self, Outcome::Failed(_))
+    }
+
+    /// The keys of a keyed success.
+    pub fn keys(&self) -> Option<&Keys> {
+        match self {
+            Outcome::Authenticated(k) => Some(k),
+            _ => None,
+        }
+    }
 }
 
 /// Runs `supplicant` over `transport` until it succeeds or fails, calling `on_event` for
@@ -88,10 +132,7 @@ pub fn drive<T: Transport>(
                 let _ = supplicant.handle_input(Input::Restart { now });
             }
             (outcome, _) => {
-                on_event(&match &outcome {
-                    Outcome::Authenticated(k) => Event::Authenticated(k.clone()),
-                    Outcome::Failed(d) => Event::Failed(d.clone()),
-                });
+                on_event(&outcome.to_event());
                 return Ok(outcome);
             }
         }
@@ -124,10 +165,7 @@ pub fn reauthenticate<T: Transport>(
         }
     }
     let outcome = run(supplicant, transport, &mut on_event)?;
-    on_event(&match &outcome {
-        Outcome::Authenticated(k) => Event::Authenticated(k.clone()),
-        Outcome::Failed(d) => Event::Failed(d.clone()),
-    });
+    on_event(&outcome.to_event());
     Ok(Some(outcome))
 }
 
@@ -159,13 +197,13 @@ fn run<T: Transport>(
         let deadline = loop {
             match supplicant.poll_output() {
                 Output::Transmit(p) => transport.send(&p)?,
-                Output::Event(Event::Authenticated(k)) => {
-                    outcome = Some(Outcome::Authenticated(k));
-                }
                 Output::Event(Event::Failed(mut d)) => {
                     transport.annotate(&mut d);
                     outcome = Some(Outcome::Failed(d));
                 }
+                Output::Event(
+                    e @ (Event::Authenticated(_) | Event::AuthenticatedWithoutKeys { .. }),
+                ) => outcome = Outcome::from_event(e),
                 Output::Event(e) => on_event(&e),
                 Output::Idle { next_timeout } => break next_timeout,
             }

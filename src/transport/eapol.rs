@@ -374,7 +374,9 @@ impl Transport for EapolTransport {
 
     fn finish(&mut self, outcome: &mut Outcome) -> Result<(), EapolError> {
         self.set_port(match outcome {
-            Outcome::Authenticated(_) => PortState::Authorized,
+            Outcome::Authenticated(_) | Outcome::AuthenticatedWithoutKeys { .. } => {
+                PortState::Authorized
+            }
             Outcome::Failed(_) => PortState::Unauthorized,
         });
         Ok(())

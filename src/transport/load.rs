@@ -306,8 +306,11 @@ fn step(
                     .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{e}")))?;
                 send(s, pool, t)?;
             }
-            Output::Event(Event::Authenticated(k)) => outcome = Some(Outcome::Authenticated(k)),
-            Output::Event(Event::Failed(d)) => outcome = Some(Outcome::Failed(d)),
+            Output::Event(
+                e @ (Event::Authenticated(_)
+                | Event::AuthenticatedWithoutKeys { .. }
+                | Event::Failed(_)),
+            ) => outcome = Outcome::from_event(e),
             Output::Event(e) => s.recorder.observe(&e, t),
             Output::Idle { next_timeout } => {
                 s.deadline = next_timeout;

@@ -197,7 +197,7 @@ impl Recorder {
             },
         };
         r.diagnosis = match outcome {
-            Outcome::Authenticated(_) => None,
+            Outcome::Authenticated(_) | Outcome::AuthenticatedWithoutKeys { .. } => None,
             Outcome::Failed(d) => Some(d.clone()),
         };
         let unix_now = r.unix_now;
@@ -297,6 +297,7 @@ pub fn cause_code(cause: &Cause) -> &'static str {
         Cause::MschapFailure { .. } => "mschapv2_failure",
         Cause::CredentialsRejected { .. }
         | Cause::PasswordRejected { .. }
+        | Cause::Md5Rejected { .. }
         | Cause::TtlsCredentialsRejected { .. } => "credentials_rejected",
         Cause::TlsAlert { .. } => "tls_alert",
         Cause::Tls(_) => "tls_error",

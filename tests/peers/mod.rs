@@ -215,7 +215,8 @@ pub fn example(name: &str) -> PathBuf {
     p
 }
 
-/// Runs the radius_auth CLI with the usual flags plus `extra`.
+/// Runs the radius_auth CLI with the usual flags (`--anonymous-identity anonymous`, the test
+/// PKI) plus `extra`, which may set its own `--anonymous-identity`, CA or name rule.
 pub fn radius_auth(server: &str, identity: &str, password: &str, extra: &[&str]) -> Output {
     let ca = pki().join("ca.pem");
     let mut cmd = Command::new(example("radius_auth"));
@@ -227,7 +228,10 @@ pub fn radius_auth(server: &str, identity: &str, password: &str, extra: &[&str])
         "--identity",
         identity,
     ])
-    .args(["--anonymous-identity", "anonymous", "--password", password]);
+    .args(["--password", password]);
+    if !extra.contains(&"--anonymous-identity") {
+        cmd.args(["--anonymous-identity", "anonymous"]);
+    }
     if !extra.contains(&"--ca-cert") {
         cmd.arg("--ca-cert").arg(&ca);
     }
@@ -507,16 +511,20 @@ pub fn output_within(cmd: &mut Command, timeout: Duration) -> Output {
 }
 
 /// Runs the wired_8021x example inside `net`'s namespace on its supplicant port, with the
-/// usual flags (alice, the test PKI, `--timeout 10` and EAPOL-Start every second up to 5
-/// times unless `extra` sets `--timeout` or `--start-period`) plus `extra`.
+/// usual flags (alice, anonymous, the test PKI, `--timeout 10` and EAPOL-Start every second
+/// up to 5 times unless `extra` sets `--anonymous-identity`, `--timeout` or
+/// `--start-period`) plus `extra`.
 pub fn wired_8021x(net: &VethNamespace, password: &str, extra: &[&str]) -> Output {
     let mut cmd = net.command(&example("wired_8021x"));
     cmd.args(["--interface", &net.supp_if])
-        .args(["--identity", "alice", "--anonymous-identity", "anonymous"])
+        .args(["--identity", "alice"])
         .args(["--password", password])
         .arg("--ca-cert")
         .arg(pki().join("ca.pem"))
         .args(["--server-name", SERVER_NAME]);
+    if !extra.contains(&"--anonymous-identity") {
+        cmd.args(["--anonymous-identity", "anonymous"]);
+    }
     if !extra.contains(&"--timeout") {
         cmd.args(["--timeout", "10"]);
     }
@@ -532,6 +540,7 @@ pub fn keys_of(outcome: &eap::transport::Outcome) -> &eap::Keys {
     match outcome {
         eap::transport::Outcome::Authenticated(k) => k,
         eap::transport::Outcome::Failed(d) => panic!("expected success, got: {d}"),
+        other => panic!("expected keys, got: {other:?}"),
     }
 }
 
@@ -539,7 +548,7 @@ pub fn keys_of(outcome: &eap::transport::Outcome) -> &eap::Keys {
 pub fn diagnosis_of(outcome: &eap::transport::Outcome) -> &eap::diagnosis::Diagnosis {
     match outcome {
         eap::transport::Outcome::Failed(d) => d,
-        eap::transport::Outcome::Authenticated(_) => panic!("expected a failure, got success"),
+        other => panic!("expected a failure, got {other:?}"),
     }
 }
 
@@ -547,6 +556,12 @@ pub fn diagnosis_of(outcome: &eap::transport::Outcome) -> &eap::diagnosis::Diagn
 /// (one `key=value` per line, the CA and the name rule of the test PKI added); true if it
 /// ended in SUCCESS, with its output.
 pub fn eapol_test(fr: &FreeRadius, name: &str, fields: &str) -> (bool, String) {
+    eapol_test_with(fr, name, fields, &[])
+}
+
+/// [`eapol_test`] with more command-line arguments (`-n` for a method without keys: no
+/// MS-MPPE keys expected).
+pub fn eapol_test_with(fr: &FreeRadius, name: &str, fields: &str, args: &[&str]) -> (bool, String) {
     let conf = fr.dir.join(format!("{name}.conf"));
     std::fs::write(
         &conf,
@@ -560,6 +575,7 @@ pub fn eapol_test(fr: &FreeRadius, name: &str, fields: &str) -> (bool, String) {
         .arg("-c")
         .arg(&conf)
         .args(["-a", "127.0.0.1", "-p", &fr.port.to_string(), "-s", SECRET])
+        .args(args)
         .output()
         .expect("run eapol_test");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();

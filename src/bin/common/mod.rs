@@ -32,8 +32,8 @@ pub struct AuthArgs {
     pub password_env: Option<String>,
     /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC),
     /// ttls-pap, ttls-mschapv2, ttls-eap-mschapv2 (EAP-TTLS with that inner method) or tls
-    /// (EAP-TLS, with --client-cert and --client-key). md5 is named for the future and
-    /// refused for now.
+    /// (EAP-TLS, with --client-cert and --client-key); md5 (EAP-MD5-Challenge) only with
+    /// --insecure-allow-md5.
     #[arg(long, value_enum, default_value = "peap")]
     pub method: MethodArg,
     /// EAP-TLS: PEM file with our certificate (and its chain, leaf first).
@@ -43,7 +43,7 @@ pub struct AuthArgs {
     #[arg(long, requires = "client_cert")]
     pub client_key: Option<std::path::PathBuf>,
     /// PEM file with the CA certificate(s) that signed the RADIUS server's certificate.
-    #[arg(long, required_unless_present = "insecure_accept_any_server")]
+    #[arg(long, required_unless_present_any = ["insecure_accept_any_server", "insecure_allow_md5"])]
     pub ca_cert: Option<std::path::PathBuf>,
     /// The server certificate must carry exactly this DNS name.
     #[arg(long, conflicts_with = "domain_suffix")]
@@ -54,6 +54,10 @@ pub struct AuthArgs {
     /// Accept any server certificate (labs only: an impostor gets the MSCHAPv2 exchange).
     #[arg(long)]
     pub insecure_accept_any_server: bool,
+    /// Allow `--method md5` (EAP-MD5: no tunnel, a password hash open to offline guessing,
+    /// no server authenticated, no keys; some wired switches still ask for it).
+    #[arg(long)]
+    pub insecure_allow_md5: bool,
     /// Highest TLS version offered.
     #[arg(long, value_enum, default_value = "1.2")]
     pub tls_max: TlsMax,
@@ -107,7 +111,7 @@ pub enum MethodArg {
     TtlsEapMschapv2,
     /// EAP-TLS with a client certificate.
     Tls,
-    /// EAP-MD5 (not yet).
+    /// EAP-MD5-Challenge (only with --insecure-allow-md5).
     Md5,
 }
 
@@ -244,13 +248,14 @@ impl AuthArgs {
             MethodArg::TtlsEapMschapv2 => b
                 .methods([MethodType::Ttls])
                 .ttls_inner(TtlsInner::EapMsChapV2),
-            other => {
-                return Err(format!(
-                    "--method {}: not implemented yet (peap, peap-gtc, ttls-* and tls are)",
-                    other
-                        .to_possible_value()
-                        .map_or_else(|| "?".to_owned(), |v| v.get_name().to_owned())
-                ));
+            MethodArg::Md5 if self.insecure_allow_md5 => {
+                eprintln!(
+                    "warning: --insecure-allow-md5: EAP-MD5 authenticates no server and exposes a hash of the password to offline guessing"
+                );
+                b.methods([MethodType::Md5Challenge]).danger_allow_eap_md5()
+            }
+            MethodArg::Md5 => {
+                return Err("--method md5 is refused without --insecure-allow-md5: EAP-MD5 runs without a tunnel, exposes a hash of the password to offline guessing and authenticates no server".into());
             }
         };
         if let Some(a) = &self.anonymous_identity {
@@ -329,6 +334,9 @@ pub fn print_event_at(event: &Event, ms: Option<u64>) {
             if *validated { "" } else { "not " }
         ),
         Event::Authenticated(_) => eprintln!("event: Authenticated"),
+        Event::AuthenticatedWithoutKeys { method } => {
+            eprintln!("event: Authenticated with {method}, which derives no keys")
+        }
         Event::Failed(d) => eprintln!("event: Failed: {d}"),
         Event::Restarting { diagnosis, hold } => {
             eprintln!("event: Restarting after {} s: {diagnosis}", hold.as_secs())
@@ -358,6 +366,10 @@ pub fn report(outcome: &Outcome) -> bool {
     match outcome {
         Outcome::Authenticated(keys) => {
             println!("MSK={}", hex(keys.msk.expose()));
+            true
+        }
+        Outcome::AuthenticatedWithoutKeys { method } => {
+            eprintln!("note: authenticated with {method}, which derives no keys (no MSK)");
             true
         }
         Outcome::Failed(d) => {
