@@ -492,20 +492,27 @@ fn peap_gtc_msk_equals_mppe_keys_and_a_wrong_password_is_named() {
         return;
     }
     // FreeRADIUS proposes EAP-MSCHAPv2 inside; we Nak it for GTC.
-    let fr = FreeRadius::start(&[]);
-    let gtc =
-        |password: &str| config("alice", password).inner_methods([eap::wire::eap::MethodType::Gtc]);
-    let (outcome, _, t) = authenticate_radius(&fr.addr(), SECRET, gtc("password").build().unwrap());
-    assert_msk_is_mppe(&t, keys_of(&outcome), "PEAP/GTC");
-    let d = diagnose(&fr, SECRET, gtc("wrong"));
-    assert_eq!(
-        d.cause,
-        Cause::PasswordRejected {
-            user: "alice".into(),
-            method: eap::wire::eap::MethodType::Gtc
-        },
-        "{d}"
-    );
+    let fr = FreeRadius::start(&[("TLS_MAX", "1.3")]);
+    for version in [TlsVersion::TLS12, TlsVersion::TLS13] {
+        let gtc = |password: &str| {
+            config("alice", password)
+                .inner_methods([eap::wire::eap::MethodType::Gtc])
+                .tls_max(version)
+        };
+        let (outcome, events, t) =
+            authenticate_radius(&fr.addr(), SECRET, gtc("password").build().unwrap());
+        assert_msk_is_mppe(&t, keys_of(&outcome), &format!("PEAP/GTC {version:?}"));
+        assert_eq!(tunnel_version(&events), Some(version));
+        let d = diagnose(&fr, SECRET, gtc("wrong"));
+        assert_eq!(
+            d.cause,
+            Cause::PasswordRejected {
+                user: "alice".into(),
+                method: eap::wire::eap::MethodType::Gtc
+            },
+            "{version:?}: {d}"
+        );
+    }
 }
 
 #[test]

@@ -113,35 +113,47 @@ fn eapol_test_and_our_cli_agree_on_ttls() {
     if !available(&["freeradius", "openssl", "eapol_test"]) {
         return;
     }
-    let fr = FreeRadius::start(&[]);
-    for (arg, phase2) in [
-        ("ttls-pap", "auth=PAP"),
-        ("ttls-mschapv2", "auth=MSCHAPV2"),
-        ("ttls-eap-mschapv2", "autheap=MSCHAPV2"),
-    ] {
-        for (password, ok) in [("password", true), ("wrong", false)] {
-            let (succeeded, text) = eapol_test(
-                &fr,
-                &format!("{arg}-{ok}"),
-                &format!(
-                    " eap=TTLS\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"{password}\"\n phase2=\"{phase2}\""
-                ),
-            );
-            assert_eq!(succeeded, ok, "eapol_test {arg} {password}: {text}");
-            let ours = radius_auth(&fr.addr(), "alice", password, &["--method", arg]);
-            let stderr = String::from_utf8_lossy(&ours.stderr);
-            assert_eq!(
-                ours.status.code(),
-                Some(if ok { 0 } else { 1 }),
-                "{arg}: {stderr}"
-            );
-            if ok {
-                assert_eq!(msk_lines(&ours).len(), 1, "{arg}");
-            } else {
-                assert!(
-                    last_stderr_line(&ours).contains("rejected the credentials of \"alice\""),
-                    "{arg}: {stderr}"
+    let fr = FreeRadius::start(&[("TLS_MAX", "1.3")]);
+    // eapol_test speaks TLS 1.3 for EAP only when told to.
+    for (tls_max, phase1) in [("1.2", ""), ("1.3", " phase1=\"tls_disable_tlsv1_3=0\"\n")] {
+        for (arg, phase2) in [
+            ("ttls-pap", "auth=PAP"),
+            ("ttls-mschapv2", "auth=MSCHAPV2"),
+            ("ttls-eap-mschapv2", "autheap=MSCHAPV2"),
+        ] {
+            for (password, ok) in [("password", true), ("wrong", false)] {
+                let what = format!("{arg} TLS {tls_max} {password}");
+                let (succeeded, text) = eapol_test(
+                    &fr,
+                    &format!("{arg}-{tls_max}-{ok}"),
+                    &format!(
+                        " eap=TTLS\n identity=\"alice\"\n anonymous_identity=\"anonymous\"\n password=\"{password}\"\n phase2=\"{phase2}\"\n{phase1}"
+                    ),
                 );
+                assert_eq!(succeeded, ok, "eapol_test {what}: {text}");
+                if ok && tls_max == "1.3" {
+                    assert!(text.contains("TLSv1.3"), "eapol_test {what}: not TLS 1.3");
+                }
+                let ours = radius_auth(
+                    &fr.addr(),
+                    "alice",
+                    password,
+                    &["--method", arg, "--tls-max", tls_max],
+                );
+                let stderr = String::from_utf8_lossy(&ours.stderr);
+                assert_eq!(
+                    ours.status.code(),
+                    Some(if ok { 0 } else { 1 }),
+                    "{what}: {stderr}"
+                );
+                if ok {
+                    assert_eq!(msk_lines(&ours).len(), 1, "{what}");
+                } else {
+                    assert!(
+                        last_stderr_line(&ours).contains("rejected the credentials of \"alice\""),
+                        "{what}: {stderr}"
+                    );
+                }
             }
         }
     }
