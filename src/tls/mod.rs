@@ -73,7 +73,7 @@ use core::fmt;
 #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
 pub(crate) mod cert_info;
 mod clock;
-#[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
+#[cfg_attr(not(feature = "unbuffered"), allow(dead_code))]
 pub(crate) mod keylog;
 
 #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
