@@ -87,7 +87,7 @@ impl RustlsConnector {
 
     /// Checks certificate dates as `time` says (default: the system clock).
     pub fn with_certificate_time(mut self, time: CertificateTime) -> Self {
-        self.setup.time = time;
+        self.setup.set_time(time);
         self
     }
 }
