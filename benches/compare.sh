@@ -22,12 +22,8 @@
 #   bash benches/compare.sh [N]      (default 10; N more authentications per client)
 set -euo pipefail
 n=${1:-10}
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/eap-compare.XXXXXX)
-port=$((20000 + RANDOM % 20000))
-trap 'bash "$here/tests/peers/freeradius.sh" stop "$work/fr" >/dev/null 2>&1 || true' EXIT
-cargo build --quiet --release --example radius_auth --manifest-path "$here/Cargo.toml"
-ours=$here/target/release/examples/radius_auth
+# shellcheck source=../tests/peers/clients.sh
+source "$(dirname "$0")/../tests/peers/clients.sh" compare
 
 # The two chains: the RSA test PKI, and a copy of it whose CA and server certificate are
 # the ECDSA P-256 ones of tests/data (the other files only satisfy pki.sh).
@@ -59,19 +55,7 @@ measure() { # measure NAME PKI TLS NAME_RULE
     callgrind "$d/ours$((n + 1))" "$ours" "${args[@]}" --count $((n + 1))
     expect "$d/ours1.stdout" '^MSK=' 1 radius_auth
     expect "$d/ours$((n + 1)).stdout" '^MSK=' $((n + 1)) radius_auth
-    cat >"$d/peap.conf" <<X
-network={
-    key_mgmt=WPA-EAP
-    eap=PEAP
-    identity="alice"
-    anonymous_identity="anonymous@example.test"
-    password="password"
-    ca_cert="$pki/ca.pem"
-    domain_match="$server_name"
-    phase1="peapver=0 tls_disable_tlsv1_3=0"
-    phase2="auth=MSCHAPV2"
-}
-X
+    peap_conf "$d/peap.conf" "$pki/ca.pem" "$server_name" "peapver=0 tls_disable_tlsv1_3=0"
     local eapol=(eapol_test -c "$d/peap.conf" -a 127.0.0.1 -p "$port" -s testing123 -t 60)
     callgrind "$d/theirs1" "${eapol[@]}" -r 0
     callgrind "$d/theirs$((n + 1))" "${eapol[@]}" -r "$n"
