@@ -105,6 +105,7 @@ impl ClientSetup {
     }
 
     /// Checks certificate dates with `time`.
+    #[cfg(feature = "std")]
     pub(crate) fn set_time(&mut self, time: CertificateTime) {
         self.time = time;
         self.template = OnceBox::new();
