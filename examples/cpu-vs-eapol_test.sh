@@ -8,29 +8,14 @@
 #   bash examples/cpu-vs-eapol_test.sh [N]        (default 200)
 set -euo pipefail
 n=${1:-200}
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/eap-cpu.XXXXXX)
-port=$((20000 + RANDOM % 20000))
-trap 'bash "$here/tests/peers/freeradius.sh" stop "$work/fr" >/dev/null 2>&1 || true' EXIT
-cargo build --quiet --release --example radius_auth --manifest-path "$here/Cargo.toml"
+# shellcheck source=../tests/peers/clients.sh
+source "$(dirname "$0")/../tests/peers/clients.sh" cpu
 bash "$here/tests/peers/freeradius.sh" start "$work/fr" "$port" >/dev/null
 pki=$work/fr/pki
-ours=$here/target/release/examples/radius_auth
 args=(--server "127.0.0.1:$port" --secret testing123 --identity alice
     --anonymous-identity anonymous@example.test --password password
     --ca-cert "$pki/ca.pem" --server-name radius.example.test)
-cat >"$work/peap.conf" <<X
-network={
-    eap=PEAP
-    identity="alice"
-    anonymous_identity="anonymous@example.test"
-    password="password"
-    ca_cert="$pki/ca.pem"
-    domain_match="radius.example.test"
-    phase1="peapver=0"
-    phase2="auth=MSCHAPV2"
-}
-X
+peap_conf "$work/peap.conf" "$pki/ca.pem" radius.example.test
 cpu() { # cpu OUT CMD...: runs CMD, writes user+sys CPU seconds to OUT
     local out=$1
     shift

@@ -16,9 +16,7 @@ const CA: &[u8] = include_bytes!("../tests/data/ca.pem");
 const SERVER_CERT: &[u8] = include_bytes!("../tests/data/server.pem");
 const SERVER_KEY: &[u8] = include_bytes!("../tests/data/server.key");
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use eap::transport::report::hex;
 
 fn describe(packet: &[u8]) -> String {
     match Eap::parse(packet) {

@@ -6,6 +6,7 @@
 use super::link::Mac;
 use super::verdict::{Finding, Outcome, Stage, Verdict};
 use crate::crypto::wpa::{self, MicAlgorithm};
+use crate::transport::report::hex;
 use crate::wire::eapol_key::{
     self, Akm, DESCRIPTOR_WPA, ELEMENT_RSN, ELEMENT_VENDOR, EapolKey, Message, Rsn,
 };
@@ -504,10 +505,6 @@ fn times(n: usize) -> String {
         1 => "once".to_string(),
         n => format!("{n} times"),
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// How a key handshake went.

@@ -37,7 +37,11 @@ pub enum ReplyError {
 
 /// The offset of the first Message-Authenticator attribute's value in `packet`, if any.
 fn message_authenticator_offset(packet: &[u8]) -> Option<usize> {
-    let p = Packet::parse(packet).ok()?;
+    message_authenticator_offset_in(&Packet::parse(packet).ok()?)
+}
+
+/// As [`message_authenticator_offset`], in a packet parsed already.
+fn message_authenticator_offset_in(p: &Packet<'_>) -> Option<usize> {
     let mut off = HEADER_LEN;
     for a in p.iter() {
         let a = a.ok()?;
@@ -131,7 +135,7 @@ pub fn verify_reply(
     if !bool::from(expected.ct_eq(&p.authenticator)) {
         return Err(ReplyError::ResponseAuthenticator);
     }
-    match message_authenticator_offset(packet) {
+    match message_authenticator_offset_in(&p) {
         Some(ma) => {
             let m = message_authenticator(packet, ma, request_authenticator, secret);
             if !bool::from(m.ct_eq(&packet[ma..ma + 16])) {

@@ -88,7 +88,7 @@ impl RustlsConnector {
 
     /// Checks certificate dates as `time` says (default: the system clock).
     pub fn with_certificate_time(mut self, time: CertificateTime) -> Self {
-        self.setup.time = time;
+        self.setup.set_time(time);
         self
     }
 }
@@ -127,14 +127,12 @@ fn local(what: &str) -> TlsFailure {
 
 impl RustlsTunnel {
     fn drain_plaintext(&mut self) -> Result<(), TlsFailure> {
-        let mut buf = [0u8; 2048];
-        loop {
-            match self.conn.reader().read(&mut buf) {
-                Ok(0) => return Ok(()),
-                Ok(n) => self.plaintext.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
-                Err(_) => return Err(local("the TLS reader failed")),
-            }
+        // Straight into `plaintext` (what was read before WouldBlock is kept): no bounce
+        // buffer to zero and copy out of.
+        match self.conn.reader().read_to_end(&mut self.plaintext) {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(()),
+            Err(_) => Err(local("the TLS reader failed")),
         }
     }
 }

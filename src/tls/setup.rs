@@ -7,8 +7,10 @@ use super::keylog::SecretLog;
 use super::verify::{EapVerifier, Policy};
 use super::{TlsError, TlsErrorKind, TlsFailure, TlsOffer, TlsVersion};
 use crate::wire::eap::MethodType;
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use once_cell::race::OnceBox;
 use rustls::SignatureScheme;
 use rustls::client::{ClientSessionStore, ResolvesClientCert, Resumption};
 use rustls::crypto::CryptoProvider;
@@ -23,7 +25,7 @@ pub(crate) struct ClientSetup {
     pub(crate) versions: Vec<&'static SupportedProtocolVersion>,
     /// `None`: the explicit opt-out.
     pub(crate) policy: Option<Arc<Policy>>,
-    pub(crate) time: CertificateTime,
+    time: CertificateTime,
     /// Who the server must be (CAs and name rule, hashed): with the method, the
     /// session-cache key ([`ClientSetup::cache_key`]).
     identity: [u8; 12],
@@ -34,6 +36,10 @@ pub(crate) struct ClientSetup {
     /// One for all connections, for the same reason: none, or our EAP-TLS certificate.
     client_auth: Arc<dyn ResolvesClientCert>,
     pub(crate) key_log: Option<Arc<dyn KeyLog>>,
+    /// What every connection's config is cloned from, built at the first connection after
+    /// the last change: rustls's builder gives each config it makes an in-memory session
+    /// cache (about 15 KB, and its hash table set up), which we replace at once anyway.
+    template: OnceBox<ClientConfig>,
 }
 
 /// Tunnelled methods authenticate inside, not with a TLS client certificate.
@@ -91,18 +97,28 @@ impl ClientSetup {
             shared_verifier: None,
             client_auth: Arc::new(NoClientCertificate),
             key_log: None,
+            template: OnceBox::new(),
         }
+    }
+
+    /// Checks certificate dates with `time`.
+    #[cfg(feature = "std")]
+    pub(crate) fn set_time(&mut self, time: CertificateTime) {
+        self.time = time;
+        self.template = OnceBox::new();
     }
 
     /// Presents `key` when the server asks for a client certificate (EAP-TLS).
     pub(crate) fn set_client_certificate(&mut self, key: Arc<CertifiedKey>) {
         self.client_auth = Arc::new(ClientCertificate(key));
+        self.template = OnceBox::new();
     }
 
     /// Resumes sessions from `store`: from now on all connections share one verifier.
     pub(crate) fn resume_from(&mut self, store: Arc<dyn ClientSessionStore>) {
         self.sessions = Some(store);
         self.shared_verifier = Some(Arc::new(self.new_verifier(false)));
+        self.template = OnceBox::new();
     }
 
     fn new_verifier(&self, record: bool) -> EapVerifier {
@@ -120,6 +136,21 @@ impl ClientSetup {
         verifier: Arc<EapVerifier>,
         secrets: Option<Arc<SecretLog>>,
     ) -> Result<ClientConfig, TlsFailure> {
+        let template = self
+            .template
+            .get_or_try_init(|| self.build(verifier.clone()).map(Box::new))?;
+        let mut config = template.clone();
+        config.dangerous().set_certificate_verifier(verifier);
+        match (secrets, &self.key_log) {
+            (Some(s), _) => config.key_log = s,
+            (None, Some(k)) => config.key_log = k.clone(),
+            (None, None) => {}
+        }
+        Ok(config)
+    }
+
+    /// A config of these settings (rustls's default key log: none).
+    fn build(&self, verifier: Arc<EapVerifier>) -> Result<ClientConfig, TlsFailure> {
         let mut config = ClientConfig::builder_with_details(
             self.provider.clone(),
             Arc::new(RustlsTime(self.time.clone())),
@@ -134,11 +165,6 @@ impl ClientSetup {
             Some(store) => Resumption::store(store.clone()),
             None => Resumption::disabled(),
         };
-        match (secrets, &self.key_log) {
-            (Some(s), _) => config.key_log = s,
-            (None, Some(k)) => config.key_log = k.clone(),
-            (None, None) => {}
-        }
         Ok(config)
     }
 

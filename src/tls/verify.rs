@@ -204,6 +204,14 @@ impl EapVerifier {
         chain: Option<&[CertificateDer<'static>]>,
     ) -> Option<(CertificateInfo, bool)> {
         let chain = chain?;
+        // A full handshake's verdict already holds the leaf's description: no second parse.
+        if let Some(Verdict {
+            certificate: Some(info),
+            problem: None,
+        }) = self.verdict.get()
+        {
+            return Some((info.clone(), self.validates()));
+        }
         let info = cert_info::describe(chain.first()?, chain.len())?;
         Some((info, self.validates()))
     }

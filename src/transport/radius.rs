@@ -122,6 +122,8 @@ pub struct RadiusTransport {
     start: bool,
     origin: Instant,
     tap: Option<crate::capture::Tap>,
+    /// Where replies are received: made once, not zeroed again for every datagram.
+    rx: Box<[u8]>,
 }
 
 impl fmt::Debug for RadiusTransport {
@@ -177,6 +179,7 @@ impl RadiusTransport {
             start: false,
             origin: Instant::now(),
             tap: None,
+            rx: alloc::vec![0u8; radius::MAX_PACKET_LEN].into_boxed_slice(),
         })
     }
 
@@ -294,7 +297,6 @@ impl Transport for RadiusTransport {
                 Eap::request(0, MethodType::Identity, &[]).to_vec(),
             ));
         }
-        let mut buf = [0u8; radius::MAX_PACKET_LEN];
         loop {
             let local = self.local_end();
             let resend_at = match self.client.poll(self.now(), local) {
@@ -314,10 +316,10 @@ impl Transport for RadiusTransport {
             let wait = until
                 .saturating_duration_since(now)
                 .max(Duration::from_millis(1));
-            match self.socket.recv(&mut buf, wait) {
+            match self.socket.recv(&mut self.rx, wait) {
                 Ok(n) => {
-                    self.tap(&buf[..n], false);
-                    if let Some(r) = self.client.handle_datagram(&buf[..n]) {
+                    self.tap(&self.rx[..n], false);
+                    if let Some(r) = self.client.handle_datagram(&self.rx[..n]) {
                         return Ok(r);
                     }
                 }

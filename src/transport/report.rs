@@ -524,11 +524,13 @@ pub fn cause_json(d: &Diagnosis) -> String {
     s
 }
 
-/// Lowercase hex.
+/// Lowercase hex (from a digit table: no formatting machinery, one allocation).
 pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push_str(&format!("{b:02x}"));
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
     }
     s
 }

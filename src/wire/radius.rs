@@ -172,13 +172,20 @@ impl<'a> Packet<'a> {
     /// The EAP packet carried in the EAP-Message attributes, concatenated in order
     /// (RFC 3579 §3.1), or `None` when there are none. Bounded by the packet size.
     pub fn eap_message(&self) -> Option<Vec<u8>> {
-        let mut out: Option<Vec<u8>> = None;
-        for a in self.iter().filter_map(Result::ok) {
-            if a.attr_type == attr::EAP_MESSAGE {
-                out.get_or_insert_with(Vec::new).extend_from_slice(a.value);
-            }
+        let parts = || {
+            self.iter()
+                .filter_map(Result::ok)
+                .filter(|a| a.attr_type == attr::EAP_MESSAGE)
+        };
+        // Sized first: one allocation, not one per doubling.
+        let len = parts().map(|a| a.value.len()).sum();
+        let mut out = Vec::with_capacity(len);
+        let mut any = false;
+        for a in parts() {
+            out.extend_from_slice(a.value);
+            any = true;
         }
-        out
+        any.then_some(out)
     }
 
     /// Vendor-Specific sub-attributes of `vendor` (RFC 2865 §5.26, in the format RFC 2548

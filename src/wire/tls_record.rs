@@ -297,6 +297,9 @@ impl TlsScanner {
                 self.skip = length;
                 continue;
             }
+            // The whole message's room at once (bounded above), not one growth per record.
+            self.handshake
+                .reserve_exact(4 + length - self.handshake.len());
             let n = (4 + length - self.handshake.len()).min(data.len());
             self.handshake.extend_from_slice(&data[..n]);
             data = &data[n..];

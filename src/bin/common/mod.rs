@@ -345,10 +345,7 @@ pub fn print_event_at(event: &Event, ms: Option<u64>) {
     }
 }
 
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use eap::transport::report::hex;
 
 /// Prints the restart note of `--restart-once` on stderr (shown without `-v` too: the
 /// outcome that follows is the second attempt's).

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Instructions per PEAPv0 / EAP-MSCHAPv2 authentication, ours (radius_auth) against
+# eapol_test, on the same FreeRADIUS 3.2 on loopback, for two server chains:
+#   rsa-tls12    RSA-2048 chain (tests/peers/pki.sh), TLS 1.2, ECDHE-RSA-AES256-GCM-SHA384
+#   ecdsa-tls13  ECDSA P-256 chain (tests/data/ca.pem, server.pem), TLS 1.3 only
+# and, for ours, the share spent inside the cryptographic primitives and the rest (the
+# crate's own cost: state machines, framing, copies, allocation, formatting, rustls's and
+# webpki's glue).
+#
+# Method: valgrind --tool=callgrind counts instructions (Ir) of the whole client process;
+# each client runs once with 1 authentication and once with N+1 in one process
+# (radius_auth --count, eapol_test -r), and the figure per authentication is
+# (Ir(N+1) - Ir(1)) / N, so process start-up (loader, argument parsing, reading the CA)
+# cancels out. The crypto share is the same difference taken per function from
+# callgrind_annotate's self (exclusive) counts, summed over the functions whose symbol is a
+# primitive (regular expression CRYPTO below: ring's C and assembly, its bignum, digest,
+# AEAD and curve code, the RustCrypto hashes and DES); code inlined into our own functions
+# counts as ours. The top own functions follow each chain's figures.
+#
+# Root, Debian, FreeRADIUS 3.2, eapol_test and valgrind installed.
+#
+#   bash benches/compare.sh [N]      (default 10; N more authentications per client)
+set -euo pipefail
+n=${1:-10}
+# shellcheck source=../tests/peers/clients.sh
+source "$(dirname "$0")/../tests/peers/clients.sh" compare
+
+# The two chains: the RSA test PKI, and a copy of it whose CA and server certificate are
+# the ECDSA P-256 ones of tests/data (the other files only satisfy pki.sh).
+bash "$here/tests/peers/pki.sh" "$work/pki-rsa" >/dev/null
+cp -a "$work/pki-rsa" "$work/pki-ecdsa"
+cp "$here"/tests/data/{ca.pem,server.pem,server.key} "$work/pki-ecdsa/"
+
+callgrind() { # callgrind OUT CMD...: Ir of CMD into OUT.cg, its stdout into OUT.stdout
+    local out=$1
+    shift
+    valgrind --tool=callgrind --callgrind-out-file="$out.cg" "$@" >"$out.stdout" 2>"$out.stderr"
+}
+
+expect() { # expect FILE PATTERN COUNT WHO
+    local got
+    got=$(grep -c -- "$2" "$1" || true)
+    [[ $got == "$3" ]] || { echo "$4: $got successes, not $3 (see $1)" >&2; exit 1; }
+}
+
+measure() { # measure NAME PKI TLS NAME_RULE
+    local name=$1 pki=$2 tls=$3 server_name=$4 d=$work/$1
+    mkdir -p "$d"
+    TLS_MIN=$tls TLS_MAX=$tls PKI=$pki \
+        bash "$here/tests/peers/freeradius.sh" start "$work/fr" "$port" >/dev/null
+    local args=(--server "127.0.0.1:$port" --secret testing123 --identity alice
+        --anonymous-identity anonymous@example.test --password password
+        --ca-cert "$pki/ca.pem" --server-name "$server_name" --tls-max "$tls")
+    callgrind "$d/ours1" "$ours" "${args[@]}" --count 1
+    callgrind "$d/ours$((n + 1))" "$ours" "${args[@]}" --count $((n + 1))
+    expect "$d/ours1.stdout" '^MSK=' 1 radius_auth
+    expect "$d/ours$((n + 1)).stdout" '^MSK=' $((n + 1)) radius_auth
+    peap_conf "$d/peap.conf" "$pki/ca.pem" "$server_name" "peapver=0 tls_disable_tlsv1_3=0"
+    local eapol=(eapol_test -c "$d/peap.conf" -a 127.0.0.1 -p "$port" -s testing123 -t 60)
+    callgrind "$d/theirs1" "${eapol[@]}" -r 0
+    callgrind "$d/theirs$((n + 1))" "${eapol[@]}" -r "$n"
+    expect "$d/theirs1.stdout" CTRL-EVENT-EAP-SUCCESS 1 eapol_test
+    expect "$d/theirs$((n + 1)).stdout" CTRL-EVENT-EAP-SUCCESS $((n + 1)) eapol_test
+    bash "$here/tests/peers/freeradius.sh" stop "$work/fr" >/dev/null
+    python3 - "$name" "$n" "$d" <<'PY'
+import re, subprocess, sys
+
+CRYPTO = re.compile(
+    r"ring_core_|nistz256|^(fe|ge|x25519|fiat|p256|p384)_|table_select"
+    r"|^ring::(digest|rsa|ec|arithmetic|aead|hmac|hkdf|limb|bits)::"
+    r"|^<ring::(digest|rsa|ec|arithmetic|aead|hmac|hkdf)::"
+    r"|^(sha1|sha2|md5|md4|des|aes|digest|hmac|cipher|block_buffer)::"
+    r"|^<(sha1|sha2|md5|md4|des|aes|digest|hmac|cipher|block_buffer)::")
+
+
+def per_function(path):
+    """Self Ir per function name (callgrind_annotate, no threshold)."""
+    text = subprocess.run(["callgrind_annotate", "--threshold=100", "--inclusive=no", path],
+                          capture_output=True, text=True, check=True).stdout
+    counts = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*([\d,]+) \([ \d.]+%\)\s+\S*?:(.*?)(?: \[.*\])?$", line)
+        if m and "PROGRAM TOTALS" not in line:
+            counts[m.group(2)] = counts.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
+    return counts
+
+
+def total(path):
+    for line in open(path):
+        if line.startswith("summary:") or line.startswith("totals:"):
+            return int(line.split()[1])
+    raise SystemExit(f"no total in {path}")
+
+
+name, n, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ours = (total(f"{d}/ours{n + 1}.cg") - total(f"{d}/ours1.cg")) / n
+theirs = (total(f"{d}/theirs{n + 1}.cg") - total(f"{d}/theirs1.cg")) / n
+one, many = per_function(f"{d}/ours1.cg"), per_function(f"{d}/ours{n + 1}.cg")
+diff = {f: (many.get(f, 0) - one.get(f, 0)) / n for f in set(one) | set(many)}
+crypto = sum(v for f, v in diff.items() if CRYPTO.search(f))
+own = ours - crypto
+print(f"{name}: instructions per authentication (callgrind Ir, ({n + 1} - 1) / {n})")
+print(f"  radius_auth  {ours / 1e6:8.3f} M")
+print(f"    crypto     {crypto / 1e6:8.3f} M  {100 * crypto / ours:5.1f} %")
+print(f"    own        {own / 1e6:8.3f} M  {100 * own / ours:5.1f} %")
+print(f"  eapol_test   {theirs / 1e6:8.3f} M  (ours / eapol_test = {ours / theirs:.3f})")
+print("  top own functions (Ir per authentication):")
+top = sorted(((v, f) for f, v in diff.items() if not CRYPTO.search(f)), reverse=True)[:12]
+for v, f in top:
+    print(f"    {v:9,.0f}  {f[:100]}")
+PY
+}
+
+echo "N = $n (work files in $work)"
+measure rsa-tls12 "$work/pki-rsa" 1.2 radius.example.test
+measure ecdsa-tls13 "$work/pki-ecdsa" 1.3 radius.example.org
