@@ -17,6 +17,9 @@ use alloc::vec::Vec;
 use core::fmt::{self, Display, Formatter};
 use core::time::Duration;
 
+mod kind;
+pub use kind::FailureKind;
+
 /// How far the authentication got ([RFC 3748 §2](https://www.rfc-editor.org/rfc/rfc3748#section-2)
 /// and the PEAP phases of [MS-PEAP] §1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -1267,6 +1270,19 @@ impl Diagnosis {
                 ..
             } => self.phase > Phase::Identity,
             _ => false,
+        }
+    }
+}
+
+/// A diagnosis is the error of a failed authentication, so `?` carries it into
+/// `Box<dyn Error>` or any error type that wraps one. Its [`source`](core::error::Error::source)
+/// is the TLS library's error when the TLS handshake failed on that account
+/// ([`Cause::Tls`]); other causes are the whole story.
+impl core::error::Error for Diagnosis {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match &self.cause {
+            Cause::Tls(e) => Some(e),
+            _ => None,
         }
     }
 }

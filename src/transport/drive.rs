@@ -104,12 +104,45 @@ impl Outcome {
             _ => None,
         }
     }
+
+    /// The outcome as a `Result`, so that a failure propagates with `?`: `Ok(Some(keys))`
+    /// for a success with keys, `Ok(None)` for a keyless one (EAP-MD5, under its opt-in),
+    /// `Err(diagnosis)` for a failure. [`Diagnosis`] is an [`Error`](core::error::Error),
+    /// and [`Diagnosis::kind`] tells what kind of failure it was.
+    ///
+    /// ```no_run
+    /// use eap::transport::drive;
+    /// use eap::transport::radius::{RadiusConfig, RadiusTransport};
+    /// use eap::{Config, Supplicant};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = Config::builder("alice@example.org")
+    ///     .password("correct horse")
+    ///     .ca_pem_file("ca.pem")?
+    ///     .server_name("radius.example.org")
+    ///     .build()?;
+    /// let radius = RadiusConfig::resolve("radius.example.org:1812", b"testing123")?;
+    /// let mut transport = RadiusTransport::new(radius, config.crypto_provider())?;
+    /// let mut supplicant = Supplicant::new(config, eap::Instant::ZERO);
+    /// // The first `?` is a local transport error, the second a failed authentication.
+    /// let keys = drive(&mut supplicant, &mut transport, |_| {})?.into_result()?;
+    /// println!("authenticated; keys: {}", keys.is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn into_result(self) -> Result<Option<Keys>, Diagnosis> {
+        match self {
+            Outcome::Authenticated(keys) => Ok(Some(keys)),
+            Outcome::AuthenticatedWithoutKeys { .. } => Ok(None),
+            Outcome::Failed(d) => Err(d),
+        }
+    }
 }
 
 /// Runs `supplicant` over `transport` until it succeeds or fails, calling `on_event` for
 /// every event (the final `Authenticated` / `Failed` included, after
 /// [`Transport::finish`] had its say). Time is the host's monotonic clock, counted from
-/// the call. Errors are local transport failures only.
+/// the call. Errors are local transport failures only: a failed authentication is
+/// `Ok(Outcome::Failed(..))`, and [`Outcome::into_result`] turns it into an error for `?`.
 ///
 /// With [`Limits::restart_once`](crate::config::Limits::restart_once) set, a failure
 /// attributable to a lost reply or a lost server session
