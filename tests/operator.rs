@@ -169,6 +169,7 @@ fn json_reports_success_wrong_password_and_untrusted_ca() {
     assert_shape(v);
     assert_eq!(v["result"], "failure");
     assert_eq!(v["cause"]["code"], "credentials_rejected");
+    assert_eq!(v["cause"]["kind"], "bad_credentials");
     assert_eq!(v["cause"]["phase"], "inner_authentication");
     assert!(v["cause"]["hint"].as_str().unwrap().contains("password"));
 
@@ -182,6 +183,7 @@ fn json_reports_success_wrong_password_and_untrusted_ca() {
     assert_eq!(untrusted.status.code(), Some(1));
     let v = &objects(&untrusted)[0];
     assert_eq!(v["cause"]["code"], "certificate_untrusted", "{v}");
+    assert_eq!(v["cause"]["kind"], "untrusted_server", "{v}");
     assert_eq!(v["server_certificates"][0]["validated"], false, "{v}");
     assert!(v["tls"].is_null());
 }
@@ -479,7 +481,7 @@ fn explain_names_the_inner_failure_of_a_pcap_with_the_live_code() {
             "{method} {tls}: {e}"
         );
         let cause = &e["cause"];
-        for key in ["code", "phase", "hint"] {
+        for key in ["code", "phase", "hint", "kind"] {
             assert_eq!(cause[key], live[key], "{method} {tls} {key}: {e} vs {live}");
         }
         let message = cause["message"].as_str().unwrap();
@@ -497,6 +499,12 @@ fn readme_lists_every_cause_code() {
         assert!(
             readme.contains(&format!("| `{code}` |")),
             "{code} not in the README"
+        );
+    }
+    for kind in eap::diagnosis::FailureKind::ALL {
+        assert!(
+            readme.contains(&format!("| `{kind}` |")),
+            "{kind} not in the README"
         );
     }
 }

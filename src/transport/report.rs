@@ -508,7 +508,8 @@ fn opt_num(o: &mut Object<'_>, key: &str, v: Option<u64>) {
     };
 }
 
-/// `{code, phase, message, hint}` of a diagnosis.
+/// `{code, phase, message, hint, kind}` of a diagnosis (`kind`: [`Diagnosis::kind`]'s
+/// stable name).
 pub fn cause_json(d: &Diagnosis) -> String {
     let mut s = String::new();
     let mut c = Object::new(&mut s);
@@ -519,7 +520,8 @@ pub fn cause_json(d: &Diagnosis) -> String {
     c.str("code", cause_code(&d.cause))
         .str("phase", phase_code(d.phase))
         .str("message", &message)
-        .str("hint", d.hint());
+        .str("hint", d.hint())
+        .str("kind", d.kind().as_str());
     c.end();
     s
 }
@@ -792,6 +794,7 @@ mod tests {
             j.contains(r#""cause":{"code":"wrong_shared_secret","phase":"start""#),
             "{j}"
         );
+        assert!(j.contains(r#","kind":"local_error"},"warnings""#), "{j}");
         assert!(j.ends_with(r#""warnings":[]}"#), "{j}");
         assert!(!j.contains("msk"));
         assert_eq!(nagios(&r, 30, None).0, NagiosStatus::Critical);
