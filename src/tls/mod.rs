@@ -169,8 +169,8 @@ pub enum CertificateProblem {
     },
     /// None of its names matches the configured rule.
     NameMismatch {
-        /// The rule, as configured (`radius.example.org`, or `*.example.org` for a suffix).
-        expected: String,
+        /// The rule, as configured: the name itself (quoted only when displayed).
+        expected: ServerNameRule,
     },
     /// A signature in the chain is invalid.
     BadSignature,

@@ -191,7 +191,7 @@ impl EapVerifier {
                 ) =>
             {
                 CertificateProblem::NameMismatch {
-                    expected: alloc::format!("{}", policy.rule),
+                    expected: policy.rule.clone(),
                 }
             }
             (p, _, _) => p,
@@ -267,9 +267,10 @@ impl EapVerifier {
         .map_err(|e| (self.problem(&e), e))?;
         let names: &[String] = info.map(|i| i.dns_names.as_slice()).unwrap_or(&[]);
         if !policy.rule.matches(names) {
-            let expected = alloc::format!("{}", policy.rule);
             return Err((
-                CertificateProblem::NameMismatch { expected },
+                CertificateProblem::NameMismatch {
+                    expected: policy.rule.clone(),
+                },
                 Error::InvalidCertificate(CertificateError::NotValidForName),
             ));
         }
@@ -351,6 +352,18 @@ impl ServerCertVerifier for EapVerifier {
 mod tests {
     use super::ServerNameRule::*;
     use alloc::string::ToString;
+
+    #[test]
+    fn a_suffix_mismatch_quotes_each_name_once() {
+        use crate::tls::CertificateProblem;
+        let problem = CertificateProblem::NameMismatch {
+            expected: DomainSuffix("example.org".to_string()),
+        };
+        assert_eq!(
+            alloc::format!("{problem}"),
+            "does not match the expected server name \"example.org\" or a name ending in \".example.org\""
+        );
+    }
 
     #[test]
     fn exact_rule() {
