@@ -143,8 +143,9 @@ impl fmt::Display for TtlsInner {
     }
 }
 
-/// Why a configuration was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a configuration was refused. Neither `Clone` nor `PartialEq`: a file that cannot be
+/// read carries its I/O error, which has neither; match on the variant instead.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// No password or NT hash.
@@ -175,6 +176,16 @@ pub enum ConfigError {
         "no server name configured: any certificate from the CA would be accepted (set server_name or domain_suffix, or opt out explicitly with danger_accept_any_server_certificate)"
     )]
     NoServerName,
+    /// The CA certificate file could not be read ([`ConfigBuilder::ca_pem_file`]); the I/O
+    /// error is the [`source`](core::error::Error::source).
+    #[cfg(feature = "std")]
+    #[error("cannot read the CA certificate file {}", path.display())]
+    CaFile {
+        /// The file as given.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A CA certificate could not be read.
     #[error("CA certificate {index} cannot be used: {reason}")]
     BadCaCertificate {
@@ -300,7 +311,8 @@ pub struct ConfigBuilder {
     anonymous_identity: Option<String>,
     credential: Option<Credential>,
     roots: RootCertStore,
-    bad_root: Option<ConfigError>,
+    /// The first CA certificate refused: its position and why.
+    bad_root: Option<(usize, String)>,
     name_rule: Option<NameRule>,
     validation: Validation,
     tls_max: TlsVersion,
@@ -318,7 +330,8 @@ pub struct ConfigBuilder {
     sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
     /// EAP-TLS: our certificate chain and key, checked against each other at build().
     client_certificate: Option<Arc<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>>,
-    bad_client_certificate: Option<ConfigError>,
+    /// Why the client certificate or key cannot be used.
+    bad_client_certificate: Option<String>,
     /// EAP-MD5 named as an accepted risk ([`ConfigBuilder::danger_allow_eap_md5`]).
     allow_md5: bool,
 }
@@ -398,10 +411,8 @@ impl ConfigBuilder {
     ) -> Self {
         for (index, cert) in certs.into_iter().enumerate() {
             if let Err(e) = self.roots.add(cert) {
-                self.bad_root.get_or_insert(ConfigError::BadCaCertificate {
-                    index,
-                    reason: alloc::format!("{e}"),
-                });
+                self.bad_root
+                    .get_or_insert_with(|| (index, alloc::format!("{e}")));
             }
         }
         self
@@ -425,9 +436,9 @@ impl ConfigBuilder {
     #[cfg(feature = "std")]
     pub fn ca_pem_file(self, path: impl AsRef<std::path::Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let pem = std::fs::read(path).map_err(|e| ConfigError::BadCaCertificate {
-            index: 0,
-            reason: alloc::format!("{}: {e}", path.display()),
+        let pem = std::fs::read(path).map_err(|e| ConfigError::CaFile {
+            path: path.to_path_buf(),
+            source: e,
         })?;
         self.ca_pem(&pem)
     }
@@ -589,19 +600,14 @@ impl ConfigBuilder {
                 self.client_certificate = Some(Arc::new((chain, key)));
             }
             (Ok(_), Ok(_)) => {
-                self.bad_client_certificate = Some(ConfigError::ClientCertificate {
-                    reason: "no CERTIFICATE block in the certificate PEM".into(),
-                })
+                self.bad_client_certificate =
+                    Some("no CERTIFICATE block in the certificate PEM".into())
             }
             (Err(e), _) => {
-                self.bad_client_certificate = Some(ConfigError::ClientCertificate {
-                    reason: alloc::format!("certificate PEM: {e}"),
-                })
+                self.bad_client_certificate = Some(alloc::format!("certificate PEM: {e}"))
             }
             (_, Err(e)) => {
-                self.bad_client_certificate = Some(ConfigError::ClientCertificate {
-                    reason: alloc::format!("private key PEM: {e}"),
-                })
+                self.bad_client_certificate = Some(alloc::format!("private key PEM: {e}"))
             }
         }
         self
@@ -612,8 +618,10 @@ impl ConfigBuilder {
         &self,
         provider: &CryptoProvider,
     ) -> Result<Option<Arc<CertifiedKey>>, ConfigError> {
-        if let Some(e) = &self.bad_client_certificate {
-            return Err(e.clone());
+        if let Some(reason) = &self.bad_client_certificate {
+            return Err(ConfigError::ClientCertificate {
+                reason: reason.clone(),
+            });
         }
         let Some(pair) = &self.client_certificate else {
             return Ok(None);
@@ -728,8 +736,11 @@ impl ConfigBuilder {
             Validation::DangerAcceptAny => Ok(None),
             Validation::Unset if !tls_method => Ok(None),
             Validation::Unset => {
-                if let Some(e) = &self.bad_root {
-                    return Err(e.clone());
+                if let Some((index, reason)) = &self.bad_root {
+                    return Err(ConfigError::BadCaCertificate {
+                        index: *index,
+                        reason: reason.clone(),
+                    });
                 }
                 if self.roots.is_empty() {
                     return Err(ConfigError::NoCaCertificates);

@@ -201,9 +201,10 @@ fn configuration_rules() {
             .ca_certificates([pki.ca_der()])
             .server_name(SERVER_NAME)
     };
-    assert_eq!(
-        base().build().unwrap_err(),
-        ConfigError::MissingClientCertificate
+    let missing = base().build().unwrap_err();
+    assert!(
+        matches!(missing, ConfigError::MissingClientCertificate),
+        "{missing:?}"
     );
     // Another certificate's key: refused before anything is sent.
     let (chain, _) = client_cert(&pki, "alice");
@@ -212,11 +213,13 @@ fn configuration_rules() {
         .client_certificate(chain, wrong_key)
         .build()
         .unwrap_err();
-    assert_eq!(
-        e,
-        ConfigError::ClientCertificate {
-            reason: "the private key does not belong to the certificate".into()
-        }
+    assert!(
+        matches!(
+            &e,
+            ConfigError::ClientCertificate { reason }
+                if reason == "the private key does not belong to the certificate"
+        ),
+        "{e:?}"
     );
     // PEAP still needs a password; EAP-TLS alone does not.
     let (chain, key) = client_cert(&pki, "alice");
@@ -225,7 +228,7 @@ fn configuration_rules() {
         .client_certificate(chain, key)
         .build()
         .unwrap_err();
-    assert_eq!(e, ConfigError::MissingCredential);
+    assert!(matches!(e, ConfigError::MissingCredential), "{e:?}");
     let e = base().client_pem(b"not pem", b"").build().unwrap_err();
     assert!(matches!(e, ConfigError::ClientCertificate { .. }), "{e:?}");
 }

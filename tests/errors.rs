@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use eap::config::ConfigError;
 use eap::diagnosis::{Cause, Diagnosis, FailureKind, Phase};
 use eap::testing::{Authenticator, AuthenticatorConfig, WrongPassword};
 use eap::tls::{TlsError, TlsErrorKind};
@@ -109,4 +110,28 @@ fn a_tls_error_is_the_source() {
     let tls = source.downcast_ref::<TlsError>().expect("a TlsError");
     assert_eq!(tls.kind, TlsErrorKind::Incompatible);
     assert_eq!(d.kind(), FailureKind::NegotiationFailed);
+}
+
+#[test]
+fn a_missing_ca_file_names_the_file_and_keeps_the_io_error() {
+    let path = std::env::temp_dir().join("eap-errors-no-such-ca.pem");
+    let err = eap::Config::builder(USER)
+        .ca_pem_file(&path)
+        .map(|_| ())
+        .unwrap_err();
+    match &err {
+        ConfigError::CaFile { path: p, .. } => assert_eq!(p, &path),
+        other => panic!("{other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    assert!(!text.contains("CA certificate 0"), "{text}");
+    let io = err
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .expect("the I/O error is the source");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    // And `?` carries it like any error.
+    let boxed: Box<dyn Error> = err.into();
+    assert!(boxed.source().is_some());
 }

@@ -149,9 +149,12 @@ fn md5_is_refused_without_the_opt_in_and_with_an_nt_hash() {
         .methods([MethodType::Md5Challenge])
         .build()
         .unwrap_err();
-    assert_eq!(
-        refused,
-        eap::config::ConfigError::UnprotectedMethod(MethodType::Md5Challenge)
+    assert!(
+        matches!(
+            refused,
+            eap::config::ConfigError::UnprotectedMethod(MethodType::Md5Challenge)
+        ),
+        "{refused:?}"
     );
     assert!(refused.to_string().contains("danger_allow_eap_md5"));
     let hash = Config::builder("alice")
@@ -160,5 +163,8 @@ fn md5_is_refused_without_the_opt_in_and_with_an_nt_hash() {
         .danger_allow_eap_md5()
         .build()
         .unwrap_err();
-    assert_eq!(hash, eap::config::ConfigError::PasswordNeeded("EAP-MD5"));
+    assert!(
+        matches!(hash, eap::config::ConfigError::PasswordNeeded("EAP-MD5")),
+        "{hash:?}"
+    );
 }

@@ -262,7 +262,7 @@ impl AuthArgs {
             b = b.anonymous_identity(a);
         }
         if let Some(path) = &self.ca_cert {
-            b = b.ca_pem_file(path).map_err(|e| e.to_string())?;
+            b = b.ca_pem_file(path).map_err(|e| with_sources(&e))?;
         }
         if let Some(n) = &self.server_name {
             b = b.server_name(n);
@@ -374,4 +374,15 @@ pub fn report(outcome: &Outcome) -> bool {
             false
         }
     }
+}
+
+/// An error and its sources, as one line (`a: b: c`).
+fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut line = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        line.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    line
 }
