@@ -19,10 +19,14 @@ impl<const N: usize> Secret<N> {
         Secret(bytes)
     }
 
-    /// Copies the first `N` octets of `bytes`; `None` if it is shorter.
+    /// Copies `bytes`, which must be exactly `N` octets long; `None` if it is shorter or
+    /// longer (a key of the wrong length is a mistake, never cut to fit).
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
         let mut out = [0u8; N];
-        out.copy_from_slice(bytes.get(..N)?);
+        if bytes.len() != N {
+            return None;
+        }
+        out.copy_from_slice(bytes);
         Some(Secret(out))
     }
 
@@ -48,14 +52,65 @@ impl<const N: usize> Eq for Secret<N> {}
 
 /// MD4 of the UTF-16LE password (RFC 2759 §8.3 `NtPasswordHash`).
 pub type NtHash = Secret<16>;
-/// Master Session Key (RFC 3748 §7.10), 64 octets.
-pub type Msk = Secret<64>;
-/// Extended Master Session Key (RFC 3748 §7.10), 64 octets.
-pub type Emsk = Secret<64>;
 
-/// A variable-length secret byte string, wiped when dropped.
-#[derive(Clone, Default, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+/// A 64-octet session key of its own type, so that an MSK cannot be passed where an EMSK
+/// is meant (or the other way round).
+macro_rules! session_key {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+        pub struct $name(Secret<64>);
+
+        impl $name {
+            /// Wraps `bytes`. The caller's copy is not wiped: pass it by value from a
+            /// temporary.
+            pub const fn new(bytes: [u8; 64]) -> Self {
+                $name(Secret::new(bytes))
+            }
+
+            /// Copies `bytes`, which must be exactly 64 octets long; `None` otherwise.
+            pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+                Secret::from_slice(bytes).map($name)
+            }
+
+            /// The key octets. Keep the borrow short; do not copy them into unzeroized
+            /// storage.
+            pub fn expose(&self) -> &[u8; 64] {
+                self.0.expose()
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "(<redacted>)"))
+            }
+        }
+    };
+}
+
+session_key!(
+    /// Master Session Key ([RFC 3748 §7.10](https://www.rfc-editor.org/rfc/rfc3748#section-7.10)),
+    /// 64 octets, wiped when dropped; equality is constant-time.
+    Msk
+);
+session_key!(
+    /// Extended Master Session Key ([RFC 3748 §7.10](https://www.rfc-editor.org/rfc/rfc3748#section-7.10)),
+    /// 64 octets, wiped when dropped; equality is constant-time.
+    Emsk
+);
+
+/// A variable-length secret byte string, wiped when dropped. Equality is constant-time in
+/// the contents (a length difference answers at once: lengths are not secret).
+#[derive(Clone, Default, Zeroize, ZeroizeOnDrop)]
 pub struct SecretVec(Zeroizing<Vec<u8>>);
+
+impl PartialEq for SecretVec {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_slice().ct_eq(other.0.as_slice()).into()
+    }
+}
+
+impl Eq for SecretVec {}
 
 impl SecretVec {
     /// Takes ownership of `bytes`.
@@ -75,9 +130,18 @@ impl fmt::Debug for SecretVec {
     }
 }
 
-/// A user's password, as UTF-8. Converted to UTF-16LE (UCS-2) only when hashed.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+/// A user's password, as UTF-8. Converted to UTF-16LE (UCS-2) only when hashed. Equality
+/// is constant-time in the contents, as for [`SecretVec`].
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Password(Zeroizing<String>);
+
+impl PartialEq for Password {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+    }
+}
+
+impl Eq for Password {}
 
 impl Password {
     /// Wraps `password`.
@@ -118,12 +182,32 @@ mod tests {
     }
 
     #[test]
-    fn equality_and_slices() {
-        assert_eq!(
-            Secret::<2>::from_slice(&[1, 2, 3]),
-            Some(Secret::new([1, 2]))
-        );
+    fn from_slice_takes_exactly_n_octets() {
+        assert_eq!(Secret::<3>::from_slice(&[1, 2, 3]), Some(Secret::new([1, 2, 3])));
+        // Longer is refused, not truncated; shorter is refused.
+        assert_eq!(Secret::<2>::from_slice(&[1, 2, 3]), None);
         assert_eq!(Secret::<4>::from_slice(&[1, 2, 3]), None);
+        assert_eq!(Msk::from_slice(&[7; 65]), None);
+        assert_eq!(Emsk::from_slice(&[7; 63]), None);
+        assert_eq!(Msk::from_slice(&[7; 64]), Some(Msk::new([7; 64])));
         assert_ne!(Secret::new([1u8, 2]), Secret::new([1u8, 3]));
+    }
+
+    #[test]
+    fn variable_length_secrets_compare_by_contents() {
+        let v = |b: &[u8]| SecretVec::new(b.to_vec());
+        assert_eq!(v(b"abc"), v(b"abc"));
+        assert_ne!(v(b"abc"), v(b"abd"));
+        assert_ne!(v(b"abc"), v(b"abcd"));
+        assert_eq!(v(b""), SecretVec::default());
+        assert_eq!(Password::new("hunter2"), Password::new("hunter2"));
+        assert_ne!(Password::new("hunter2"), Password::new("hunter3"));
+        assert_ne!(Password::new("hunter2"), Password::new("hunter"));
+    }
+
+    #[test]
+    fn session_keys_are_redacted() {
+        let all = format!("{:?} {:?}", Msk::new([0x41; 64]), Emsk::new([0x42; 64]));
+        assert_eq!(all, "Msk(<redacted>) Emsk(<redacted>)");
     }
 }

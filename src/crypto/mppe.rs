@@ -25,7 +25,7 @@ const SHS_PAD2: [u8; 40] = [0xf2; 40];
 /// The first 16 octets of a SHA-1 digest, as a secret; the full digest is wiped.
 fn sha1_16(hasher: Sha1) -> Secret<16> {
     let digest = Zeroizing::new(<[u8; 20]>::from(hasher.finalize()));
-    Secret::from_slice(&digest[..]).expect("20 >= 16")
+    Secret::from_slice(&digest[..16]).expect("16 of 20 octets")
 }
 
 /// `GetMasterKey` (RFC 3079 §3.4): SHA1(PasswordHashHash ‖ NT-Response ‖ Magic1)[0..16].
@@ -83,7 +83,7 @@ pub fn mschapv2_msk(password_hash: &NtHash, nt_response: &[u8; 24]) -> Msk {
     let mut msk = Zeroizing::new([0u8; 64]);
     msk[..16].copy_from_slice(send.expose());
     msk[16..32].copy_from_slice(recv.expose());
-    Secret::new(*msk)
+    Msk::new(*msk)
 }
 
 #[cfg(test)]

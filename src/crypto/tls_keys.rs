@@ -30,12 +30,12 @@ pub struct KeyMaterial(pub Secret<128>);
 impl KeyMaterial {
     /// MSK = Key_Material[0..64] (RFC 5216 §2.3, RFC 9427 §2.1).
     pub fn msk(&self) -> Msk {
-        Secret::from_slice(&self.0.expose()[..64]).expect("128 >= 64")
+        Msk::from_slice(&self.0.expose()[..64]).expect("128 >= 64")
     }
 
     /// EMSK = Key_Material[64..128] (RFC 5216 §2.3, RFC 9427 §2.1).
     pub fn emsk(&self) -> Emsk {
-        Secret::from_slice(&self.0.expose()[64..]).expect("64 octets")
+        Emsk::from_slice(&self.0.expose()[64..]).expect("64 octets")
     }
 
     /// PEAP TempKey = Key_Material[0..40] (the PRF+ key of [`crate::crypto::peap::compound_keys`],
