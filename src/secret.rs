@@ -183,7 +183,10 @@ mod tests {
 
     #[test]
     fn from_slice_takes_exactly_n_octets() {
-        assert_eq!(Secret::<3>::from_slice(&[1, 2, 3]), Some(Secret::new([1, 2, 3])));
+        assert_eq!(
+            Secret::<3>::from_slice(&[1, 2, 3]),
+            Some(Secret::new([1, 2, 3]))
+        );
         // Longer is refused, not truncated; shorter is refused.
         assert_eq!(Secret::<2>::from_slice(&[1, 2, 3]), None);
         assert_eq!(Secret::<4>::from_slice(&[1, 2, 3]), None);

@@ -36,7 +36,10 @@ impl Transport for InMemory {
     }
 
     fn recv(&mut self, _deadline: Instant) -> Result<Received, Infallible> {
-        Ok(self.queue.pop_front().map_or(Received::Timeout, Received::Eap))
+        Ok(self
+            .queue
+            .pop_front()
+            .map_or(Received::Timeout, Received::Eap))
     }
 }
 
@@ -58,7 +61,8 @@ fn wrong_password(dialect: WrongPassword) -> Diagnosis {
     let mut srv = server(&PKI);
     srv.knobs.wrong_password = dialect;
     let err = authenticate("not the password", srv).unwrap_err();
-    *err.downcast::<Diagnosis>().expect("the error is the diagnosis")
+    *err.downcast::<Diagnosis>()
+        .expect("the error is the diagnosis")
 }
 
 #[test]

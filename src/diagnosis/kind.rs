@@ -2,9 +2,7 @@
 //! tell its user without knowing each server's dialect (FreeRADIUS's Result TLV Failure
 //! and Windows NPS's MSCHAPv2 `E=691` both mean a wrong password).
 
-use super::{
-    Cause, CryptoBindingError, Diagnosis, LocalNetworkError, TransportFailure,
-};
+use super::{Cause, CryptoBindingError, Diagnosis, LocalNetworkError, TransportFailure};
 use crate::tls::TlsErrorKind;
 use crate::wire::mschapv2::error_code;
 use core::fmt::{self, Display, Formatter};
@@ -162,7 +160,6 @@ impl Diagnosis {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,7 +247,10 @@ mod tests {
             (mschap(647), K::AccountRestricted),
             (mschap(648), K::AccountRestricted),
             (mschap(649), K::AccountRestricted),
-            (Cause::CredentialsRejected { user: user() }, K::BadCredentials),
+            (
+                Cause::CredentialsRejected { user: user() },
+                K::BadCredentials,
+            ),
             (
                 Cause::TlsAlert {
                     alert: 40,
@@ -453,11 +453,17 @@ mod tests {
     fn names_are_distinct_snake_case() {
         let mut names: Vec<&str> = FailureKind::ALL.iter().map(|k| k.as_str()).collect();
         for n in &names {
-            assert!(n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{n}");
+            assert!(
+                n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{n}"
+            );
         }
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), FailureKind::ALL.len());
-        assert_eq!(alloc::format!("{}", FailureKind::UntrustedServer), "untrusted_server");
+        assert_eq!(
+            alloc::format!("{}", FailureKind::UntrustedServer),
+            "untrusted_server"
+        );
     }
 }
