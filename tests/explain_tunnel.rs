@@ -368,9 +368,12 @@ fn explain_json_and_keylog() {
     };
     let v = run(&[]);
     assert_eq!(v["cause"]["code"], "rejected_in_tunnel");
+    // A capture-only finding has no class: the verdict is hidden in the tunnel.
+    assert_eq!(v["cause"]["kind"], serde_json::Value::Null);
     assert_eq!(v["tunnel"], serde_json::Value::Null);
     let v = run(&["--keylog".as_ref(), keylog.as_os_str()]);
     assert_eq!(v["cause"]["code"], "credentials_rejected");
+    assert_eq!(v["cause"]["kind"], "bad_credentials");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

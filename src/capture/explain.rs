@@ -554,7 +554,8 @@ impl Conversation {
             co.str("code", v.finding.code())
                 .str("phase", v.phase.code())
                 .str("message", &v.finding.to_string())
-                .str("hint", v.finding.hint());
+                .str("hint", v.finding.hint())
+                .opt_str("kind", v.finding.kind().map(|k| k.as_str()));
             co.end();
             o.raw("cause", &c);
         }

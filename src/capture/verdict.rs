@@ -260,6 +260,15 @@ impl Finding {
         }
     }
 
+    /// The class of a failure a live run would report ([`Cause::kind`]); `None` for the
+    /// findings only a capture gives.
+    pub fn kind(&self) -> Option<crate::diagnosis::FailureKind> {
+        match self {
+            Finding::Cause(c) => Some(c.kind()),
+            _ => None,
+        }
+    }
+
     /// One line saying what to change.
     pub fn hint(&self) -> &'static str {
         match self {
