@@ -130,12 +130,22 @@ pub fn verify_reply(
     secret: &[u8],
 ) -> Result<(), ReplyError> {
     let p = Packet::parse(packet).map_err(|_| ReplyError::Malformed)?;
+    verify_parsed_reply(&p, packet, request_authenticator, secret)
+}
+
+/// As [`verify_reply`], for a reply parsed already (`p` is `packet` parsed).
+pub(crate) fn verify_parsed_reply(
+    p: &Packet<'_>,
+    packet: &[u8],
+    request_authenticator: &[u8; 16],
+    secret: &[u8],
+) -> Result<(), ReplyError> {
     let packet = &packet[..p.len()];
     let expected = response_authenticator(packet, request_authenticator, secret);
     if !bool::from(expected.ct_eq(&p.authenticator)) {
         return Err(ReplyError::ResponseAuthenticator);
     }
-    match message_authenticator_offset_in(&p) {
+    match message_authenticator_offset_in(p) {
         Some(ma) => {
             let m = message_authenticator(packet, ma, request_authenticator, secret);
             if !bool::from(m.ct_eq(&packet[ma..ma + 16])) {

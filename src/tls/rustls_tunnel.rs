@@ -12,7 +12,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rustls::crypto::CryptoProvider;
 use rustls::{ClientConnection, KeyLog, RootCertStore, SupportedProtocolVersion};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 
 /// Makes rustls client connections that validate the server as configured.
 ///
@@ -126,14 +126,18 @@ fn local(what: &str) -> TlsFailure {
 }
 
 impl RustlsTunnel {
-    fn drain_plaintext(&mut self) -> Result<(), TlsFailure> {
-        // Straight into `plaintext` (what was read before WouldBlock is kept): no bounce
-        // buffer to zero and copy out of.
-        match self.conn.reader().read_to_end(&mut self.plaintext) {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(()),
-            Err(_) => Err(local("the TLS reader failed")),
+    /// Moves the `n` octets of plaintext rustls holds into `plaintext`: sized from what
+    /// rustls reports, so no probing reads (and nothing at all during the handshake).
+    fn take_plaintext(&mut self, n: usize) -> Result<(), TlsFailure> {
+        if n == 0 {
+            return Ok(());
         }
+        let start = self.plaintext.len();
+        self.plaintext.resize(start + n, 0);
+        self.conn
+            .reader()
+            .read_exact(&mut self.plaintext[start..])
+            .map_err(|_| local("the TLS reader failed"))
     }
 }
 
@@ -144,10 +148,11 @@ impl TlsTunnel for RustlsTunnel {
                 .conn
                 .read_tls(&mut data)
                 .map_err(|_| local("the TLS receive buffer is full"))?;
-            if let Err(e) = self.conn.process_new_packets() {
-                return Err(self.verifier.failure(e));
-            }
-            self.drain_plaintext()?;
+            let state = match self.conn.process_new_packets() {
+                Ok(state) => state,
+                Err(e) => return Err(self.verifier.failure(e)),
+            };
+            self.take_plaintext(state.plaintext_bytes_to_read())?;
             if n == 0 {
                 break;
             }
@@ -176,7 +181,7 @@ impl TlsTunnel for RustlsTunnel {
     }
 
     fn read_plaintext(&mut self, out: &mut Vec<u8>) -> Result<(), TlsFailure> {
-        self.drain_plaintext()?;
+        // Plaintext only appears when records are processed, and `receive` took it then.
         out.append(&mut self.plaintext);
         Ok(())
     }

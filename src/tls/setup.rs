@@ -174,11 +174,27 @@ impl ClientSetup {
     /// that would validate the same server the same way, for the same method, finds a
     /// session. (rustls also resumes only with the verifier that validated it.)
     pub(crate) fn cache_key(&self, method: MethodType) -> ServerName<'static> {
-        let mut name = alloc::format!("m{}-", method.type_octet());
-        for b in self.identity {
-            name.push_str(&alloc::format!("{b:02x}"));
+        // Built by hand, not with `format!`: this runs on every connection.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        const SUFFIX: &str = ".eap.invalid";
+        let mut name = alloc::string::String::with_capacity(5 + 2 * 12 + SUFFIX.len());
+        name.push('m');
+        let octet = method.type_octet();
+        for digit in [octet / 100, octet / 10 % 10, octet % 10]
+            .into_iter()
+            .skip_while(|&d| d == 0)
+        {
+            name.push(char::from(b'0' + digit));
         }
-        name.push_str(".eap.invalid");
+        if octet == 0 {
+            name.push('0');
+        }
+        name.push('-');
+        for b in self.identity {
+            name.push(char::from(HEX[usize::from(b >> 4)]));
+            name.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        name.push_str(SUFFIX);
         // A label of hex digits under `.invalid` is always a valid DNS name.
         ServerName::try_from(name).unwrap_or_else(|_| invalid_name("eap.invalid"))
     }
@@ -273,4 +289,30 @@ pub(crate) fn protocol(e: rustls::Error) -> TlsFailure {
         _ => TlsErrorKind::Other,
     };
     TlsFailure::Protocol(TlsError::new(kind, alloc::format!("{e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_key_is_the_method_octet_and_the_identity_in_hex() {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let setup = ClientSetup::new(
+            provider,
+            &[&rustls::version::TLS12],
+            None,
+            CertificateTime::default(),
+        );
+        let hex: alloc::string::String = setup
+            .identity
+            .iter()
+            .map(|b| alloc::format!("{b:02x}"))
+            .collect();
+        for octet in [0u8, 4, 13, 25, 254] {
+            let key = setup.cache_key(MethodType::from_octet(octet));
+            let want = alloc::format!("m{octet}-{hex}.eap.invalid");
+            assert_eq!(key, ServerName::try_from(want).unwrap());
+        }
+    }
 }

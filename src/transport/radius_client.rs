@@ -20,7 +20,7 @@ use super::drive::{Outcome, Received};
 use super::retry::{Due, Exhausted, Retransmission, RetryPolicy};
 use crate::Instant;
 use crate::crypto::mppe_attr;
-use crate::crypto::radius::{ReplyError, sign_request, verify_reply};
+use crate::crypto::radius::{ReplyError, sign_request, verify_parsed_reply};
 use crate::diagnosis::{
     Cause, Diagnosis, LocalEnd, LocalNetworkError, LowerLayer, Phase, TransportFailure,
 };
@@ -289,7 +289,7 @@ impl RadiusClient {
         if p.identifier != pending.identifier {
             return None;
         }
-        match verify_reply(buf, &pending.authenticator, self.config.secret.expose()) {
+        match verify_parsed_reply(&p, buf, &pending.authenticator, self.config.secret.expose()) {
             Ok(()) => {}
             Err(ReplyError::Malformed) => return None,
             // A bare Access-Reject: no EAP-Message, so RFC 3579 §3.2 asks for no

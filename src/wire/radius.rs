@@ -285,6 +285,10 @@ impl Builder {
 
     /// Adds an EAP packet as EAP-Message attributes of at most 253 octets (RFC 3579 §3.1).
     pub fn eap_message(&mut self, eap: &[u8]) -> &mut Self {
+        // Room for the attributes and a Message-Authenticator (18) after them: one
+        // allocation for a large EAP packet, not one per doubling.
+        self.buf
+            .reserve(eap.len() + 2 * eap.len().div_ceil(MAX_ATTR_VALUE) + 18);
         for chunk in eap.chunks(MAX_ATTR_VALUE) {
             self.attribute(attr::EAP_MESSAGE, chunk);
         }

@@ -140,31 +140,30 @@ impl Peap {
             Ok(f) => f,
             Err(step) => return step,
         };
-        // A transition consumes the old state; `ExpectStart` only stands in meanwhile.
-        let state = core::mem::replace(&mut self.state, State::ExpectStart);
-        let (state, step) = match state {
-            State::ExpectStart => start(ctx, &frame),
-            State::Handshake(mut tls) => {
-                match tls.framing(ctx, &frame, phase, Some(PEAP_VERSION)) {
-                    Err(step) => (State::Handshake(tls), step),
-                    Ok(()) if tls.is_handshaking() => {
-                        let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
-                        (State::Handshake(tls), step)
-                    }
-                    Ok(()) => tunnel_up(ctx, tls, id),
+        // Rounds that keep their state work on it in place (the state is large: moving it
+        // out and back costs copies on every round).
+        match &mut self.state {
+            State::ExpectStart => {}
+            State::Handshake(tls) => match tls.framing(ctx, &frame, phase, Some(PEAP_VERSION)) {
+                Err(step) => return step,
+                Ok(()) if tls.is_handshaking() => {
+                    return tls.flush(ctx.config, SentMessage::TlsClientFinished);
                 }
-            }
-            State::Tunnel {
-                mut tls,
-                keys,
-                mut phase2,
-            } => {
-                let step = match tls.framing(ctx, &frame, phase, Some(PEAP_VERSION)) {
+                Ok(()) => {}
+            },
+            State::Tunnel { tls, keys, phase2 } => {
+                return match tls.framing(ctx, &frame, phase, Some(PEAP_VERSION)) {
                     Err(step) => step,
-                    Ok(()) => inner(ctx, &mut tls, &keys, &mut phase2, id),
+                    Ok(()) => inner(ctx, tls, keys, phase2, id),
                 };
-                (State::Tunnel { tls, keys, phase2 }, step)
             }
+        }
+        // A transition (the Start, the end of the handshake) consumes the old state;
+        // `ExpectStart` only stands in meanwhile.
+        let (state, step) = match core::mem::replace(&mut self.state, State::ExpectStart) {
+            State::Handshake(tls) => tunnel_up(ctx, tls, id),
+            // Only the Start is left (the tunnel returned above).
+            _ => start(ctx, &frame),
         };
         self.state = state;
         step

@@ -65,6 +65,12 @@ impl Reassembly {
                 });
             }
         }
+        if self.buf.is_empty() {
+            // One allocation for the announced message (checked against the cap above),
+            // at most 16 KB ahead of what arrived: not one per doubling.
+            let announced = self.declared.map_or(0, |d| d as usize).min(16 * 1024);
+            self.buf.reserve(announced.max(frame.data.len()));
+        }
         self.buf.extend_from_slice(frame.data);
         if frame.more {
             self.active = true;
