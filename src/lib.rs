@@ -30,7 +30,7 @@ pub mod supplicant;
 pub use supplicant::{ApiError, Supplicant};
 #[cfg(feature = "std")]
 pub mod capture;
-#[cfg(all(feature = "testing", feature = "std"))]
+#[cfg(all(feature = "testing", feature = "capture"))]
 pub mod fuzzing;
 #[cfg(feature = "testing")]
 pub mod testing;

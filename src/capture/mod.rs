@@ -45,23 +45,45 @@
 //! messages (encrypted under the KEK), and keys of AKMs whose PMK no passphrase, PMK or MSK
 //! given gives (SAE, OWE, FT: the key check says so).
 
+//!
+//! Writing ([`Tap`], [`PcapWriter`]) comes with `std`; reading and explaining need the
+//! `capture` feature (the pcap reader and the AEADs that open captured TLS records), which
+//! the default features include.
+
+#[cfg(feature = "capture")]
 use crate::tls::cert_info;
+#[cfg(feature = "capture")]
 pub mod air;
+#[cfg(feature = "capture")]
 mod conv;
+#[cfg(feature = "capture")]
 mod decrypt;
+#[cfg(feature = "capture")]
 mod explain;
+#[cfg(feature = "capture")]
 mod keys;
+#[cfg(feature = "capture")]
 pub mod link;
+#[cfg(feature = "capture")]
 mod names;
 pub mod pcapng;
+#[cfg(feature = "capture")]
 pub mod read;
+#[cfg(feature = "capture")]
 mod tls_view;
+#[cfg(feature = "capture")]
 mod tunnel;
+#[cfg(feature = "capture")]
 mod verdict;
 
+#[cfg(feature = "capture")]
 pub use decrypt::KeyLog;
+#[cfg(feature = "capture")]
 pub use explain::{Conversation, Entry, Link, Options, Report, explain, explain_capture};
+#[cfg(feature = "capture")]
 pub use keys::{KeyCheck, KeyFinding, KeyKind, KeySource};
 pub use pcapng::{PcapWriter, Tap, nss_key_log_line};
+#[cfg(feature = "capture")]
 pub use read::{Capture, Packet, ReadError, read_capture};
+#[cfg(feature = "capture")]
 pub use verdict::{CAPTURE_CODES, Finding, Outcome, PasswordCheck, Stage, Verdict};
