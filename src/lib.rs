@@ -1,4 +1,4 @@
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("crate_doc.md")]
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
