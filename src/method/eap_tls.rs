@@ -118,12 +118,8 @@ impl EapTls {
         let state = core::mem::replace(&mut self.state, State::ExpectStart);
         let (state, step) = match state {
             State::ExpectStart => start(ctx, &frame),
-            State::Handshake(mut tls) => match tls.framing(ctx, &frame, phase, None) {
+            State::Handshake(mut tls) => match tls.advance_handshake(ctx, &frame, phase, None) {
                 Err(step) => (State::Handshake(tls), step),
-                Ok(()) if tls.is_handshaking() => {
-                    let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
-                    (State::Handshake(tls), step)
-                }
                 Ok(()) => handshake_done(ctx, tls),
             },
             State::ExpectCommitment { mut tls, keys } => {

@@ -181,6 +181,37 @@ pub(crate) enum Step {
     },
 }
 
+impl Step {
+    /// The same step with its data (the response, or a failure's last message) turned into
+    /// what the layer above sends, e.g. an inner method's Type-Data into the tunnel's packet.
+    pub(crate) fn map_data(
+        self,
+        mut f: impl FnMut(Vec<u8>, SentMessage) -> (Vec<u8>, SentMessage),
+    ) -> Step {
+        match self {
+            Step::Respond { data, sent } => {
+                let (data, sent) = f(data, sent);
+                Step::Respond { data, sent }
+            }
+            Step::Fail { data, diagnosis } => Step::Fail {
+                data: data.map(|(d, s)| f(d, s)),
+                diagnosis,
+            },
+            Step::Discard => Step::Discard,
+        }
+    }
+}
+
+/// The EAP Type of an inner method's response: its own, or a Nak's (expanded for an expanded
+/// proposal, [RFC 3748 §5.3](https://www.rfc-editor.org/rfc/rfc3748#section-5.3)).
+pub(crate) fn inner_response_type(method: MethodType, sent: SentMessage) -> MethodType {
+    match sent {
+        SentMessage::InnerNak if method.is_expanded() => EXPANDED_NAK,
+        SentMessage::InnerNak => MethodType::Nak,
+        _ => method,
+    }
+}
+
 /// The method's verdict on the authentication so far ([RFC 4137 §4.1.2](https://www.rfc-editor.org/rfc/rfc4137#section-4.1.2)
 /// `decision`): only `CondSucc` lets an EAP-Success through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,6 +36,25 @@ pub(crate) struct FailureInfo {
     pub(crate) message: Option<String>,
 }
 
+impl FailureInfo {
+    /// Reads the failure text "E=... R=... M=..." ([RFC 2759 §6](https://www.rfc-editor.org/rfc/rfc2759#section-6));
+    /// text that does not parse is kept whole as the message, with error 0.
+    pub(crate) fn parse(text: &[u8]) -> FailureInfo {
+        match FailureMessage::parse(text) {
+            Ok(m) => FailureInfo {
+                error: m.error,
+                retry: m.retry,
+                message: m.message.map(|t| String::from_utf8_lossy(t).to_string()),
+            },
+            Err(_) => FailureInfo {
+                error: 0,
+                retry: false,
+                message: Some(String::from_utf8_lossy(text).to_string()),
+            },
+        }
+    }
+}
+
 /// The EAP-MSCHAPv2 peer.
 #[derive(Debug)]
 pub(crate) struct MsChapV2Peer {
@@ -173,18 +192,7 @@ impl MsChapV2Peer {
                 "an MSCHAPv2 Failure after Success",
             )));
         }
-        let info = match FailureMessage::parse(message) {
-            Ok(m) => FailureInfo {
-                error: m.error,
-                retry: m.retry,
-                message: m.message.map(|t| String::from_utf8_lossy(t).to_string()),
-            },
-            Err(_) => FailureInfo {
-                error: 0,
-                retry: false,
-                message: Some(String::from_utf8_lossy(message).to_string()),
-            },
-        };
+        let info = FailureInfo::parse(message);
         self.failure = Some(info);
         self.state = State::Failed;
         Step::Respond {

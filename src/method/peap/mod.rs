@@ -144,13 +144,11 @@ impl Peap {
         // out and back costs copies on every round).
         match &mut self.state {
             State::ExpectStart => {}
-            State::Handshake(tls) => match tls.framing(ctx, &frame, phase, Some(PEAP_VERSION)) {
-                Err(step) => return step,
-                Ok(()) if tls.is_handshaking() => {
-                    return tls.flush(ctx.config, SentMessage::TlsClientFinished);
+            State::Handshake(tls) => {
+                if let Err(step) = tls.advance_handshake(ctx, &frame, phase, Some(PEAP_VERSION)) {
+                    return step;
                 }
-                Ok(()) => {}
-            },
+            }
             State::Tunnel { tls, keys, phase2 } => {
                 return match tls.framing(ctx, &frame, phase, Some(PEAP_VERSION)) {
                     Err(step) => step,

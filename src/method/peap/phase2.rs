@@ -18,8 +18,8 @@ use crate::diagnosis::{
 use crate::event::{Event, Keys};
 use crate::method::mschapv2::MsChapV2Peer;
 use crate::method::tls_core::keys::TunnelKeys;
-use crate::method::{Ctx, Step};
-use crate::wire::eap::{Code, EXPANDED_NAK, Eap, MethodType};
+use crate::method::{Ctx, Step, inner_response_type};
+use crate::wire::eap::{Code, Eap, MethodType};
 use crate::wire::peap_inner::Inner;
 use crate::wire::tlv::{
     CryptoBinding, ResultStatus, Tlv, TlvType, emit_tlvs, parse_tlvs, result_value,
@@ -458,29 +458,13 @@ fn result_packet(id: u8, status: ResultStatus, binding_tlv: Option<&[u8; 60]>) -
 /// Turns an inner method's Type-Data step into the inner packet to encrypt, in the form the
 /// request came in (compressed unless it carried a full header).
 fn wrap(step: Step, id: u8, method: MethodType, full: bool) -> Step {
-    let encode = |data: Vec<u8>, sent: SentMessage| {
-        let response_method = match sent {
-            SentMessage::InnerNak if method.is_expanded() => EXPANDED_NAK,
-            SentMessage::InnerNak => MethodType::Nak,
-            _ => method,
-        };
-        let eap = Eap::response(id, response_method, &data);
+    step.map_data(|data, sent| {
+        let eap = Eap::response(id, inner_response_type(method, sent), &data);
         let packet = if full {
             Inner::Full(eap)
         } else {
             Inner::from_eap(eap)
         };
         (packet.to_vec(), sent)
-    };
-    match step {
-        Step::Respond { data, sent } => {
-            let (data, sent) = encode(data, sent);
-            Step::Respond { data, sent }
-        }
-        Step::Fail { data, diagnosis } => Step::Fail {
-            data: data.map(|(d, s)| encode(d, s)),
-            diagnosis,
-        },
-        Step::Discard => Step::Discard,
-    }
+    })
 }

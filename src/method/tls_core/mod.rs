@@ -322,6 +322,23 @@ impl TlsSession {
         self.tls.receive(message).map_err(|e| self.failure(ctx, e))
     }
 
+    /// One request during the handshake: its frame reassembled and fed to TLS, then our
+    /// next flight. `Err` is the step to answer with (an ACK, our flight, or a failure);
+    /// `Ok(())` means the handshake completed on our side.
+    pub(crate) fn advance_handshake(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        frame: &TlsFrame<'_>,
+        phase: Phase,
+        version: Option<u8>,
+    ) -> Result<(), Step> {
+        self.framing(ctx, frame, phase, version)?;
+        if self.is_handshaking() {
+            return Err(self.flush(ctx.config, SentMessage::TlsClientFinished));
+        }
+        Ok(())
+    }
+
     /// True until the handshake has completed.
     pub(crate) fn is_handshaking(&self) -> bool {
         self.tls.is_handshaking()

@@ -139,12 +139,8 @@ impl Ttls {
         let state = core::mem::replace(&mut self.state, State::ExpectStart);
         let (state, step) = match state {
             State::ExpectStart => start(ctx, &frame),
-            State::Handshake(mut tls) => match tls.framing(ctx, &frame, phase, None) {
+            State::Handshake(mut tls) => match tls.advance_handshake(ctx, &frame, phase, None) {
                 Err(step) => (State::Handshake(tls), step),
-                Ok(()) if tls.is_handshaking() => {
-                    let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
-                    (State::Handshake(tls), step)
-                }
                 Ok(()) => tunnel_up(ctx, tls),
             },
             State::Tunnel {

@@ -23,16 +23,16 @@ use crate::crypto::mschapv2::{
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
 use crate::event::Event;
 use crate::method::mschapv2::{FailureInfo, MsChapV2Peer};
-use crate::method::{Ctx, Step};
+use crate::method::{Ctx, Step, inner_response_type};
 use crate::secret::NtHash;
 use crate::tls::TlsTunnel;
 use crate::wire::avp::{
     Avp, EAP_MESSAGE, MS_CHAP_CHALLENGE, MS_CHAP_ERROR, MS_CHAP2_RESPONSE, MS_CHAP2_SUCCESS,
     REPLY_MESSAGE, USER_NAME, USER_PASSWORD, VENDOR_MICROSOFT, emit_avps, iter_avps, pad_password,
 };
-use crate::wire::eap::{Code, EXPANDED_NAK, Eap, MethodType};
-use crate::wire::mschapv2::{FailureMessage, SuccessMessage};
-use alloc::string::{String, ToString};
+use crate::wire::eap::{Code, Eap, MethodType};
+use crate::wire::mschapv2::SuccessMessage;
+use alloc::string::ToString;
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
@@ -342,19 +342,7 @@ impl Phase2 {
 
 /// An MS-CHAP-Error AVP: Ident, then "E=... R=... M=...".
 fn mschap_error(data: &[u8]) -> FailureInfo {
-    let text = data.get(1..).unwrap_or_default();
-    match FailureMessage::parse(text) {
-        Ok(m) => FailureInfo {
-            error: m.error,
-            retry: m.retry,
-            message: m.message.map(|t| String::from_utf8_lossy(t).to_string()),
-        },
-        Err(_) => FailureInfo {
-            error: 0,
-            retry: false,
-            message: Some(String::from_utf8_lossy(text).to_string()),
-        },
-    }
+    FailureInfo::parse(data.get(1..).unwrap_or_default())
 }
 
 fn respond_empty(sent: SentMessage) -> Step {
@@ -461,26 +449,8 @@ fn refuse(ctx: &mut Ctx<'_>, state: &mut InnerEap, method: MethodType) -> Step {
 
 /// An inner method's Type-Data step as the EAP-Message AVPs to encrypt.
 fn wrap(step: Step, id: u8, method: MethodType) -> Step {
-    let encode = |data: Vec<u8>, sent: SentMessage| {
-        let response_method = match sent {
-            SentMessage::InnerNak if method.is_expanded() => EXPANDED_NAK,
-            SentMessage::InnerNak => MethodType::Nak,
-            _ => method,
-        };
-        (
-            eap_message(&Eap::response(id, response_method, &data).to_vec()),
-            sent,
-        )
-    };
-    match step {
-        Step::Respond { data, sent } => {
-            let (data, sent) = encode(data, sent);
-            Step::Respond { data, sent }
-        }
-        Step::Fail { data, diagnosis } => Step::Fail {
-            data: data.map(|(d, s)| encode(d, s)),
-            diagnosis,
-        },
-        Step::Discard => Step::Discard,
-    }
+    step.map_data(|data, sent| {
+        let eap = Eap::response(id, inner_response_type(method, sent), &data);
+        (eap_message(&eap.to_vec()), sent)
+    })
 }
