@@ -5,7 +5,7 @@
 //! packets. Run with `cargo bench --bench codecs` (or `-- --quick`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use eap::wire::{eap::Eap, mschapv2, radius, tls_frame::TlsFrame, tls_record, tlv};
+use eap::unstable::wire::{eap::Eap, mschapv2, radius, tls_frame::TlsFrame, tls_record, tlv};
 use sha1::{Digest, Sha1};
 use std::hint::black_box;
 use std::path::Path;
@@ -58,7 +58,9 @@ fn codecs(c: &mut Criterion) {
         })
     });
     c.bench_function("crypto/radius_verify_reply", |b| {
-        b.iter(|| eap::crypto::radius::verify_reply(black_box(&rad), &[0; 16], b"testing123"))
+        b.iter(|| {
+            eap::unstable::crypto::radius::verify_reply(black_box(&rad), &[0; 16], b"testing123")
+        })
     });
     let server_flight = corpus("tls_record", "server");
     c.bench_function("wire/tls_scanner_server_flight", |b| {
@@ -75,8 +77,8 @@ fn whole_session(c: &mut Criterion) {
     g.bench_function("peapv0_mschapv2_in_memory", |b| {
         b.iter(|| {
             let out = eap::testing::Pair::new(
-                eap::fuzzing::client_config(),
-                eap::fuzzing::server_config(),
+                eap::unstable::fuzzing::client_config(),
+                eap::unstable::fuzzing::server_config(),
             )
             .run();
             assert!(out.keys().is_some());

@@ -5,8 +5,8 @@
 //! nanoseconds. Run with `cargo bench --bench crypto` (or `-- --quick` for a short run).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use eap::crypto::{mppe, mppe_attr, mschapv2, peap};
-use eap::secret::Secret;
+use eap::Secret;
+use eap::unstable::crypto::{mppe, mppe_attr, mschapv2, peap};
 use sha1::{Digest, Sha1};
 use std::hint::black_box;
 

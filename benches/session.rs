@@ -16,9 +16,9 @@
 //! `cargo bench --bench session` (or `-- --quick`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use eap::crypto::{mppe, mschapv2};
 use eap::testing::{AuthenticatorConfig, Pair};
 use eap::tls::TlsVersion;
+use eap::unstable::crypto::{mppe, mschapv2};
 use rustls::SignatureScheme;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;

@@ -6,7 +6,7 @@
 //! ```
 
 use eap::testing::{Authenticator, AuthenticatorConfig};
-use eap::wire::eap::{Body, Eap};
+use eap::unstable::wire::eap::{Body, Eap};
 use eap::{Config, Event, Input, Instant, Output, Supplicant};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -16,7 +16,7 @@ const CA: &[u8] = include_bytes!("../tests/data/ca.pem");
 const SERVER_CERT: &[u8] = include_bytes!("../tests/data/server.pem");
 const SERVER_KEY: &[u8] = include_bytes!("../tests/data/server.key");
 
-use eap::transport::report::hex;
+use eap::unstable::report::hex;
 
 fn describe(packet: &[u8]) -> String {
     match Eap::parse(packet) {

@@ -10,7 +10,7 @@
 
 use eap::testing::{Authenticator, AuthenticatorConfig};
 use eap::tls::TlsVersion;
-use eap::wire::eapol::{Eapol, PacketType};
+use eap::unstable::wire::eapol::{Eapol, PacketType};
 use eap::{Config, Event, Input, Instant, Output, Supplicant};
 use std::sync::Arc;
 
@@ -27,7 +27,7 @@ trait Radio {
 }
 
 /// The EAP task: configure once, then frames in, frames out, until the PMK is out.
-fn eap_task(radio: &mut impl Radio, config: Config) -> Result<(), Box<eap::diagnosis::Diagnosis>> {
+fn eap_task(radio: &mut impl Radio, config: Config) -> Result<(), Box<eap::Diagnosis>> {
     let mut supplicant = Supplicant::new(config, radio.now());
     // EAPOL-Start: ask the authenticator for its Identity request (IEEE 802.1X §11.3).
     radio.send_eapol(&Eapol::bare(PacketType::Start).to_vec());

@@ -6,7 +6,7 @@
 //! [`TlsConnector`] (which then carries that responsibility).
 //!
 //! ```
-//! # fn main() -> Result<(), eap::config::ConfigError> {
+//! # fn main() -> Result<(), eap::ConfigError> {
 //! # let ca_pem = include_bytes!("../tests/data/ca.pem");
 //! let config = eap::Config::builder("alice@example.org")
 //!     .anonymous_identity("anonymous@example.org")
@@ -36,7 +36,7 @@ use rustls::sign::CertifiedKey;
 
 /// The user's secret for the inner method.
 #[derive(Clone, Debug, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
-pub enum Credential {
+pub(crate) enum Credential {
     /// The password (UTF-8; hashed as UTF-16LE, so non-ASCII passwords work).
     Password(Password),
     /// The NT hash (MD4 of the UTF-16LE password), as wpa_supplicant's `hash:` passwords.
@@ -45,6 +45,7 @@ pub enum Credential {
 
 /// What to do with PEAP cryptobinding ([MS-PEAP] §3.2.5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Cryptobinding {
     /// Ignore Crypto-Binding TLVs (neither verified nor answered).
     Off,
@@ -57,6 +58,7 @@ pub enum Cryptobinding {
 
 /// Bounds on one authentication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Most EAP requests processed in one authentication (wpa_supplicant: 100).
     pub max_rounds: u32,
@@ -72,7 +74,7 @@ pub struct Limits {
     pub reassembly_cap: usize,
     /// Restart the authentication once from the beginning, after this hold period, when
     /// it failed for a cause attributable to a lost reply or a lost server session
-    /// ([`Diagnosis::is_lost_reply`](crate::diagnosis::Diagnosis::is_lost_reply)); reported
+    /// ([`Diagnosis::is_lost_reply`](crate::Diagnosis::is_lost_reply)); reported
     /// as [`Event::Restarting`](crate::Event::Restarting). Done by
     /// `transport::drive()` (feature `std`); hosts with their own loop do the same
     /// with [`Input::Restart`](crate::Input::Restart). Default `None`: off.
@@ -96,6 +98,36 @@ impl Limits {
         reassembly_cap: 16 * 1024,
         ..Limits::HOST
     };
+
+    /// These limits with [`max_rounds`](Limits::max_rounds) set.
+    pub const fn with_max_rounds(mut self, rounds: u32) -> Self {
+        self.max_rounds = rounds;
+        self
+    }
+
+    /// These limits with [`silence`](Limits::silence) set.
+    pub const fn with_silence(mut self, silence: Duration) -> Self {
+        self.silence = silence;
+        self
+    }
+
+    /// These limits with [`overall`](Limits::overall) set.
+    pub const fn with_overall(mut self, overall: Duration) -> Self {
+        self.overall = overall;
+        self
+    }
+
+    /// These limits with [`reassembly_cap`](Limits::reassembly_cap) set.
+    pub const fn with_reassembly_cap(mut self, cap: usize) -> Self {
+        self.reassembly_cap = cap;
+        self
+    }
+
+    /// These limits with [`restart_once`](Limits::restart_once) set.
+    pub const fn with_restart_once(mut self, hold: Option<Duration>) -> Self {
+        self.restart_once = hold;
+        self
+    }
 }
 
 impl Default for Limits {
@@ -108,11 +140,6 @@ impl Default for Limits {
         }
     }
 }
-
-/// Smallest accepted EAP fragment size (TLS data octets per EAP message).
-pub const MIN_FRAGMENT_SIZE: usize = 64;
-/// Default EAP fragment size (wpa_supplicant's `fragment_size`).
-pub const DEFAULT_FRAGMENT_SIZE: usize = 1398;
 
 /// The inner (phase 2) authentication of EAP-TTLS
 /// ([RFC 5281 §11.2](https://www.rfc-editor.org/rfc/rfc5281#section-11.2)). Each runs only
@@ -194,8 +221,8 @@ pub enum ConfigError {
         /// Why.
         reason: String,
     },
-    /// The fragment size is below [`MIN_FRAGMENT_SIZE`].
-    #[error("fragment size {0} is below the minimum of {MIN_FRAGMENT_SIZE}")]
+    /// The fragment size is below [`Config::MIN_FRAGMENT_SIZE`].
+    #[error("fragment size {0} is below the minimum of {min}", min = Config::MIN_FRAGMENT_SIZE)]
     FragmentSize(usize),
     /// No allowed method (outer or inner).
     #[error("no {0} method allowed")]
@@ -265,6 +292,11 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
+    /// Smallest accepted EAP fragment size (TLS data octets per EAP message).
+    pub const MIN_FRAGMENT_SIZE: usize = 64;
+    /// Default EAP fragment size (wpa_supplicant's `fragment_size`).
+    pub const DEFAULT_FRAGMENT_SIZE: usize = 1398;
+
     /// Starts a configuration for `identity` (the inner identity: the real user name).
     pub fn builder(identity: impl Into<String>) -> ConfigBuilder {
         ConfigBuilder::new(identity.into())
@@ -371,7 +403,7 @@ impl ConfigBuilder {
             methods: vec![MethodType::Peap],
             inner_methods: vec![MethodType::MsChapV2],
             ttls_inner: TtlsInner::default(),
-            fragment_size: DEFAULT_FRAGMENT_SIZE,
+            fragment_size: Config::DEFAULT_FRAGMENT_SIZE,
             limits: Limits::default(),
             cryptobinding: Cryptobinding::default(),
             connector: None,
@@ -469,7 +501,7 @@ impl ConfigBuilder {
     /// ([`ConfigError::UnprotectedMethod`]): EAP-MD5 runs without a tunnel, so anyone who
     /// sees the exchange can guess the password offline, it authenticates no server (any
     /// authenticator can collect the hash), and it derives no keys (a success is
-    /// [`Event::AuthenticatedWithoutKeys`](crate::event::Event::AuthenticatedWithoutKeys);
+    /// [`Event::AuthenticatedWithoutKeys`](crate::Event::AuthenticatedWithoutKeys);
     /// no Wi-Fi network can use it). Some wired switches still run it. Needs the password,
     /// not an NT hash. A configuration whose only method is EAP-MD5 needs no CA.
     pub fn danger_allow_eap_md5(mut self) -> Self {
@@ -644,7 +676,7 @@ impl ConfigBuilder {
         if self.identity.is_empty() {
             return Err(ConfigError::EmptyIdentity);
         }
-        if self.fragment_size < MIN_FRAGMENT_SIZE {
+        if self.fragment_size < Config::MIN_FRAGMENT_SIZE {
             return Err(ConfigError::FragmentSize(self.fragment_size));
         }
         if self.methods.is_empty() {
@@ -846,4 +878,16 @@ fn default_provider() -> Result<Arc<CryptoProvider>, ConfigError> {
 #[cfg(not(feature = "std"))]
 fn default_provider() -> Result<Arc<CryptoProvider>, ConfigError> {
     Err(ConfigError::NoProvider)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The credential a configuration holds is wiped when the configuration goes.
+    #[test]
+    fn credential_is_wiped_on_drop() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<Credential>();
+    }
 }

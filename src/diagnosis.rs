@@ -1,15 +1,13 @@
 //! Why an authentication failed: the phase it reached, the cause as data, and a one-line
 //! hint saying what to change.
 //!
-//! `Display` of a [`Diagnosis`] is one sentence an operator can act on, e.g.
+//! `Display` of a [`crate::Diagnosis`] is one sentence an operator can act on, e.g.
 //! `inner authentication: the server rejected the password of "alice" (MSCHAPv2 error 691,
 //! retry allowed; server says "bad password"). Hint: check the password ...`.
 
+use crate::MethodType;
 use crate::config::TtlsInner;
-pub use crate::tls::{CertificateInfo, CertificateProblem};
-use crate::tls::{TlsError, TlsOffer, TlsVersion};
-use crate::wire::DecodeError;
-use crate::wire::eap::MethodType;
+use crate::tls::{CertificateInfo, CertificateProblem, TlsError, TlsOffer, TlsVersion};
 use crate::wire::mschapv2::error_code;
 use crate::wire::tls_record::{alert_name, cipher_suite_name};
 use alloc::string::String;
@@ -17,8 +15,13 @@ use alloc::vec::Vec;
 use core::fmt::{self, Display, Formatter};
 use core::time::Duration;
 
-mod kind;
-pub use kind::FailureKind;
+mod decode;
+pub(crate) mod kind;
+pub(crate) mod report;
+
+pub use decode::DecodeError;
+// Public at the crate root only; this path is for the crate's own code.
+pub(crate) use report::Diagnosis;
 
 /// How far the authentication got ([RFC 3748 §2](https://www.rfc-editor.org/rfc/rfc3748#section-2)
 /// and the PEAP phases of [MS-PEAP] §1.3).
@@ -764,7 +767,7 @@ pub enum Cause {
     },
 }
 
-fn write_list<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Result {
+pub(crate) fn write_list<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Result {
     if items.is_empty() {
         return f.write_str("nothing");
     }
@@ -777,7 +780,8 @@ fn write_list<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Result {
     Ok(())
 }
 
-struct Suite(u16);
+/// A cipher suite by its IANA name (its value in hex when unknown).
+pub(crate) struct Suite(pub(crate) u16);
 
 impl Display for Suite {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -809,15 +813,7 @@ fn write_offer(f: &mut Formatter<'_>, offered: &TlsOffer) -> fmt::Result {
 
 fn write_certificate(f: &mut Formatter<'_>, cert: &Option<CertificateInfo>) -> fmt::Result {
     match cert {
-        Some(c) => {
-            write!(
-                f,
-                "the server certificate \"{}\" (issuer \"{}\"; names: ",
-                c.subject, c.issuer
-            )?;
-            write_list(f, &c.dns_names)?;
-            f.write_str(")")
-        }
+        Some(c) => write!(f, "the server certificate {c}"),
         None => f.write_str("the server certificate"),
     }
 }
@@ -1181,23 +1177,6 @@ fn unprotected(method: MethodType) -> Option<&'static str> {
     }
 }
 
-/// Why an authentication failed: phase, cause, hint.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Diagnosis {
-    /// How far the authentication got.
-    pub phase: Phase,
-    /// What went wrong.
-    pub cause: Cause,
-    /// A message from the server (EAP Notification text, or RADIUS Reply-Message added by
-    /// a transport), when there was one.
-    pub server_message: Option<String>,
-    /// What the reader should also know (e.g. that certificate dates were not checked
-    /// against a clock).
-    pub notes: Vec<Note>,
-    /// The link, when a transport added it (its `annotate`); `None` from the bare core.
-    pub lower_layer: Option<LowerLayer>,
-}
-
 /// Something a diagnosis adds after its hint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -1219,84 +1198,5 @@ impl Display for Note {
                 crate::tls::cert_info::date_text(*floor)
             ),
         }
-    }
-}
-
-impl Diagnosis {
-    /// A diagnosis without a server message.
-    pub fn new(phase: Phase, cause: Cause) -> Self {
-        Diagnosis {
-            phase,
-            cause,
-            server_message: None,
-            notes: Vec::new(),
-            lower_layer: None,
-        }
-    }
-
-    /// One line saying what to change: the cause's hint, made precise by the link for
-    /// silence (see [`LowerLayer`]).
-    pub fn hint(&self) -> &'static str {
-        let silence = matches!(self.cause, Cause::Timeout { dropped: None, .. });
-        match (silence, self.lower_layer) {
-            (true, Some(LowerLayer::Eapol { .. })) => {
-                "the authenticator (switch port or access point) answered and then went quiet: check it and the RADIUS server behind it; their logs say why"
-            }
-            (
-                true,
-                Some(LowerLayer::Radius {
-                    server_answered: true,
-                }),
-            ) => {
-                "the RADIUS server answered earlier in this authentication (address and shared secret are right) and then stopped: its log says why"
-            }
-            _ => self.cause.hint(),
-        }
-    }
-
-    /// True if the failure is attributable to a lost reply or a lost server session, so
-    /// that starting again from the beginning may succeed: the server ended the session
-    /// without a verdict, or stopped answering after it had answered at least once. A
-    /// server that never answered may simply be down or misconfigured: no.
-    pub fn is_lost_reply(&self) -> bool {
-        match &self.cause {
-            Cause::EndedWithoutVerdict { .. }
-            | Cause::Transport(TransportFailure::NoReply {
-                answered_before: true,
-                ..
-            }) => true,
-            Cause::Timeout {
-                kind: TimeoutKind::Silence(_),
-                ..
-            } => self.phase > Phase::Identity,
-            _ => false,
-        }
-    }
-}
-
-/// A diagnosis is the error of a failed authentication, so `?` carries it into
-/// `Box<dyn Error>` or any error type that wraps one. Its [`source`](core::error::Error::source)
-/// is the TLS library's error when the TLS handshake failed on that account
-/// ([`Cause::Tls`]); other causes are the whole story.
-impl core::error::Error for Diagnosis {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match &self.cause {
-            Cause::Tls(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl Display for Diagnosis {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.phase, self.cause)?;
-        if let Some(m) = &self.server_message {
-            write!(f, " (server message: \"{m}\")")?;
-        }
-        write!(f, ". Hint: {}", self.hint())?;
-        for note in &self.notes {
-            write!(f, ". Note: {note}")?;
-        }
-        Ok(())
     }
 }

@@ -1,12 +1,14 @@
 //! What goes into and comes out of a [`Supplicant`](crate::Supplicant).
 
 use crate::Instant;
-use crate::diagnosis::{CertificateInfo, Diagnosis};
+use crate::diagnosis::Diagnosis;
 use crate::secret::{Emsk, Msk};
+use crate::tls::CertificateInfo;
 use crate::tls::TlsVersion;
 use crate::wire::eap::MethodType;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt::{self, Display, Formatter};
 
 /// Something that happened to the supplicant. Every input carries the caller's `now`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,7 @@ pub enum Output {
 
 /// Keys exported by a successful authentication ([RFC 5247](https://www.rfc-editor.org/rfc/rfc5247)).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Keys {
     /// Master Session Key: for Wi-Fi, its first 32 octets are the PMK; RADIUS servers send
     /// MSK[0..32] as MS-MPPE-Recv-Key and MSK[32..64] as MS-MPPE-Send-Key.
@@ -171,7 +174,7 @@ pub enum Event {
     /// The authentication succeeded.
     Authenticated(Keys),
     /// The authentication succeeded with a method that derives no keys (EAP-MD5, allowed
-    /// only by [`danger_allow_eap_md5`](crate::config::ConfigBuilder::danger_allow_eap_md5)):
+    /// only by [`danger_allow_eap_md5`](crate::ConfigBuilder::danger_allow_eap_md5)):
     /// a wired port may open; nothing can be encrypted with it.
     AuthenticatedWithoutKeys {
         /// The method.
@@ -181,7 +184,7 @@ pub enum Event {
     Failed(Diagnosis),
     /// The authentication failed for a cause attributable to a lost reply or a lost server
     /// session, and starts again from the beginning after `hold` (once: see
-    /// [`Limits::restart_once`](crate::config::Limits::restart_once)). No `Failed` event is
+    /// [`Limits::restart_once`](crate::Limits::restart_once)). No `Failed` event is
     /// emitted for the abandoned attempt.
     Restarting {
         /// Why the first attempt failed.
@@ -189,4 +192,105 @@ pub enum Event {
         /// The hold period before the new attempt.
         hold: core::time::Duration,
     },
+}
+
+/// One line a person reads (the `-v` lines of the command-line tools): methods, TLS
+/// versions and cipher suites by name, dates as dates; never a key.
+impl Display for Event {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        use crate::diagnosis::{Note, Suite, write_list};
+        use crate::tls::cert_info::date_text;
+        let taken = |accepted: bool| if accepted { "accepted" } else { "refused" };
+        match self {
+            Event::IdentitySent { identity } => write!(f, "sent the identity \"{identity}\""),
+            Event::Notification { text } => write!(f, "server notification: \"{text}\""),
+            Event::MethodProposed {
+                method,
+                accepted: true,
+                ..
+            } => write!(f, "the server proposed {method}: accepted"),
+            Event::MethodProposed {
+                method, offered, ..
+            } => {
+                write!(f, "the server proposed {method}: refused, offered ")?;
+                write_list(f, offered)
+            }
+            Event::PeapStarted {
+                server_version,
+                version,
+            } => write!(
+                f,
+                "PEAP started: the server offered version {server_version}, we speak version {version}"
+            ),
+            Event::ServerCertificate {
+                certificate,
+                validated,
+            } => write!(
+                f,
+                "server certificate {certificate}, valid {} to {}, chain of {}: {}",
+                date_text(certificate.not_before),
+                date_text(certificate.not_after),
+                certificate.chain_len,
+                if *validated {
+                    "validated"
+                } else {
+                    "NOT validated"
+                }
+            ),
+            Event::CertificateDatesNotChecked { floor } => Display::fmt(
+                &Note::CertificateDatesNotCheckedAgainstClock { floor: *floor },
+                f,
+            ),
+            Event::TunnelUp {
+                version,
+                cipher_suite,
+                resumed,
+            } => write!(
+                f,
+                "TLS tunnel up: {version}, {}{}",
+                Suite(*cipher_suite),
+                if *resumed { ", resumed" } else { "" }
+            ),
+            Event::InnerMethodProposed { method, accepted } => write!(
+                f,
+                "inside the tunnel the server proposed {method}: {}",
+                taken(*accepted)
+            ),
+            Event::InnerMethodSucceeded { method } => write!(
+                f,
+                "inner {method} succeeded: the server proved it knows the password"
+            ),
+            Event::FastReconnect => {
+                f.write_str("PEAP fast reconnect: the resumed session skipped the inner method")
+            }
+            Event::CryptoBindingVerified => f.write_str("crypto-binding verified"),
+            Event::Reauthenticating { keys_valid } => write!(
+                f,
+                "re-authentication started ({})",
+                if *keys_valid {
+                    "the current keys stay valid until it ends"
+                } else {
+                    "no keys in use"
+                }
+            ),
+            Event::Authenticated(keys) => write!(
+                f,
+                "authenticated: MSK and EMSK exported{}",
+                if keys.from_cryptobinding {
+                    " (from the crypto-binding)"
+                } else {
+                    ""
+                }
+            ),
+            Event::AuthenticatedWithoutKeys { method } => {
+                write!(f, "authenticated with {method}, which derives no keys")
+            }
+            Event::Failed(d) => write!(f, "failed: {d}"),
+            Event::Restarting { diagnosis, hold } => write!(
+                f,
+                "restarting once after {} ms: {diagnosis}",
+                hold.as_millis()
+            ),
+        }
+    }
 }

@@ -52,6 +52,7 @@ impl WarningCode {
 
 /// Something the operator should look at; not a failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Warning {
     /// The stable name.
     pub code: WarningCode,
@@ -63,7 +64,7 @@ pub struct Warning {
 const VENDOR_DEFAULTS: &[&str] = &["anonymous", "anon", "guest", "user", "identity", "test"];
 
 /// The realm of an NAI: what follows its last `@`, if anything does.
-pub fn realm(identity: &str) -> Option<&str> {
+pub(crate) fn realm(identity: &str) -> Option<&str> {
     identity
         .rsplit_once('@')
         .map(|(_, r)| r)
@@ -71,7 +72,7 @@ pub fn realm(identity: &str) -> Option<&str> {
 }
 
 /// Why `identity` is not a valid NAI per RFC 7542 §2.2, if it is not.
-pub fn nai_problem(identity: &str) -> Option<String> {
+pub(crate) fn nai_problem(identity: &str) -> Option<String> {
     if identity.is_empty() {
         return Some("it is empty".into());
     }

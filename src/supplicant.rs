@@ -77,7 +77,7 @@ pub enum ApiError {
 /// re-authentication timer, IEEE 802.1X-2010 §8.9 reAuthPeriod, or the answer to an
 /// EAPOL-Start the caller sent) starts a new authentication at once, announced by
 /// [`Event::Reauthenticating`]; with a session cache
-/// ([`ConfigBuilder::session_cache`](crate::config::ConfigBuilder::session_cache)) it
+/// ([`ConfigBuilder::session_cache`](crate::ConfigBuilder::session_cache)) it
 /// resumes the TLS session. Until it ends, [`Supplicant::keys`] still returns the keys of
 /// the last success; a failed re-authentication ends with [`Event::Failed`] and its
 /// diagnosis, and the old keys are no longer reported.

@@ -6,11 +6,12 @@
 mod common;
 
 use common::*;
-use eap::config::ConfigError;
-use eap::diagnosis::{Cause, CertificateProblem, Phase, PrematureSuccess};
+use eap::ConfigError;
+use eap::MethodType;
+use eap::diagnosis::{Cause, Phase, PrematureSuccess};
 use eap::testing::{AuthenticatorConfig, Pair, ServerOutcome};
+use eap::tls::CertificateProblem;
 use eap::tls::TlsVersion;
-use eap::wire::eap::MethodType;
 use eap::{Config, Event};
 use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};

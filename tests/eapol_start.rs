@@ -9,10 +9,11 @@
 mod common;
 
 use common::*;
-use eap::config::Limits;
-use eap::diagnosis::{Cause, Diagnosis, LowerLayer, Phase, TimeoutKind, TransportFailure};
+use eap::Diagnosis;
+use eap::Limits;
+use eap::diagnosis::{Cause, LowerLayer, Phase, TimeoutKind, TransportFailure};
 use eap::testing::{Authenticator, AuthenticatorConfig};
-use eap::transport::pae::{EapolTimers, StartSequence, StartStep};
+use eap::transport::{EapolTimers, StartSequence, StartStep};
 use eap::{Event, Input, Instant, Output, Supplicant};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -122,11 +123,9 @@ fn run_port(
 
 /// `wired_8021x`'s limits: `--timeout 30` sets both.
 fn cli_limits() -> Limits {
-    Limits {
-        overall: Duration::from_secs(30),
-        silence: Duration::from_secs(30),
-        ..Limits::default()
-    }
+    Limits::default()
+        .with_overall(Duration::from_secs(30))
+        .with_silence(Duration::from_secs(30))
 }
 
 #[test]

@@ -5,8 +5,10 @@
 mod common;
 
 use common::*;
-use eap::config::ConfigError;
-use eap::diagnosis::{Cause, Diagnosis, FailureKind, Phase};
+use eap::ConfigError;
+use eap::Diagnosis;
+use eap::FailureKind;
+use eap::diagnosis::{Cause, Phase};
 use eap::testing::{Authenticator, AuthenticatorConfig, WrongPassword};
 use eap::tls::{TlsError, TlsErrorKind};
 use eap::transport::{Received, Transport, drive};

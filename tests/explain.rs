@@ -6,12 +6,13 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use eap::capture::{
-    Finding, Link, Options, Outcome, PasswordCheck, PcapWriter, Report, Stage, Tap, explain, link,
-    read_capture,
+use eap::MethodType;
+use eap::diagnosis::{Cause, Phase, TimeoutKind};
+use eap::tls::CertificateProblem;
+use eap::unstable::capture::{
+    ConversationOutcome, Finding, Link, Options, PasswordCheck, PcapWriter, Report, Stage, Tap,
+    explain, link, read_capture,
 };
-use eap::diagnosis::{Cause, CertificateProblem, Phase, TimeoutKind};
-use eap::wire::eap::MethodType;
 use proptest::prelude::*;
 use std::path::PathBuf;
 use std::process::Command;
@@ -362,7 +363,7 @@ fn interleaved_conversations_are_told_apart() {
         .unwrap()
         .packets;
     let mut w = PcapWriter::new(Vec::new()).unwrap();
-    let mut write = |p: &eap::capture::Packet, shift: u8, t: std::time::Duration| {
+    let mut write = |p: &eap::unstable::capture::Packet, shift: u8, t: std::time::Duration| {
         let link::Frame::Udp { payload, .. } = link::decode(p.linktype, &p.data).unwrap() else {
             panic!("not UDP")
         };
@@ -390,7 +391,7 @@ fn interleaved_conversations_are_told_apart() {
         w.ethernet(t0 + p.time - good[0].time, &p.data).unwrap();
     }
     let r = explain(&w.into_inner(), &Options::default()).unwrap();
-    let outcomes: Vec<(Outcome, Phase)> = r
+    let outcomes: Vec<(ConversationOutcome, Phase)> = r
         .conversations
         .iter()
         .map(|c| match c.verdict.phase {
@@ -401,9 +402,9 @@ fn interleaved_conversations_are_told_apart() {
     assert_eq!(
         outcomes,
         [
-            (Outcome::Success, Phase::Completion),
-            (Outcome::Failure, Phase::InnerAuthentication),
-            (Outcome::Success, Phase::Completion),
+            (ConversationOutcome::Success, Phase::Completion),
+            (ConversationOutcome::Failure, Phase::InnerAuthentication),
+            (ConversationOutcome::Success, Phase::Completion),
         ],
         "{r}"
     );
@@ -458,7 +459,10 @@ fn tap_writes_a_file_tshark_reads() {
     let bytes = std::fs::read(&path).unwrap();
     let r = explain(&bytes, &Options::default()).unwrap();
     assert_eq!(r.conversations.len(), 2);
-    assert_eq!(r.conversations[0].verdict.outcome, Outcome::Success);
+    assert_eq!(
+        r.conversations[0].verdict.outcome,
+        ConversationOutcome::Success
+    );
     let tshark = Command::new("tshark")
         .arg("-r")
         .arg(&path)
@@ -497,7 +501,7 @@ fn tap_with_key_log_gives_wireshark_the_tunnel() {
             Direction::ToServer => (supplicant, authenticator),
             Direction::ToPeer => (authenticator, supplicant),
         };
-        let eapol = eap::wire::eapol::Eapol::eap(eap).to_vec();
+        let eapol = eap::unstable::wire::eapol::Eapol::eap(eap).to_vec();
         tap.ethernet(&[&dst[..], &src, &[0x88, 0x8e], &eapol].concat());
         Fault::Deliver
     });
@@ -505,7 +509,11 @@ fn tap_with_key_log_gives_wireshark_the_tunnel() {
     tap.finish().unwrap();
     let r = explain(&std::fs::read(&path).unwrap(), &Options::default()).unwrap();
     assert_eq!(r.conversations.len(), 1, "{r}");
-    assert_eq!(r.conversations[0].verdict.outcome, Outcome::Success, "{r}");
+    assert_eq!(
+        r.conversations[0].verdict.outcome,
+        ConversationOutcome::Success,
+        "{r}"
+    );
     let tshark = Command::new("tshark")
         .arg("-r")
         .arg(&path)

@@ -4,13 +4,13 @@
 //! with the live run's cause and code. Wrong, missing and separately given secrets; cut
 //! and corrupted captures; `explain --json` and `--keylog`.
 
-use eap::capture::{
-    Capture, Finding, KeyLog, Options, Outcome, PasswordCheck, Report, explain_capture,
+use eap::MethodType;
+use eap::TtlsInner;
+use eap::diagnosis::{Cause, Phase};
+use eap::unstable::capture::{
+    Capture, ConversationOutcome, Finding, KeyLog, Options, PasswordCheck, Report, explain_capture,
     read_capture,
 };
-use eap::config::TtlsInner;
-use eap::diagnosis::{Cause, Phase};
-use eap::wire::eap::MethodType;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -103,7 +103,7 @@ fn inner_failures_are_named_after_decryption() {
         let r = one(&c, &Options::default());
         let conv = &r.conversations[0];
         let v = &conv.verdict;
-        assert_eq!(v.outcome, Outcome::Failure, "{name}");
+        assert_eq!(v.outcome, ConversationOutcome::Failure, "{name}");
         assert_eq!(v.phase, phase, "{name}:\n{r}");
         assert_eq!(v.finding, Finding::Cause(cause), "{name}:\n{r}");
         assert_eq!(v.finding.code(), code, "{name}");
@@ -350,7 +350,7 @@ fn explain_json_and_keylog() {
     let keylog = dir.join("keys.txt");
     std::fs::write(&keylog, &c.tls_secrets).unwrap();
     let bare = dir.join("bare.pcap");
-    let mut w = eap::capture::PcapWriter::new(Vec::new()).unwrap();
+    let mut w = eap::unstable::capture::PcapWriter::new(Vec::new()).unwrap();
     for p in &c.packets {
         w.packet(p.linktype as u16, p.time, &p.data).unwrap();
     }
@@ -382,7 +382,7 @@ fn readme_lists_the_codes_only_a_capture_gives() {
     let readme =
         std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
             .unwrap();
-    for code in eap::capture::CAPTURE_CODES {
+    for code in eap::unstable::capture::CAPTURE_CODES {
         if *code != "accepted" {
             assert!(
                 readme.contains(&format!("| `{code}` |")),

@@ -12,9 +12,9 @@ mod peers;
 mod impair;
 
 use eap::diagnosis::{Cause, LocalEnd, LocalNetworkError, Phase, SentMessage, TransportFailure};
-use eap::transport::radius::{RadiusConfig, RadiusTransport};
-use eap::transport::socket::DatagramSocket;
-use eap::transport::{Outcome, drive};
+use eap::transport::DatagramSocket;
+use eap::transport::{AuthOutcome, drive};
+use eap::transport::{RadiusConfig, RadiusTransport};
 use eap::{Event, Instant as EapInstant, Supplicant};
 use impair::{Dir, Proxy, Rates, Verdict};
 use peers::*;
@@ -33,7 +33,7 @@ fn authenticate(
     config: eap::Config,
     interval: Duration,
     socket: Option<Box<dyn DatagramSocket>>,
-) -> (Outcome, Vec<Event>) {
+) -> (AuthOutcome, Vec<Event>) {
     let mut rc = RadiusConfig::new(server, SECRET.as_bytes());
     rc.retry_interval = interval;
     rc.attempts = 3;
@@ -151,11 +151,11 @@ fn explainer_names_the_lost_session_in_the_clients_capture() {
     );
     // The capture holds the request twice (the reply to the first never reached us) and
     // the Access-Reject: the explainer cannot see inside the tunnel, and says what it saw.
-    let options = eap::capture::Options {
+    let options = eap::unstable::capture::Options {
         radius_ports: vec![proxy.addr.port()],
         ..Default::default()
     };
-    let report = eap::capture::explain(&std::fs::read(&pcap).unwrap(), &options)
+    let report = eap::unstable::capture::explain(&std::fs::read(&pcap).unwrap(), &options)
         .unwrap()
         .to_string();
     let cause = report
@@ -183,10 +183,7 @@ fn restart_once_recovers_from_the_lost_session() {
     let n = requests_per_authentication(&fr);
     let proxy = Proxy::start(addr(&fr), lose_reply_to(n - 3), BOUND, 1000);
     let config = config("alice", "password")
-        .limits(eap::config::Limits {
-            restart_once: Some(Duration::from_millis(100)),
-            ..Default::default()
-        })
+        .limits(eap::Limits::default().with_restart_once(Some(Duration::from_millis(100))))
         .build()
         .unwrap();
     let (outcome, events) = authenticate(proxy.addr, config, Duration::from_secs(3), None);
@@ -307,10 +304,7 @@ fn persistent_local_send_error_names_our_side_with_phase_and_hint() {
     // From the second request (our ClientHello) on, every send fails.
     let (socket, failed) = unreachable(addr(&fr), |n| n >= 2);
     let config = config("alice", "password")
-        .limits(eap::config::Limits {
-            restart_once: Some(Duration::ZERO),
-            ..Default::default()
-        })
+        .limits(eap::Limits::default().with_restart_once(Some(Duration::ZERO)))
         .build()
         .unwrap();
     let (outcome, events) =

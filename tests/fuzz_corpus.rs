@@ -8,7 +8,7 @@ use std::path::Path;
 #[test]
 fn every_target_replays_its_corpus() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    for (name, body) in eap::fuzzing::TARGETS {
+    for (name, body) in eap::unstable::fuzzing::TARGETS {
         let mut files = Vec::new();
         for kind in ["seeds", "corpus"] {
             let dir = root.join(kind).join(name);
@@ -44,7 +44,7 @@ fn targets_match_the_fuzz_crate() {
         })
         .collect();
     on_disk.sort();
-    let mut listed: Vec<String> = eap::fuzzing::TARGETS
+    let mut listed: Vec<String> = eap::unstable::fuzzing::TARGETS
         .iter()
         .map(|(n, _)| n.to_string())
         .collect();

@@ -12,15 +12,17 @@ mod common;
 
 use common::*;
 use eap::Event;
-use eap::config::{ConfigBuilder, Cryptobinding};
-use eap::crypto::mschapv2::nt_password_hash;
+use eap::MethodType;
+use eap::diagnosis::DecodeError;
 use eap::diagnosis::{
-    Cause, CertificateProblem, CryptoBindingError, DroppedPacket, Phase, PrematureSuccess,
-    ProtocolViolation, SentMessage, TimeoutKind,
+    Cause, CryptoBindingError, DroppedPacket, Phase, PrematureSuccess, ProtocolViolation,
+    SentMessage, TimeoutKind,
 };
 use eap::testing::{Authenticator, AuthenticatorConfig, Pair, PairOutcome};
-use eap::wire::DecodeError;
-use eap::wire::eap::{Code, Eap, MethodType};
+use eap::tls::CertificateProblem;
+use eap::unstable::crypto::mschapv2::nt_password_hash;
+use eap::unstable::wire::eap::{Code, Eap};
+use eap::{ConfigBuilder, Cryptobinding};
 
 /// What every scenario must hold, whatever its outcome.
 fn invariants(name: &str, out: &PairOutcome, validated: bool) {
@@ -46,7 +48,7 @@ fn invariants(name: &str, out: &PairOutcome, validated: bool) {
     }
 }
 
-fn diagnosis(name: &str, out: &PairOutcome) -> eap::diagnosis::Diagnosis {
+fn diagnosis(name: &str, out: &PairOutcome) -> eap::Diagnosis {
     out.diagnosis()
         .cloned()
         .unwrap_or_else(|| panic!("{name}: no diagnosis: {:?}", out.events))
@@ -125,7 +127,7 @@ struct Case {
     mutate: fn(usize, &mut Vec<u8>),
     /// `None`: the supplicant must authenticate (a deviation real servers have and
     /// wpa_supplicant tolerates too); `Some(check)`: it must fail with a matching cause.
-    expect: Option<fn(&eap::diagnosis::Diagnosis) -> bool>,
+    expect: Option<fn(&eap::Diagnosis) -> bool>,
 }
 
 macro_rules! case {
@@ -789,7 +791,7 @@ fn expect_failure(
     name: &str,
     out: &PairOutcome,
     validated: bool,
-    check: impl FnOnce(&eap::diagnosis::Diagnosis) -> bool,
+    check: impl FnOnce(&eap::Diagnosis) -> bool,
 ) {
     invariants(name, out, validated);
     let d = diagnosis(name, out);

@@ -10,13 +10,15 @@
 mod common;
 
 use common::*;
-use eap::crypto::radius::{sign_reply, verify_request};
-use eap::diagnosis::{Cause, Diagnosis, LowerLayer, Phase, TransportFailure};
+use eap::Diagnosis;
+use eap::MethodType;
+use eap::diagnosis::{Cause, LowerLayer, Phase, TransportFailure};
 use eap::testing::{Authenticator, AuthenticatorConfig};
-use eap::transport::Outcome;
-use eap::transport::radius::{RadiusConfig, RadiusTransport};
-use eap::wire::eap::{Code as EapCode, Eap, MethodType};
-use eap::wire::radius::{Builder, Code, Packet};
+use eap::transport::AuthOutcome;
+use eap::transport::{RadiusConfig, RadiusTransport};
+use eap::unstable::crypto::radius::{sign_reply, verify_request};
+use eap::unstable::wire::eap::{Code as EapCode, Eap};
+use eap::unstable::wire::radius::{Builder, Code, Packet};
 use std::net::UdpSocket;
 use std::time::Duration;
 
@@ -117,11 +119,11 @@ fn serve(server: AuthenticatorConfig, rewrite: Rewrite) -> (std::net::SocketAddr
     (addr, Stop(stop, Some(thread)))
 }
 
-fn authenticate(rewrite: Rewrite) -> Outcome {
-    authenticate_with(rewrite, eap::config::Limits::default())
+fn authenticate(rewrite: Rewrite) -> AuthOutcome {
+    authenticate_with(rewrite, eap::Limits::default())
 }
 
-fn authenticate_with(rewrite: Rewrite, limits: eap::config::Limits) -> Outcome {
+fn authenticate_with(rewrite: Rewrite, limits: eap::Limits) -> AuthOutcome {
     let pki = Pki::new("hostile-radius");
     let (addr, _server) = serve(server(&pki), rewrite);
     let config = client(&pki).limits(limits).build().unwrap();
@@ -265,8 +267,8 @@ fn radius_malformed_server() {
     for c in cases {
         let outcome = authenticate(c.rewrite);
         match (&c.expect, &outcome) {
-            (None, Outcome::Authenticated(_)) => {}
-            (Some((phase, cause)), Outcome::Failed(d))
+            (None, AuthOutcome::Authenticated(_)) => {}
+            (Some((phase, cause)), AuthOutcome::Failed(d))
                 if d.phase == *phase && d.cause == *cause => {}
             (_, other) => failures.push(format!("{}: {other:?}", c.name)),
         }
@@ -278,9 +280,9 @@ fn radius_malformed_server() {
     );
 }
 
-fn failed(outcome: Outcome) -> Diagnosis {
+fn failed(outcome: AuthOutcome) -> Diagnosis {
     match outcome {
-        Outcome::Failed(d) => d,
+        AuthOutcome::Failed(d) => d,
         other => panic!("expected a failure, got {other:?}"),
     }
 }
@@ -324,10 +326,7 @@ fn an_accept_without_eap_success_is_the_servers_fault() {
 fn silence_after_the_server_answered_does_not_blame_the_shared_secret() {
     // The third reply carries no EAP-Message: the transport has no request to give the
     // supplicant, the server waits for one, and the supplicant's silence limit ends it.
-    let limits = eap::config::Limits {
-        silence: Duration::from_secs(2),
-        ..eap::config::Limits::default()
-    };
+    let limits = eap::Limits::default().with_silence(Duration::from_secs(2));
     let d = failed(authenticate_with(
         |n, r| {
             if n >= 2 {
@@ -358,10 +357,7 @@ fn a_dropped_request_then_silence_is_explained_by_the_dropped_request() {
     // hostap's shape: the server's Access-Challenge carries an EAP request the peer must
     // drop (a PEAP request with EAP Length past its end), then the server waits for an
     // answer that never comes.
-    let limits = eap::config::Limits {
-        silence: Duration::from_secs(2),
-        ..eap::config::Limits::default()
-    };
+    let limits = eap::Limits::default().with_silence(Duration::from_secs(2));
     let d = failed(authenticate_with(
         |n, r| {
             if n == 1 {
@@ -377,7 +373,7 @@ fn a_dropped_request_then_silence_is_explained_by_the_dropped_request() {
             kind: eap::diagnosis::TimeoutKind::Silence(Duration::from_secs(2)),
             last_sent: eap::diagnosis::SentMessage::ClientHello,
             dropped: Some(eap::diagnosis::DroppedPacket::Malformed(
-                eap::wire::DecodeError::BadLength {
+                eap::diagnosis::DecodeError::BadLength {
                     what: "EAP Length",
                     declared: 50,
                     available: 6,

@@ -5,18 +5,15 @@
 #[path = "peers/mod.rs"]
 mod peers;
 
-use eap::diagnosis::{Cause, CertificateProblem, Phase, TransportFailure};
+use eap::diagnosis::{Cause, Phase, TransportFailure};
+use eap::tls::CertificateProblem;
 use eap::tls::TlsVersion;
 use peers::*;
 
 const NEEDS: &[&str] = &["freeradius", "openssl"];
 
 /// One authentication against `fr` that must fail; its diagnosis.
-fn diagnose(
-    fr: &FreeRadius,
-    secret: &str,
-    config: eap::config::ConfigBuilder,
-) -> eap::diagnosis::Diagnosis {
+fn diagnose(fr: &FreeRadius, secret: &str, config: eap::ConfigBuilder) -> eap::Diagnosis {
     let (outcome, _, _) = authenticate_radius(&fr.addr(), secret, config.build().unwrap());
     diagnosis_of(&outcome).clone()
 }
@@ -343,9 +340,10 @@ fn cli_pcap_opens_in_tshark_with_the_tunnel_decrypted_and_explains_as_success() 
         &["--pcap", pcap.to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(0));
-    let report = eap::capture::explain(&std::fs::read(&pcap).unwrap(), &Default::default())
-        .unwrap()
-        .to_string();
+    let report =
+        eap::unstable::capture::explain(&std::fs::read(&pcap).unwrap(), &Default::default())
+            .unwrap()
+            .to_string();
     assert!(report.contains("outcome: success"), "{report}");
     // The TLS secrets travel in the file: tshark decrypts the tunnel and sees the inner
     // EAP-MSCHAPv2 (Type 26) and EAP-TLV (Type 33).
@@ -373,10 +371,10 @@ fn cli_pcap_opens_in_tshark_with_the_tunnel_decrypted_and_explains_as_success() 
 
 /// An EAP-TLS client with the test PKI's `name` certificate (client: alice, trusted;
 /// other-client: mallory, from a CA the server does not trust).
-fn eap_tls_config(name: &str, tls13: bool) -> eap::config::ConfigBuilder {
+fn eap_tls_config(name: &str, tls13: bool) -> eap::ConfigBuilder {
     let read = |f: &str| std::fs::read(pki().join(f)).unwrap();
     eap::Config::builder("alice")
-        .methods([eap::wire::eap::MethodType::Tls])
+        .methods([eap::MethodType::Tls])
         .client_pem(&read(&format!("{name}.pem")), &read(&format!("{name}.key")))
         .ca_pem_file(pki().join("ca.pem"))
         .unwrap()
@@ -496,7 +494,7 @@ fn peap_gtc_msk_equals_mppe_keys_and_a_wrong_password_is_named() {
     for version in [TlsVersion::TLS12, TlsVersion::TLS13] {
         let gtc = |password: &str| {
             config("alice", password)
-                .inner_methods([eap::wire::eap::MethodType::Gtc])
+                .inner_methods([eap::MethodType::Gtc])
                 .tls_max(version)
         };
         let (outcome, events, t) =
@@ -508,7 +506,7 @@ fn peap_gtc_msk_equals_mppe_keys_and_a_wrong_password_is_named() {
             d.cause,
             Cause::PasswordRejected {
                 user: "alice".into(),
-                method: eap::wire::eap::MethodType::Gtc
+                method: eap::MethodType::Gtc
             },
             "{version:?}: {d}"
         );

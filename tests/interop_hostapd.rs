@@ -6,10 +6,10 @@
 #[path = "peers/mod.rs"]
 mod peers;
 
+use eap::Cryptobinding;
 use eap::Event;
-use eap::config::Cryptobinding;
 use eap::diagnosis::{Cause, Phase};
-use eap::transport::Outcome;
+use eap::transport::AuthOutcome;
 use peers::*;
 
 const NEEDS: &[&str] = &["hostapd", "openssl"];
@@ -132,7 +132,7 @@ fn wrong_password_is_rejected_in_phase_2() {
     let (outcome, events, _) =
         authenticate_radius(&h.addr(), SECRET, config("alice", "wrong").build().unwrap());
     let d = match &outcome {
-        Outcome::Failed(d) => d,
+        AuthOutcome::Failed(d) => d,
         other => panic!("a wrong password succeeded: {other:?}"),
     };
     assert_eq!(d.phase, Phase::InnerAuthentication, "{d}");
@@ -149,10 +149,10 @@ fn wrong_password_is_rejected_in_phase_2() {
 
 /// EAP-TLS (hostapd proposes PEAP first; we Nak it) with the test PKI's `name`
 /// certificate.
-fn eap_tls_config(name: &str) -> eap::config::ConfigBuilder {
+fn eap_tls_config(name: &str) -> eap::ConfigBuilder {
     let read = |f: &str| std::fs::read(pki().join(f)).unwrap();
     eap::Config::builder("alice")
-        .methods([eap::wire::eap::MethodType::Tls])
+        .methods([eap::MethodType::Tls])
         .client_pem(&read(&format!("{name}.pem")), &read(&format!("{name}.key")))
         .ca_pem_file(pki().join("ca.pem"))
         .unwrap()

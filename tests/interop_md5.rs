@@ -6,9 +6,9 @@
 #[path = "peers/mod.rs"]
 mod peers;
 
+use eap::MethodType;
 use eap::diagnosis::Cause;
-use eap::transport::Outcome;
-use eap::wire::eap::MethodType;
+use eap::transport::AuthOutcome;
 use eap::{Config, Event};
 use peers::*;
 
@@ -33,7 +33,7 @@ fn freeradius_md5_succeeds_without_keys_and_a_wrong_password_is_diagnosed() {
     let (outcome, events, _) = authenticate_radius(&fr.addr(), SECRET, md5("password"));
     assert_eq!(
         outcome,
-        Outcome::AuthenticatedWithoutKeys {
+        AuthOutcome::AuthenticatedWithoutKeys {
             method: MethodType::Md5Challenge
         },
         "{events:#?}"
@@ -152,19 +152,19 @@ fn md5_is_refused_without_the_opt_in_and_with_an_nt_hash() {
     assert!(
         matches!(
             refused,
-            eap::config::ConfigError::UnprotectedMethod(MethodType::Md5Challenge)
+            eap::ConfigError::UnprotectedMethod(MethodType::Md5Challenge)
         ),
         "{refused:?}"
     );
     assert!(refused.to_string().contains("danger_allow_eap_md5"));
     let hash = Config::builder("alice")
-        .nt_hash(eap::secret::NtHash::new([0; 16]))
+        .nt_hash(eap::NtHash::new([0; 16]))
         .methods([MethodType::Md5Challenge])
         .danger_allow_eap_md5()
         .build()
         .unwrap_err();
     assert!(
-        matches!(hash, eap::config::ConfigError::PasswordNeeded("EAP-MD5")),
+        matches!(hash, eap::ConfigError::PasswordNeeded("EAP-MD5")),
         "{hash:?}"
     );
 }

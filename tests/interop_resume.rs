@@ -7,9 +7,9 @@
 #[path = "peers/mod.rs"]
 mod peers;
 
-use eap::config::TtlsInner;
+use eap::MethodType;
+use eap::TtlsInner;
 use eap::tls::{SessionCache, TlsVersion};
-use eap::wire::eap::MethodType;
 use peers::*;
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ enum M {
     Tls,
 }
 
-fn builder(m: M, tls13: bool) -> eap::config::ConfigBuilder {
+fn builder(m: M, tls13: bool) -> eap::ConfigBuilder {
     let b = match m {
         M::Peap => config("alice", "password"),
         M::TtlsMschapv2 => config("alice", "password")
@@ -62,7 +62,7 @@ fn three(addr: &str, m: M, tls13: bool) -> Vec<(bool, u32)> {
                     _ => None,
                 })
                 .unwrap_or_else(|| panic!("{what}: no tunnel"));
-            (resumed, t.client().round_trips())
+            (resumed, t.round_trips())
         })
         .collect()
 }

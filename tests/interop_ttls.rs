@@ -6,16 +6,16 @@
 #[path = "peers/mod.rs"]
 mod peers;
 
-use eap::config::TtlsInner;
+use eap::MethodType;
+use eap::TtlsInner;
 use eap::diagnosis::Cause;
 use eap::tls::TlsVersion;
-use eap::wire::eap::MethodType;
 use peers::*;
 
 const NEEDS: &[&str] = &["freeradius", "openssl"];
 const INNERS: [TtlsInner; 3] = [TtlsInner::Pap, TtlsInner::MsChapV2, TtlsInner::EapMsChapV2];
 
-fn ttls(password: &str, inner: TtlsInner, tls13: bool) -> eap::config::ConfigBuilder {
+fn ttls(password: &str, inner: TtlsInner, tls13: bool) -> eap::ConfigBuilder {
     config("alice", password)
         .methods([MethodType::Ttls])
         .ttls_inner(inner)
@@ -211,9 +211,10 @@ fn ttls_captures_explain_success_and_the_pap_rejection() {
             &["--method", "ttls-pap", "--pcap", pcap.to_str().unwrap()],
         );
         assert_eq!(out.status.code(), Some(if ok { 0 } else { 1 }));
-        let report = eap::capture::explain(&std::fs::read(&pcap).unwrap(), &Default::default())
-            .unwrap()
-            .to_string();
+        let report =
+            eap::unstable::capture::explain(&std::fs::read(&pcap).unwrap(), &Default::default())
+                .unwrap()
+                .to_string();
         assert!(report.contains("EAP-TTLS"), "{report}");
         if ok {
             assert!(report.contains("outcome: success"), "{report}");

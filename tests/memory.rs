@@ -7,9 +7,10 @@
 mod common;
 
 use common::*;
-use eap::config::Limits;
+use eap::Limits;
+use eap::MethodType;
 use eap::testing::Pair;
-use eap::wire::eap::{Eap, MethodType};
+use eap::unstable::wire::eap::Eap;
 use eap::{Input, Instant, Output, Supplicant};
 use peak_alloc::PeakAlloc;
 use std::time::Duration;
@@ -23,10 +24,7 @@ const CAP: usize = 16 * 1024;
 const OVERHEAD: usize = 192 * 1024;
 
 fn limits() -> Limits {
-    Limits {
-        reassembly_cap: CAP,
-        ..Limits::default()
-    }
+    Limits::default().with_reassembly_cap(CAP)
 }
 
 /// The PEAP Type-Data a hostile server sends for its `i`-th request.
@@ -197,7 +195,7 @@ fn peak_heap_of_one_session_stays_within_the_caps() {
             srv.knobs.mutate_inner = Some(mutate);
             let client = client(&pki)
                 .methods([MethodType::Ttls])
-                .ttls_inner(eap::config::TtlsInner::MsChapV2)
+                .ttls_inner(eap::TtlsInner::MsChapV2)
                 .limits(limits());
             let out = Pair::new(client.build().unwrap(), srv).run();
             assert!(out.keys().is_some(), "{:?}", out.diagnosis());

@@ -6,7 +6,8 @@ mod common;
 
 use common::*;
 use eap::Event;
-use eap::diagnosis::{Cause, CertificateProblem, Phase};
+use eap::diagnosis::{Cause, Phase};
+use eap::tls::CertificateProblem;
 
 /// 2026-06-01, a firmware build date.
 const FLOOR: u64 = 1_780_272_000;

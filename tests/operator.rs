@@ -495,13 +495,13 @@ fn explain_names_the_inner_failure_of_a_pcap_with_the_live_code() {
 #[test]
 fn readme_lists_every_cause_code() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    for code in eap::transport::report::CAUSE_CODES {
+    for code in eap::unstable::report::CAUSE_CODES {
         assert!(
             readme.contains(&format!("| `{code}` |")),
             "{code} not in the README"
         );
     }
-    for kind in eap::diagnosis::FailureKind::ALL {
+    for kind in eap::FailureKind::ALL {
         assert!(
             readme.contains(&format!("| `{kind}` |")),
             "{kind} not in the README"

@@ -3,21 +3,18 @@
 mod common;
 
 use common::*;
-use eap::config::{Cryptobinding, Limits};
+use eap::MethodType;
 use eap::diagnosis::{
-    Cause, CertificateProblem, CryptoBindingError, Phase, PrematureSuccess, SentMessage,
-    TimeoutKind,
+    Cause, CryptoBindingError, Phase, PrematureSuccess, SentMessage, TimeoutKind,
 };
 use eap::testing::{AuthenticatorConfig, EarlySuccess, WrongPassword};
+use eap::tls::CertificateProblem;
 use eap::tls::{ServerNameRule, TlsVersion};
-use eap::wire::eap::MethodType;
+use eap::{Cryptobinding, Limits};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn diagnose(
-    client: eap::config::ConfigBuilder,
-    server: AuthenticatorConfig,
-) -> eap::diagnosis::Diagnosis {
+fn diagnose(client: eap::ConfigBuilder, server: AuthenticatorConfig) -> eap::Diagnosis {
     let out = run(client, server);
     assert!(out.keys().is_none(), "unexpected success");
     out.diagnosis().cloned().expect("a diagnosis")
@@ -336,11 +333,9 @@ fn overall_timeout() {
     let pki = Pki::new("slow");
     let mut srv = server(&pki);
     srv.knobs.stop_after = Some(0);
-    let limits = Limits {
-        silence: Duration::from_secs(60),
-        overall: Duration::from_secs(20),
-        ..Limits::default()
-    };
+    let limits = Limits::default()
+        .with_silence(Duration::from_secs(60))
+        .with_overall(Duration::from_secs(20));
     let out = run(client(&pki).limits(limits), srv);
     let d = out.diagnosis().unwrap();
     assert!(
@@ -360,10 +355,7 @@ fn overall_timeout() {
 #[test]
 fn round_limit() {
     let pki = Pki::new("rounds");
-    let limits = Limits {
-        max_rounds: 4,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_rounds(4);
     let d = diagnose(client(&pki).limits(limits), server(&pki));
     assert!(
         matches!(d.cause, Cause::TooManyRounds { limit: 4, .. }),

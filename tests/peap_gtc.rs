@@ -5,9 +5,9 @@
 mod common;
 
 use common::*;
+use eap::MethodType;
 use eap::diagnosis::{Cause, Phase};
 use eap::testing::{Pair, ServerOutcome};
-use eap::wire::eap::MethodType;
 use eap::{Config, Event};
 
 fn gtc_server(pki: &Pki, cryptobinding: bool) -> eap::testing::AuthenticatorConfig {
@@ -86,7 +86,7 @@ fn gtc_is_refused_unless_allowed_and_needs_the_cleartext_password() {
     ));
     let hashed = Config::builder(USER)
         .anonymous_identity("anonymous@example.org")
-        .nt_hash(eap::crypto::mschapv2::nt_password_hash(PASSWORD))
+        .nt_hash(eap::unstable::crypto::mschapv2::nt_password_hash(PASSWORD))
         .ca_certificates([pki.ca_der()])
         .server_name(SERVER_NAME)
         .inner_methods([MethodType::Gtc])

@@ -3,10 +3,10 @@
 mod common;
 
 use common::*;
-use eap::config::Cryptobinding;
+use eap::Cryptobinding;
+use eap::MethodType;
 use eap::testing::{AuthenticatorConfig, Pair, ServerOutcome};
 use eap::tls::TlsVersion;
-use eap::wire::eap::MethodType;
 use eap::{Event, Keys};
 
 fn server_keys(outcome: &eap::testing::PairOutcome) -> &Keys {
@@ -124,7 +124,7 @@ fn non_ascii_password_and_domain_user() {
 #[test]
 fn nt_hash_credential() {
     let pki = Pki::new("hash");
-    let hash = eap::crypto::mschapv2::nt_password_hash(PASSWORD);
+    let hash = eap::unstable::crypto::mschapv2::nt_password_hash(PASSWORD);
     let cfg = eap::Config::builder(USER)
         .nt_hash(hash)
         .ca_certificates([pki.ca_der()])

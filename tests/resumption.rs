@@ -8,12 +8,12 @@
 mod common;
 
 use common::*;
+use eap::ConfigBuilder;
 use eap::Event;
-use eap::config::ConfigBuilder;
+use eap::MethodType;
 use eap::diagnosis::{Cause, PrematureSuccess};
 use eap::testing::{AuthenticatorConfig, Pair, PairOutcome, ServerOutcome};
 use eap::tls::{SessionCache, TlsVersion};
-use eap::wire::eap::MethodType;
 use std::sync::Arc;
 
 fn resumed(out: &PairOutcome) -> Option<bool> {
@@ -202,7 +202,7 @@ fn fast_reconnect_with_cryptobinding_uses_the_tunnel_key() {
     let pki = Pki::new("fastbind");
     let cache = Arc::new(SessionCache::default());
     let config = with_cache(
-        client(&pki).cryptobinding(eap::config::Cryptobinding::Required),
+        client(&pki).cryptobinding(eap::Cryptobinding::Required),
         &cache,
         false,
     );

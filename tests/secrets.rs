@@ -8,11 +8,11 @@
 mod common;
 
 use common::*;
-use eap::config::{Credential, Cryptobinding};
-use eap::crypto::mschapv2::nt_password_hash;
-use eap::secret::{Emsk, Msk, NtHash, Password, Secret, SecretVec};
+use eap::Cryptobinding;
 use eap::testing::{Pair, WrongPassword};
-use eap::transport::radius::RadiusConfig;
+use eap::transport::RadiusConfig;
+use eap::unstable::crypto::mschapv2::nt_password_hash;
+use eap::{Emsk, Msk, NtHash, Password, Secret, SecretVec};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 fn wiped_on_drop<T: ZeroizeOnDrop>() {}
@@ -25,7 +25,6 @@ fn secret_types_are_wiped() {
     wiped_on_drop::<Secret<20>>();
     wiped_on_drop::<SecretVec>();
     wiped_on_drop::<Password>();
-    wiped_on_drop::<Credential>();
 
     let mut msk = Msk::new([0x5a; 64]);
     msk.zeroize();

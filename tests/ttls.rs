@@ -6,11 +6,11 @@
 mod common;
 
 use common::*;
-use eap::config::TtlsInner;
+use eap::MethodType;
+use eap::TtlsInner;
 use eap::diagnosis::{Cause, Phase, PrematureSuccess};
 use eap::testing::{AuthenticatorConfig, EarlySuccess, Pair, ServerOutcome, WrongPassword};
 use eap::tls::TlsVersion;
-use eap::wire::eap::MethodType;
 
 const INNERS: [TtlsInner; 3] = [TtlsInner::Pap, TtlsInner::MsChapV2, TtlsInner::EapMsChapV2];
 
@@ -20,7 +20,7 @@ fn ttls_server(pki: &Pki) -> AuthenticatorConfig {
     s
 }
 
-fn ttls_client(pki: &Pki, inner: TtlsInner, tls13: bool) -> eap::config::ConfigBuilder {
+fn ttls_client(pki: &Pki, inner: TtlsInner, tls13: bool) -> eap::ConfigBuilder {
     client(pki)
         .methods([MethodType::Ttls])
         .ttls_inner(inner)
@@ -192,7 +192,7 @@ fn peap_stays_the_default_and_pap_needs_the_password() {
         "{d}"
     );
     let hashed = eap::Config::builder(USER)
-        .nt_hash(eap::crypto::mschapv2::nt_password_hash(PASSWORD))
+        .nt_hash(eap::unstable::crypto::mschapv2::nt_password_hash(PASSWORD))
         .ca_certificates([pki.ca_der()])
         .server_name(SERVER_NAME)
         .methods([MethodType::Ttls]);
@@ -202,10 +202,7 @@ fn peap_stays_the_default_and_pap_needs_the_password() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(
-            pap,
-            eap::config::ConfigError::PasswordNeeded("EAP-TTLS/PAP")
-        ),
+        matches!(pap, eap::ConfigError::PasswordNeeded("EAP-TTLS/PAP")),
         "{pap:?}"
     );
     // MSCHAPv2 works from the NT hash.

@@ -158,7 +158,7 @@ fn exports_equal_rustls_for_every_suite_full_and_resumed() {
         let connector = connector(chain, suite);
         let config = server_config(chain, suite);
         for (round, expected) in [(0, HandshakeKind::Full), (1, HandshakeKind::Resumed)] {
-            let mut client = connector.connect(eap::wire::eap::MethodType::Peap).unwrap();
+            let mut client = connector.connect(eap::MethodType::Peap).unwrap();
             let mut server = ServerConnection::new(config.clone()).unwrap();
             handshake(client.as_mut(), &mut server);
             assert_eq!(
@@ -188,7 +188,7 @@ fn no_export_before_the_handshake_is_done() {
     let chain = chain(false);
     let suite = rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256;
     let tunnel = connector(&chain, suite)
-        .connect(eap::wire::eap::MethodType::Peap)
+        .connect(eap::MethodType::Peap)
         .unwrap();
     let mut out = [0u8; 32];
     assert!(
@@ -289,7 +289,7 @@ fn a_users_key_log_still_gets_every_line() {
     ] {
         let labels = Arc::new(Labels::default());
         let connector = connector(&chain, suite).with_key_log(labels.clone());
-        let mut client = connector.connect(eap::wire::eap::MethodType::Peap).unwrap();
+        let mut client = connector.connect(eap::MethodType::Peap).unwrap();
         let mut server = ServerConnection::new(server_config(&chain, suite)).unwrap();
         handshake(client.as_mut(), &mut server);
         assert_exports_equal(client.as_ref(), &server, &format!("{:?}", suite.suite()));

@@ -1,15 +1,16 @@
 //! Over-the-air Wi-Fi captures made here: WPA2-PSK 4-way handshakes (right passphrase,
 //! wrong passphrase, partial), built from the crate's own 802.11 builders
-//! (`eap::capture::air`) and WPA crypto (`eap::crypto::wpa`), written in every monitor-mode
+//! (`eap::unstable::capture::air`) and WPA crypto (`eap::unstable::crypto::wpa`), written in every monitor-mode
 //! link layer the explainer reads, explained, key-checked, and read back by tshark as an
 //! independent reader.
 
-use eap::capture::air::{self, DataShape};
-use eap::capture::{
-    KeyCheck, KeySource, Options, Outcome, PcapWriter, Report, Stage, explain, link::Mac,
+use eap::unstable::capture::air::{self, DataShape};
+use eap::unstable::capture::{
+    ConversationOutcome, KeyCheck, KeySource, Options, PcapWriter, Report, Stage, explain,
+    link::Mac,
 };
-use eap::crypto::wpa;
-use eap::wire::eapol_key::{EapolKey, KeyInfo, MIC_OFFSET};
+use eap::unstable::crypto::wpa;
+use eap::unstable::wire::eapol_key::{EapolKey, KeyInfo, MIC_OFFSET};
 use std::time::Duration;
 
 const AP: Mac = [0x02, 0x11, 0x22, 0x33, 0x44, 0x55];
@@ -179,7 +180,11 @@ fn every_monitor_link_layer_reads_the_handshake() {
                 assert_eq!(r.conversations.len(), 1, "{what}: {r}");
                 let c = &r.conversations[0];
                 assert_eq!(c.timeline.len(), 5, "{what}: {r}");
-                assert_eq!(c.verdict.outcome, Outcome::Success, "{what}: {r}");
+                assert_eq!(
+                    c.verdict.outcome,
+                    ConversationOutcome::Success,
+                    "{what}: {r}"
+                );
                 assert_eq!(c.verdict.phase, Stage::FourWay, "{what}");
                 let text = r.to_string();
                 assert!(
@@ -247,7 +252,7 @@ fn wrong_passphrase_is_named() {
         assert_eq!(r.conversations.len(), 1, "{r}");
         let c = &r.conversations[0];
         let text = r.to_string();
-        assert_eq!(c.verdict.outcome, Outcome::Failure, "{text}");
+        assert_eq!(c.verdict.outcome, ConversationOutcome::Failure, "{text}");
         assert_eq!(c.verdict.phase, Stage::FourWay);
         assert!(
             text.contains("cause: a WPA 4-way handshake with no EAP before it"),
@@ -280,7 +285,7 @@ fn partial_handshakes() {
         None,
     );
     let c = &r.conversations[0];
-    assert_eq!(c.verdict.outcome, Outcome::Incomplete, "{r}");
+    assert_eq!(c.verdict.outcome, ConversationOutcome::Incomplete, "{r}");
     assert!(
         r.to_string()
             .contains("the access point never sent message 3"),
@@ -291,7 +296,7 @@ fn partial_handshakes() {
         None,
     );
     let c = &r.conversations[0];
-    assert_eq!(c.verdict.outcome, Outcome::Failure, "{r}");
+    assert_eq!(c.verdict.outcome, ConversationOutcome::Failure, "{r}");
     assert!(
         r.to_string()
             .contains("the station never sent message 4 after message 3 (sent 2 times)"),
@@ -474,7 +479,7 @@ fn write_fuzz_seeds() {
 /// (hostapd and wpa_supplicant on a veth pair) carried in 802.11 data frames, then a 4-way
 /// handshake keyed by PMK = MSK[0..32] on the station and `ap_pmk` on the access point.
 fn eap_then_four_way(msk: &[u8; 64], ap_pmk: &[u8]) -> Vec<u8> {
-    use eap::capture::{link, read_capture};
+    use eap::unstable::capture::{link, read_capture};
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/captures/eapol-success.pcapng");
     let fixture = read_capture(&std::fs::read(path).unwrap()).unwrap();
@@ -562,7 +567,7 @@ fn eap_then_four_way_with_the_msk() {
     let text = r.to_string();
     assert_eq!(r.conversations.len(), 1, "{text}");
     let c = &r.conversations[0];
-    assert_eq!(c.verdict.outcome, Outcome::Success, "{text}");
+    assert_eq!(c.verdict.outcome, ConversationOutcome::Success, "{text}");
     assert!(
         text.contains("story: ")
             && text.contains("the authenticator sent EAP-Success")
@@ -580,7 +585,7 @@ fn eap_then_four_way_with_the_msk() {
     let r = explained(&bad, Some(KeySource::Msk(msk.to_vec())));
     let text = r.to_string();
     let c = &r.conversations[0];
-    assert_eq!(c.verdict.outcome, Outcome::Failure, "{text}");
+    assert_eq!(c.verdict.outcome, ConversationOutcome::Failure, "{text}");
     assert_eq!(c.verdict.phase, Stage::FourWay, "{text}");
     assert!(text.contains("cause: EAP succeeded, then the access point never sent message 3 after the station's message 2 (sent 2 times): it rejected message 2's MIC, so the station's PMK differs from the access point's (the access point's PMK came from RADIUS); then the access point sent a deauthentication with reason 15"), "{text}");
     assert!(
@@ -678,7 +683,7 @@ fn ccmp_protect(frame: &[u8], header_len: usize, tk: &[u8; 16], pn: u64) -> Vec<
 /// Writes the PSK handshake and a data frame protected with `tk`; returns what tshark,
 /// given the passphrase, decrypts of it (the UDP payload in hex).
 fn tshark_decrypted(dir: &std::path::Path, shape: DataShape, tk: &[u8; 16]) -> String {
-    let ip = eap::capture::pcapng::ip_udp(
+    let ip = eap::unstable::capture::pcapng::ip_udp(
         "10.0.0.2:5000".parse().unwrap(),
         "10.0.0.1:7".parse().unwrap(),
         b"decrypted by tshark",
@@ -722,7 +727,7 @@ fn tshark_decrypted(dir: &std::path::Path, shape: DataShape, tk: &[u8; 16]) -> S
 }
 
 /// tshark, given the passphrase, derives the PTK from the handshake we made and decrypts a
-/// data frame we protected with the TK that `eap::crypto::wpa::ptk` derived (and nothing
+/// data frame we protected with the TK that `eap::unstable::crypto::wpa::ptk` derived (and nothing
 /// protected with another TK).
 #[test]
 fn tshark_decrypts_a_frame_protected_with_our_ptk() {
@@ -781,7 +786,7 @@ fn unanswered_group_key_handshake() {
     }
     let r = explained(&w.into_inner(), None);
     let c = &r.conversations[0];
-    assert_eq!(c.verdict.outcome, Outcome::Failure, "{r}");
+    assert_eq!(c.verdict.outcome, ConversationOutcome::Failure, "{r}");
     assert_eq!(c.verdict.phase, Stage::GroupKey, "{r}");
     let text = r.to_string();
     assert!(
@@ -904,7 +909,7 @@ fn every_mic_version_and_a_missing_message_1() {
         let text = r.to_string();
         assert_eq!(
             r.conversations[0].verdict.outcome,
-            Outcome::Success,
+            ConversationOutcome::Success,
             "{text}"
         );
         let key = text.lines().find(|l| l.starts_with("key: ")).unwrap();

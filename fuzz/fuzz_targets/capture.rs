@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| eap::fuzzing::capture_explain(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| eap::unstable::fuzzing::capture_explain(data));

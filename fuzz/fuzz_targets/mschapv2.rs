@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| eap::fuzzing::mschapv2_codec(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| eap::unstable::fuzzing::mschapv2_codec(data));

@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| eap::fuzzing::peap_inner_codec(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| eap::unstable::fuzzing::peap_inner_codec(data));

@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| eap::fuzzing::supplicant_ttls(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| eap::unstable::fuzzing::supplicant_ttls(data));

@@ -18,11 +18,11 @@
 //! Each conversation ends with the lines `outcome:`, `phase:`, `cause:`, `story:`,
 //! `hint:`, with `--password` a `password:` line, and with `--psk`, `--pmk` or `--msk` a
 //! `key:` line saying whether the key `matches` a captured 4-way handshake (see
-//! `eap::capture` for the format). Exits 0 when every conversation succeeded, 1 when one
+//! `eap::unstable::capture` for the format). Exits 0 when every conversation succeeded, 1 when one
 //! did not, 2 when the file is unreadable or a key is malformed.
 
 use clap::Parser;
-use eap::capture::{KeyLog, KeySource, Options, Outcome, explain};
+use eap::unstable::capture::{ConversationOutcome, KeyLog, KeySource, Options, explain};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -123,7 +123,7 @@ pub fn main() -> ExitCode {
             let all_ok = report
                 .conversations
                 .iter()
-                .all(|c| c.verdict.outcome == Outcome::Success);
+                .all(|c| c.verdict.outcome == ConversationOutcome::Success);
             if all_ok && !report.conversations.is_empty() {
                 ExitCode::SUCCESS
             } else {

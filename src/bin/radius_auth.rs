@@ -19,10 +19,10 @@
 mod common;
 
 use clap::Parser;
-use eap::transport::probe as report_probe;
-use eap::transport::radius::{RadiusConfig, RadiusTransport};
-use eap::transport::report::{self, NagiosStatus, Recorder, Report, Summary};
-use eap::transport::{Outcome, drive};
+use eap::transport::{AuthOutcome, drive};
+use eap::transport::{RadiusConfig, RadiusTransport};
+use eap::unstable::probe as report_probe;
+use eap::unstable::report::{self, NagiosStatus, Recorder, Report, Summary};
 use eap::{Instant, Supplicant};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
@@ -150,7 +150,7 @@ fn authenticate_one(
     config: &eap::Config,
     transport: &mut RadiusTransport,
     warnings: &[eap::lint::Warning],
-) -> (Result<Outcome, String>, Report) {
+) -> (Result<AuthOutcome, String>, Report) {
     let verbose = cli.auth.verbose;
     let origin = std::time::Instant::now();
     let mut recorder = Recorder::new(
@@ -171,7 +171,7 @@ fn authenticate_one(
         common::print_restart(e);
         recorder.observe(e, now);
     });
-    let round_trips = transport.client().round_trips();
+    let round_trips = transport.round_trips();
     match outcome {
         Ok(outcome) => {
             let report = recorder.finish(&outcome, round_trips, since(origin));
@@ -180,7 +180,7 @@ fn authenticate_one(
         // A local failure that is not a network condition (e.g. a request too large):
         // reported as the diagnosis of this authentication.
         Err(e) => {
-            let failed = Outcome::Failed(eap::diagnosis::Diagnosis::new(
+            let failed = AuthOutcome::Failed(eap::Diagnosis::new(
                 supplicant.phase(),
                 eap::diagnosis::Cause::LowerLayerDown,
             ));
@@ -228,7 +228,7 @@ fn load(
         Some(path) => user_configs(cli, path)?,
         None => vec![config.clone()],
     };
-    let plan = eap::transport::load::LoadPlan {
+    let plan = eap::unstable::load::LoadPlan {
         count: cli.count as usize,
         concurrency,
         unix_now: unix_now(),
@@ -239,7 +239,7 @@ fn load(
     let mut summary = Summary::default();
     let mut last = String::new();
     let started = std::time::Instant::now();
-    eap::transport::load::run_load(
+    eap::unstable::load::run_load(
         rc,
         &plan,
         |i| configs[i % configs.len()].clone(),
@@ -249,14 +249,14 @@ fn load(
             summary.add(&report);
             if cli.json {
                 let msk = match outcome {
-                    Outcome::Authenticated(k) if cli.show_keys => Some(&k.msk.expose()[..]),
+                    AuthOutcome::Authenticated(k) if cli.show_keys => Some(&k.msk.expose()[..]),
                     _ => None,
                 };
                 println!("{}", report.to_json(msk));
             } else if outcome.is_success() {
                 common::report(outcome);
             }
-            if let Outcome::Failed(d) = outcome {
+            if let AuthOutcome::Failed(d) = outcome {
                 last = d.to_string();
                 if !progress {
                     eprintln!("error: {d}");
@@ -313,7 +313,7 @@ fn load(
 /// `--probe`: two authentications, the verdicts.
 fn probe(
     cli: &Cli,
-    tap: Option<&eap::capture::Tap>,
+    tap: Option<&eap::unstable::capture::Tap>,
     transport: &mut RadiusTransport,
     warnings: &[eap::lint::Warning],
 ) -> Result<(), Failure> {
@@ -372,14 +372,14 @@ fn authenticate(
             Ok(outcome) => {
                 if cli.json {
                     let msk = match &outcome {
-                        Outcome::Authenticated(k) if cli.show_keys => Some(k.msk.expose()),
+                        AuthOutcome::Authenticated(k) if cli.show_keys => Some(k.msk.expose()),
                         _ => None,
                     };
                     println!("{}", report.to_json(msk.map(|m| &m[..])));
                     summary.add(&report);
                 }
                 let ok = if cli.json || cli.nagios {
-                    if let Outcome::Failed(d) = &outcome {
+                    if let AuthOutcome::Failed(d) = &outcome {
                         eprintln!("error: {d}");
                     }
                     outcome.is_success()
@@ -388,7 +388,7 @@ fn authenticate(
                 };
                 if !ok {
                     failed += 1;
-                    if let Outcome::Failed(d) = outcome {
+                    if let AuthOutcome::Failed(d) = outcome {
                         last = d.to_string();
                     }
                 }

@@ -20,9 +20,9 @@
 mod common;
 
 use clap::Parser;
+use eap::transport::EapolTimers;
 use eap::transport::drive;
-use eap::transport::eapol::{EapolTransport, PortState};
-use eap::transport::pae::EapolTimers;
+use eap::transport::{EapolTransport, PortState};
 use eap::{Instant, Supplicant};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -68,10 +68,7 @@ pub fn main() -> ExitCode {
     };
     // The identity lint, before anything is sent.
     let _ = cli.auth.lint(&config);
-    let timers = EapolTimers {
-        start_period: Duration::from_secs(cli.start_period),
-        max_starts: cli.max_starts,
-    };
+    let timers = EapolTimers::new(Duration::from_secs(cli.start_period), cli.max_starts);
     let mut transport = match EapolTransport::open(&cli.interface, timers) {
         Ok(t) => t,
         Err(e) => {

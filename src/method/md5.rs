@@ -4,7 +4,7 @@
 //!
 //! It authenticates no server and exposes a hash of the password to offline guessing by
 //! anyone who sees the exchange, and it derives no keys: the configuration refuses it unless
-//! [`danger_allow_eap_md5`](crate::config::ConfigBuilder::danger_allow_eap_md5) names the
+//! [`danger_allow_eap_md5`](crate::ConfigBuilder::danger_allow_eap_md5) names the
 //! risk. Some wired switches still run it.
 //!
 //! States: `ExpectChallenge`, then `Answered` (decision `CondSucc`, RFC 4137 §4.1.2: the

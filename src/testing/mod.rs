@@ -2,7 +2,8 @@
 //! EAP, PEAPv0 phase 1 on a rustls unbuffered server connection (so it runs without std), phase 2
 //! with an EAP-MSCHAPv2 verifier, optional cryptobinding, and knobs that make it fail in
 //! the ways real servers do. [`Pair`] runs it against a [`Supplicant`](crate::Supplicant) on
-//! a virtual clock, with loss and duplication.
+//! a virtual clock, with loss and duplication; [`TestPki`] (with `std`) gives it and your
+//! client a certificate authority and server certificate that ship with the crate.
 //!
 //! It is a fast test double, not an interop proof: interop is proven against FreeRADIUS
 //! and hostapd (see the `interop_*` tests).
@@ -10,11 +11,15 @@
 mod authenticator;
 mod inner;
 mod pair;
+#[cfg(feature = "std")]
+mod pki;
 mod server_tls;
 mod ttls;
 
 pub use authenticator::Authenticator;
 pub use pair::{Direction, Fault, Pair, PairOutcome};
+#[cfg(feature = "std")]
+pub use pki::TestPki;
 
 use crate::event::Keys;
 use crate::wire::eap::MethodType;
@@ -24,6 +29,7 @@ use alloc::vec::Vec;
 
 /// How the authenticator answers a wrong password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum WrongPassword {
     /// An MSCHAPv2 Failure `E=691 R=<retry>` (Windows NPS; FreeRADIUS with `send_error = yes`).
     #[default]
@@ -34,6 +40,7 @@ pub enum WrongPassword {
 
 /// Where to send an early EAP-Success (the CVE-2023-52160 scenarios).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EarlySuccess {
     /// Right after the Identity response.
     AfterIdentity,
@@ -45,6 +52,7 @@ pub enum EarlySuccess {
 
 /// Ways to misbehave. The default is a well-behaved server.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Knobs {
     /// Propose this method before PEAP (e.g. EAP-TLS, as servers whose default is EAP-TLS).
     pub propose_first: Option<MethodType>,
@@ -90,6 +98,7 @@ pub struct Knobs {
 
 /// The authenticator's configuration.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AuthenticatorConfig {
     /// TLS server settings (certificate chain, versions, suites).
     pub tls: Arc<rustls::ServerConfig>,
@@ -124,6 +133,7 @@ impl AuthenticatorConfig {
 
 /// How the server side ended.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ServerOutcome {
     /// Access-Accept: the server's view of the keys.
     Accept(Keys),

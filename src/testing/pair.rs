@@ -11,6 +11,7 @@ use core::time::Duration;
 
 /// What happens to one packet in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Fault {
     /// Delivered once.
     Deliver,
@@ -31,6 +32,7 @@ pub enum Direction {
 
 /// The result of a run.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PairOutcome {
     /// Every event the supplicant emitted, in order.
     pub events: Vec<Event>,
@@ -62,6 +64,7 @@ impl PairOutcome {
 
 /// A supplicant and an authenticator on one virtual clock.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Pair {
     /// The peer under test.
     pub supplicant: Supplicant,

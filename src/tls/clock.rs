@@ -46,6 +46,7 @@ impl UnixClock for SystemClock {
 
 /// How certificate dates are checked.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum CertificateTime {
     /// Against this clock: every certificate of the chain must be valid now.
     Clock(Arc<dyn UnixClock>),

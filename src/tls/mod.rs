@@ -45,7 +45,7 @@
 //! struct OtherConnector;
 //!
 //! impl TlsConnector for OtherConnector {
-//!     fn connect(&self, _method: eap::wire::eap::MethodType)
+//!     fn connect(&self, _method: eap::MethodType)
 //!         -> Result<Box<dyn TlsTunnel>, TlsFailure> { Ok(Box::new(OtherStack)) }
 //!     fn offer(&self) -> TlsOffer { TlsOffer::default() }
 //!     fn validates_server(&self) -> bool { true }
@@ -126,6 +126,7 @@ impl core::fmt::Display for TlsVersion {
 
 /// What the client offers in its ClientHello, for diagnoses.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct TlsOffer {
     /// Protocol versions, highest first.
     pub versions: Vec<TlsVersion>,
@@ -135,6 +136,7 @@ pub struct TlsOffer {
 
 /// What a server certificate says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct CertificateInfo {
     /// Subject distinguished name.
     pub subject: String,
@@ -148,6 +150,20 @@ pub struct CertificateInfo {
     pub not_after: i64,
     /// Number of certificates the server sent.
     pub chain_len: usize,
+}
+
+/// `"<subject>" (issuer "<issuer>"; names: <name>, ...)`: how diagnoses and events name a
+/// certificate.
+impl fmt::Display for CertificateInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "\"{}\" (issuer \"{}\"; names: ",
+            self.subject, self.issuer
+        )?;
+        crate::diagnosis::write_list(f, &self.dns_names)?;
+        f.write_str(")")
+    }
 }
 
 /// Why a server certificate was rejected.
@@ -229,6 +245,7 @@ pub enum TlsErrorKind {
 /// A TLS failure as the TLS library reported it: a kind for programs, the library's own
 /// words for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TlsError {
     /// What kind of failure.
     pub kind: TlsErrorKind,

@@ -35,7 +35,7 @@ impl Entry {
 /// ([RFC 8446 §4.6.1](https://www.rfc-editor.org/rfc/rfc8446#section-4.6.1)).
 ///
 /// Give the same one to
-/// [`ConfigBuilder::session_cache`](crate::config::ConfigBuilder::session_cache) for as
+/// [`ConfigBuilder::session_cache`](crate::ConfigBuilder::session_cache) for as
 /// long as resuming is wanted (in RAM across re-authentications); drop it, or
 /// [`SessionCache::clear`], to forget. Nothing is written anywhere else.
 ///
@@ -57,7 +57,7 @@ impl Entry {
 /// 1 KiB (TLS 1.2) and 2.5 KiB (TLS 1.3, two tickets) with the test PKI (`tests/memory.rs`).
 ///
 /// Host builds only (a `std` lock); firmware gives
-/// [`ConfigBuilder::session_cache`](crate::config::ConfigBuilder::session_cache) any
+/// [`ConfigBuilder::session_cache`](crate::ConfigBuilder::session_cache) any
 /// `rustls::client::ClientSessionStore` built on its platform's lock.
 pub struct SessionCache {
     capacity: usize,

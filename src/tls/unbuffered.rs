@@ -64,7 +64,7 @@ impl UnbufferedConnector {
     }
 
     /// Presents this certificate and key when the server asks for one (EAP-TLS). Built by
-    /// [`crate::config::ConfigBuilder::client_certificate`], which checks that they match.
+    /// [`crate::ConfigBuilder::client_certificate`], which checks that they match.
     pub fn with_client_certificate(mut self, key: Arc<rustls::sign::CertifiedKey>) -> Self {
         self.setup.set_client_certificate(key);
         self

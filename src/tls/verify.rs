@@ -30,6 +30,7 @@ use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, Sign
 
 /// Which names the RADIUS server's certificate must carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ServerNameRule {
     /// One of the certificate's DNS names equals this name (case-insensitive; a wildcard
     /// `*.example.org` in the certificate covers one label), as wpa_supplicant's `domain_match`.

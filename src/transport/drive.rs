@@ -9,6 +9,7 @@ use std::time::Instant as StdInstant;
 
 /// What a transport delivers.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Received {
     /// An EAP packet from the authenticator.
     Eap(Vec<u8>),
@@ -39,7 +40,7 @@ pub trait Transport {
 
     /// The authentication ended (the transport may check keys, log off, ...). May turn a
     /// success into a failure (e.g. RADIUS MS-MPPE keys that disagree with the MSK).
-    fn finish(&mut self, outcome: &mut Outcome) -> Result<(), Self::Error> {
+    fn finish(&mut self, outcome: &mut AuthOutcome) -> Result<(), Self::Error> {
         let _ = outcome;
         Ok(())
     }
@@ -54,9 +55,11 @@ pub trait Transport {
 /// authenticator's first packet (and runs no timer of its own).
 const WAIT_FOR_AUTHENTICATOR: core::time::Duration = core::time::Duration::from_secs(3600);
 
+// Exhaustive on purpose: every authentication ends in exactly one of these three ways (RFC
+// 4137's SUCCESS with or without keys, or FAILURE); a fourth would break callers anyway.
 /// How an authentication ended.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum AuthOutcome {
     /// Success, with the keys.
     Authenticated(Keys),
     /// Success of a method that derives no keys (EAP-MD5, under its explicit opt-in).
@@ -68,15 +71,15 @@ pub enum Outcome {
     Failed(Diagnosis),
 }
 
-impl Outcome {
+impl AuthOutcome {
     /// The outcome a final event announces (`None` for any other event).
-    pub fn from_event(event: Event) -> Option<Outcome> {
+    pub fn from_event(event: Event) -> Option<AuthOutcome> {
         match event {
-            Event::Authenticated(k) => Some(Outcome::Authenticated(k)),
+            Event::Authenticated(k) => Some(AuthOutcome::Authenticated(k)),
             Event::AuthenticatedWithoutKeys { method } => {
-                Some(Outcome::AuthenticatedWithoutKeys { method })
+                Some(AuthOutcome::AuthenticatedWithoutKeys { method })
             }
-            Event::Failed(d) => Some(Outcome::Failed(d)),
+            Event::Failed(d) => Some(AuthOutcome::Failed(d)),
             _ => None,
         }
     }
@@ -84,23 +87,23 @@ impl Outcome {
     /// The final event that announces it.
     pub fn to_event(&self) -> Event {
         match self {
-            Outcome::Authenticated(k) => Event::Authenticated(k.clone()),
-            Outcome::AuthenticatedWithoutKeys { method } => {
+            AuthOutcome::Authenticated(k) => Event::Authenticated(k.clone()),
+            AuthOutcome::AuthenticatedWithoutKeys { method } => {
                 Event::AuthenticatedWithoutKeys { method: *method }
             }
-            Outcome::Failed(d) => Event::Failed(d.clone()),
+            AuthOutcome::Failed(d) => Event::Failed(d.clone()),
         }
     }
 
     /// True for a success, with or without keys.
     pub fn is_success(&self) -> bool {
-        !matches!(self, Outcome::Failed(_))
+        !matches!(self, AuthOutcome::Failed(_))
     }
 
     /// The keys of a keyed success.
     pub fn keys(&self) -> Option<&Keys> {
         match self {
-            Outcome::Authenticated(k) => Some(k),
+            AuthOutcome::Authenticated(k) => Some(k),
             _ => None,
         }
     }
@@ -112,7 +115,7 @@ impl Outcome {
     ///
     /// ```no_run
     /// use eap::transport::drive;
-    /// use eap::transport::radius::{RadiusConfig, RadiusTransport};
+    /// use eap::transport::{RadiusConfig, RadiusTransport};
     /// use eap::{Config, Supplicant};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let config = Config::builder("alice@example.org")
@@ -131,9 +134,9 @@ impl Outcome {
     /// ```
     pub fn into_result(self) -> Result<Option<Keys>, Diagnosis> {
         match self {
-            Outcome::Authenticated(keys) => Ok(Some(keys)),
-            Outcome::AuthenticatedWithoutKeys { .. } => Ok(None),
-            Outcome::Failed(d) => Err(d),
+            AuthOutcome::Authenticated(keys) => Ok(Some(keys)),
+            AuthOutcome::AuthenticatedWithoutKeys { .. } => Ok(None),
+            AuthOutcome::Failed(d) => Err(d),
         }
     }
 }
@@ -142,9 +145,9 @@ impl Outcome {
 /// every event (the final `Authenticated` / `Failed` included, after
 /// [`Transport::finish`] had its say). Time is the host's monotonic clock, counted from
 /// the call. Errors are local transport failures only: a failed authentication is
-/// `Ok(Outcome::Failed(..))`, and [`Outcome::into_result`] turns it into an error for `?`.
+/// `Ok(AuthOutcome::Failed(..))`, and [`AuthOutcome::into_result`] turns it into an error for `?`.
 ///
-/// With [`Limits::restart_once`](crate::config::Limits::restart_once) set, a failure
+/// With [`Limits::restart_once`](crate::Limits::restart_once) set, a failure
 /// attributable to a lost reply or a lost server session
 /// ([`Diagnosis::is_lost_reply`]) is reported as [`Event::Restarting`] instead, and the
 /// authentication starts again from the beginning after the hold period, once.
@@ -152,12 +155,12 @@ pub fn drive<T: Transport>(
     supplicant: &mut Supplicant,
     transport: &mut T,
     mut on_event: impl FnMut(&Event),
-) -> Result<Outcome, T::Error> {
+) -> Result<AuthOutcome, T::Error> {
     let mut restart = supplicant.config().limits().restart_once;
     loop {
         let outcome = drive_once(supplicant, transport, &mut on_event)?;
         match (outcome, restart.take()) {
-            (Outcome::Failed(diagnosis), Some(hold)) if diagnosis.is_lost_reply() => {
+            (AuthOutcome::Failed(diagnosis), Some(hold)) if diagnosis.is_lost_reply() => {
                 on_event(&Event::Restarting { diagnosis, hold });
                 std::thread::sleep(hold);
                 // The transport may have given up while the core still waited.
@@ -184,7 +187,7 @@ pub fn reauthenticate<T: Transport>(
     transport: &mut T,
     until: StdInstant,
     mut on_event: impl FnMut(&Event),
-) -> Result<Option<Outcome>, T::Error> {
+) -> Result<Option<AuthOutcome>, T::Error> {
     let origin = StdInstant::now();
     let base = supplicant.latest_input_time();
     while supplicant.is_finished() {
@@ -207,7 +210,7 @@ fn drive_once<T: Transport>(
     supplicant: &mut Supplicant,
     transport: &mut T,
     on_event: &mut impl FnMut(&Event),
-) -> Result<Outcome, T::Error> {
+) -> Result<AuthOutcome, T::Error> {
     if supplicant.is_finished() {
         let now = supplicant.latest_input_time();
         let _ = supplicant.handle_input(Input::Restart { now });
@@ -221,7 +224,7 @@ fn run<T: Transport>(
     supplicant: &mut Supplicant,
     transport: &mut T,
     on_event: &mut impl FnMut(&Event),
-) -> Result<Outcome, T::Error> {
+) -> Result<AuthOutcome, T::Error> {
     let origin = StdInstant::now();
     let base = supplicant.latest_input_time();
     let now = || base + origin.elapsed();
@@ -232,11 +235,11 @@ fn run<T: Transport>(
                 Output::Transmit(p) => transport.send(&p)?,
                 Output::Event(Event::Failed(mut d)) => {
                     transport.annotate(&mut d);
-                    outcome = Some(Outcome::Failed(d));
+                    outcome = Some(AuthOutcome::Failed(d));
                 }
                 Output::Event(
                     e @ (Event::Authenticated(_) | Event::AuthenticatedWithoutKeys { .. }),
-                ) => outcome = Outcome::from_event(e),
+                ) => outcome = AuthOutcome::from_event(e),
                 Output::Event(e) => on_event(&e),
                 Output::Idle { next_timeout } => break next_timeout,
             }
@@ -251,7 +254,7 @@ fn run<T: Transport>(
             // transport's own start sequence or retransmissions decide when to give up.
             None if !supplicant.is_finished() => StdInstant::now() + WAIT_FOR_AUTHENTICATOR,
             None => {
-                return Ok(Outcome::Failed(Diagnosis::new(
+                return Ok(AuthOutcome::Failed(Diagnosis::new(
                     supplicant.phase(),
                     crate::diagnosis::Cause::LowerLayerDown,
                 )));
@@ -271,7 +274,7 @@ fn run<T: Transport>(
                     crate::diagnosis::Cause::Transport(failure),
                 );
                 transport.annotate(&mut d);
-                let mut outcome = Outcome::Failed(d);
+                let mut outcome = AuthOutcome::Failed(d);
                 transport.finish(&mut outcome)?;
                 return Ok(outcome);
             }

@@ -25,7 +25,7 @@
 //! Tested against hostapd 2.10 (`driver=wired`, with its internal EAP server or relaying
 //! to FreeRADIUS) over a veth pair: `tests/interop_wired.rs`.
 
-use super::drive::{Outcome, Received, Transport};
+use super::drive::{AuthOutcome, Received, Transport};
 use super::pae::{EapolTimers, StartSequence, StartStep};
 use super::retry::local_network_error;
 use crate::diagnosis::{Cause, Diagnosis, LocalEnd, LocalNetworkError, TransportFailure};
@@ -38,6 +38,7 @@ use core::time::Duration;
 use pnet_datalink::{Channel, DataLinkReceiver, DataLinkSender, NetworkInterface};
 use std::time::Instant;
 
+// Exhaustive on purpose: an IEEE 802.1X controlled port is authorized or unauthorized.
 /// The controlled port as the supplicant sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PortState {
@@ -80,7 +81,7 @@ pub struct EapolTransport {
     authenticator: Option<[u8; 6]>,
     port: PortState,
     logged_off: bool,
-    tap: Option<crate::capture::Tap>,
+    tap: Option<crate::unstable::capture::Tap>,
     on_port: Option<PortObserver>,
     /// The local error of the last send or receive, while it lasts.
     local_error: Option<LocalNetworkError>,
@@ -158,8 +159,9 @@ impl EapolTransport {
         }
     }
 
-    /// Records every EAPOL frame sent and received (pcapng, for `--pcap`).
-    pub fn set_tap(&mut self, tap: crate::capture::Tap) {
+    /// Records every EAPOL frame sent and received (pcapng, for `--pcap`). Outside semver,
+    /// like [`Tap`](crate::unstable::capture::Tap).
+    pub fn set_tap(&mut self, tap: crate::unstable::capture::Tap) {
         self.tap = Some(tap);
     }
 
@@ -372,12 +374,12 @@ impl Transport for EapolTransport {
         }
     }
 
-    fn finish(&mut self, outcome: &mut Outcome) -> Result<(), EapolError> {
+    fn finish(&mut self, outcome: &mut AuthOutcome) -> Result<(), EapolError> {
         self.set_port(match outcome {
-            Outcome::Authenticated(_) | Outcome::AuthenticatedWithoutKeys { .. } => {
+            AuthOutcome::Authenticated(_) | AuthOutcome::AuthenticatedWithoutKeys { .. } => {
                 PortState::Authorized
             }
-            Outcome::Failed(_) => PortState::Unauthorized,
+            AuthOutcome::Failed(_) => PortState::Unauthorized,
         });
         Ok(())
     }

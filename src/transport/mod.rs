@@ -1,27 +1,33 @@
 //! The edge: moving EAP packets. The only layer with I/O (feature `std`).
 //!
-//! - [`mod@drive`]: the [`Transport`] trait and the blocking loop that runs a supplicant over one;
-//! - [`eapol`]: wired 802.1X on Linux (feature `eapol`), its start sequence in [`pae`]
-//!   (sans-IO, any platform);
-//! - `radius`: a NAS-side RADIUS client, as `eapol_test`, over a [`socket::DatagramSocket`],
-//!   a loop over the sans-IO [`radius_client`];
-//! - [`load`]: many sessions in flight from one thread over a socket pool (load mode);
-//! - [`probe`]: which TLS versions a server accepts and whether Android 11 / Windows 11
-//!   clients would accept it;
-//! - [`report`]: what an operator's tool reports (JSON, summary, monitoring verdict);
-//! - [`retry`]: the retransmission policy on the caller's clock, and which errors are local.
+//! - [`drive()`] runs a [`Supplicant`](crate::Supplicant) over a [`Transport`] until it
+//!   ends, and [`reauthenticate`] runs it again over the same link;
+//! - [`RadiusTransport`] (feature `radius`): a NAS-side RADIUS client, as `eapol_test`, over a
+//!   [`DatagramSocket`] ([`UdpClient`] by default), retransmitting as its
+//!   [`RadiusConfig`] says;
+//! - [`EapolTransport`]: wired 802.1X on Linux (feature `eapol`), its start sequence timed by
+//!   [`EapolTimers`] and run by the sans-IO [`StartSequence`].
 
-pub mod drive;
+mod drive;
 #[cfg(all(feature = "eapol", target_os = "linux"))]
-pub mod eapol;
-pub mod json;
-pub mod load;
-pub mod pae;
-pub mod probe;
-pub mod radius;
-pub mod radius_client;
-pub mod report;
-pub mod retry;
-pub mod socket;
+mod eapol;
+mod pae;
+#[cfg(feature = "radius")]
+mod radius;
+#[cfg(feature = "radius")]
+pub(crate) mod radius_client;
+#[cfg_attr(not(feature = "radius"), allow(dead_code))]
+pub(crate) mod retry;
+#[cfg(feature = "radius")]
+mod socket;
 
-pub use drive::{Outcome, Received, Transport, drive, reauthenticate};
+pub use drive::{AuthOutcome, Received, Transport, drive, reauthenticate};
+#[cfg(all(feature = "eapol", target_os = "linux"))]
+pub use eapol::{EapolError, EapolTransport, PortObserver, PortState};
+pub use pae::{EapolTimers, StartSequence, StartStep};
+#[cfg(feature = "radius")]
+pub use radius::{RadiusConfig, RadiusTransport};
+#[cfg(feature = "radius")]
+pub use radius_client::MppeKeys;
+#[cfg(feature = "radius")]
+pub use socket::{DatagramSocket, UdpClient};

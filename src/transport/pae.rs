@@ -14,11 +14,22 @@ use core::time::Duration;
 
 /// Supplicant PAE timers (IEEE 802.1X-2010 §8.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EapolTimers {
     /// Time between EAPOL-Starts while no authenticator answers (startPeriod, default 30 s).
     pub start_period: Duration,
     /// EAPOL-Starts before giving up (maxStart, default 3).
     pub max_starts: u32,
+}
+
+impl EapolTimers {
+    /// Timers with this `startPeriod` and `maxStart`.
+    pub fn new(start_period: Duration, max_starts: u32) -> Self {
+        EapolTimers {
+            start_period,
+            max_starts,
+        }
+    }
 }
 
 impl Default for EapolTimers {

@@ -29,14 +29,14 @@
 //!   Reject needs no Message-Authenticator, as it carries no EAP-Message) goes to the
 //!   core, and its Reply-Message goes into the diagnosis.
 //!
-//! The protocol lives in the sans-IO [`RadiusClient`] (`radius_client`); this is its loop
+//! The protocol lives in the sans-IO `RadiusClient` (`radius_client`); this is its loop
 //! over a socket and the host's clock.
 //!
 //! The RADIUS server sends no EAP-Request/Identity (the NAS does, on a real port), so the
 //! transport hands the core one to start each authentication.
 
-use super::drive::{Outcome, Received, Transport};
-use super::radius_client::{Action, ClientConfig, RadiusClient};
+use super::drive::{AuthOutcome, Received, Transport};
+use super::radius_client::{Action, ClientConfig, MppeKeys, RadiusClient};
 use super::retry::{RetryPolicy, local_network_error};
 use super::socket::DatagramSocket;
 use crate::diagnosis::{Diagnosis, LocalEnd};
@@ -54,6 +54,7 @@ use std::time::{Duration, Instant};
 
 /// How to reach the server and what to put in requests.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct RadiusConfig {
     /// The server's address.
     pub server: SocketAddr,
@@ -109,9 +110,7 @@ impl RadiusConfig {
     }
 }
 
-pub use super::radius_client::MppeKeys;
-
-/// A RADIUS client transport: a thin blocking loop over the sans-IO [`RadiusClient`], on
+/// A RADIUS client transport: a thin blocking loop over the sans-IO `RadiusClient`, on
 /// the host's clock and a socket.
 pub struct RadiusTransport {
     config: RadiusConfig,
@@ -121,7 +120,7 @@ pub struct RadiusTransport {
     next_id: u8,
     start: bool,
     origin: Instant,
-    tap: Option<crate::capture::Tap>,
+    tap: Option<crate::unstable::capture::Tap>,
     /// Where replies are received: made once, not zeroed again for every datagram.
     rx: Box<[u8]>,
 }
@@ -137,7 +136,7 @@ impl fmt::Debug for RadiusTransport {
 
 impl RadiusConfig {
     /// What the sans-IO client needs of this configuration.
-    pub fn client_config(&self) -> ClientConfig {
+    pub(crate) fn client_config(&self) -> ClientConfig {
         ClientConfig {
             secret: self.secret.clone(),
             calling_station_id: self.calling_station_id.clone(),
@@ -183,8 +182,9 @@ impl RadiusTransport {
         })
     }
 
-    /// Records every RADIUS datagram sent and received (pcapng, for `--pcap`).
-    pub fn set_tap(&mut self, tap: crate::capture::Tap) {
+    /// Records every RADIUS datagram sent and received (pcapng, for `--pcap`). Outside
+    /// semver, like [`Tap`](crate::unstable::capture::Tap).
+    pub fn set_tap(&mut self, tap: crate::unstable::capture::Tap) {
         self.tap = Some(tap);
     }
 
@@ -247,9 +247,15 @@ impl RadiusTransport {
         self.client.reply_message()
     }
 
-    /// The sans-IO client (round trips, transmissions, ... of the last authentication).
-    pub fn client(&self) -> &RadiusClient {
-        &self.client
+    /// Access-Request / reply exchanges of the last authentication (retransmissions not
+    /// counted).
+    pub fn round_trips(&self) -> u32 {
+        self.client.round_trips()
+    }
+
+    /// Datagrams sent in the last authentication, retransmissions included.
+    pub fn transmissions(&self) -> u32 {
+        self.client.transmissions()
     }
 
     /// The local address of the socket (for captures and logs).
@@ -266,11 +272,8 @@ fn random(provider: &CryptoProvider, buf: &mut [u8]) -> io::Result<()> {
         .map_err(|_| io::Error::other("no randomness"))
 }
 
-/// Local failures of the RADIUS transport: the socket's.
-pub type RadiusError = io::Error;
-
 impl Transport for RadiusTransport {
-    type Error = RadiusError;
+    type Error = io::Error;
 
     fn start(&mut self) -> io::Result<()> {
         let _ = self.client.start();
@@ -344,7 +347,7 @@ impl Transport for RadiusTransport {
         }
     }
 
-    fn finish(&mut self, outcome: &mut Outcome) -> io::Result<()> {
+    fn finish(&mut self, outcome: &mut AuthOutcome) -> io::Result<()> {
         self.client.finish(outcome);
         Ok(())
     }

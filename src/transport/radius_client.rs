@@ -16,7 +16,7 @@
 //! 3. every datagram that arrives goes to [`RadiusClient::handle_datagram`], which returns
 //!    what to give the supplicant when it is a valid answer.
 
-use super::drive::{Outcome, Received};
+use super::drive::{AuthOutcome, Received};
 use super::retry::{Due, Exhausted, Retransmission, RetryPolicy};
 use crate::Instant;
 use crate::crypto::mppe_attr;
@@ -60,6 +60,7 @@ impl core::fmt::Debug for ClientConfig {
 
 /// The MS-MPPE keys of an Access-Accept, decrypted.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct MppeKeys {
     /// MS-MPPE-Recv-Key (the server's receive key: our MSK\[0..32\]).
     pub recv: Option<SecretVec>,
@@ -156,11 +157,6 @@ impl RadiusClient {
         }
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &ClientConfig {
-        &self.config
-    }
-
     /// Starts an authentication (forgetting the last one) and returns the
     /// EAP-Request/Identity to give the supplicant: what a NAS sends first on a port (the
     /// RADIUS server sends none).
@@ -217,11 +213,6 @@ impl RadiusClient {
     /// The outstanding Access-Request, as it goes on the wire.
     pub fn datagram(&self) -> Option<&[u8]> {
         self.pending.as_ref().map(|p| p.packet.as_slice())
-    }
-
-    /// The Identifier of the outstanding request (to route replies to their session).
-    pub fn pending_identifier(&self) -> Option<u8> {
-        self.pending.as_ref().map(|p| p.identifier)
     }
 
     /// Reports a send of [`Self::datagram`] at `now`: it went out, or failed with a local
@@ -364,8 +355,8 @@ impl RadiusClient {
     /// The authentication ended: a success whose MS-MPPE keys disagree with the MSK
     /// (MSK\[0..32\] = Recv-Key, MSK\[32..64\] = Send-Key) becomes a failure. Forgets the
     /// outstanding request.
-    pub fn finish(&mut self, outcome: &mut Outcome) {
-        if let Outcome::Authenticated(keys) = outcome {
+    pub fn finish(&mut self, outcome: &mut AuthOutcome) {
+        if let AuthOutcome::Authenticated(keys) = outcome {
             let msk = keys.msk.expose();
             let matches = |k: &Option<SecretVec>, range: core::ops::Range<usize>| {
                 k.as_ref().is_none_or(|k| {
@@ -373,7 +364,7 @@ impl RadiusClient {
                 })
             };
             if !(matches(&self.keys.recv, 0..32) && matches(&self.keys.send, 32..64)) {
-                *outcome = Outcome::Failed(Diagnosis::new(
+                *outcome = AuthOutcome::Failed(Diagnosis::new(
                     Phase::Completion,
                     Cause::Transport(TransportFailure::KeyMismatch),
                 ));
@@ -417,11 +408,6 @@ impl RadiusClient {
     /// Datagrams sent in this authentication, retransmissions included.
     pub fn transmissions(&self) -> u32 {
         self.transmissions
-    }
-
-    /// A reply has passed the checks in this authentication.
-    pub fn server_answered(&self) -> bool {
-        self.answered
     }
 }
 

@@ -18,6 +18,7 @@ use std::io;
 
 /// When to send again and how often.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Time from one send to the next (and from the last send to giving up).
     pub interval: Duration,

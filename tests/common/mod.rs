@@ -1,7 +1,7 @@
 //! Test PKI and configurations shared by the integration tests.
 #![allow(dead_code)]
 
-use eap::config::ConfigBuilder;
+use eap::ConfigBuilder;
 use eap::testing::{AuthenticatorConfig, Pair, PairOutcome};
 use eap::{Config, Event};
 use rcgen::{
@@ -147,8 +147,9 @@ pub fn event_names(events: &[Event]) -> Vec<&'static str> {
 /// True if `packet` is a PEAP message whose TLS data starts with an application_data
 /// record (content type 23): phase 2, which must never reach an unvalidated server.
 pub fn carries_phase2_data(packet: &[u8]) -> bool {
-    use eap::wire::eap::{Eap, MethodType};
-    use eap::wire::tls_frame::TlsFrame;
+    use eap::MethodType;
+    use eap::unstable::wire::eap::Eap;
+    use eap::unstable::wire::tls_frame::TlsFrame;
     match Eap::parse(packet).ok().and_then(|e| e.method()) {
         Some((MethodType::Peap, data)) => {
             TlsFrame::parse(data).is_ok_and(|f| f.data.first() == Some(&23))

@@ -263,7 +263,7 @@ pub fn msk_lines(out: &Output) -> Vec<String> {
 }
 
 /// A client configuration for the test PKI's server.
-pub fn config(identity: &str, password: &str) -> eap::config::ConfigBuilder {
+pub fn config(identity: &str, password: &str) -> eap::ConfigBuilder {
     eap::Config::builder(identity)
         .anonymous_identity("anonymous")
         .password(password)
@@ -279,11 +279,11 @@ pub fn authenticate_radius(
     secret: &str,
     config: eap::Config,
 ) -> (
-    eap::transport::Outcome,
+    eap::transport::AuthOutcome,
     Vec<eap::Event>,
-    eap::transport::radius::RadiusTransport,
+    eap::transport::RadiusTransport,
 ) {
-    use eap::transport::radius::{RadiusConfig, RadiusTransport};
+    use eap::transport::{RadiusConfig, RadiusTransport};
     let mut rc = RadiusConfig::resolve(addr, secret.as_bytes()).unwrap();
     // Longer than FreeRADIUS's reject_delay (1 s): a retransmission sent while the
     // server holds back its Access-Reject would make that Reject answer a resent request,
@@ -536,18 +536,18 @@ pub fn wired_8021x(net: &VethNamespace, password: &str, extra: &[&str]) -> Outpu
 }
 
 /// The keys of a success; panics with the diagnosis otherwise.
-pub fn keys_of(outcome: &eap::transport::Outcome) -> &eap::Keys {
+pub fn keys_of(outcome: &eap::transport::AuthOutcome) -> &eap::Keys {
     match outcome {
-        eap::transport::Outcome::Authenticated(k) => k,
-        eap::transport::Outcome::Failed(d) => panic!("expected success, got: {d}"),
+        eap::transport::AuthOutcome::Authenticated(k) => k,
+        eap::transport::AuthOutcome::Failed(d) => panic!("expected success, got: {d}"),
         other => panic!("expected keys, got: {other:?}"),
     }
 }
 
 /// The diagnosis of a failure; panics on success.
-pub fn diagnosis_of(outcome: &eap::transport::Outcome) -> &eap::diagnosis::Diagnosis {
+pub fn diagnosis_of(outcome: &eap::transport::AuthOutcome) -> &eap::Diagnosis {
     match outcome {
-        eap::transport::Outcome::Failed(d) => d,
+        eap::transport::AuthOutcome::Failed(d) => d,
         other => panic!("expected a failure, got {other:?}"),
     }
 }
@@ -584,11 +584,7 @@ pub fn eapol_test_with(fr: &FreeRadius, name: &str, fields: &str, args: &[&str])
 
 /// The MS-MPPE keys the server sent (decrypted by the transport) are our MSK's two halves:
 /// MS-MPPE-Recv-Key = MSK[0..32], MS-MPPE-Send-Key = MSK[32..64] (RFC 2548, RFC 5216 §2.3).
-pub fn assert_msk_is_mppe(
-    t: &eap::transport::radius::RadiusTransport,
-    keys: &eap::Keys,
-    what: &str,
-) {
+pub fn assert_msk_is_mppe(t: &eap::transport::RadiusTransport, keys: &eap::Keys, what: &str) {
     let mppe = t.mppe_keys();
     let msk = keys.msk.expose();
     let recv = mppe.recv.as_ref().expect("MS-MPPE-Recv-Key").expose();

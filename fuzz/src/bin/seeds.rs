@@ -2,11 +2,11 @@
 //! the in-process authenticator, plus hand-made edge cases. Run from the repository root:
 //! `cargo run --manifest-path fuzz/Cargo.toml --bin seeds`.
 
-use eap::fuzzing::{client_config, server_config};
+use eap::unstable::fuzzing::{client_config, server_config};
 use eap::testing::{Direction, Fault, Pair};
-use eap::wire::eap::Eap;
-use eap::wire::eapol::Eapol;
-use eap::wire::radius::{self, Builder, Code};
+use eap::unstable::wire::eap::Eap;
+use eap::unstable::wire::eapol::Eapol;
+use eap::unstable::wire::radius::{self, Builder, Code};
 use std::fs;
 use std::path::Path;
 
@@ -48,9 +48,9 @@ fn main() {
         write("eap", &format!("{i:02}"), p);
         write("eapol", &format!("{i:02}"), &Eapol::eap(p).to_vec());
         if let Ok(e) = Eap::parse(p) {
-            if let Some((eap::wire::eap::MethodType::Peap, data)) = e.method() {
+            if let Some((eap::MethodType::Peap, data)) = e.method() {
                 write("tls_frame", &format!("{i:02}"), data);
-                if let Ok(f) = eap::wire::tls_frame::TlsFrame::parse(data) {
+                if let Ok(f) = eap::unstable::wire::tls_frame::TlsFrame::parse(data) {
                     let stream = if i < to_peer.len() { &mut server_tls } else { &mut client_tls };
                     stream.extend_from_slice(f.data);
                 }

@@ -3,11 +3,11 @@
 #![allow(dead_code)]
 
 use clap::{Args, ValueEnum};
-use eap::config::{Cryptobinding, Limits, TtlsInner};
+use eap::MethodType;
 use eap::tls::TlsVersion;
-use eap::transport::Outcome;
-use eap::wire::eap::MethodType;
+use eap::transport::AuthOutcome;
 use eap::{Config, Event};
+use eap::{Cryptobinding, Limits, TtlsInner};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,7 +62,7 @@ pub struct AuthArgs {
     #[arg(long, value_enum, default_value = "1.2")]
     pub tls_max: TlsMax,
     /// Largest TLS data per EAP message.
-    #[arg(long, default_value_t = eap::config::DEFAULT_FRAGMENT_SIZE)]
+    #[arg(long, default_value_t = eap::Config::DEFAULT_FRAGMENT_SIZE)]
     pub fragment_size: usize,
     /// Give up after this many seconds (whole authentication, counted from the server's or
     /// authenticator's first answer; also the longest silence after our last message).
@@ -145,7 +145,7 @@ struct KeyLogTo(std::sync::Mutex<std::fs::File>);
 impl rustls::KeyLog for KeyLogTo {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
         use std::io::Write;
-        let line = eap::capture::nss_key_log_line(label, client_random, secret);
+        let line = eap::unstable::capture::nss_key_log_line(label, client_random, secret);
         if let Ok(mut f) = self.0.lock() {
             let _ = f.write_all(line.as_bytes());
         }
@@ -197,15 +197,17 @@ impl AuthArgs {
     }
 
     /// The `--pcap` recorder, if asked for (give it to the transport and to `config`).
-    pub fn tap(&self) -> Result<Option<eap::capture::Tap>, String> {
+    pub fn tap(&self) -> Result<Option<eap::unstable::capture::Tap>, String> {
         self.pcap
             .as_ref()
-            .map(|p| eap::capture::Tap::create(p).map_err(|e| format!("{}: {e}", p.display())))
+            .map(|p| {
+                eap::unstable::capture::Tap::create(p).map_err(|e| format!("{}: {e}", p.display()))
+            })
             .transpose()
     }
 
     /// The configuration these flags describe; `tap` also receives the TLS secrets.
-    pub fn config(&self, tap: Option<&eap::capture::Tap>) -> Result<Config, String> {
+    pub fn config(&self, tap: Option<&eap::unstable::capture::Tap>) -> Result<Config, String> {
         let mut b = Config::builder(&self.identity)
             .fragment_size(self.fragment_size)
             .tls_max(match self.tls_max {
@@ -217,12 +219,12 @@ impl AuthArgs {
                 CryptobindingArg::Optional => Cryptobinding::Optional,
                 CryptobindingArg::Required => Cryptobinding::Required,
             })
-            .limits(Limits {
-                overall: Duration::from_secs(self.timeout),
-                silence: Duration::from_secs(self.timeout),
-                restart_once: self.restart_once.then_some(RESTART_HOLD),
-                ..Limits::default()
-            });
+            .limits(
+                Limits::default()
+                    .with_overall(Duration::from_secs(self.timeout))
+                    .with_silence(Duration::from_secs(self.timeout))
+                    .with_restart_once(self.restart_once.then_some(RESTART_HOLD)),
+            );
         if let Some(p) = self.password()? {
             b = b.password(p);
         }
@@ -304,48 +306,16 @@ pub fn print_event(event: &Event) {
     print_event_at(event, None);
 }
 
-/// Prints an event on stderr with the milliseconds since the start (for `--verbose`):
-/// TLS versions and suites by name.
+/// Prints an event on stderr with the milliseconds since the start (for `--verbose`), as
+/// its `Display` writes it.
 pub fn print_event_at(event: &Event, ms: Option<u64>) {
     if let Some(ms) = ms {
         eprint!("{ms:>7} ms ");
     }
-    match event {
-        Event::TunnelUp {
-            version,
-            cipher_suite,
-            resumed,
-        } => eprintln!(
-            "event: TunnelUp TLS {} {}{}",
-            eap::transport::report::tls_version_name(*version),
-            eap::transport::report::suite_name(*cipher_suite),
-            if *resumed { " (resumed)" } else { "" }
-        ),
-        Event::ServerCertificate {
-            certificate,
-            validated,
-        } => eprintln!(
-            "event: ServerCertificate {} (issuer {}, names {:?}, valid {} to {}, {}validated)",
-            certificate.subject,
-            certificate.issuer,
-            certificate.dns_names,
-            eap::transport::report::rfc3339(certificate.not_before),
-            eap::transport::report::rfc3339(certificate.not_after),
-            if *validated { "" } else { "not " }
-        ),
-        Event::Authenticated(_) => eprintln!("event: Authenticated"),
-        Event::AuthenticatedWithoutKeys { method } => {
-            eprintln!("event: Authenticated with {method}, which derives no keys")
-        }
-        Event::Failed(d) => eprintln!("event: Failed: {d}"),
-        Event::Restarting { diagnosis, hold } => {
-            eprintln!("event: Restarting after {} s: {diagnosis}", hold.as_secs())
-        }
-        other => eprintln!("event: {other:?}"),
-    }
+    eprintln!("event: {event}");
 }
 
-pub use eap::transport::report::hex;
+pub use eap::unstable::report::hex;
 
 /// Prints the restart note of `--restart-once` on stderr (shown without `-v` too: the
 /// outcome that follows is the second attempt's).
@@ -359,17 +329,17 @@ pub fn print_restart(event: &Event) {
 }
 
 /// Prints `MSK=<hex>` for a success (stdout) or `error: <diagnosis>` (stderr); true on success.
-pub fn report(outcome: &Outcome) -> bool {
+pub fn report(outcome: &AuthOutcome) -> bool {
     match outcome {
-        Outcome::Authenticated(keys) => {
+        AuthOutcome::Authenticated(keys) => {
             println!("MSK={}", hex(keys.msk.expose()));
             true
         }
-        Outcome::AuthenticatedWithoutKeys { method } => {
+        AuthOutcome::AuthenticatedWithoutKeys { method } => {
             eprintln!("note: authenticated with {method}, which derives no keys (no MSK)");
             true
         }
-        Outcome::Failed(d) => {
+        AuthOutcome::Failed(d) => {
             eprintln!("error: {d}");
             false
         }

@@ -9,10 +9,8 @@ use crate::crypto::mschapv2::{
     authenticator_response_matches, generate_authenticator_response, generate_nt_response,
     nt_password_hash,
 };
-use crate::diagnosis::{
-    Cause, CertificateInfo, CertificateProblem, Phase, SentMessage, TimeoutKind, TransportFailure,
-};
-use crate::tls::{TlsOffer, TlsVersion};
+use crate::diagnosis::{Cause, Phase, SentMessage, TimeoutKind, TransportFailure};
+use crate::tls::{CertificateInfo, CertificateProblem, TlsOffer, TlsVersion};
 use crate::wire::eap::MethodType;
 use crate::wire::mschapv2::{FailureMessage, SuccessMessage};
 use crate::wire::tls_record::{ClientHello, ServerHello, alert_name};
@@ -24,7 +22,7 @@ use std::vec::Vec;
 
 /// How the conversation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Outcome {
+pub enum ConversationOutcome {
     /// The server accepted (EAP-Success, Access-Accept).
     Success,
     /// The server rejected, a side gave up, or a side aborted.
@@ -33,12 +31,12 @@ pub enum Outcome {
     Incomplete,
 }
 
-impl Display for Outcome {
+impl Display for ConversationOutcome {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-            Outcome::Incomplete => "incomplete",
+            ConversationOutcome::Success => "success",
+            ConversationOutcome::Failure => "failure",
+            ConversationOutcome::Incomplete => "incomplete",
         })
     }
 }
@@ -70,11 +68,11 @@ impl PartialEq<Phase> for Stage {
 
 impl Stage {
     /// The stable snake_case code: a live run's
-    /// [`phase_code`](crate::transport::report::phase_code), `four_way_handshake` or
+    /// [`phase_code`](crate::unstable::report::phase_code), `four_way_handshake` or
     /// `group_key_handshake`.
     pub fn code(&self) -> &'static str {
         match self {
-            Stage::Eap(p) => crate::transport::report::phase_code(*p),
+            Stage::Eap(p) => crate::unstable::report::phase_code(*p),
             Stage::FourWay => "four_way_handshake",
             Stage::GroupKey => "group_key_handshake",
         }
@@ -232,7 +230,7 @@ impl Display for Finding {
 }
 
 /// The codes [`Finding::code`] gives besides a live run's cause codes
-/// ([`CAUSE_CODES`](crate::transport::report::CAUSE_CODES)).
+/// ([`CAUSE_CODES`](crate::unstable::report::CAUSE_CODES)).
 pub const CAPTURE_CODES: &[&str] = &[
     "accepted",
     "client_tls_alert",
@@ -244,14 +242,14 @@ pub const CAPTURE_CODES: &[&str] = &[
 
 impl Finding {
     /// The stable snake_case code of the finding: a live run's
-    /// [`cause_code`](crate::transport::report::cause_code) for a [`Finding::Cause`], else
+    /// [`cause_code`](crate::unstable::report::cause_code) for a [`Finding::Cause`], else
     /// one of `accepted`, `client_tls_alert`, `rejected_in_tunnel`,
     /// `client_stopped_answering`, `capture_ends`, `wpa_key_handshake` (the README lists
     /// them).
     pub fn code(&self) -> &'static str {
         match self {
             Finding::Accepted { .. } => "accepted",
-            Finding::Cause(c) => crate::transport::report::cause_code(c),
+            Finding::Cause(c) => crate::unstable::report::cause_code(c),
             Finding::ClientAlert { .. } => "client_tls_alert",
             Finding::RejectedInTunnel { .. } => "rejected_in_tunnel",
             Finding::ClientStoppedAnswering { .. } => "client_stopped_answering",
@@ -262,7 +260,7 @@ impl Finding {
 
     /// The class of a failure a live run would report ([`Cause::kind`]); `None` for the
     /// findings only a capture gives.
-    pub fn kind(&self) -> Option<crate::diagnosis::FailureKind> {
+    pub fn kind(&self) -> Option<crate::FailureKind> {
         match self {
             Finding::Cause(c) => Some(c.kind()),
             _ => None,
@@ -293,7 +291,7 @@ impl Finding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     /// How it ended.
-    pub outcome: Outcome,
+    pub outcome: ConversationOutcome,
     /// How far it got.
     pub phase: Stage,
     /// Why it ended so.
@@ -543,8 +541,8 @@ impl Observed {
         }
     }
 
-    fn judge(&self, identity: Option<&str>) -> (Outcome, Phase, Finding) {
-        use Outcome::{Failure, Incomplete, Success};
+    fn judge(&self, identity: Option<&str>) -> (ConversationOutcome, Phase, Finding) {
+        use ConversationOutcome::{Failure, Incomplete, Success};
         if self.end == Some(End::Success) {
             let tls = self.chosen();
             let finding = Finding::Accepted {
@@ -711,7 +709,7 @@ mod tests {
         })
     }
 
-    fn judged(o: &Observed) -> (Outcome, Phase, Finding) {
+    fn judged(o: &Observed) -> (ConversationOutcome, Phase, Finding) {
         let v = o.verdict(None);
         let Stage::Eap(phase) = v.phase else {
             panic!("{}", v.phase)
@@ -734,7 +732,11 @@ mod tests {
         });
         assert_eq!(
             judged(&o),
-            (Outcome::Failure, Phase::Identity, Finding::Cause(no_reply))
+            (
+                ConversationOutcome::Failure,
+                Phase::Identity,
+                Finding::Cause(no_reply)
+            )
         );
         // EAPOL: Starts and nothing else.
         o.radius = false;
@@ -747,7 +749,7 @@ mod tests {
         assert!(matches!(
             judged(&o),
             (
-                Outcome::Failure,
+                ConversationOutcome::Failure,
                 _,
                 Finding::ClientStoppedAnswering { attempts: 2, .. }
             )
@@ -756,7 +758,11 @@ mod tests {
         o.last = last(false, 1, None);
         assert!(matches!(
             judged(&o),
-            (Outcome::Incomplete, _, Finding::CaptureEnds { .. })
+            (
+                ConversationOutcome::Incomplete,
+                _,
+                Finding::CaptureEnds { .. }
+            )
         ));
         let text = Finding::CaptureEnds {
             after: "the server's PEAP Start".into(),
@@ -820,7 +826,7 @@ mod tests {
         assert_eq!(
             judged(&o),
             (
-                Outcome::Failure,
+                ConversationOutcome::Failure,
                 Phase::TlsHandshake,
                 Finding::Cause(Cause::FailureAfterClientCertificate)
             )

@@ -86,4 +86,4 @@ pub use pcapng::{PcapWriter, Tap, nss_key_log_line};
 #[cfg(feature = "capture")]
 pub use read::{Capture, Packet, ReadError, read_capture};
 #[cfg(feature = "capture")]
-pub use verdict::{CAPTURE_CODES, Finding, Outcome, PasswordCheck, Stage, Verdict};
+pub use verdict::{CAPTURE_CODES, ConversationOutcome, Finding, PasswordCheck, Stage, Verdict};

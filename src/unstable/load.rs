@@ -1,5 +1,5 @@
 //! Load mode: many authentications, up to `concurrency` in flight, from one thread, over a
-//! pool of UDP sockets. Each session is a [`Supplicant`] and a sans-IO [`RadiusClient`];
+//! pool of UDP sockets. Each session is a [`Supplicant`] and a sans-IO `RadiusClient`;
 //! replies are routed to their session by socket and RADIUS Identifier (each socket has
 //! its own 256 Identifiers, so a socket carries at most 256 sessions in flight), and
 //! every timer (retransmissions, the supplicant's own) runs on one clock.
@@ -7,14 +7,14 @@
 //! Each session has its own Calling-Station-Id (`02-00-00` followed by its number), as
 //! distinct stations would.
 
-use super::drive::{Outcome, Received};
-use super::radius::RadiusConfig;
-use super::radius_client::{Action, RadiusClient};
 use super::report::{Recorder, Report};
-use super::retry::local_network_error;
 use crate::config::Config;
 use crate::diagnosis::{Cause, Diagnosis, LocalEnd};
 use crate::event::{Event, Input, Output};
+use crate::transport::RadiusConfig;
+use crate::transport::radius_client::{Action, RadiusClient};
+use crate::transport::retry::local_network_error;
+use crate::transport::{AuthOutcome, Received};
 use crate::wire::radius::{self, Packet};
 use crate::{Instant, Supplicant};
 use alloc::format;
@@ -89,7 +89,7 @@ pub fn run_load(
     radius: &RadiusConfig,
     plan: &LoadPlan,
     mut config_for: impl FnMut(usize) -> Config,
-    mut done: impl FnMut(usize, &Outcome, &Report),
+    mut done: impl FnMut(usize, &AuthOutcome, &Report),
 ) -> io::Result<()> {
     let origin = std::time::Instant::now();
     let now = || Instant::from_millis(origin.elapsed().as_millis() as u64);
@@ -244,7 +244,7 @@ fn step(
     pool: &mut Pool,
     t: Instant,
     datagram: Option<&[u8]>,
-    done: &mut impl FnMut(usize, &Outcome, &Report),
+    done: &mut impl FnMut(usize, &AuthOutcome, &Report),
 ) -> io::Result<bool> {
     let Some(s) = slots[slot].as_mut() else {
         return Ok(false);
@@ -258,7 +258,7 @@ fn step(
                     .handle_input(Input::Packet { now: t, eap: &eap });
             }
             Some(Received::Failed(f)) => {
-                outcome = Some(Outcome::Failed(Diagnosis::new(
+                outcome = Some(AuthOutcome::Failed(Diagnosis::new(
                     s.supplicant.phase(),
                     Cause::Transport(f),
                 )));
@@ -275,7 +275,7 @@ fn step(
             match s.client.poll(t, LocalEnd::Unknown) {
                 Action::Transmit => send(s, pool, t)?,
                 Action::GiveUp(f) => {
-                    outcome = Some(Outcome::Failed(Diagnosis::new(
+                    outcome = Some(AuthOutcome::Failed(Diagnosis::new(
                         s.supplicant.phase(),
                         Cause::Transport(f),
                     )));
@@ -310,7 +310,7 @@ fn step(
                 e @ (Event::Authenticated(_)
                 | Event::AuthenticatedWithoutKeys { .. }
                 | Event::Failed(_)),
-            ) => outcome = Outcome::from_event(e),
+            ) => outcome = AuthOutcome::from_event(e),
             Output::Event(e) => s.recorder.observe(&e, t),
             Output::Idle { next_timeout } => {
                 s.deadline = next_timeout;
@@ -324,7 +324,7 @@ fn step(
     let Some(mut s) = slots[slot].take() else {
         return Ok(false);
     };
-    if let Outcome::Failed(d) = &mut outcome {
+    if let AuthOutcome::Failed(d) = &mut outcome {
         s.client.annotate(d);
     }
     s.client.finish(&mut outcome);

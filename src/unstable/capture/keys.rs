@@ -4,9 +4,9 @@
 //! PMK or MSK against message 2's MIC, and message 3's when there is one).
 
 use super::link::Mac;
-use super::verdict::{Finding, Outcome, Stage, Verdict};
+use super::verdict::{ConversationOutcome, Finding, Stage, Verdict};
 use crate::crypto::wpa::{self, MicAlgorithm};
-use crate::transport::report::hex;
+use crate::unstable::report::hex;
 use crate::wire::eapol_key::{
     self, Akm, DESCRIPTOR_WPA, ELEMENT_RSN, ELEMENT_VENDOR, EapolKey, Message, Rsn,
 };
@@ -268,7 +268,7 @@ impl Keys {
 
     /// The verdict, given the EAP verdict (`eap`: whether there was any EAP at all).
     pub(super) fn judge(&self, v: Verdict, eap: bool, beacon: Option<&Rsn>) -> Verdict {
-        if !self.any() || (eap && v.outcome == Outcome::Failure) {
+        if !self.any() || (eap && v.outcome == ConversationOutcome::Failure) {
             return v;
         }
         let mut v = v;
@@ -290,9 +290,17 @@ impl Keys {
             let g1 = c(Message::Group1);
             let g2 = c(Message::Group2);
             if g1 > 0 && g2 == 0 && (g1 > 1 || self.departure.is_some()) {
-                (Outcome::Failure, Stage::GroupKey, KeyKind::NoGroup2)
+                (
+                    ConversationOutcome::Failure,
+                    Stage::GroupKey,
+                    KeyKind::NoGroup2,
+                )
             } else {
-                (Outcome::Success, Stage::FourWay, KeyKind::Completed)
+                (
+                    ConversationOutcome::Success,
+                    Stage::FourWay,
+                    KeyKind::Completed,
+                )
             }
         } else if m3 > 0 {
             let failed = m3 > 1 || self.departure.is_some();
@@ -304,10 +312,14 @@ impl Keys {
             let failed = m1 > 1 || self.departure.is_some();
             (outcome(failed), Stage::FourWay, KeyKind::NoMessage2)
         } else {
-            (Outcome::Failure, Stage::FourWay, KeyKind::DepartureOnly)
+            (
+                ConversationOutcome::Failure,
+                Stage::FourWay,
+                KeyKind::DepartureOnly,
+            )
         };
         let f = finding(kind);
-        if outcome == Outcome::Success {
+        if outcome == ConversationOutcome::Success {
             if eap {
                 v.story.push("the 4-way handshake completed".into());
                 return v;
@@ -492,11 +504,11 @@ impl Keys {
     }
 }
 
-fn outcome(failed: bool) -> Outcome {
+fn outcome(failed: bool) -> ConversationOutcome {
     if failed {
-        Outcome::Failure
+        ConversationOutcome::Failure
     } else {
-        Outcome::Incomplete
+        ConversationOutcome::Incomplete
     }
 }
 

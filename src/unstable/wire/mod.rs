@@ -23,45 +23,7 @@ pub mod tls_frame;
 pub mod tls_record;
 pub mod tlv;
 
-/// Why a buffer could not be decoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DecodeError {
-    /// The buffer ends before a fixed-size field does.
-    #[error("{what}: truncated: need {need} octets, have {have}")]
-    Truncated {
-        /// The structure being decoded.
-        what: &'static str,
-        /// Octets needed.
-        need: usize,
-        /// Octets available.
-        have: usize,
-    },
-    /// A length field disagrees with the buffer or with the structure's rules.
-    #[error("{what}: length {declared} does not fit (available or allowed: {available})")]
-    BadLength {
-        /// The structure being decoded.
-        what: &'static str,
-        /// The length the packet declares.
-        declared: usize,
-        /// The length available or allowed.
-        available: usize,
-    },
-    /// A field holds a value the structure forbids.
-    #[error("{what}: invalid value {value:#x}")]
-    InvalidValue {
-        /// The field.
-        what: &'static str,
-        /// The value found.
-        value: u32,
-    },
-    /// Text that does not follow its grammar (e.g. an MSCHAPv2 Success or Failure message).
-    #[error("{what}: malformed")]
-    Malformed {
-        /// The structure being decoded.
-        what: &'static str,
-    },
-}
+pub(crate) use crate::diagnosis::DecodeError;
 
 /// Declares a wire enum over an integer type with an `Unknown` arm that round-trips.
 macro_rules! wire_enum {

@@ -8,17 +8,14 @@
 
 use crate::config::{Config, Limits};
 use crate::event::{Input, Output};
-use crate::testing::{Authenticator, AuthenticatorConfig};
+use crate::testing::{Authenticator, AuthenticatorConfig, TestPki};
 use crate::time::Instant;
 use crate::wire::eap::{Code, Eap};
 use crate::wire::tls_frame::TlsFrame;
 use crate::wire::{avp, eap, eapol, mschapv2, peap_inner, radius, tls_record, tlv};
 use crate::{Supplicant, crypto};
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::time::Duration;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// A fuzz target body.
 pub type Body = fn(&[u8]);
@@ -64,7 +61,7 @@ pub fn eapol_key_codec(data: &[u8]) {
 /// A capture file (pcap or pcapng) after one octet that picks the key to check: none, a
 /// passphrase, a PMK or an MSK, with or without an SSID.
 pub fn capture_explain(data: &[u8]) {
-    use crate::capture::{KeySource, Options, explain};
+    use crate::unstable::capture::{KeySource, Options, explain};
     let Some((&mode, file)) = data.split_first() else {
         return;
     };
@@ -74,7 +71,7 @@ pub fn capture_explain(data: &[u8]) {
         2 => Some(KeySource::Pmk(alloc::vec![7; 32])),
         _ => Some(KeySource::Msk(alloc::vec![7; 64])),
     };
-    let options = crate::capture::Options {
+    let options = crate::unstable::capture::Options {
         key,
         ssid: (mode & 4 != 0).then(|| b"fuzz".to_vec()),
         password: (mode & 8 != 0).then(|| "fuzz password".into()),
@@ -232,9 +229,6 @@ fn chunks(mut data: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-const CA: &[u8] = include_bytes!("../tests/data/ca.pem");
-const SERVER_CERT: &[u8] = include_bytes!("../tests/data/server.pem");
-const SERVER_KEY: &[u8] = include_bytes!("../tests/data/server.key");
 const USER: &str = "alice@example.org";
 const PASSWORD: &str = "fuzz password";
 
@@ -243,32 +237,13 @@ pub fn client_config() -> Config {
 }
 
 fn client_builder() -> crate::config::ConfigBuilder {
-    Config::builder(USER)
+    TestPki::client(USER, PASSWORD)
         .anonymous_identity("anonymous@example.org")
-        .password(PASSWORD)
-        .ca_pem(CA)
-        .expect("test CA")
-        .server_name("radius.example.org")
-        .limits(Limits {
-            reassembly_cap: 16 * 1024,
-            ..Limits::default()
-        })
+        .limits(Limits::default().with_reassembly_cap(16 * 1024))
 }
 
 pub fn server_config() -> AuthenticatorConfig {
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(SERVER_CERT)
-        .collect::<Result<_, _>>()
-        .expect("test server certificate");
-    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY).expect("test server key");
-    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_protocol_versions(&[&rustls::version::TLS12])
-    .expect("TLS 1.2")
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .expect("server certificate and key");
-    AuthenticatorConfig::new(Arc::new(tls), USER, PASSWORD)
+    TestPki::authenticator_with_versions(USER, PASSWORD, &[&rustls::version::TLS12])
 }
 
 /// Drains the supplicant; returns what it transmitted.
@@ -336,15 +311,12 @@ pub fn supplicant_outer(data: &[u8]) {
 pub fn supplicant_eap_tls(data: &[u8]) {
     let config = Config::builder(USER)
         .methods([eap::MethodType::Tls])
-        .client_pem(SERVER_CERT, SERVER_KEY)
-        .ca_pem(CA)
+        .client_pem(TestPki::SERVER_CHAIN_PEM, TestPki::SERVER_KEY_PEM)
+        .ca_pem(TestPki::CA_PEM)
         .expect("test CA")
-        .server_name("radius.example.org")
+        .server_name(TestPki::SERVER_NAME)
         .tls_max(crate::tls::TlsVersion::TLS13)
-        .limits(Limits {
-            reassembly_cap: 16 * 1024,
-            ..Limits::default()
-        })
+        .limits(Limits::default().with_reassembly_cap(16 * 1024))
         .build()
         .expect("fuzz EAP-TLS config");
     let mut s = Supplicant::new(config, Instant::ZERO);
@@ -395,18 +367,9 @@ pub fn supplicant_ttls(data: &[u8]) {
         1 => TtlsInner::MsChapV2,
         _ => TtlsInner::EapMsChapV2,
     };
-    let config = Config::builder(USER)
-        .anonymous_identity("anonymous@example.org")
-        .password(PASSWORD)
-        .ca_pem(CA)
-        .expect("test CA")
-        .server_name("radius.example.org")
+    let config = client_builder()
         .methods([eap::MethodType::Ttls])
         .ttls_inner(inner)
-        .limits(Limits {
-            reassembly_cap: 16 * 1024,
-            ..Limits::default()
-        })
         .build()
         .expect("fuzz TTLS config");
     let mut server = server_config();

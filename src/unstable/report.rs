@@ -16,13 +16,14 @@
 //! (`code`, `message`), and `msk` only when asked for. Codes: [`cause_code`],
 //! [`phase_code`], [`WarningCode::as_str`].
 
-use super::drive::Outcome;
 use super::json::{self, Object};
 use crate::Instant;
-use crate::diagnosis::{Cause, CertificateInfo, CertificateProblem, Diagnosis, Phase};
+use crate::diagnosis::{Cause, Diagnosis, Phase};
 use crate::event::Event;
 use crate::lint::{Warning, WarningCode};
 use crate::tls::TlsVersion;
+use crate::tls::{CertificateInfo, CertificateProblem};
+use crate::transport::AuthOutcome;
 use crate::wire::eap::MethodType;
 use crate::wire::tls_record::cipher_suite_name;
 use alloc::collections::BTreeMap;
@@ -184,7 +185,7 @@ impl Recorder {
     }
 
     /// The authentication ended at `now` with `outcome` after `round_trips`.
-    pub fn finish(mut self, outcome: &Outcome, round_trips: u32, now: Instant) -> Report {
+    pub fn finish(mut self, outcome: &AuthOutcome, round_trips: u32, now: Instant) -> Report {
         let ms = |a: Instant, b: Instant| b.saturating_duration_since(a).as_millis() as u64;
         let r = &mut self.report;
         r.round_trips = round_trips;
@@ -197,8 +198,8 @@ impl Recorder {
             },
         };
         r.diagnosis = match outcome {
-            Outcome::Authenticated(_) | Outcome::AuthenticatedWithoutKeys { .. } => None,
-            Outcome::Failed(d) => Some(d.clone()),
+            AuthOutcome::Authenticated(_) | AuthOutcome::AuthenticatedWithoutKeys { .. } => None,
+            AuthOutcome::Failed(d) => Some(d.clone()),
         };
         let unix_now = r.unix_now;
         for (c, validated) in &r.server_certificates {
@@ -710,7 +711,7 @@ mod tests {
 
     const NOW: i64 = 1_780_000_000;
 
-    fn record(outcome: &Outcome, not_after: i64) -> Report {
+    fn record(outcome: &AuthOutcome, not_after: i64) -> Report {
         let at = Instant::from_millis;
         let mut r = Recorder::new(
             "peap",
@@ -771,8 +772,8 @@ mod tests {
         r.finish(outcome, 9, at(100))
     }
 
-    fn failure() -> Outcome {
-        Outcome::Failed(Diagnosis::new(
+    fn failure() -> AuthOutcome {
+        AuthOutcome::Failed(Diagnosis::new(
             Phase::Start,
             Cause::Transport(TransportFailure::WrongSharedSecret),
         ))
@@ -808,7 +809,7 @@ mod tests {
             session_id: Vec::new(),
             from_cryptobinding: false,
         };
-        let ok = Outcome::Authenticated(keys.clone());
+        let ok = AuthOutcome::Authenticated(keys.clone());
         let r = record(&ok, NOW + 10 * 86_400 + 5);
         assert_eq!(r.warnings[0].code, WarningCode::CertificateExpiresSoon);
         let j = r.to_json(Some(keys.msk.expose()));
@@ -831,7 +832,7 @@ mod tests {
         let mut s = Summary::default();
         for t in 1..=100u64 {
             let mut r = record(
-                &Outcome::Failed(Diagnosis::new(Phase::Start, Cause::LowerLayerDown)),
+                &AuthOutcome::Failed(Diagnosis::new(Phase::Start, Cause::LowerLayerDown)),
                 NOW,
             );
             r.timing.total = t;

@@ -16,7 +16,7 @@ use super::keys::{KeyCheck, KeySource};
 use super::link::{self, Frame, Mac};
 use super::names::quote;
 use super::read::{Capture, ReadError, read_capture};
-use super::verdict::{Outcome, PasswordCheck, Verdict};
+use super::verdict::{ConversationOutcome, PasswordCheck, Verdict};
 use crate::wire::eap::{Code as EapCode, Eap, MethodType};
 use crate::wire::eapol::{Eapol, PacketType};
 use crate::wire::eapol_key::{EapolKey, Message};
@@ -534,7 +534,7 @@ impl Conversation {
     /// `code`, `phase`, `message`, `hint`, with the same codes as a live run's report),
     /// `server_message`, `story`, `tunnel`, `password`, `key` (`null` when not applicable).
     pub fn to_json(&self, number: usize) -> String {
-        use crate::transport::json::{Object, array, string};
+        use crate::unstable::json::{Object, array, string};
         let text = |s: &str| {
             let mut q = String::new();
             string(&mut q, s);
@@ -546,7 +546,7 @@ impl Conversation {
         o.num("conversation", number as f64)
             .str("link", &self.link.to_string())
             .str("result", &v.outcome.to_string());
-        if v.outcome == Outcome::Success {
+        if v.outcome == ConversationOutcome::Success {
             o.raw("cause", "null");
         } else {
             let mut c = String::new();

@@ -368,7 +368,7 @@ fn management(data: &[u8], subtype: u8, fc1: u8) -> Option<Frame<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::pcapng::ip_udp;
+    use crate::unstable::capture::pcapng::ip_udp;
     use std::vec;
     use std::vec::Vec;
 
@@ -423,8 +423,8 @@ mod tests {
 
     #[test]
     fn radiotap_fcs_flags_and_protected_management() {
-        let deauth = crate::capture::air::management_frame(12, AP, SUPP, AP, &[15, 0]);
-        let with_fcs = crate::capture::air::monitor_header(127, &deauth, true).unwrap();
+        let deauth = crate::unstable::capture::air::management_frame(12, AP, SUPP, AP, &[15, 0]);
+        let with_fcs = crate::unstable::capture::air::monitor_header(127, &deauth, true).unwrap();
         let Some(Frame::Management { subtype, body, .. }) = decode(127, &with_fcs) else {
             panic!("not read")
         };
@@ -439,7 +439,8 @@ mod tests {
             Some(Frame::Protected { src: AP, dst: SUPP })
         );
         for lt in [119, 163, 192] {
-            let framed = crate::capture::air::monitor_header(lt, &deauth, lt == 192).unwrap();
+            let framed =
+                crate::unstable::capture::air::monitor_header(lt, &deauth, lt == 192).unwrap();
             assert!(
                 matches!(
                     decode(lt, &framed),

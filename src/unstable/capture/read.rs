@@ -204,7 +204,7 @@ fn read_pcap(bytes: &[u8]) -> Result<Capture, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::pcapng::PcapWriter;
+    use crate::unstable::capture::pcapng::PcapWriter;
     use std::vec;
 
     #[test]
