@@ -22,7 +22,8 @@ pub enum ApiError {
     },
 }
 
-/// An EAP peer running PEAPv0 with inner EAP-MSCHAPv2, driven by its caller.
+/// An EAP peer (PEAP, EAP-TLS, EAP-TTLS; EAP-MD5 only when named), driven by its caller:
+/// no I/O, no clock, no randomness of its own.
 ///
 /// # Run loop
 ///

@@ -23,7 +23,8 @@ enum Stage {
     Done,
 }
 
-/// A sans-IO PEAPv0 authenticator: feed it the peer's EAP responses, send what it returns.
+/// A sans-IO PEAPv0 / EAP-TLS / EAP-TTLS authenticator: feed it the peer's EAP responses,
+/// send what it returns.
 pub struct Authenticator {
     config: AuthenticatorConfig,
     stage: Stage,

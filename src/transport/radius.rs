@@ -110,7 +110,7 @@ impl RadiusConfig {
     }
 }
 
-/// A RADIUS client transport: a thin blocking loop over the sans-IO `RadiusClient`, on
+/// A RADIUS client transport: a thin blocking loop over the crate's sans-IO RADIUS client, on
 /// the host's clock and a socket.
 pub struct RadiusTransport {
     config: RadiusConfig,
