@@ -309,8 +309,12 @@ impl Peer {
                 self.rounds += 1;
                 let response = Eap::response(id, response_type, &data).to_vec();
                 self.last_id = Some(id);
-                self.last_request = bytes.to_vec();
-                self.last_response = Some(response.clone());
+                // Both kept in the buffers of the last round: no allocation per round.
+                self.last_request.clear();
+                self.last_request.extend_from_slice(bytes);
+                let last = self.last_response.get_or_insert_with(Vec::new);
+                last.clear();
+                last.extend_from_slice(&response);
                 self.last_sent = sent;
                 self.last_sends = 1;
                 self.answered(config, now);

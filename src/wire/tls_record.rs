@@ -169,6 +169,8 @@ pub struct TlsScanner {
     skip: usize,
     /// A ServerHello chose TLS 1.3: encryption starts after the current record.
     encrypt_after_record: bool,
+    /// [`TlsScanner::first_hello`]: stop reading at the first hello.
+    hello_only: bool,
 }
 
 impl TlsScanner {
@@ -224,6 +226,18 @@ impl TlsScanner {
             self.end_record(record, &mut events);
         }
         events
+    }
+
+    /// As [`TlsScanner::push`], but reads only up to the first ClientHello or ServerHello
+    /// and returns it (`None` while none is complete, or if the bytes are not TLS). What
+    /// follows the hello is neither buffered nor parsed (a server's certificates, say), and
+    /// the scanner reads nothing more once it returned one: for a caller that wants the
+    /// hello alone.
+    pub fn first_hello(&mut self, bytes: &[u8]) -> Option<TlsEvent> {
+        self.hello_only = true;
+        self.push(bytes)
+            .into_iter()
+            .find(|e| matches!(e, TlsEvent::ClientHello(_) | TlsEvent::ServerHello(_)))
     }
 
     /// Part of a record's body.
@@ -307,7 +321,13 @@ impl TlsScanner {
                 return;
             }
             let message = core::mem::take(&mut self.handshake);
-            events.push(self.handshake_message(msg_type, &message[4..]));
+            let event = self.handshake_message(msg_type, &message[4..]);
+            let hello = matches!(event, TlsEvent::ClientHello(_) | TlsEvent::ServerHello(_));
+            events.push(event);
+            if hello && self.hello_only {
+                self.dead = true;
+                return;
+            }
         }
     }
 
@@ -703,6 +723,33 @@ mod tests {
             scan(&[&hrr, &records(22, &message(2, &[]))])[1],
             TlsEvent::Handshake(2)
         );
+    }
+
+    #[test]
+    fn first_hello_reads_no_further() {
+        // A server's flight: the hello is returned, the certificates after it are not read.
+        let certificate = message(11, &[0, 0, 11, 0, 0, 3, 1, 2, 3, 0, 0, 2, 4, 5]);
+        let flight = records(22, &[server_hello([3; 32], None), certificate].concat());
+        let mut scanner = TlsScanner::new();
+        let Some(TlsEvent::ServerHello(sh)) = scanner.first_hello(&flight) else {
+            panic!("no ServerHello");
+        };
+        assert_eq!(sh.random, [3; 32]);
+        assert!(scanner.handshake.capacity() == 0 && scanner.push(&flight).is_empty());
+        // Cut anywhere: nothing until the hello is whole.
+        let (body, _, expected) = client_hello();
+        let rec = records(22, &message(1, &body));
+        for i in 0..rec.len() {
+            let mut scanner = TlsScanner::new();
+            assert_eq!(scanner.first_hello(&rec[..i]), None, "cut at {i}");
+            let event = scanner.first_hello(&rec[i..]);
+            assert_eq!(
+                event,
+                Some(TlsEvent::ClientHello(expected.clone())),
+                "cut at {i}"
+            );
+        }
+        assert_eq!(TlsScanner::new().first_hello(b"GET / HTTP/1.1"), None);
     }
 
     #[test]

@@ -310,13 +310,10 @@ impl TlsSession {
     /// Feeds a whole server message to the tunnel (reading the ServerHello on the way).
     pub(crate) fn receive(&mut self, ctx: &mut Ctx<'_>, message: &[u8]) -> Result<(), Step> {
         if let Some(scanner) = self.server_scan.as_mut() {
-            for ev in scanner.push(message) {
-                if let TlsEvent::ServerHello(h) = ev {
-                    self.server_random = Some(h.random);
-                    self.chosen = Some((TlsVersion(h.version()), h.cipher_suite));
-                    self.server_scan = None;
-                    break;
-                }
+            if let Some(TlsEvent::ServerHello(h)) = scanner.first_hello(message) {
+                self.server_random = Some(h.random);
+                self.chosen = Some((TlsVersion(h.version()), h.cipher_suite));
+                self.server_scan = None;
             }
         }
         self.tls.receive(message).map_err(|e| self.failure(ctx, e))
@@ -423,12 +420,9 @@ impl TlsSession {
             return self.ack(SentMessage::TlsAck);
         }
         if let Some(scanner) = self.client_scan.as_mut() {
-            for ev in scanner.push(&bytes) {
-                if let TlsEvent::ClientHello(h) = ev {
-                    self.client_random = Some(h.random);
-                    self.client_scan = None;
-                    break;
-                }
+            if let Some(TlsEvent::ClientHello(h)) = scanner.first_hello(&bytes) {
+                self.client_random = Some(h.random);
+                self.client_scan = None;
             }
         }
         self.flights_sent += 1;
