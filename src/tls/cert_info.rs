@@ -174,7 +174,9 @@ fn common_names(name: &[u8]) -> Option<Vec<String>> {
     let mut out = Vec::new();
     attributes(name, |oid, tag, value, _| {
         if oid == OID_CN {
-            out.push(string_value(tag, value));
+            let mut name = String::new();
+            push_string_value(&mut name, tag, value);
+            out.push(name);
         }
     })?;
     Some(out)
@@ -183,7 +185,8 @@ fn common_names(name: &[u8]) -> Option<Vec<String>> {
 /// The Name as text, RDNs in certificate order, `", "` between them and `" + "` inside a
 /// multi-valued one: `O=eap tests, CN=radius.example.test`.
 fn name_text(name: &[u8]) -> Option<String> {
-    let mut out = String::new();
+    // The DER is a little longer than the text of usual names: one allocation.
+    let mut out = String::with_capacity(name.len());
     attributes(name, |oid, tag, value, first_in_rdn| {
         if !out.is_empty() {
             out.push_str(if first_in_rdn { ", " } else { " + " });
@@ -193,7 +196,7 @@ fn name_text(name: &[u8]) -> Option<String> {
             None => write_oid(&mut out, oid),
         }
         out.push('=');
-        out.push_str(&string_value(tag, value));
+        push_string_value(&mut out, tag, value);
     })?;
     Some(out)
 }
@@ -245,27 +248,24 @@ fn write_oid(out: &mut String, oid: &[u8]) {
     }
 }
 
-/// A DirectoryString or IA5String value as text (lossy for anything that is not UTF-8).
-fn string_value(tag: u8, value: &[u8]) -> String {
+/// Appends a DirectoryString or IA5String value as text (lossy for anything that is not
+/// UTF-8).
+fn push_string_value(out: &mut String, tag: u8, value: &[u8]) {
     match tag {
         // BMPString: UTF-16BE.
         0x1e => {
             let units = value
                 .chunks_exact(2)
                 .map(|c| u16::from_be_bytes([c[0], c[1]]));
-            char::decode_utf16(units)
-                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-                .collect()
+            out.extend(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
         }
         // UniversalString: UTF-32BE.
-        0x1c => value
-            .chunks_exact(4)
-            .map(|c| {
-                char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-                    .unwrap_or(char::REPLACEMENT_CHARACTER)
-            })
-            .collect(),
-        _ => String::from_utf8_lossy(value).into_owned(),
+        0x1c => out.extend(value.chunks_exact(4).map(|c| {
+            char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+                .unwrap_or(char::REPLACEMENT_CHARACTER)
+        })),
+        // Borrowed when it is UTF-8 already: no copy of its own.
+        _ => out.push_str(&String::from_utf8_lossy(value)),
     }
 }
 

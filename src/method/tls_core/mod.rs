@@ -20,6 +20,7 @@ use crate::tls::{TlsFailure, TlsTunnel, TlsVersion};
 use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
 use crate::wire::tls_record::{TlsEvent, TlsScanner};
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
@@ -28,11 +29,11 @@ use alloc::vec::Vec;
 pub(crate) const PROTECTED_SUCCESS: &[u8] = &[0x00];
 
 /// What an inbound frame amounts to.
-pub(crate) enum Inbound {
+pub(crate) enum Inbound<'a> {
     /// Answer with this (an ACK, our next fragment, or a failure).
     Step(Step),
-    /// A whole TLS message from the server.
-    Message(Vec<u8>),
+    /// A whole TLS message from the server (lent by the frame when it came in one).
+    Message(Cow<'a, [u8]>),
 }
 
 /// What a finished handshake negotiated.
@@ -280,12 +281,12 @@ impl TlsSession {
 
     /// Handles the framing of one request (already checked for Start and version by the
     /// method): the ACK of our pending fragment, or one fragment of the server's message.
-    pub(crate) fn inbound(
+    pub(crate) fn inbound<'a>(
         &mut self,
-        frame: &TlsFrame<'_>,
+        frame: &TlsFrame<'a>,
         config: &Config,
         phase: Phase,
-    ) -> Inbound {
+    ) -> Inbound<'a> {
         if self.tx.pending() {
             if !frame.data.is_empty() || frame.more {
                 return Inbound::Step(fail(
