@@ -529,12 +529,12 @@ pub fn cause_json(d: &Diagnosis) -> String {
 /// Lowercase hex (from a digit table: no formatting machinery, one allocation).
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
+    let mut s = Vec::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        s.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]);
     }
-    s
+    // ASCII digits only: always UTF-8.
+    String::from_utf8(s).unwrap_or_default()
 }
 
 /// Many authentications: counts, failures by cause code, latency percentiles, rate.
