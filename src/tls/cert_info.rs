@@ -67,6 +67,8 @@ struct Tbs<'a> {
     issuer: &'a [u8],
     validity: &'a [u8],
     subject: &'a [u8],
+    /// The whole subjectPublicKeyInfo, tag and length included.
+    spki: &'a [u8],
     extensions: Option<&'a [u8]>,
 }
 
@@ -82,7 +84,9 @@ fn tbs(der: &[u8]) -> Option<Tbs<'_>> {
     let issuer = expect(&mut tbs, SEQUENCE)?;
     let validity = expect(&mut tbs, SEQUENCE)?;
     let subject = expect(&mut tbs, SEQUENCE)?;
+    let rest = tbs;
     tlv(&mut tbs)?; // subjectPublicKeyInfo
+    let spki = &rest[..rest.len() - tbs.len()];
     let mut extensions = None;
     while !tbs.is_empty() {
         let (tag, body) = tlv(&mut tbs)?;
@@ -95,8 +99,14 @@ fn tbs(der: &[u8]) -> Option<Tbs<'_>> {
         issuer,
         validity,
         subject,
+        spki,
         extensions,
     })
+}
+
+/// The subjectPublicKeyInfo of `der` as encoded there (tag and length included).
+pub(crate) fn spki(der: &[u8]) -> Option<&[u8]> {
+    Some(tbs(der)?.spki)
 }
 
 /// notBefore and notAfter of `der`, seconds since the Unix epoch.
