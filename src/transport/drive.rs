@@ -164,10 +164,7 @@ pub fn drive<T: Transport>(
                 let now = supplicant.latest_input_time() + hold;
                 let _ = supplicant.handle_input(Input::Restart { now });
             }
-            (outcome, _) => {
-                on_event(&outcome.to_event());
-                return Ok(outcome);
-            }
+            (outcome, _) => return Ok(announce(outcome, &mut on_event)),
         }
     }
 }
@@ -198,8 +195,25 @@ pub fn reauthenticate<T: Transport>(
         }
     }
     let outcome = run(supplicant, transport, &mut on_event)?;
-    on_event(&outcome.to_event());
-    Ok(Some(outcome))
+    Ok(Some(announce(outcome, &mut on_event)))
+}
+
+/// Gives `on_event` the final event of `outcome` and returns the outcome: the keys move
+/// into the event and back, not copied (a copy is one more secret to wipe).
+fn announce(outcome: Outcome, on_event: &mut impl FnMut(&Event)) -> Outcome {
+    let event = match outcome {
+        Outcome::Authenticated(k) => Event::Authenticated(k),
+        Outcome::AuthenticatedWithoutKeys { method } => Event::AuthenticatedWithoutKeys { method },
+        Outcome::Failed(d) => Event::Failed(d),
+    };
+    on_event(&event);
+    match event {
+        Event::Authenticated(k) => Outcome::Authenticated(k),
+        Event::AuthenticatedWithoutKeys { method } => Outcome::AuthenticatedWithoutKeys { method },
+        Event::Failed(d) => Outcome::Failed(d),
+        // Only the three above are built here.
+        _ => unreachable!("a final event"),
+    }
 }
 
 /// One authentication, from the start; the final event is left to the caller.
