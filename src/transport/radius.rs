@@ -237,7 +237,11 @@ impl RadiusTransport {
     }
 
     fn tap(&self, datagram: &[u8], sent: bool) {
-        if let (Some(tap), Ok(local)) = (&self.tap, self.socket.local_addr()) {
+        // The socket is asked only when there is a capture to write.
+        let Some(tap) = &self.tap else {
+            return;
+        };
+        if let Ok(local) = self.socket.local_addr() {
             let server = self.config.server;
             let (src, dst) = if sent {
                 (local, server)

@@ -433,6 +433,23 @@ fn for_each_extension<'a>(
     Ok(())
 }
 
+/// The random of the ClientHello that `flight` starts with, when its first record holds
+/// the whole message (as a TLS library sends its own hello); `None` otherwise. Reads the
+/// random alone: none of the hello's lists.
+pub fn client_hello_random(flight: &[u8]) -> Option<[u8; 32]> {
+    let mut records = Reader::new("TLS record", flight);
+    let header = records.take(3).ok()?;
+    if header[0] != content_type::HANDSHAKE || header[1] != 3 {
+        return None;
+    }
+    let mut record = Reader::new("TLS record", records.vec(2).ok()?);
+    if record.uint(1).ok()? != usize::from(handshake_type::CLIENT_HELLO) {
+        return None;
+    }
+    let mut body = Reader::new("ClientHello", record.vec(3).ok()?);
+    hello_start(&mut body).ok().map(|(_, random)| random)
+}
+
 /// Parses a ClientHello body (after the 4-octet handshake header).
 pub fn parse_client_hello(body: &[u8]) -> Result<ClientHello, DecodeError> {
     let mut r = Reader::new("ClientHello", body);
@@ -750,6 +767,12 @@ mod tests {
             );
         }
         assert_eq!(TlsScanner::new().first_hello(b"GET / HTTP/1.1"), None);
+        // Our own hello's random, read alone.
+        assert_eq!(client_hello_random(&rec), Some([7; 32]));
+        for i in 0..rec.len() {
+            assert_eq!(client_hello_random(&rec[..i]), None, "cut at {i}");
+        }
+        assert_eq!(client_hello_random(&flight), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::event::Event;
 use crate::tls::{TlsFailure, TlsTunnel, TlsVersion};
 use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
-use crate::wire::tls_record::{TlsEvent, TlsScanner};
+use crate::wire::tls_record::{TlsEvent, TlsScanner, client_hello_random};
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -64,8 +64,6 @@ pub(crate) struct TlsSession {
     tls: Box<dyn TlsTunnel>,
     rx: Reassembly,
     tx: Outbound,
-    /// Reads our ClientHello's random; dropped once read.
-    client_scan: Option<TlsScanner>,
     /// Reads the ServerHello; dropped once read.
     server_scan: Option<TlsScanner>,
     client_random: Option<[u8; 32]>,
@@ -195,7 +193,6 @@ impl TlsSession {
             tls,
             rx: Reassembly::default(),
             tx: Outbound::default(),
-            client_scan: Some(TlsScanner::new()),
             server_scan: Some(TlsScanner::new()),
             client_random: None,
             server_random: None,
@@ -420,11 +417,9 @@ impl TlsSession {
         if bytes.is_empty() {
             return self.ack(SentMessage::TlsAck);
         }
-        if let Some(scanner) = self.client_scan.as_mut() {
-            if let Some(TlsEvent::ClientHello(h)) = scanner.first_hello(&bytes) {
-                self.client_random = Some(h.random);
-                self.client_scan = None;
-            }
+        if self.client_random.is_none() {
+            // Our ClientHello: the first flight, its first record.
+            self.client_random = client_hello_random(&bytes);
         }
         self.flights_sent += 1;
         let more_than_one = bytes.len() > fragment_size;
