@@ -84,6 +84,8 @@ pub(crate) struct Peer {
     server_message: Option<String>,
     /// Packets dropped as RFC 3748 says (malformed, unexpected).
     pub(crate) dropped: u64,
+    /// Where a round's events gather before they go out: one buffer for every round.
+    events: Vec<Event>,
 }
 
 impl Peer {
@@ -103,6 +105,7 @@ impl Peer {
             rounds: 0,
             server_message: None,
             dropped: 0,
+            events: Vec::new(),
         }
     }
 
@@ -270,7 +273,7 @@ impl Peer {
             );
             return;
         }
-        let mut events = Vec::new();
+        let mut events = core::mem::take(&mut self.events);
         let (response_type, step) = match method {
             MethodType::Identity => {
                 if let State::Selecting { identity_sent, .. } = &mut self.state {
@@ -298,7 +301,8 @@ impl Peer {
             }
             _ => self.method_request(config, method, id, data, &mut events),
         };
-        out.extend(events.into_iter().map(Output::Event));
+        out.extend(events.drain(..).map(Output::Event));
+        self.events = events;
         match step {
             Step::Discard => self.drop_packet(match method {
                 MethodType::Nak => DroppedPacket::NakRequest,
