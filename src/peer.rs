@@ -109,6 +109,18 @@ impl Peer {
         }
     }
 
+    /// A new authentication, in this one's buffers (emptied; their room stays).
+    pub(crate) fn restart(&mut self) {
+        let mut last_request = core::mem::take(&mut self.last_request);
+        last_request.clear();
+        let events = core::mem::take(&mut self.events);
+        *self = Peer {
+            last_request,
+            events,
+            ..Peer::new()
+        };
+    }
+
     pub(crate) fn is_finished(&self) -> bool {
         matches!(self.state, State::Done { .. })
     }
@@ -301,7 +313,9 @@ impl Peer {
             }
             _ => self.method_request(config, method, id, data, &mut events),
         };
-        out.extend(events.drain(..).map(Output::Event));
+        if !events.is_empty() {
+            out.extend(events.drain(..).map(Output::Event));
+        }
         self.events = events;
         match step {
             Step::Discard => self.drop_packet(match method {
@@ -331,7 +345,7 @@ impl Peer {
                         Eap::response(id, response_type, &data).to_vec(),
                     ));
                 }
-                self.finish(out, Event::Failed(diagnosis));
+                self.finish(out, Event::Failed(*diagnosis));
             }
         }
     }

@@ -160,7 +160,7 @@ impl Supplicant {
     }
 
     fn restart(&mut self) {
-        self.peer = Peer::new();
+        self.peer.restart();
         self.clockless_floor = None;
     }
 

@@ -14,6 +14,7 @@
 use super::{Ctx, Decision, Step};
 use crate::config::{Config, Credential};
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use md5::{Digest, Md5 as Md5Hash};
 
@@ -84,12 +85,12 @@ impl Md5 {
             // build() refuses EAP-MD5 without a password.
             return Step::Fail {
                 data: None,
-                diagnosis: Diagnosis::new(
+                diagnosis: Box::new(Diagnosis::new(
                     Phase::MethodNegotiation,
                     Cause::Protocol(ProtocolViolation::Unexpected(
                         "EAP-MD5 without a password (refused by the configuration)",
                     )),
-                ),
+                )),
             };
         };
         let mut hash = Md5Hash::new();

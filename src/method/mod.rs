@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage};
 use crate::event::{Event, Keys};
 use crate::wire::eap::{EXPANDED_NAK, MethodType, emit_expanded_nak, emit_legacy_nak};
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -176,8 +177,9 @@ pub(crate) enum Step {
     Fail {
         /// A last response (e.g. a TLS alert, a Result TLV Failure).
         data: Option<(Vec<u8>, SentMessage)>,
-        /// Why.
-        diagnosis: Diagnosis,
+        /// Why (boxed: a step is moved through every layer on every round, and it is
+        /// small when the rare failure is not inside it).
+        diagnosis: Box<Diagnosis>,
     },
 }
 

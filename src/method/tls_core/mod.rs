@@ -85,7 +85,7 @@ impl core::fmt::Debug for TlsSession {
 pub(crate) fn fail(phase: Phase, cause: Cause) -> Step {
     Step::Fail {
         data: None,
-        diagnosis: Diagnosis::new(phase, cause),
+        diagnosis: Box::new(Diagnosis::new(phase, cause)),
     }
 }
 
@@ -447,7 +447,7 @@ impl TlsSession {
         });
         Step::Fail {
             data,
-            diagnosis: Diagnosis::new(phase, cause),
+            diagnosis: Box::new(Diagnosis::new(phase, cause)),
         }
     }
 }
