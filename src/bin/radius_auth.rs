@@ -171,13 +171,12 @@ fn authenticate_one(
     let now = supplicant.latest_input_time();
     let _ = supplicant.handle_input(eap::Input::Restart { now });
     let outcome = drive(supplicant, transport, |e| {
-        let now = since(origin);
         if verbose {
-            common::print_event_at(e, Some(now.as_millis()))
+            common::print_event_at(e, Some(since(origin).as_millis()))
         }
         common::print_restart(e);
         if let Some(r) = recorder.as_mut() {
-            r.observe(e, now);
+            r.observe(e, since(origin));
         }
     });
     let round_trips = transport.client().round_trips();

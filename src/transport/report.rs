@@ -529,9 +529,10 @@ pub fn cause_json(d: &Diagnosis) -> String {
 /// Lowercase hex (from a digit table: no formatting machinery, one allocation).
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = Vec::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]);
+    let mut s = alloc::vec![0; bytes.len() * 2];
+    for (pair, b) in s.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0x0f)];
     }
     // ASCII digits only: always UTF-8.
     String::from_utf8(s).unwrap_or_default()
@@ -709,6 +710,12 @@ mod tests {
     }
 
     const NOW: i64 = 1_780_000_000;
+
+    #[test]
+    fn hex_is_lowercase_two_digits_per_octet() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
+    }
 
     fn record(outcome: &Outcome, not_after: i64) -> Report {
         let at = Instant::from_millis;
