@@ -191,13 +191,23 @@ impl TlsScanner {
         let mut events = Vec::new();
         while !self.dead {
             let Some(mut record) = self.record else {
-                let n = (5 - self.pending.len()).min(bytes.len());
-                self.pending.extend_from_slice(&bytes[..n]);
-                bytes = &bytes[n..];
-                let &[content_type, major, _, hi, lo] = self.pending.as_slice() else {
-                    break;
+                let [content_type, major, _, hi, lo] = match bytes.first_chunk::<5>() {
+                    // A whole header at hand (records arrive whole, as a rule): read in place.
+                    Some(&header) if self.pending.is_empty() => {
+                        bytes = &bytes[5..];
+                        header
+                    }
+                    _ => {
+                        let n = (5 - self.pending.len()).min(bytes.len());
+                        self.pending.extend_from_slice(&bytes[..n]);
+                        bytes = &bytes[n..];
+                        let Ok(header) = <[u8; 5]>::try_from(self.pending.as_slice()) else {
+                            break;
+                        };
+                        self.pending.clear();
+                        header
+                    }
                 };
-                self.pending.clear();
                 let length = usize::from(u16::from_be_bytes([hi, lo]));
                 if !(20..=23).contains(&content_type) || major != 3 || length > MAX_RECORD_BODY {
                     events.push(TlsEvent::NotTls);
