@@ -84,8 +84,6 @@ pub(crate) struct Peer {
     server_message: Option<String>,
     /// Packets dropped as RFC 3748 says (malformed, unexpected).
     pub(crate) dropped: u64,
-    /// Where a round's events gather before they go out: one buffer for every round.
-    events: Vec<Event>,
 }
 
 impl Peer {
@@ -105,7 +103,6 @@ impl Peer {
             rounds: 0,
             server_message: None,
             dropped: 0,
-            events: Vec::new(),
         }
     }
 
@@ -113,10 +110,8 @@ impl Peer {
     pub(crate) fn restart(&mut self) {
         let mut last_request = core::mem::take(&mut self.last_request);
         last_request.clear();
-        let events = core::mem::take(&mut self.events);
         *self = Peer {
             last_request,
-            events,
             ..Peer::new()
         };
     }
@@ -285,16 +280,16 @@ impl Peer {
             );
             return;
         }
-        let mut events = core::mem::take(&mut self.events);
+        // The round's events go out first, then its response.
         let (response_type, step) = match method {
             MethodType::Identity => {
                 if let State::Selecting { identity_sent, .. } = &mut self.state {
                     *identity_sent = true;
                 }
                 let identity = config.outer_identity();
-                events.push(Event::IdentitySent {
+                out.push_back(Output::Event(Event::IdentitySent {
                     identity: identity.to_string(),
-                });
+                }));
                 let step = Step::Respond {
                     data: identity.as_bytes().to_vec(),
                     sent: SentMessage::Identity,
@@ -302,7 +297,7 @@ impl Peer {
                 (MethodType::Identity, step)
             }
             MethodType::Notification => {
-                self.server_message = Some(method::notification(&mut events, data));
+                self.server_message = Some(method::notification(out, data));
                 (
                     MethodType::Notification,
                     Step::Respond {
@@ -311,12 +306,8 @@ impl Peer {
                     },
                 )
             }
-            _ => self.method_request(config, method, id, data, &mut events),
+            _ => self.method_request(config, method, id, data, out),
         };
-        if !events.is_empty() {
-            out.extend(events.drain(..).map(Output::Event));
-        }
-        self.events = events;
         match step {
             Step::Discard => self.drop_packet(match method {
                 MethodType::Nak => DroppedPacket::NakRequest,
@@ -357,32 +348,32 @@ impl Peer {
         method: MethodType,
         id: u8,
         data: &[u8],
-        events: &mut Vec<Event>,
+        out: &mut VecDeque<Output>,
     ) -> (MethodType, Step) {
         if let State::Selecting { .. } = self.state {
             if method != MethodType::Nak && config.methods.contains(&method) {
                 if let Some(m) = Method::new(method) {
-                    events.push(Event::MethodProposed {
+                    out.push_back(Output::Event(Event::MethodProposed {
                         method,
                         accepted: true,
                         offered: Vec::new(),
-                    });
+                    }));
                     self.state = State::Running(m);
                 }
             }
         }
         match &mut self.state {
             State::Running(m) if m.method_type() == method => {
-                let mut ctx = Ctx { config, events };
+                let mut ctx = Ctx { config, out };
                 (method, m.process(&mut ctx, id, data))
             }
             State::Selecting { nak, .. } if method != MethodType::Nak => {
                 let offered = config.methods.clone();
-                events.push(Event::MethodProposed {
+                out.push_back(Output::Event(Event::MethodProposed {
                     method,
                     accepted: false,
                     offered: offered.clone(),
-                });
+                }));
                 let (response_type, data) = method::nak(method, &offered);
                 *nak = Some((method, offered));
                 (

@@ -111,7 +111,6 @@ impl Md5 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Event;
 
     fn config(password: &str) -> Config {
         // EAP-MD5 alone: no TLS method, so no CA is asked for.
@@ -124,10 +123,10 @@ mod tests {
     }
 
     fn answer(m: &mut Md5, config: &Config, id: u8, data: &[u8]) -> Step {
-        let mut events: Vec<Event> = Vec::new();
+        let mut out = alloc::collections::VecDeque::new();
         let mut ctx = Ctx {
             config,
-            events: &mut events,
+            out: &mut out,
         };
         m.process(&mut ctx, id, data)
     }

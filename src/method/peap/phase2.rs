@@ -206,7 +206,7 @@ impl Phase2 {
                 sent: SentMessage::InnerIdentity,
             },
             MethodType::Notification => {
-                crate::method::notification(ctx.events, data);
+                crate::method::notification(ctx.out, data);
                 Step::Respond {
                     data: Vec::new(),
                     sent: SentMessage::Notification,
@@ -220,7 +220,7 @@ impl Phase2 {
             m if ctx.config.inner_methods.contains(&m) && m == MethodType::MsChapV2 => {
                 match &ctx.config.credential {
                     Some(credential) => {
-                        ctx.events.push(Event::InnerMethodProposed {
+                        ctx.emit(Event::InnerMethodProposed {
                             method: m,
                             accepted: true,
                         });

@@ -286,7 +286,7 @@ impl Phase2 {
             } else if avp.is(Some(VENDOR_MICROSOFT), MS_CHAP_ERROR) {
                 error = Some(avp.data);
             } else if avp.is(None, REPLY_MESSAGE) {
-                crate::method::notification(ctx.events, avp.data);
+                crate::method::notification(ctx.out, avp.data);
             } else if avp.mandatory {
                 return fail(Cause::Protocol(ProtocolViolation::UnknownMandatoryAvp {
                     vendor: avp.vendor,
@@ -408,7 +408,7 @@ fn request(ctx: &mut Ctx<'_>, state: &mut InnerEap, method: MethodType, data: &[
             sent: SentMessage::InnerIdentity,
         },
         (MethodType::Notification, _) => {
-            crate::method::notification(ctx.events, data);
+            crate::method::notification(ctx.out, data);
             Step::Respond {
                 data: Vec::new(),
                 sent: SentMessage::Notification,
