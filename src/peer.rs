@@ -106,16 +106,6 @@ impl Peer {
         }
     }
 
-    /// A new authentication, in this one's buffers (emptied; their room stays).
-    pub(crate) fn restart(&mut self) {
-        let mut last_request = core::mem::take(&mut self.last_request);
-        last_request.clear();
-        *self = Peer {
-            last_request,
-            ..Peer::new()
-        };
-    }
-
     pub(crate) fn is_finished(&self) -> bool {
         matches!(self.state, State::Done { .. })
     }
@@ -160,6 +150,10 @@ impl Peer {
         self.state = State::Done {
             phase: self.phase(),
         };
+        // Kept only to answer retransmitted requests, which end with the authentication:
+        // nothing of them stays with a supplicant kept for the next one.
+        self.last_request = Vec::new();
+        self.last_response = None;
         let event = match event {
             Event::Failed(mut d) => {
                 if d.server_message.is_none() {

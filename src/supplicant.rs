@@ -160,7 +160,7 @@ impl Supplicant {
     }
 
     fn restart(&mut self) {
-        self.peer.restart();
+        self.peer = Peer::new();
         self.clockless_floor = None;
     }
 
