@@ -13,8 +13,9 @@
 # (Ir(N+1) - Ir(1)) / N, so process start-up (loader, argument parsing, reading the CA)
 # cancels out. The crypto share is the same difference taken per function from the self
 # (exclusive) counts in callgrind's output file, summed over the functions whose symbol is
-# a primitive (regular expression CRYPTO below: ring's C and assembly, its bignum, digest,
-# AEAD and curve code, the RustCrypto hashes and DES), plus the libc memory functions
+# a primitive (regular expression CRYPTO below: ring's C and assembly, its local AES-NI
+# GCM routines included, its bignum, digest, AEAD and curve code, the RustCrypto hashes
+# and DES), plus the libc memory functions
 # (memcpy, memset, ...) and allocator calls (malloc, free, Rust's allocation shims:
 # HELPER below) that those primitives call: a helper is charged to the function that
 # calls it, from callgrind's call edges (the inclusive cost of each call into a helper
@@ -72,7 +73,7 @@ measure() { # measure NAME PKI TLS NAME_RULE
 import collections, re, sys
 
 CRYPTO = re.compile(
-    r"ring_core_|nistz256|^(fe|ge|x25519|fiat|p256|p384)_|table_select"
+    r"ring_core_|nistz256|^(fe|ge|x25519|fiat|p256|p384)_|table_select|^_aesni_"
     r"|^ring::(digest|rsa|ec|arithmetic|aead|hmac|hkdf|limb|bits)::"
     r"|^<ring::(digest|rsa|ec|arithmetic|aead|hmac|hkdf)::"
     r"|^(sha1|sha2|md5|md4|des|aes|digest|hmac|cipher|block_buffer)::"
