@@ -11,11 +11,18 @@
 # each client runs once with 1 authentication and once with N+1 in one process
 # (radius_auth --count, eapol_test -r), and the figure per authentication is
 # (Ir(N+1) - Ir(1)) / N, so process start-up (loader, argument parsing, reading the CA)
-# cancels out. The crypto share is the same difference taken per function from
-# callgrind_annotate's self (exclusive) counts, summed over the functions whose symbol is a
-# primitive (regular expression CRYPTO below: ring's C and assembly, its bignum, digest,
-# AEAD and curve code, the RustCrypto hashes and DES); code inlined into our own functions
-# counts as ours. The top own functions follow each chain's figures.
+# cancels out. The crypto share is the same difference taken per function from the self
+# (exclusive) counts in callgrind's output file, summed over the functions whose symbol is
+# a primitive (regular expression CRYPTO below: ring's C and assembly, its local AES-NI
+# GCM routines included, its bignum, digest, AEAD and curve code, the RustCrypto hashes
+# and DES), plus the libc memory functions
+# (memcpy, memset, ...) and allocator calls (malloc, free, Rust's allocation shims:
+# HELPER below) that those primitives call: a helper is charged to the function that
+# calls it, from callgrind's call edges (the inclusive cost of each call into a helper
+# from outside the helpers), so a memcpy inside ring's digest code is crypto and one in
+# our framing is ours. Code inlined into our own functions counts as ours. The figure by
+# symbol alone (every helper call counted as own, the method before 2026-12-03's second
+# round) follows in parentheses, then the top own functions.
 #
 # Root, Debian, FreeRADIUS 3.2, eapol_test and valgrind installed.
 #
@@ -63,26 +70,54 @@ measure() { # measure NAME PKI TLS NAME_RULE
     expect "$d/theirs$((n + 1)).stdout" CTRL-EVENT-EAP-SUCCESS $((n + 1)) eapol_test
     bash "$here/tests/peers/freeradius.sh" stop "$work/fr" >/dev/null
     python3 - "$name" "$n" "$d" <<'PY'
-import re, subprocess, sys
+import collections, re, sys
 
 CRYPTO = re.compile(
-    r"ring_core_|nistz256|^(fe|ge|x25519|fiat|p256|p384)_|table_select"
+    r"ring_core_|nistz256|^(fe|ge|x25519|fiat|p256|p384)_|table_select|^_aesni_"
     r"|^ring::(digest|rsa|ec|arithmetic|aead|hmac|hkdf|limb|bits)::"
     r"|^<ring::(digest|rsa|ec|arithmetic|aead|hmac|hkdf)::"
     r"|^(sha1|sha2|md5|md4|des|aes|digest|hmac|cipher|block_buffer)::"
     r"|^<(sha1|sha2|md5|md4|des|aes|digest|hmac|cipher|block_buffer)::")
+# libc's memory functions and the allocator (the C heap and Rust's shims over it): charged
+# to whoever calls them.
+HELPER = re.compile(
+    r"^(__mem\w*|mem(cpy|move|set|cmp)|malloc|calloc|realloc|free|cfree"
+    r"|_int_(malloc|free|realloc)|malloc_consolidate|unlink_chunk[\w.]*|sysmalloc|tcache\w*"
+    r"|alloc_perturb|__rustc::__r(ust|dl)_\w+|__rust_\w+)$")
 
 
-def per_function(path):
-    """Self Ir per function name (callgrind_annotate, no threshold)."""
-    text = subprocess.run(["callgrind_annotate", "--threshold=100", "--inclusive=no", path],
-                          capture_output=True, text=True, check=True).stdout
-    counts = {}
-    for line in text.splitlines():
-        m = re.match(r"\s*([\d,]+) \([ \d.]+%\)\s+\S*?:(.*?)(?: \[.*\])?$", line)
-        if m and "PROGRAM TOTALS" not in line:
-            counts[m.group(2)] = counts.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
-    return counts
+def profile(path):
+    """Self Ir per function, and inclusive Ir per call edge (caller, callee), read from
+    callgrind's output file (name compression, call lines and cost lines)."""
+    names, self_ir, edges = {}, collections.Counter(), collections.Counter()
+    fn = cfn = None
+    call = False
+
+    def name(spec):
+        m = re.match(r"\((\d+)\)(?: (.*))?", spec)
+        if not m:
+            return spec
+        if m.group(2) is not None:
+            names[m.group(1)] = m.group(2)
+        return names[m.group(1)]
+
+    with open(path) as f:
+        for line in f:
+            if line[:1].isdigit() or line[:1] in "+-*":
+                parts = line.split()
+                ir = int(parts[1]) if len(parts) > 1 else 0
+                if call:
+                    edges[(fn, cfn)] += ir
+                    call = False
+                else:
+                    self_ir[fn] += ir
+            elif line.startswith("fn="):
+                fn = name(line[3:].rstrip("\n"))
+            elif line.startswith("cfn="):
+                cfn = name(line[4:].rstrip("\n"))
+            elif line.startswith("calls="):
+                call = True
+    return self_ir, edges
 
 
 def total(path):
@@ -92,21 +127,36 @@ def total(path):
     raise SystemExit(f"no total in {path}")
 
 
+def per_auth(a, b, n):
+    return {k: (b.get(k, 0) - a.get(k, 0)) / n for k in set(a) | set(b)}
+
+
 name, n, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ours = (total(f"{d}/ours{n + 1}.cg") - total(f"{d}/ours1.cg")) / n
 theirs = (total(f"{d}/theirs{n + 1}.cg") - total(f"{d}/theirs1.cg")) / n
-one, many = per_function(f"{d}/ours1.cg"), per_function(f"{d}/ours{n + 1}.cg")
-diff = {f: (many.get(f, 0) - one.get(f, 0)) / n for f in set(one) | set(many)}
-crypto = sum(v for f, v in diff.items() if CRYPTO.search(f))
+(s1, e1), (s2, e2) = profile(f"{d}/ours1.cg"), profile(f"{d}/ours{n + 1}.cg")
+self_ir, edges = per_auth(s1, s2, n), per_auth(e1, e2, n)
+by_symbol = sum(v for f, v in self_ir.items() if CRYPTO.search(f))
+# Calls into the helpers from outside them; their inclusive cost is the helpers' whole.
+entries = {k: v for k, v in edges.items() if HELPER.search(k[1]) and not HELPER.search(k[0])}
+from_crypto = sum(v for (caller, _), v in entries.items() if CRYPTO.search(caller))
+crypto = by_symbol + from_crypto
 own = ours - crypto
 print(f"{name}: instructions per authentication (callgrind Ir, ({n + 1} - 1) / {n})")
 print(f"  radius_auth  {ours / 1e6:8.3f} M")
 print(f"    crypto     {crypto / 1e6:8.3f} M  {100 * crypto / ours:5.1f} %")
 print(f"    own        {own / 1e6:8.3f} M  {100 * own / ours:5.1f} %")
+print(f"    (by symbol alone, every libc memory and allocator call counted as own: crypto "
+      f"{by_symbol / 1e6:.3f} M, own {(ours - by_symbol) / 1e6:.3f} M, "
+      f"{100 * (ours - by_symbol) / ours:.1f} %)")
 print(f"  eapol_test   {theirs / 1e6:8.3f} M  (ours / eapol_test = {ours / theirs:.3f})")
-print("  top own functions (Ir per authentication):")
-top = sorted(((v, f) for f, v in diff.items() if not CRYPTO.search(f)), reverse=True)[:12]
-for v, f in top:
+print("  top own functions (Ir per authentication; helpers: inclusive, called from own code):")
+top = collections.Counter(
+    {f: v for f, v in self_ir.items() if not CRYPTO.search(f) and not HELPER.search(f)})
+for (caller, helper), v in entries.items():
+    if not CRYPTO.search(caller):
+        top[f"{helper} (incl.)"] += v
+for f, v in top.most_common(12):
     print(f"    {v:9,.0f}  {f[:100]}")
 PY
 }

@@ -150,6 +150,10 @@ impl Peer {
         self.state = State::Done {
             phase: self.phase(),
         };
+        // Kept only to answer retransmitted requests, which end with the authentication:
+        // nothing of them stays with a supplicant kept for the next one.
+        self.last_request = Vec::new();
+        self.last_response = None;
         let event = match event {
             Event::Failed(mut d) => {
                 if d.server_message.is_none() {
@@ -270,16 +274,16 @@ impl Peer {
             );
             return;
         }
-        let mut events = Vec::new();
+        // The round's events go out first, then its response.
         let (response_type, step) = match method {
             MethodType::Identity => {
                 if let State::Selecting { identity_sent, .. } = &mut self.state {
                     *identity_sent = true;
                 }
                 let identity = config.outer_identity();
-                events.push(Event::IdentitySent {
+                out.push_back(Output::Event(Event::IdentitySent {
                     identity: identity.to_string(),
-                });
+                }));
                 let step = Step::Respond {
                     data: identity.as_bytes().to_vec(),
                     sent: SentMessage::Identity,
@@ -287,7 +291,7 @@ impl Peer {
                 (MethodType::Identity, step)
             }
             MethodType::Notification => {
-                self.server_message = Some(method::notification(&mut events, data));
+                self.server_message = Some(method::notification(out, data));
                 (
                     MethodType::Notification,
                     Step::Respond {
@@ -296,9 +300,8 @@ impl Peer {
                     },
                 )
             }
-            _ => self.method_request(config, method, id, data, &mut events),
+            _ => self.method_request(config, method, id, data, out),
         };
-        out.extend(events.into_iter().map(Output::Event));
         match step {
             Step::Discard => self.drop_packet(match method {
                 MethodType::Nak => DroppedPacket::NakRequest,
@@ -309,8 +312,12 @@ impl Peer {
                 self.rounds += 1;
                 let response = Eap::response(id, response_type, &data).to_vec();
                 self.last_id = Some(id);
-                self.last_request = bytes.to_vec();
-                self.last_response = Some(response.clone());
+                // Both kept in the buffers of the last round: no allocation per round.
+                self.last_request.clear();
+                self.last_request.extend_from_slice(bytes);
+                let last = self.last_response.get_or_insert_with(Vec::new);
+                last.clear();
+                last.extend_from_slice(&response);
                 self.last_sent = sent;
                 self.last_sends = 1;
                 self.answered(config, now);
@@ -323,7 +330,7 @@ impl Peer {
                         Eap::response(id, response_type, &data).to_vec(),
                     ));
                 }
-                self.finish(out, Event::Failed(diagnosis));
+                self.finish(out, Event::Failed(*diagnosis));
             }
         }
     }
@@ -335,32 +342,32 @@ impl Peer {
         method: MethodType,
         id: u8,
         data: &[u8],
-        events: &mut Vec<Event>,
+        out: &mut VecDeque<Output>,
     ) -> (MethodType, Step) {
         if let State::Selecting { .. } = self.state {
             if method != MethodType::Nak && config.methods.contains(&method) {
                 if let Some(m) = Method::new(method) {
-                    events.push(Event::MethodProposed {
+                    out.push_back(Output::Event(Event::MethodProposed {
                         method,
                         accepted: true,
                         offered: Vec::new(),
-                    });
+                    }));
                     self.state = State::Running(m);
                 }
             }
         }
         match &mut self.state {
             State::Running(m) if m.method_type() == method => {
-                let mut ctx = Ctx { config, events };
+                let mut ctx = Ctx { config, out };
                 (method, m.process(&mut ctx, id, data))
             }
             State::Selecting { nak, .. } if method != MethodType::Nak => {
                 let offered = config.methods.clone();
-                events.push(Event::MethodProposed {
+                out.push_back(Output::Event(Event::MethodProposed {
                     method,
                     accepted: false,
                     offered: offered.clone(),
-                });
+                }));
                 let (response_type, data) = method::nak(method, &offered);
                 *nak = Some((method, offered));
                 (

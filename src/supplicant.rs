@@ -167,35 +167,32 @@ impl Supplicant {
 
     /// The next thing to do; `Idle` when there is nothing until the next input. Never fails.
     pub fn poll_output(&mut self) -> Output {
-        match self.out.pop_front() {
-            Some(Output::Event(Event::CertificateDatesNotChecked { floor })) => {
-                self.clockless_floor = Some(floor);
-                Output::Event(Event::CertificateDatesNotChecked { floor })
+        let Some(mut output) = self.out.pop_front() else {
+            return Output::Idle {
+                next_timeout: self.peer.next_timeout(),
+            };
+        };
+        // Looked at in place: the output goes out as it is (moving a large value out of
+        // the queue and back costs a copy each time).
+        match &mut output {
+            Output::Event(Event::CertificateDatesNotChecked { floor }) => {
+                self.clockless_floor = Some(*floor);
             }
-            Some(Output::Event(Event::Authenticated(keys))) => {
-                self.keys = Some(keys.clone());
-                Output::Event(Event::Authenticated(keys))
-            }
-            Some(Output::Event(Event::AuthenticatedWithoutKeys { method })) => {
-                // A keyless success replaces the keys of an earlier one: they no longer
-                // belong to the session in force.
-                self.keys = None;
-                Output::Event(Event::AuthenticatedWithoutKeys { method })
-            }
-            Some(Output::Event(Event::Failed(mut diagnosis))) => {
+            Output::Event(Event::Authenticated(keys)) => self.keys = Some(keys.clone()),
+            // A keyless success replaces the keys of an earlier one: they no longer
+            // belong to the session in force.
+            Output::Event(Event::AuthenticatedWithoutKeys { .. }) => self.keys = None,
+            Output::Event(Event::Failed(diagnosis)) => {
                 self.keys = None;
                 if let Some(floor) = self.clockless_floor {
                     diagnosis
                         .notes
                         .push(Note::CertificateDatesNotCheckedAgainstClock { floor });
                 }
-                Output::Event(Event::Failed(diagnosis))
             }
-            Some(output) => output,
-            None => Output::Idle {
-                next_timeout: self.peer.next_timeout(),
-            },
+            _ => {}
         }
+        output
     }
 
     /// The keys of the last successful authentication: still valid while a

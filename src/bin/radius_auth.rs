@@ -144,37 +144,45 @@ impl From<&str> for Failure {
     }
 }
 
-/// One authentication over `transport`, reported.
+/// One authentication of `supplicant` (started afresh) over `transport`, with its report
+/// when `record` (built from the events; nobody reads it in the plain MSK= mode).
 fn authenticate_one(
     cli: &Cli,
-    config: &eap::Config,
+    supplicant: &mut Supplicant,
     transport: &mut RadiusTransport,
     warnings: &[eap::lint::Warning],
-) -> (Result<AuthOutcome, String>, Report) {
+    record: bool,
+) -> (Result<AuthOutcome, String>, Option<Report>) {
     let verbose = cli.auth.verbose;
     let origin = std::time::Instant::now();
-    let mut recorder = Recorder::new(
-        &cli.auth.method_name(),
-        config.identity(),
-        config.outer_identity(),
-        warnings.to_vec(),
-        cli.cert_warn_days,
-        Instant::ZERO,
-        unix_now(),
-    );
-    let mut supplicant = Supplicant::new(config.clone(), Instant::ZERO);
-    let outcome = drive(&mut supplicant, transport, |e| {
-        let now = since(origin);
+    let config = supplicant.config();
+    let mut recorder = record.then(|| {
+        Recorder::new(
+            &cli.auth.method_name(),
+            config.identity(),
+            config.outer_identity(),
+            warnings.to_vec(),
+            cli.cert_warn_days,
+            Instant::ZERO,
+            unix_now(),
+        )
+    });
+    // The last authentication may have ended on a local error, before the supplicant did.
+    let now = supplicant.latest_input_time();
+    let _ = supplicant.handle_input(eap::Input::Restart { now });
+    let outcome = drive(supplicant, transport, |e| {
         if verbose {
-            common::print_event_at(e, Some(now.as_millis()))
+            common::print_event_at(e, Some(since(origin).as_millis()))
         }
         common::print_restart(e);
-        recorder.observe(e, now);
+        if let Some(r) = recorder.as_mut() {
+            r.observe(e, since(origin));
+        }
     });
     let round_trips = transport.round_trips();
     match outcome {
         Ok(outcome) => {
-            let report = recorder.finish(&outcome, round_trips, since(origin));
+            let report = recorder.map(|r| r.finish(&outcome, round_trips, since(origin)));
             (Ok(outcome), report)
         }
         // A local failure that is not a network condition (e.g. a request too large):
@@ -184,7 +192,7 @@ fn authenticate_one(
                 supplicant.phase(),
                 eap::diagnosis::Cause::LowerLayerDown,
             ));
-            let report = recorder.finish(&failed, round_trips, since(origin));
+            let report = recorder.map(|r| r.finish(&failed, round_trips, since(origin)));
             (Err(e.to_string()), report)
         }
     }
@@ -321,12 +329,12 @@ fn probe(
     for max in [common::TlsMax::Tls13, common::TlsMax::Tls12] {
         let mut auth = cli.auth.clone();
         auth.tls_max = max;
-        let config = auth.config(tap)?;
-        let (outcome, report) = authenticate_one(cli, &config, transport, warnings);
+        let mut supplicant = Supplicant::new(auth.config(tap)?, Instant::ZERO);
+        let (outcome, report) = authenticate_one(cli, &mut supplicant, transport, warnings, true);
         if let Err(e) = outcome {
             return Err(e.into());
         }
-        reports.push(report);
+        reports.extend(report);
     }
     let tls12 = reports.pop().ok_or("no run")?;
     let tls13 = reports.pop().ok_or("no run")?;
@@ -361,22 +369,26 @@ fn authenticate(
     let mut summary = Summary::default();
     let mut worst = NagiosStatus::Ok;
     let started = std::time::Instant::now();
+    // One supplicant for every authentication, as a host that stays on the network keeps
+    // one (its configuration is not copied again for each).
+    let mut supplicant = Supplicant::new(config.clone(), Instant::ZERO);
+    let record = cli.json || cli.nagios;
     for _ in 0..cli.count {
-        let (outcome, report) = authenticate_one(cli, config, transport, warnings);
-        if cli.nagios {
-            let (status, line) = report::nagios(&report, cli.cert_warn_days, cli.warn_ms);
+        let (outcome, report) = authenticate_one(cli, &mut supplicant, transport, warnings, record);
+        if let (true, Some(report)) = (cli.nagios, &report) {
+            let (status, line) = report::nagios(report, cli.cert_warn_days, cli.warn_ms);
             println!("{line}");
             worst = worst.max(status);
         }
         match outcome {
             Ok(outcome) => {
-                if cli.json {
+                if let (true, Some(report)) = (cli.json, &report) {
                     let msk = match &outcome {
                         AuthOutcome::Authenticated(k) if cli.show_keys => Some(k.msk.expose()),
                         _ => None,
                     };
                     println!("{}", report.to_json(msk.map(|m| &m[..])));
-                    summary.add(&report);
+                    summary.add(report);
                 }
                 let ok = if cli.json || cli.nagios {
                     if let AuthOutcome::Failed(d) = &outcome {
@@ -394,7 +406,7 @@ fn authenticate(
                 }
             }
             Err(e) => {
-                if cli.json {
+                if let (true, Some(report)) = (cli.json, &report) {
                     println!("{}", report.to_json(None));
                     summary.latencies_ms.push(report.timing.total);
                     summary.count += 1;

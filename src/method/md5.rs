@@ -14,6 +14,7 @@
 use super::{Ctx, Decision, Step};
 use crate::config::{Config, Credential};
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use md5::{Digest, Md5 as Md5Hash};
 
@@ -84,12 +85,12 @@ impl Md5 {
             // build() refuses EAP-MD5 without a password.
             return Step::Fail {
                 data: None,
-                diagnosis: Diagnosis::new(
+                diagnosis: Box::new(Diagnosis::new(
                     Phase::MethodNegotiation,
                     Cause::Protocol(ProtocolViolation::Unexpected(
                         "EAP-MD5 without a password (refused by the configuration)",
                     )),
-                ),
+                )),
             };
         };
         let mut hash = Md5Hash::new();
@@ -110,7 +111,6 @@ impl Md5 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Event;
 
     fn config(password: &str) -> Config {
         // EAP-MD5 alone: no TLS method, so no CA is asked for.
@@ -123,10 +123,10 @@ mod tests {
     }
 
     fn answer(m: &mut Md5, config: &Config, id: u8, data: &[u8]) -> Step {
-        let mut events: Vec<Event> = Vec::new();
+        let mut out = alloc::collections::VecDeque::new();
         let mut ctx = Ctx {
             config,
-            events: &mut events,
+            out: &mut out,
         };
         m.process(&mut ctx, id, data)
     }

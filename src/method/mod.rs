@@ -16,8 +16,10 @@ pub(crate) mod ttls;
 
 use crate::config::Config;
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage};
-use crate::event::{Event, Keys};
+use crate::event::{Event, Keys, Output};
 use crate::wire::eap::{EXPANDED_NAK, MethodType, emit_expanded_nak, emit_legacy_nak};
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -38,9 +40,9 @@ pub(crate) fn nak(proposed: MethodType, allowed: &[MethodType]) -> (MethodType, 
 
 /// A Notification's text, at any level: shown (an event), answered with an empty
 /// response ([RFC 3748 §5.2](https://www.rfc-editor.org/rfc/rfc3748#section-5.2)).
-pub(crate) fn notification(events: &mut Vec<Event>, data: &[u8]) -> String {
+pub(crate) fn notification(out: &mut VecDeque<Output>, data: &[u8]) -> String {
     let text = String::from_utf8_lossy(data).into_owned();
-    events.push(Event::Notification { text: text.clone() });
+    out.push_back(Output::Event(Event::Notification { text: text.clone() }));
     text
 }
 
@@ -176,8 +178,9 @@ pub(crate) enum Step {
     Fail {
         /// A last response (e.g. a TLS alert, a Result TLV Failure).
         data: Option<(Vec<u8>, SentMessage)>,
-        /// Why.
-        diagnosis: Diagnosis,
+        /// Why (boxed: a step is moved through every layer on every round, and it is
+        /// small when the rare failure is not inside it).
+        diagnosis: Box<Diagnosis>,
     },
 }
 
@@ -223,12 +226,14 @@ pub(crate) enum Decision {
 /// What a method may use while processing a request.
 pub(crate) struct Ctx<'a> {
     pub(crate) config: &'a Config,
-    pub(crate) events: &'a mut Vec<Event>,
+    /// The supplicant's outputs: a method's events go straight in, ahead of the response
+    /// the peer queues after it.
+    pub(crate) out: &'a mut VecDeque<Output>,
 }
 
 impl Ctx<'_> {
     pub(crate) fn emit(&mut self, event: Event) {
-        self.events.push(event);
+        self.out.push_back(Output::Event(event));
     }
 
     /// Fills `out` from the configured provider's CSPRNG.

@@ -17,6 +17,7 @@ use crate::event::Event;
 use crate::secret::{Msk, NtHash};
 use crate::wire::eap::MethodType;
 use crate::wire::mschapv2::{FailureMessage, MsChapV2, SuccessMessage};
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec;
 
@@ -70,7 +71,7 @@ pub(crate) struct MsChapV2Peer {
 fn fail(cause: Cause) -> Step {
     Step::Fail {
         data: None,
-        diagnosis: Diagnosis::new(Phase::InnerAuthentication, cause),
+        diagnosis: Box::new(Diagnosis::new(Phase::InnerAuthentication, cause)),
     }
 }
 

@@ -67,6 +67,8 @@ struct Tbs<'a> {
     issuer: &'a [u8],
     validity: &'a [u8],
     subject: &'a [u8],
+    /// The whole subjectPublicKeyInfo, tag and length included.
+    spki: &'a [u8],
     extensions: Option<&'a [u8]>,
 }
 
@@ -82,7 +84,9 @@ fn tbs(der: &[u8]) -> Option<Tbs<'_>> {
     let issuer = expect(&mut tbs, SEQUENCE)?;
     let validity = expect(&mut tbs, SEQUENCE)?;
     let subject = expect(&mut tbs, SEQUENCE)?;
+    let rest = tbs;
     tlv(&mut tbs)?; // subjectPublicKeyInfo
+    let spki = &rest[..rest.len() - tbs.len()];
     let mut extensions = None;
     while !tbs.is_empty() {
         let (tag, body) = tlv(&mut tbs)?;
@@ -95,8 +99,14 @@ fn tbs(der: &[u8]) -> Option<Tbs<'_>> {
         issuer,
         validity,
         subject,
+        spki,
         extensions,
     })
+}
+
+/// The subjectPublicKeyInfo of `der` as encoded there (tag and length included).
+pub(crate) fn spki(der: &[u8]) -> Option<&[u8]> {
+    Some(tbs(der)?.spki)
 }
 
 /// notBefore and notAfter of `der`, seconds since the Unix epoch.
@@ -174,7 +184,9 @@ fn common_names(name: &[u8]) -> Option<Vec<String>> {
     let mut out = Vec::new();
     attributes(name, |oid, tag, value, _| {
         if oid == OID_CN {
-            out.push(string_value(tag, value));
+            let mut name = String::new();
+            push_string_value(&mut name, tag, value);
+            out.push(name);
         }
     })?;
     Some(out)
@@ -183,7 +195,8 @@ fn common_names(name: &[u8]) -> Option<Vec<String>> {
 /// The Name as text, RDNs in certificate order, `", "` between them and `" + "` inside a
 /// multi-valued one: `O=eap tests, CN=radius.example.test`.
 fn name_text(name: &[u8]) -> Option<String> {
-    let mut out = String::new();
+    // The DER is a little longer than the text of usual names: one allocation.
+    let mut out = String::with_capacity(name.len());
     attributes(name, |oid, tag, value, first_in_rdn| {
         if !out.is_empty() {
             out.push_str(if first_in_rdn { ", " } else { " + " });
@@ -193,7 +206,7 @@ fn name_text(name: &[u8]) -> Option<String> {
             None => write_oid(&mut out, oid),
         }
         out.push('=');
-        out.push_str(&string_value(tag, value));
+        push_string_value(&mut out, tag, value);
     })?;
     Some(out)
 }
@@ -245,27 +258,24 @@ fn write_oid(out: &mut String, oid: &[u8]) {
     }
 }
 
-/// A DirectoryString or IA5String value as text (lossy for anything that is not UTF-8).
-fn string_value(tag: u8, value: &[u8]) -> String {
+/// Appends a DirectoryString or IA5String value as text (lossy for anything that is not
+/// UTF-8).
+fn push_string_value(out: &mut String, tag: u8, value: &[u8]) {
     match tag {
         // BMPString: UTF-16BE.
         0x1e => {
             let units = value
                 .chunks_exact(2)
                 .map(|c| u16::from_be_bytes([c[0], c[1]]));
-            char::decode_utf16(units)
-                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-                .collect()
+            out.extend(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
         }
         // UniversalString: UTF-32BE.
-        0x1c => value
-            .chunks_exact(4)
-            .map(|c| {
-                char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-                    .unwrap_or(char::REPLACEMENT_CHARACTER)
-            })
-            .collect(),
-        _ => String::from_utf8_lossy(value).into_owned(),
+        0x1c => out.extend(value.chunks_exact(4).map(|c| {
+            char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+                .unwrap_or(char::REPLACEMENT_CHARACTER)
+        })),
+        // Borrowed when it is UTF-8 already: no copy of its own.
+        _ => out.push_str(&String::from_utf8_lossy(value)),
     }
 }
 

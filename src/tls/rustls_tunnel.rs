@@ -182,7 +182,12 @@ impl TlsTunnel for RustlsTunnel {
 
     fn read_plaintext(&mut self, out: &mut Vec<u8>) -> Result<(), TlsFailure> {
         // Plaintext only appears when records are processed, and `receive` took it then.
-        out.append(&mut self.plaintext);
+        // Handed over whole when `out` is empty (the usual case): no copy.
+        if out.is_empty() {
+            core::mem::swap(out, &mut self.plaintext);
+        } else {
+            out.append(&mut self.plaintext);
+        }
         Ok(())
     }
 

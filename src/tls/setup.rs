@@ -169,11 +169,18 @@ impl ClientSetup {
     }
 
     /// The name a connection for `method` is made with: never sent (SNI is off), it is the
-    /// key under which rustls stores and looks up the sessions to resume. It names the
-    /// method and a digest of the server identity (CAs and name rule), so only a connection
-    /// that would validate the same server the same way, for the same method, finds a
-    /// session. (rustls also resumes only with the verifier that validated it.)
+    /// key under which rustls stores and looks up the sessions to resume. With a session
+    /// store it names the method and a digest of the server identity (CAs and name rule),
+    /// so only a connection that would validate the same server the same way, for the
+    /// same method, finds a session (rustls also resumes only with the verifier that
+    /// validated it); without one it is a fixed placeholder.
     pub(crate) fn cache_key(&self, method: MethodType) -> ServerName<'static> {
+        if self.sessions.is_none() {
+            // No store: nothing is stored or looked up under the name (and it is never
+            // sent), so every connection gets the same short one, not one built and
+            // checked as a DNS name each time.
+            return invalid_name("eap.invalid");
+        }
         // Built by hand, not with `format!`: this runs on every connection.
         const HEX: &[u8; 16] = b"0123456789abcdef";
         const SUFFIX: &str = ".eap.invalid";
@@ -298,12 +305,16 @@ mod tests {
     #[test]
     fn cache_key_is_the_method_octet_and_the_identity_in_hex() {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let setup = ClientSetup::new(
+        let mut setup = ClientSetup::new(
             provider,
             &[&rustls::version::TLS12],
             None,
             CertificateTime::default(),
         );
+        // Without a session store one name serves every connection.
+        let without = setup.cache_key(MethodType::from_octet(25));
+        assert_eq!(without, ServerName::try_from("eap.invalid").unwrap());
+        setup.resume_from(Arc::new(rustls::client::ClientSessionMemoryCache::new(4)));
         let hex: alloc::string::String = setup
             .identity
             .iter()

@@ -23,8 +23,11 @@ use core::time::Duration;
 use once_cell::race::OnceBox;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::verify_server_cert_signed_by_trust_anchor;
-use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::crypto::{
+    CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature,
+    verify_tls13_signature_with_raw_key,
+};
+use rustls::pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, SignatureScheme};
 
@@ -92,6 +95,8 @@ impl fmt::Display for ServerNameRule {
 pub(crate) struct Verdict {
     pub(crate) certificate: Option<CertificateInfo>,
     pub(crate) problem: Option<CertificateProblem>,
+    /// The validated leaf's public key (as webpki read it), for the handshake signature.
+    pub(crate) key: Option<SubjectPublicKeyInfoDer<'static>>,
 }
 
 /// Whom to trust: the CAs and the name rule.
@@ -209,6 +214,7 @@ impl EapVerifier {
         if let Some(Verdict {
             certificate: Some(info),
             problem: None,
+            ..
         }) = self.verdict.get()
         {
             return Some((info.clone(), self.validates()));
@@ -252,9 +258,9 @@ impl EapVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
         info: Option<&CertificateInfo>,
-    ) -> Result<bool, (CertificateProblem, Error)> {
+    ) -> Result<Option<SubjectPublicKeyInfoDer<'static>>, (CertificateProblem, Error)> {
         let Some(policy) = &self.policy else {
-            return Ok(false);
+            return Ok(None);
         };
         let at = self.check_time(now, end_entity, intermediates)?;
         let parsed = ParsedCertificate::try_from(end_entity).map_err(|e| (problem_of(&e), e))?;
@@ -275,7 +281,18 @@ impl EapVerifier {
                 Error::InvalidCertificate(CertificateError::NotValidForName),
             ));
         }
-        Ok(true)
+        Ok(Some(parsed.subject_public_key_info()))
+    }
+
+    /// The key of the leaf this verifier validated, when `cert` is that leaf (its
+    /// subjectPublicKeyInfo the one webpki read then): the handshake signature is checked
+    /// against it without webpki parsing the whole certificate again.
+    fn validated_key(
+        &self,
+        cert: &CertificateDer<'_>,
+    ) -> Option<&SubjectPublicKeyInfoDer<'static>> {
+        let key = self.verdict.get()?.key.as_ref()?;
+        (cert_info::spki(cert)? == key.as_ref()).then_some(key)
     }
 }
 
@@ -291,10 +308,11 @@ impl ServerCertVerifier for EapVerifier {
         let info = cert_info::describe(end_entity, 1 + intermediates.len());
         let result = self.check(end_entity, intermediates, now, info.as_ref());
         let (verdict, result) = match result {
-            Ok(_) => (
+            Ok(key) => (
                 Verdict {
                     certificate: info,
                     problem: None,
+                    key,
                 },
                 Ok(ServerCertVerified::assertion()),
             ),
@@ -302,6 +320,7 @@ impl ServerCertVerifier for EapVerifier {
                 Verdict {
                     certificate: info,
                     problem: Some(problem),
+                    key: None,
                 },
                 Err(err),
             ),
@@ -320,12 +339,14 @@ impl ServerCertVerifier for EapVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        let algorithms = &self.provider.signature_verification_algorithms;
+        if let Some(key) = self.validated_key(cert) {
+            if tls12_signed_by(key, message, dss, algorithms) {
+                return Ok(HandshakeSignatureValid::assertion());
+            }
+        }
+        // Any other case, and every failure (for rustls's own error), the rustls way.
+        verify_tls12_signature(message, cert, dss, algorithms)
     }
 
     fn verify_tls13_signature(
@@ -334,12 +355,13 @@ impl ServerCertVerifier for EapVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        let algorithms = &self.provider.signature_verification_algorithms;
+        if let Some(key) = self.validated_key(cert) {
+            if let Ok(valid) = verify_tls13_signature_with_raw_key(message, key, dss, algorithms) {
+                return Ok(valid);
+            }
+        }
+        verify_tls13_signature(message, cert, dss, algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -349,10 +371,155 @@ impl ServerCertVerifier for EapVerifier {
     }
 }
 
+/// Whether `dss` is a valid TLS 1.2 signature of `message` under `key`, as rustls's
+/// `verify_tls12_signature` decides it for the certificate holding `key`: a scheme of a
+/// known signature algorithm, mapped by the provider, and the first of its algorithms that
+/// fits the key's type verifies. `false` for anything else, failures included (the caller
+/// then asks rustls, for its error).
+fn tls12_signed_by(
+    key: &SubjectPublicKeyInfoDer<'_>,
+    message: &[u8],
+    dss: &DigitallySignedStruct,
+    algorithms: &WebPkiSupportedAlgorithms,
+) -> bool {
+    use SignatureScheme as S;
+    let known = matches!(
+        dss.scheme,
+        S::RSA_PKCS1_SHA1
+            | S::RSA_PKCS1_SHA256
+            | S::RSA_PKCS1_SHA384
+            | S::RSA_PKCS1_SHA512
+            | S::RSA_PSS_SHA256
+            | S::RSA_PSS_SHA384
+            | S::RSA_PSS_SHA512
+            | S::ECDSA_SHA1_Legacy
+            | S::ECDSA_NISTP256_SHA256
+            | S::ECDSA_NISTP384_SHA384
+            | S::ECDSA_NISTP521_SHA512
+            | S::ED25519
+            | S::ED448
+    );
+    if !known {
+        return false;
+    }
+    let Some((_, candidates)) = algorithms.mapping.iter().find(|(s, _)| *s == dss.scheme) else {
+        return false;
+    };
+    let Ok(key) = webpki::RawPublicKeyEntity::try_from(key) else {
+        return false;
+    };
+    for alg in candidates.iter() {
+        match key.verify_signature(*alg, message, dss.signature()) {
+            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)) => continue,
+            Err(_) => return false,
+            Ok(()) => return true,
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::ServerNameRule::*;
     use alloc::string::ToString;
+
+    /// The handshake signature of a validated leaf is checked on the key recorded then,
+    /// with rustls's verdict and errors: a good signature passes in TLS 1.2 and 1.3, a bad
+    /// one fails with the error rustls gives, and another certificate is left to rustls.
+    #[test]
+    fn handshake_signatures_on_the_validated_key() {
+        use super::*;
+        use rustls::internal::msgs::codec::Codec;
+        use rustls::pki_types::PrivateKeyDer;
+        use rustls::pki_types::pem::PemObject;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let algorithms = &provider.signature_verification_algorithms;
+        for (ca, leaf, key, schemes) in [
+            (
+                &include_bytes!("../../tests/data/rsa-ca.pem")[..],
+                &include_bytes!("../../tests/data/rsa-server.pem")[..],
+                &include_bytes!("../../tests/data/rsa-server.key")[..],
+                &[
+                    SignatureScheme::RSA_PSS_SHA256,
+                    SignatureScheme::RSA_PKCS1_SHA256,
+                ][..],
+            ),
+            (
+                &include_bytes!("../../tests/data/ca.pem")[..],
+                &include_bytes!("../../tests/data/server.pem")[..],
+                &include_bytes!("../../tests/data/server.key")[..],
+                &[SignatureScheme::ECDSA_NISTP256_SHA256][..],
+            ),
+        ] {
+            let ca = CertificateDer::from_pem_slice(ca).unwrap();
+            let leaf = CertificateDer::from_pem_slice(leaf).unwrap();
+            let mut roots = RootCertStore::empty();
+            roots.add(ca.clone()).unwrap();
+            let rule = Exact("radius.example.org".to_string());
+            let policy = Some(Arc::new(Policy { roots, rule }));
+            let time = CertificateTime::default();
+            let verifier = EapVerifier::new(policy, provider.clone(), time, true);
+            let name = ServerName::try_from("radius.example.org").unwrap();
+            let now = UnixTime::now();
+            assert!(
+                verifier
+                    .verify_server_cert(&leaf, &[], &name, &[], now)
+                    .is_ok()
+            );
+            assert!(verifier.validated_key(&leaf).is_some());
+            assert!(verifier.validated_key(&ca).is_none());
+            let key = PrivateKeyDer::from_pem_slice(key).unwrap();
+            let key = provider.key_provider.load_private_key(key).unwrap();
+            let message = b"the handshake so far";
+            for &scheme in schemes {
+                let mut signature = key.choose_scheme(&[scheme]).unwrap().sign(message).unwrap();
+                let dss = |signature: &[u8]| {
+                    let mut encoded = u16::from(scheme).to_be_bytes().to_vec();
+                    encoded.extend_from_slice(&(signature.len() as u16).to_be_bytes());
+                    encoded.extend_from_slice(signature);
+                    DigitallySignedStruct::read_bytes(&encoded).unwrap()
+                };
+                let good = dss(&signature);
+                assert!(
+                    verifier
+                        .verify_tls12_signature(message, &leaf, &good)
+                        .is_ok()
+                );
+                assert!(tls12_signed_by(
+                    verifier.validated_key(&leaf).unwrap(),
+                    message,
+                    &good,
+                    algorithms
+                ));
+                if scheme != SignatureScheme::RSA_PKCS1_SHA256 {
+                    assert!(
+                        verifier
+                            .verify_tls13_signature(message, &leaf, &good)
+                            .is_ok()
+                    );
+                }
+                let last = signature.len() - 1;
+                signature[last] ^= 1;
+                let bad = dss(&signature);
+                let ours = verifier
+                    .verify_tls12_signature(message, &leaf, &bad)
+                    .unwrap_err();
+                let theirs = verify_tls12_signature(message, &leaf, &bad, algorithms).unwrap_err();
+                assert_eq!(ours, theirs);
+                let ours = verifier
+                    .verify_tls13_signature(message, &leaf, &bad)
+                    .unwrap_err();
+                let theirs = verify_tls13_signature(message, &leaf, &bad, algorithms).unwrap_err();
+                assert_eq!(ours, theirs);
+                // Signed by the leaf's key, presented with the CA's certificate: rustls's way.
+                let other = verifier
+                    .verify_tls12_signature(message, &ca, &good)
+                    .unwrap_err();
+                let theirs = verify_tls12_signature(message, &ca, &good, algorithms).unwrap_err();
+                assert_eq!(other, theirs);
+            }
+        }
+    }
 
     #[test]
     fn a_suffix_mismatch_quotes_each_name_once() {

@@ -167,10 +167,7 @@ pub fn drive<T: Transport>(
                 let now = supplicant.latest_input_time() + hold;
                 let _ = supplicant.handle_input(Input::Restart { now });
             }
-            (outcome, _) => {
-                on_event(&outcome.to_event());
-                return Ok(outcome);
-            }
+            (outcome, _) => return Ok(announce(outcome, &mut on_event)),
         }
     }
 }
@@ -201,8 +198,29 @@ pub fn reauthenticate<T: Transport>(
         }
     }
     let outcome = run(supplicant, transport, &mut on_event)?;
-    on_event(&outcome.to_event());
-    Ok(Some(outcome))
+    Ok(Some(announce(outcome, &mut on_event)))
+}
+
+/// Gives `on_event` the final event of `outcome` and returns the outcome: the keys move
+/// into the event and back, not copied (a copy is one more secret to wipe).
+fn announce(outcome: AuthOutcome, on_event: &mut impl FnMut(&Event)) -> AuthOutcome {
+    let event = match outcome {
+        AuthOutcome::Authenticated(k) => Event::Authenticated(k),
+        AuthOutcome::AuthenticatedWithoutKeys { method } => {
+            Event::AuthenticatedWithoutKeys { method }
+        }
+        AuthOutcome::Failed(d) => Event::Failed(d),
+    };
+    on_event(&event);
+    match event {
+        Event::Authenticated(k) => AuthOutcome::Authenticated(k),
+        Event::AuthenticatedWithoutKeys { method } => {
+            AuthOutcome::AuthenticatedWithoutKeys { method }
+        }
+        Event::Failed(d) => AuthOutcome::Failed(d),
+        // Only the three above are built here.
+        _ => unreachable!("a final event"),
+    }
 }
 
 /// One authentication, from the start; the final event is left to the caller.

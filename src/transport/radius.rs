@@ -41,7 +41,6 @@ use super::retry::{RetryPolicy, local_network_error};
 use super::socket::DatagramSocket;
 use crate::diagnosis::{Diagnosis, LocalEnd};
 use crate::secret::SecretVec;
-use crate::wire::eap::{Eap, MethodType};
 use crate::wire::radius;
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -118,8 +117,12 @@ pub struct RadiusTransport {
     provider: Arc<CryptoProvider>,
     client: RadiusClient,
     next_id: u8,
-    start: bool,
+    /// The EAP-Request/Identity of [`RadiusClient::start`], until `recv` hands it over.
+    start: Option<alloc::vec::Vec<u8>>,
     origin: Instant,
+    /// The socket's local address once the kernel has chosen one (a connected socket
+    /// keeps it): asked once, not on every wait.
+    local: Option<LocalEnd>,
     tap: Option<crate::unstable::capture::Tap>,
     /// Where replies are received: made once, not zeroed again for every datagram.
     rx: Box<[u8]>,
@@ -175,8 +178,9 @@ impl RadiusTransport {
             socket,
             provider: provider.clone(),
             next_id: first[0],
-            start: false,
+            start: None,
             origin: Instant::now(),
+            local: None,
             tap: None,
             rx: alloc::vec![0u8; radius::MAX_PACKET_LEN].into_boxed_slice(),
         })
@@ -188,10 +192,12 @@ impl RadiusTransport {
         self.tap = Some(tap);
     }
 
-    /// The host's clock on the client's scale (milliseconds since this transport was made).
-    fn now(&self) -> crate::Instant {
+    /// A time of the host's clock on the client's scale (milliseconds since this transport
+    /// was made).
+    fn client_time(&self, at: Instant) -> crate::Instant {
         crate::Instant::from_millis(
-            u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX),
+            u64::try_from(at.saturating_duration_since(self.origin).as_millis())
+                .unwrap_or(u64::MAX),
         )
     }
 
@@ -200,9 +206,9 @@ impl RadiusTransport {
         self.origin + Duration::from_millis(at.as_millis())
     }
 
-    /// Sends the outstanding request (first time or again) and records it. A local network
-    /// error counts as a lost packet; other socket errors end the run.
-    fn transmit(&mut self) -> io::Result<()> {
+    /// Sends the outstanding request (first time or again) at `now` and records it. A
+    /// local network error counts as a lost packet; other socket errors end the run.
+    fn transmit(&mut self, now: crate::Instant) -> io::Result<()> {
         let Some(packet) = self.client.datagram() else {
             return Ok(());
         };
@@ -213,20 +219,29 @@ impl RadiusTransport {
         if result.is_ok() {
             self.tap(packet, true);
         }
-        let now = self.now();
         self.client.sent(now, result);
         Ok(())
     }
 
-    fn local_end(&self) -> LocalEnd {
+    fn local_end(&mut self) -> LocalEnd {
+        if let Some(local) = &self.local {
+            return local.clone();
+        }
         match self.socket.local_addr() {
-            Ok(a) if !a.ip().is_unspecified() => LocalEnd::Address(a.ip()),
+            Ok(a) if !a.ip().is_unspecified() => {
+                self.local = Some(LocalEnd::Address(a.ip()));
+                LocalEnd::Address(a.ip())
+            }
             _ => LocalEnd::Unknown,
         }
     }
 
     fn tap(&self, datagram: &[u8], sent: bool) {
-        if let (Some(tap), Ok(local)) = (&self.tap, self.socket.local_addr()) {
+        // The socket is asked only when there is a capture to write.
+        let Some(tap) = &self.tap else {
+            return;
+        };
+        if let Ok(local) = self.socket.local_addr() {
             let server = self.config.server;
             let (src, dst) = if sent {
                 (local, server)
@@ -276,8 +291,7 @@ impl Transport for RadiusTransport {
     type Error = io::Error;
 
     fn start(&mut self) -> io::Result<()> {
-        let _ = self.client.start();
-        self.start = true;
+        self.start = Some(self.client.start());
         Ok(())
     }
 
@@ -286,32 +300,31 @@ impl Transport for RadiusTransport {
         random(&self.provider, &mut authenticator)?;
         let identifier = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
-        let now = self.now();
+        let now = self.client_time(Instant::now());
         self.client
             .request(eap, identifier, authenticator, now)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, alloc::format!("{e}")))?;
-        self.transmit()
+        self.transmit(now)
     }
 
     fn recv(&mut self, deadline: Instant) -> io::Result<Received> {
-        if core::mem::take(&mut self.start) {
+        if let Some(identity_request) = self.start.take() {
             // What a NAS sends first on a port.
-            return Ok(Received::Eap(
-                Eap::request(0, MethodType::Identity, &[]).to_vec(),
-            ));
+            return Ok(Received::Eap(identity_request));
         }
         loop {
             let local = self.local_end();
-            let resend_at = match self.client.poll(self.now(), local) {
+            let now = Instant::now();
+            let client_now = self.client_time(now);
+            let resend_at = match self.client.poll(client_now, local) {
                 Action::Transmit => {
-                    self.transmit()?;
+                    self.transmit(client_now)?;
                     continue;
                 }
                 Action::GiveUp(failure) => return Ok(Received::Failed(failure)),
                 Action::Wait(at) => Some(self.host_time(at)),
                 Action::Idle => None,
             };
-            let now = Instant::now();
             if now >= deadline {
                 return Ok(Received::Timeout);
             }

@@ -20,7 +20,7 @@ use super::drive::{AuthOutcome, Received};
 use super::retry::{Due, Exhausted, Retransmission, RetryPolicy};
 use crate::Instant;
 use crate::crypto::mppe_attr;
-use crate::crypto::radius::{ReplyError, sign_request, verify_parsed_reply};
+use crate::crypto::radius::{ReplyError, sign_request_at, verify_parsed_reply};
 use crate::diagnosis::{
     Cause, Diagnosis, LocalEnd, LocalNetworkError, LowerLayer, Phase, TransportFailure,
 };
@@ -28,6 +28,7 @@ use crate::secret::SecretVec;
 use crate::wire::eap::{Code as EapCode, Eap, MethodType};
 use crate::wire::radius::{self, Builder, Code, Packet, attr};
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use subtle::ConstantTimeEq;
 
@@ -106,7 +107,10 @@ struct Pending {
 
 /// One EAP session's RADIUS side, sans-IO.
 pub struct RadiusClient {
-    config: ClientConfig,
+    config: Arc<ClientConfig>,
+    /// The buffer of the last request, for the next one (one allocation per client, not
+    /// one per round).
+    spare: Vec<u8>,
     user_name: Option<Vec<u8>>,
     state: Option<Vec<u8>>,
     pending: Option<Pending>,
@@ -140,8 +144,13 @@ impl core::fmt::Debug for RadiusClient {
 impl RadiusClient {
     /// A client for one session at a time.
     pub fn new(config: ClientConfig) -> Self {
+        Self::with_config(Arc::new(config), Vec::new())
+    }
+
+    fn with_config(config: Arc<ClientConfig>, spare: Vec<u8>) -> Self {
         RadiusClient {
             config,
+            spare,
             user_name: None,
             state: None,
             pending: None,
@@ -161,7 +170,8 @@ impl RadiusClient {
     /// EAP-Request/Identity to give the supplicant: what a NAS sends first on a port (the
     /// RADIUS server sends none).
     pub fn start(&mut self) -> Vec<u8> {
-        *self = RadiusClient::new(self.config.clone());
+        let spare = core::mem::take(&mut self.spare);
+        *self = RadiusClient::with_config(self.config.clone(), spare);
         Eap::request(0, MethodType::Identity, &[]).to_vec()
     }
 
@@ -181,7 +191,8 @@ impl RadiusClient {
                 self.user_name = Some(name.to_vec());
             }
         }
-        let mut b = Builder::new(Code::AccessRequest, identifier, authenticator);
+        let buf = core::mem::take(&mut self.spare);
+        let mut b = Builder::in_buffer(buf, Code::AccessRequest, identifier, authenticator);
         if let Some(u) = &self.user_name {
             b.attribute(attr::USER_NAME, u);
         }
@@ -197,16 +208,22 @@ impl RadiusClient {
         if !b.fits(eap.len() + 2 * eap.len().div_ceil(radius::MAX_ATTR_VALUE) + 18) {
             return Err(RequestError::TooLarge);
         }
-        b.eap_message(eap).message_authenticator();
+        b.eap_message(eap);
+        // The Message-Authenticator's value, after its type and length octets.
+        let ma = b.offset() + 2;
+        b.message_authenticator();
         let mut packet = b.finish();
-        sign_request(&mut packet, self.config.secret.expose());
+        sign_request_at(&mut packet, ma, self.config.secret.expose());
         self.requests += 1;
-        self.pending = Some(Pending {
+        let replaced = self.pending.replace(Pending {
             packet,
             authenticator,
             identifier,
             retry: Retransmission::new(self.config.retry, now),
         });
+        if let Some(old) = replaced {
+            self.spare = old.packet;
+        }
         Ok(())
     }
 
@@ -300,7 +317,9 @@ impl RadiusClient {
         self.answered = true;
         let request_authenticator = pending.authenticator;
         let sends = pending.retry.sends();
-        self.pending = None;
+        if let Some(done) = self.pending.take() {
+            self.spare = done.packet;
+        }
         self.reply_message = p
             .iter()
             .filter_map(Result::ok)
@@ -310,7 +329,14 @@ impl RadiusClient {
         let eap = p.eap_message();
         match p.code {
             Code::AccessChallenge => {
-                self.state = p.first(attr::STATE).map(<[u8]>::to_vec);
+                // In the last State's buffer.
+                match (p.first(attr::STATE), &mut self.state) {
+                    (Some(new), Some(state)) => {
+                        state.clear();
+                        state.extend_from_slice(new);
+                    }
+                    (new, state) => *state = new.map(<[u8]>::to_vec),
+                }
                 Some(Received::Eap(eap?))
             }
             Code::AccessAccept => {

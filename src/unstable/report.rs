@@ -530,12 +530,13 @@ pub fn cause_json(d: &Diagnosis) -> String {
 /// Lowercase hex (from a digit table: no formatting machinery, one allocation).
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    let mut s = alloc::vec![0; bytes.len() * 2];
+    for (pair, b) in s.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0x0f)];
     }
-    s
+    // ASCII digits only: always UTF-8.
+    String::from_utf8(s).unwrap_or_default()
 }
 
 /// Many authentications: counts, failures by cause code, latency percentiles, rate.
@@ -710,6 +711,12 @@ mod tests {
     }
 
     const NOW: i64 = 1_780_000_000;
+
+    #[test]
+    fn hex_is_lowercase_two_digits_per_octet() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
+    }
 
     fn record(outcome: &AuthOutcome, not_after: i64) -> Report {
         let at = Instant::from_millis;

@@ -24,6 +24,7 @@ use crate::wire::peap_inner::Inner;
 use crate::wire::tlv::{
     CryptoBinding, ResultStatus, Tlv, TlvType, emit_tlvs, parse_tlvs, result_value,
 };
+use alloc::boxed::Box;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
@@ -154,13 +155,13 @@ impl Phase2 {
             Err(error) => {
                 return Step::Fail {
                     data: None,
-                    diagnosis: diag(
+                    diagnosis: Box::new(diag(
                         Phase::InnerAuthentication,
                         Cause::Protocol(ProtocolViolation::Malformed {
                             what: "inner EAP packet",
                             error,
                         }),
-                    ),
+                    )),
                 };
             }
         };
@@ -176,23 +177,23 @@ impl Phase2 {
             }
             (Code::Success | Code::Failure, _) => Step::Fail {
                 data: None,
-                diagnosis: diag(
+                diagnosis: Box::new(diag(
                     Phase::InnerAuthentication,
                     Cause::Protocol(ProtocolViolation::Unexpected(
                         "an inner EAP-Success or EAP-Failure (not used in PEAPv0)",
                     )),
-                ),
+                )),
             },
             // The TLS record is consumed: a silent discard would make the server's
             // retransmission a replay, so an inner packet we cannot answer ends it here.
             _ => Step::Fail {
                 data: None,
-                diagnosis: diag(
+                diagnosis: Box::new(diag(
                     Phase::InnerAuthentication,
                     Cause::Protocol(ProtocolViolation::Unexpected(
                         "an inner EAP packet that is not a request",
                     )),
-                ),
+                )),
             },
         }
     }
@@ -205,7 +206,7 @@ impl Phase2 {
                 sent: SentMessage::InnerIdentity,
             },
             MethodType::Notification => {
-                crate::method::notification(ctx.events, data);
+                crate::method::notification(ctx.out, data);
                 Step::Respond {
                     data: Vec::new(),
                     sent: SentMessage::Notification,
@@ -219,7 +220,7 @@ impl Phase2 {
             m if ctx.config.inner_methods.contains(&m) && m == MethodType::MsChapV2 => {
                 match &ctx.config.credential {
                     Some(credential) => {
-                        ctx.events.push(Event::InnerMethodProposed {
+                        ctx.emit(Event::InnerMethodProposed {
                             method: m,
                             accepted: true,
                         });
@@ -430,7 +431,7 @@ impl Phase2 {
                 result_packet(id, ResultStatus::Failure, None),
                 SentMessage::ResultTlv { success: false },
             )),
-            diagnosis,
+            diagnosis: Box::new(diagnosis),
         }
     }
 }

@@ -9,6 +9,7 @@
 
 use crate::diagnosis::ProtocolViolation;
 use crate::wire::tls_frame::TlsFrame;
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 /// Inbound reassembly.
@@ -20,13 +21,14 @@ pub(crate) struct Reassembly {
 }
 
 impl Reassembly {
-    /// Takes one fragment. `Ok(Some(message))` when the message is complete, `Ok(None)` when
-    /// more fragments are expected (answer with an ACK).
-    pub(crate) fn push(
+    /// Takes one fragment. `Ok(Some(message))` when the message is complete (lent from the
+    /// frame when it came whole in one, not copied), `Ok(None)` when more fragments are
+    /// expected (answer with an ACK).
+    pub(crate) fn push<'a>(
         &mut self,
-        frame: &TlsFrame<'_>,
+        frame: &TlsFrame<'a>,
         cap: usize,
-    ) -> Result<Option<Vec<u8>>, ProtocolViolation> {
+    ) -> Result<Option<Cow<'a, [u8]>>, ProtocolViolation> {
         let arrived = (self.buf.len() + frame.data.len()) as u64;
         if let Some(total) = frame.message_length {
             if total as usize > cap || u64::from(total) > cap as u64 {
@@ -65,20 +67,24 @@ impl Reassembly {
                 });
             }
         }
-        if self.buf.is_empty() {
-            // One allocation for the announced message (checked against the cap above),
-            // at most 16 KB ahead of what arrived: not one per doubling.
-            let announced = self.declared.map_or(0, |d| d as usize).min(16 * 1024);
-            self.buf.reserve(announced.max(frame.data.len()));
-        }
-        self.buf.extend_from_slice(frame.data);
-        if frame.more {
-            self.active = true;
-            return Ok(None);
-        }
+        let message = if self.buf.is_empty() && !frame.more {
+            Cow::Borrowed(frame.data)
+        } else {
+            if self.buf.is_empty() {
+                // One allocation for the announced message (checked against the cap
+                // above), at most 16 KB ahead of what arrived: not one per doubling.
+                let announced = self.declared.map_or(0, |d| d as usize).min(16 * 1024);
+                self.buf.reserve(announced.max(frame.data.len()));
+            }
+            self.buf.extend_from_slice(frame.data);
+            if frame.more {
+                self.active = true;
+                return Ok(None);
+            }
+            Cow::Owned(core::mem::take(&mut self.buf))
+        };
         let declared = self.declared.take();
         self.active = false;
-        let message = core::mem::take(&mut self.buf);
         if let Some(d) = declared {
             if message.len() as u64 != u64::from(d) {
                 return Err(ProtocolViolation::FragmentLength {

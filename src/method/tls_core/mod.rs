@@ -20,7 +20,8 @@ use crate::tls::CertificateProblem;
 use crate::tls::{TlsFailure, TlsTunnel, TlsVersion};
 use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
-use crate::wire::tls_record::{TlsEvent, TlsScanner};
+use crate::wire::tls_record::{TlsEvent, TlsScanner, client_hello_random};
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
@@ -29,11 +30,11 @@ use alloc::vec::Vec;
 pub(crate) const PROTECTED_SUCCESS: &[u8] = &[0x00];
 
 /// What an inbound frame amounts to.
-pub(crate) enum Inbound {
+pub(crate) enum Inbound<'a> {
     /// Answer with this (an ACK, our next fragment, or a failure).
     Step(Step),
-    /// A whole TLS message from the server.
-    Message(Vec<u8>),
+    /// A whole TLS message from the server (lent by the frame when it came in one).
+    Message(Cow<'a, [u8]>),
 }
 
 /// What a finished handshake negotiated.
@@ -64,8 +65,6 @@ pub(crate) struct TlsSession {
     tls: Box<dyn TlsTunnel>,
     rx: Reassembly,
     tx: Outbound,
-    /// Reads our ClientHello's random; dropped once read.
-    client_scan: Option<TlsScanner>,
     /// Reads the ServerHello; dropped once read.
     server_scan: Option<TlsScanner>,
     client_random: Option<[u8; 32]>,
@@ -87,7 +86,7 @@ impl core::fmt::Debug for TlsSession {
 pub(crate) fn fail(phase: Phase, cause: Cause) -> Step {
     Step::Fail {
         data: None,
-        diagnosis: Diagnosis::new(phase, cause),
+        diagnosis: Box::new(Diagnosis::new(phase, cause)),
     }
 }
 
@@ -195,7 +194,6 @@ impl TlsSession {
             tls,
             rx: Reassembly::default(),
             tx: Outbound::default(),
-            client_scan: Some(TlsScanner::new()),
             server_scan: Some(TlsScanner::new()),
             client_random: None,
             server_random: None,
@@ -281,12 +279,12 @@ impl TlsSession {
 
     /// Handles the framing of one request (already checked for Start and version by the
     /// method): the ACK of our pending fragment, or one fragment of the server's message.
-    pub(crate) fn inbound(
+    pub(crate) fn inbound<'a>(
         &mut self,
-        frame: &TlsFrame<'_>,
+        frame: &TlsFrame<'a>,
         config: &Config,
         phase: Phase,
-    ) -> Inbound {
+    ) -> Inbound<'a> {
         if self.tx.pending() {
             if !frame.data.is_empty() || frame.more {
                 return Inbound::Step(fail(
@@ -311,13 +309,10 @@ impl TlsSession {
     /// Feeds a whole server message to the tunnel (reading the ServerHello on the way).
     pub(crate) fn receive(&mut self, ctx: &mut Ctx<'_>, message: &[u8]) -> Result<(), Step> {
         if let Some(scanner) = self.server_scan.as_mut() {
-            for ev in scanner.push(message) {
-                if let TlsEvent::ServerHello(h) = ev {
-                    self.server_random = Some(h.random);
-                    self.chosen = Some((TlsVersion(h.version()), h.cipher_suite));
-                    self.server_scan = None;
-                    break;
-                }
+            if let Some(TlsEvent::ServerHello(h)) = scanner.first_hello(message) {
+                self.server_random = Some(h.random);
+                self.chosen = Some((TlsVersion(h.version()), h.cipher_suite));
+                self.server_scan = None;
             }
         }
         self.tls.receive(message).map_err(|e| self.failure(ctx, e))
@@ -423,14 +418,9 @@ impl TlsSession {
         if bytes.is_empty() {
             return self.ack(SentMessage::TlsAck);
         }
-        if let Some(scanner) = self.client_scan.as_mut() {
-            for ev in scanner.push(&bytes) {
-                if let TlsEvent::ClientHello(h) = ev {
-                    self.client_random = Some(h.random);
-                    self.client_scan = None;
-                    break;
-                }
-            }
+        if self.client_random.is_none() {
+            // Our ClientHello: the first flight, its first record.
+            self.client_random = client_hello_random(&bytes);
         }
         self.flights_sent += 1;
         let more_than_one = bytes.len() > fragment_size;
@@ -458,7 +448,7 @@ impl TlsSession {
         });
         Step::Fail {
             data,
-            diagnosis: Diagnosis::new(phase, cause),
+            diagnosis: Box::new(Diagnosis::new(phase, cause)),
         }
     }
 }

@@ -32,6 +32,7 @@ use crate::wire::avp::{
 };
 use crate::wire::eap::{Code, Eap, MethodType};
 use crate::wire::mschapv2::SuccessMessage;
+use alloc::boxed::Box;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
@@ -78,7 +79,7 @@ fn diag(cause: Cause) -> Diagnosis {
 fn fail(cause: Cause) -> Step {
     Step::Fail {
         data: None,
-        diagnosis: diag(cause),
+        diagnosis: Box::new(diag(cause)),
     }
 }
 
@@ -122,12 +123,12 @@ impl Phase2 {
                 if tunnel.export(CHALLENGE_LABEL, None, &mut material).is_err() {
                     return Err(Step::Fail {
                         data: None,
-                        diagnosis: Diagnosis::new(
+                        diagnosis: Box::new(Diagnosis::new(
                             Phase::TlsHandshake,
                             Cause::Protocol(ProtocolViolation::Unexpected(
                                 "a tunnel whose key material cannot be exported",
                             )),
-                        ),
+                        )),
                     });
                 }
                 let mut challenge = [0u8; 16];
@@ -285,7 +286,7 @@ impl Phase2 {
             } else if avp.is(Some(VENDOR_MICROSOFT), MS_CHAP_ERROR) {
                 error = Some(avp.data);
             } else if avp.is(None, REPLY_MESSAGE) {
-                crate::method::notification(ctx.events, avp.data);
+                crate::method::notification(ctx.out, avp.data);
             } else if avp.mandatory {
                 return fail(Cause::Protocol(ProtocolViolation::UnknownMandatoryAvp {
                     vendor: avp.vendor,
@@ -407,7 +408,7 @@ fn request(ctx: &mut Ctx<'_>, state: &mut InnerEap, method: MethodType, data: &[
             sent: SentMessage::InnerIdentity,
         },
         (MethodType::Notification, _) => {
-            crate::method::notification(ctx.events, data);
+            crate::method::notification(ctx.out, data);
             Step::Respond {
                 data: Vec::new(),
                 sent: SentMessage::Notification,

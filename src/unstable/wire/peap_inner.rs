@@ -84,9 +84,13 @@ impl<'a> Inner<'a> {
         }
     }
 
-    /// The encoded payload as a new vector.
+    /// The encoded payload as a new vector (sized once).
     pub fn to_vec(&self) -> Vec<u8> {
-        let mut v = Vec::new();
+        let len = match self {
+            Inner::Full(eap) => eap.len(),
+            Inner::Compressed { method, data } => method.encoded_len() + data.len(),
+        };
+        let mut v = Vec::with_capacity(len);
         self.emit(&mut v);
         v
     }

@@ -255,12 +255,28 @@ pub struct Builder {
 impl Builder {
     /// A packet with this header; Length is filled in by [`Builder::finish`].
     pub fn new(code: Code, identifier: u8, authenticator: [u8; 16]) -> Self {
-        let mut buf = Vec::with_capacity(256);
+        Self::in_buffer(Vec::with_capacity(256), code, identifier, authenticator)
+    }
+
+    /// As [`Builder::new`], in `buf` (cleared first): a caller that builds one packet after
+    /// another reuses the last one's allocation.
+    pub fn in_buffer(
+        mut buf: Vec<u8>,
+        code: Code,
+        identifier: u8,
+        authenticator: [u8; 16],
+    ) -> Self {
+        buf.clear();
         buf.push(code.into());
         buf.push(identifier);
         buf.extend_from_slice(&[0, 0]);
         buf.extend_from_slice(&authenticator);
         Builder { buf }
+    }
+
+    /// The packet's length so far: the offset at which the next attribute starts.
+    pub fn offset(&self) -> usize {
+        self.buf.len()
     }
 
     /// Whether `n` more octets fit.

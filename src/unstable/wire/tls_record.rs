@@ -169,6 +169,8 @@ pub struct TlsScanner {
     skip: usize,
     /// A ServerHello chose TLS 1.3: encryption starts after the current record.
     encrypt_after_record: bool,
+    /// [`TlsScanner::first_hello`]: stop reading at the first hello.
+    hello_only: bool,
 }
 
 impl TlsScanner {
@@ -189,13 +191,23 @@ impl TlsScanner {
         let mut events = Vec::new();
         while !self.dead {
             let Some(mut record) = self.record else {
-                let n = (5 - self.pending.len()).min(bytes.len());
-                self.pending.extend_from_slice(&bytes[..n]);
-                bytes = &bytes[n..];
-                let &[content_type, major, _, hi, lo] = self.pending.as_slice() else {
-                    break;
+                let [content_type, major, _, hi, lo] = match bytes.first_chunk::<5>() {
+                    // A whole header at hand (records arrive whole, as a rule): read in place.
+                    Some(&header) if self.pending.is_empty() => {
+                        bytes = &bytes[5..];
+                        header
+                    }
+                    _ => {
+                        let n = (5 - self.pending.len()).min(bytes.len());
+                        self.pending.extend_from_slice(&bytes[..n]);
+                        bytes = &bytes[n..];
+                        let Ok(header) = <[u8; 5]>::try_from(self.pending.as_slice()) else {
+                            break;
+                        };
+                        self.pending.clear();
+                        header
+                    }
                 };
-                self.pending.clear();
                 let length = usize::from(u16::from_be_bytes([hi, lo]));
                 if !(20..=23).contains(&content_type) || major != 3 || length > MAX_RECORD_BODY {
                     events.push(TlsEvent::NotTls);
@@ -224,6 +236,18 @@ impl TlsScanner {
             self.end_record(record, &mut events);
         }
         events
+    }
+
+    /// As [`TlsScanner::push`], but reads only up to the first ClientHello or ServerHello
+    /// and returns it (`None` while none is complete, or if the bytes are not TLS). What
+    /// follows the hello is neither buffered nor parsed (a server's certificates, say), and
+    /// the scanner reads nothing more once it returned one: for a caller that wants the
+    /// hello alone.
+    pub fn first_hello(&mut self, bytes: &[u8]) -> Option<TlsEvent> {
+        self.hello_only = true;
+        self.push(bytes)
+            .into_iter()
+            .find(|e| matches!(e, TlsEvent::ClientHello(_) | TlsEvent::ServerHello(_)))
     }
 
     /// Part of a record's body.
@@ -307,7 +331,13 @@ impl TlsScanner {
                 return;
             }
             let message = core::mem::take(&mut self.handshake);
-            events.push(self.handshake_message(msg_type, &message[4..]));
+            let event = self.handshake_message(msg_type, &message[4..]);
+            let hello = matches!(event, TlsEvent::ClientHello(_) | TlsEvent::ServerHello(_));
+            events.push(event);
+            if hello && self.hello_only {
+                self.dead = true;
+                return;
+            }
         }
     }
 
@@ -411,6 +441,23 @@ fn for_each_extension<'a>(
         f(ext_type, exts.vec(2)?)?;
     }
     Ok(())
+}
+
+/// The random of the ClientHello that `flight` starts with, when its first record holds
+/// the whole message (as a TLS library sends its own hello); `None` otherwise. Reads the
+/// random alone: none of the hello's lists.
+pub fn client_hello_random(flight: &[u8]) -> Option<[u8; 32]> {
+    let mut records = Reader::new("TLS record", flight);
+    let header = records.take(3).ok()?;
+    if header[0] != content_type::HANDSHAKE || header[1] != 3 {
+        return None;
+    }
+    let mut record = Reader::new("TLS record", records.vec(2).ok()?);
+    if record.uint(1).ok()? != usize::from(handshake_type::CLIENT_HELLO) {
+        return None;
+    }
+    let mut body = Reader::new("ClientHello", record.vec(3).ok()?);
+    hello_start(&mut body).ok().map(|(_, random)| random)
 }
 
 /// Parses a ClientHello body (after the 4-octet handshake header).
@@ -703,6 +750,39 @@ mod tests {
             scan(&[&hrr, &records(22, &message(2, &[]))])[1],
             TlsEvent::Handshake(2)
         );
+    }
+
+    #[test]
+    fn first_hello_reads_no_further() {
+        // A server's flight: the hello is returned, the certificates after it are not read.
+        let certificate = message(11, &[0, 0, 11, 0, 0, 3, 1, 2, 3, 0, 0, 2, 4, 5]);
+        let flight = records(22, &[server_hello([3; 32], None), certificate].concat());
+        let mut scanner = TlsScanner::new();
+        let Some(TlsEvent::ServerHello(sh)) = scanner.first_hello(&flight) else {
+            panic!("no ServerHello");
+        };
+        assert_eq!(sh.random, [3; 32]);
+        assert!(scanner.handshake.capacity() == 0 && scanner.push(&flight).is_empty());
+        // Cut anywhere: nothing until the hello is whole.
+        let (body, _, expected) = client_hello();
+        let rec = records(22, &message(1, &body));
+        for i in 0..rec.len() {
+            let mut scanner = TlsScanner::new();
+            assert_eq!(scanner.first_hello(&rec[..i]), None, "cut at {i}");
+            let event = scanner.first_hello(&rec[i..]);
+            assert_eq!(
+                event,
+                Some(TlsEvent::ClientHello(expected.clone())),
+                "cut at {i}"
+            );
+        }
+        assert_eq!(TlsScanner::new().first_hello(b"GET / HTTP/1.1"), None);
+        // Our own hello's random, read alone.
+        assert_eq!(client_hello_random(&rec), Some([7; 32]));
+        for i in 0..rec.len() {
+            assert_eq!(client_hello_random(&rec[..i]), None, "cut at {i}");
+        }
+        assert_eq!(client_hello_random(&flight), None);
     }
 
     #[test]
