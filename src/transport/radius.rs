@@ -37,7 +37,7 @@
 
 use super::drive::{AuthOutcome, Received, Transport};
 use super::radius_client::{Action, ClientConfig, MppeKeys, RadiusClient};
-use super::retry::{RetryPolicy, local_network_error};
+use super::retry::{RetryPolicy, local_network_error, nothing_received, unreachable_for_now};
 use super::socket::DatagramSocket;
 use crate::diagnosis::{Diagnosis, LocalEnd};
 use crate::secret::SecretVec;
@@ -339,20 +339,11 @@ impl Transport for RadiusTransport {
                         return Ok(r);
                     }
                 }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) => {}
+                Err(e) if nothing_received(&e) => {}
                 // ICMP port unreachable from a previous send: the server is not there yet
                 // or at all; or an ICMP error saying the path is down for now. Keep
                 // retransmitting until the attempts run out.
-                Err(e)
-                    if e.kind() == io::ErrorKind::ConnectionRefused
-                        || local_network_error(&e).is_some() =>
-                {
+                Err(e) if unreachable_for_now(&e) => {
                     std::thread::sleep(until.saturating_duration_since(Instant::now()));
                 }
                 Err(e) => return Err(e),

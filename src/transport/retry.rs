@@ -120,6 +120,22 @@ impl<I: Copy + Ord + Add<Duration, Output = I>> Retransmission<I> {
     }
 }
 
+/// `e`, from a receive, only says that no datagram came: the wait timed out (or a
+/// non-blocking read found none), or a signal interrupted it. Wait again.
+pub(crate) fn nothing_received(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
+}
+
+/// `e`, from a receive or a send, says the server or the path is not there for now: an ICMP
+/// port unreachable from an earlier send (the server not listening yet, or at all), or a
+/// [`local_network_error`]. Retransmit until the attempts run out, as for a lost packet.
+pub(crate) fn unreachable_for_now(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::ConnectionRefused || local_network_error(e).is_some()
+}
+
 /// The local network error `e` is, if it is one: transient conditions on our side (no
 /// route, no buffer space, link down, interface gone) that a transport retries as a lost
 /// packet instead of ending the run.

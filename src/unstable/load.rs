@@ -13,7 +13,7 @@ use crate::diagnosis::{Cause, Diagnosis, LocalEnd};
 use crate::event::{Event, Input, Output};
 use crate::transport::RadiusConfig;
 use crate::transport::radius_client::{Action, RadiusClient};
-use crate::transport::retry::local_network_error;
+use crate::transport::retry::{local_network_error, nothing_received, unreachable_for_now};
 use crate::transport::{AuthOutcome, Received};
 use crate::wire::radius::{self, Packet};
 use crate::{Instant, Supplicant};
@@ -201,15 +201,7 @@ pub fn run_load(
                 first = false;
                 let n = match r {
                     Ok(n) => n,
-                    Err(e)
-                        if matches!(
-                            e.kind(),
-                            io::ErrorKind::WouldBlock
-                                | io::ErrorKind::TimedOut
-                                | io::ErrorKind::Interrupted
-                                | io::ErrorKind::ConnectionRefused
-                        ) || local_network_error(&e).is_some() =>
-                    {
+                    Err(e) if nothing_received(&e) || unreachable_for_now(&e) => {
                         break;
                     }
                     Err(e) => return Err(e),

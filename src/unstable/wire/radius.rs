@@ -260,7 +260,7 @@ impl Builder {
 
     /// As [`Builder::new`], in `buf` (cleared first): a caller that builds one packet after
     /// another reuses the last one's allocation.
-    pub fn in_buffer(
+    pub(crate) fn in_buffer(
         mut buf: Vec<u8>,
         code: Code,
         identifier: u8,
@@ -275,7 +275,8 @@ impl Builder {
     }
 
     /// The packet's length so far: the offset at which the next attribute starts.
-    pub fn offset(&self) -> usize {
+    #[cfg_attr(not(feature = "radius"), allow(dead_code))]
+    pub(crate) fn offset(&self) -> usize {
         self.buf.len()
     }
 

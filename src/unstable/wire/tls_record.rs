@@ -243,7 +243,7 @@ impl TlsScanner {
     /// follows the hello is neither buffered nor parsed (a server's certificates, say), and
     /// the scanner reads nothing more once it returned one: for a caller that wants the
     /// hello alone.
-    pub fn first_hello(&mut self, bytes: &[u8]) -> Option<TlsEvent> {
+    pub(crate) fn first_hello(&mut self, bytes: &[u8]) -> Option<TlsEvent> {
         self.hello_only = true;
         self.push(bytes)
             .into_iter()
@@ -446,7 +446,7 @@ fn for_each_extension<'a>(
 /// The random of the ClientHello that `flight` starts with, when its first record holds
 /// the whole message (as a TLS library sends its own hello); `None` otherwise. Reads the
 /// random alone: none of the hello's lists.
-pub fn client_hello_random(flight: &[u8]) -> Option<[u8; 32]> {
+pub(crate) fn client_hello_random(flight: &[u8]) -> Option<[u8; 32]> {
     let mut records = Reader::new("TLS record", flight);
     let header = records.take(3).ok()?;
     if header[0] != content_type::HANDSHAKE || header[1] != 3 {
