@@ -1035,6 +1035,9 @@ impl Cause {
                 CertificateProblem::ExpiredBeforeFloor { .. } => {
                     "the server certificate expired before this device's date floor: it must be renewed (or the floor is wrong)"
                 }
+                CertificateProblem::MalformedSubjectAltName => {
+                    "the certificate's subjectAltName is not valid DER, so none of its names can be trusted: have it reissued; do not send credentials to this network until then"
+                }
                 _ => {
                     "the server's certificate is unusable; do not send credentials to this network"
                 }

@@ -194,6 +194,10 @@ pub enum CertificateProblem {
     NotForServerAuth,
     /// Not a parsable certificate.
     BadEncoding,
+    /// Its subjectAltName extension is not well-formed DER (a GeneralName of no known
+    /// kind, a length that runs past its element, data left over, or the extension twice):
+    /// none of its names can be trusted, so none is matched against the configured rule.
+    MalformedSubjectAltName,
     /// Anything else the TLS library reported, in its words.
     Other(String),
 }
@@ -217,6 +221,9 @@ impl fmt::Display for CertificateProblem {
                 f.write_str("is not valid for TLS server authentication (extended key usage)")
             }
             CertificateProblem::BadEncoding => f.write_str("cannot be parsed"),
+            CertificateProblem::MalformedSubjectAltName => {
+                f.write_str("has a malformed subjectAltName extension")
+            }
             CertificateProblem::Other(e) => write!(f, "was rejected ({e})"),
         }
     }

@@ -11,9 +11,10 @@
 //! without the certificate's subject and issuer). Either way a completed handshake's
 //! certificate is read from the connection itself.
 
+use super::cert_info::{self, Names};
 use super::clock::CertificateTime;
 use super::setup::protocol;
-use super::{CertificateInfo, CertificateProblem, TlsFailure, cert_info};
+use super::{CertificateInfo, CertificateProblem, TlsFailure};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -257,7 +258,7 @@ impl EapVerifier {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
-        info: Option<&CertificateInfo>,
+        leaf: Option<&(CertificateInfo, Names)>,
     ) -> Result<Option<SubjectPublicKeyInfoDer<'static>>, (CertificateProblem, Error)> {
         let Some(policy) = &self.policy else {
             return Ok(None);
@@ -272,7 +273,16 @@ impl EapVerifier {
             self.provider.signature_verification_algorithms.all,
         )
         .map_err(|e| (self.problem(&e), e))?;
-        let names: &[String] = info.map(|i| i.dns_names.as_slice()).unwrap_or(&[]);
+        // The names come from the strict reader's parse of the validated leaf: its
+        // dNSNames, or its Common Names only when it has no dNSName at all.
+        let bad_encoding = Error::InvalidCertificate(CertificateError::BadEncoding);
+        let names = match leaf {
+            None => return Err((CertificateProblem::BadEncoding, bad_encoding)),
+            Some((_, Names::MalformedSan)) => {
+                return Err((CertificateProblem::MalformedSubjectAltName, bad_encoding));
+            }
+            Some((info, Names::San | Names::CommonName)) => &info.dns_names,
+        };
         if !policy.rule.matches(names) {
             return Err((
                 CertificateProblem::NameMismatch {
@@ -305,8 +315,9 @@ impl ServerCertVerifier for EapVerifier {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        let info = cert_info::describe(end_entity, 1 + intermediates.len());
-        let result = self.check(end_entity, intermediates, now, info.as_ref());
+        let leaf = cert_info::read(end_entity, 1 + intermediates.len());
+        let result = self.check(end_entity, intermediates, now, leaf.as_ref());
+        let info = leaf.map(|(info, _)| info);
         let (verdict, result) = match result {
             Ok(key) => (
                 Verdict {

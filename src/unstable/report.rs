@@ -310,6 +310,7 @@ pub fn cause_code(cause: &Cause) -> &'static str {
             }
             CertificateProblem::NotValidYet => "certificate_not_yet_valid",
             CertificateProblem::NameMismatch { .. } => "certificate_name_mismatch",
+            CertificateProblem::MalformedSubjectAltName => "certificate_san_malformed",
             _ => "certificate_rejected",
         },
         Cause::MethodNotAllowed { .. } => "method_not_allowed",
@@ -358,6 +359,7 @@ pub const CAUSE_CODES: &[&str] = &[
     "certificate_expired",
     "certificate_not_yet_valid",
     "certificate_name_mismatch",
+    "certificate_san_malformed",
     "certificate_rejected",
     "method_not_allowed",
     "identity_rejected",
