@@ -9,6 +9,7 @@ use eap::diagnosis::{Cause, Phase, TransportFailure};
 use eap::tls::CertificateProblem;
 use eap::tls::TlsVersion;
 use peers::*;
+use std::os::unix::fs::PermissionsExt;
 
 const NEEDS: &[&str] = &["freeradius", "openssl"];
 
@@ -333,13 +334,40 @@ fn cli_pcap_opens_in_tshark_with_the_tunnel_decrypted_and_explains_as_success() 
     }
     let fr = FreeRadius::start(&[]);
     let pcap = fr.dir.join("ours.pcapng");
-    let out = radius_auth(
-        &fr.addr(),
-        "alice",
-        "password",
-        &["--pcap", pcap.to_str().unwrap()],
+    // The capture and the key log carry the TLS secrets: their owner's alone (0600) under
+    // the usual umask 022, and a key log that already exists world-readable is narrowed.
+    let keylog = fr.dir.join("ours.keylog");
+    std::fs::write(&keylog, "").unwrap();
+    std::fs::set_permissions(&keylog, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = std::process::Command::new("sh")
+        .args(["-c", "umask 022 && exec \"$0\" \"$@\""])
+        .arg(example("radius_auth"))
+        .args(radius_auth_args(
+            &fr.addr(),
+            "alice",
+            "password",
+            &[
+                "--pcap",
+                pcap.to_str().unwrap(),
+                "--keylog",
+                keylog.to_str().unwrap(),
+            ],
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&pcap), 0o600, "--pcap file mode");
+    assert_eq!(mode(&keylog), 0o600, "--keylog file mode");
+    assert!(
+        std::fs::read_to_string(&keylog)
+            .unwrap()
+            .contains("CLIENT_RANDOM")
+            || std::fs::read_to_string(&keylog)
+                .unwrap()
+                .contains("EXPORTER_SECRET"),
+        "the key log was written"
     );
-    assert_eq!(out.status.code(), Some(0));
     let report =
         eap::unstable::capture::explain(&std::fs::read(&pcap).unwrap(), &Default::default())
             .unwrap()

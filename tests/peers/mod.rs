@@ -218,30 +218,47 @@ pub fn example(name: &str) -> PathBuf {
 /// Runs the radius_auth CLI with the usual flags (`--anonymous-identity anonymous`, the test
 /// PKI) plus `extra`, which may set its own `--anonymous-identity`, CA or name rule.
 pub fn radius_auth(server: &str, identity: &str, password: &str, extra: &[&str]) -> Output {
-    let ca = pki().join("ca.pem");
-    let mut cmd = Command::new(example("radius_auth"));
-    cmd.args([
+    Command::new(example("radius_auth"))
+        .args(radius_auth_args(server, identity, password, extra))
+        .output()
+        .expect("run radius_auth")
+}
+
+/// The arguments [`radius_auth`] runs the CLI with: the test PKI's CA and server name, the
+/// shared secret, and `extra`.
+pub fn radius_auth_args(
+    server: &str,
+    identity: &str,
+    password: &str,
+    extra: &[&str],
+) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = [
         "--server",
         server,
         "--secret",
         SECRET,
         "--identity",
         identity,
-    ])
-    .args(["--password", password]);
+        "--password",
+        password,
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
     if !extra.contains(&"--anonymous-identity") {
-        cmd.args(["--anonymous-identity", "anonymous"]);
+        args.extend(["--anonymous-identity".into(), "anonymous".into()]);
     }
     if !extra.contains(&"--ca-cert") {
-        cmd.arg("--ca-cert").arg(&ca);
+        args.extend(["--ca-cert".into(), pki().join("ca.pem").into()]);
     }
     if !extra
         .iter()
         .any(|a| *a == "--server-name" || *a == "--domain-suffix")
     {
-        cmd.args(["--server-name", SERVER_NAME]);
+        args.extend(["--server-name".into(), SERVER_NAME.into()]);
     }
-    cmd.args(extra).output().expect("run radius_auth")
+    args.extend(extra.iter().map(Into::into));
+    args
 }
 
 /// The last line of a process's stderr.

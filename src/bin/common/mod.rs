@@ -278,10 +278,8 @@ impl AuthArgs {
         }
         let file_log: Option<Arc<dyn rustls::KeyLog>> = match &self.keylog {
             Some(path) => {
-                let f = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
+                // The key log decrypts the tunnel: its owner's alone.
+                let f = eap::unstable::capture::create_private(path, true)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
                 Some(Arc::new(KeyLogTo(std::sync::Mutex::new(f))))
             }

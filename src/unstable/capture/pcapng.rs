@@ -282,6 +282,34 @@ impl core::fmt::Debug for Tap {
     }
 }
 
+/// Opens `path` for a file that holds secrets (a capture with the TLS secrets, a key log):
+/// created with mode 0600 whatever the umask, and an existing file narrowed to 0600 before
+/// anything is written (never left wider than its owner). Truncated, or appended to with
+/// `append`. On other systems than Unix, an ordinary file.
+pub fn create_private(path: &Path, append: bool) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true);
+    if append {
+        options.append(true);
+    } else {
+        options.write(true).truncate(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let file = options.mode(0o600).open(path)?;
+        // The mode above applies to a new file only; an existing one keeps its own.
+        let mut permissions = file.metadata()?.permissions();
+        if permissions.mode() & 0o077 != 0 {
+            permissions.set_mode(permissions.mode() & 0o700);
+            file.set_permissions(permissions)?;
+        }
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
+}
+
 fn now() -> Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -289,9 +317,10 @@ fn now() -> Duration {
 }
 
 impl Tap {
-    /// Creates (or truncates) the pcapng file at `path`.
+    /// Creates (or truncates) the pcapng file at `path`, readable by its owner alone
+    /// ([`create_private`]): it carries the TLS secrets.
     pub fn create(path: impl AsRef<Path>) -> io::Result<Tap> {
-        let file = std::fs::File::create(path)?;
+        let file = create_private(path.as_ref(), false)?;
         Tap::from_writer(io::BufWriter::new(file))
     }
 
@@ -371,6 +400,34 @@ impl rustls::KeyLog for Tap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A new file and an existing world-readable one both end at 0600, before anything is
+    /// written; appending keeps what was there.
+    #[cfg(unix)]
+    #[test]
+    fn secret_files_are_their_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(std::format!("eap-private-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let new = dir.join("new.pcapng");
+        let _ = std::fs::remove_file(&new);
+        drop(Tap::create(&new).unwrap());
+        assert_eq!(mode(&new), 0o600);
+        let old = dir.join("old.keylog");
+        std::fs::write(&old, b"earlier line\n").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut f = create_private(&old, true).unwrap();
+        assert_eq!(mode(&old), 0o600);
+        f.write_all(b"new line\n").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read(&old).unwrap(), b"earlier line\nnew line\n");
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o666)).unwrap();
+        drop(create_private(&old, false).unwrap());
+        assert_eq!(mode(&old), 0o600);
+        assert_eq!(std::fs::read(&old).unwrap(), b"");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn ipv4_checksums_verify() {
