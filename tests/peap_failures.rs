@@ -586,3 +586,57 @@ fn result_tlv_failure_still_names_the_credentials_after_a_resend() {
         );
     }
 }
+
+/// A random number generator that works for its first `ok` fills, then fails.
+#[derive(Debug)]
+struct FailingRandom {
+    ok: usize,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl rustls::crypto::SecureRandom for FailingRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), rustls::crypto::GetRandomFailed> {
+        let n = self
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n < self.ok {
+            buf.iter_mut()
+                .enumerate()
+                .for_each(|(i, b)| *b = i as u8 ^ 0x5a);
+            Ok(())
+        } else {
+            Err(rustls::crypto::GetRandomFailed)
+        }
+    }
+}
+
+/// A broken entropy source is named as ours wherever rustls meets it: at the start (the
+/// ClientHello's random, before anything is sent) as later in the handshake, with no hint
+/// about the server's TLS settings.
+#[test]
+fn a_broken_random_source_is_ours_not_the_servers() {
+    static AT_START: FailingRandom = FailingRandom {
+        ok: 0,
+        calls: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let pki = Pki::new("random");
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.secure_random = &AT_START;
+    let out = run(
+        client(&pki).crypto_provider(Arc::new(provider)),
+        server(&pki),
+    );
+    assert!(out.keys().is_none());
+    let d = out.diagnosis().expect("a diagnosis");
+    assert!(matches!(d.cause, Cause::RandomFailure), "{d}");
+    assert_eq!(d.phase, Phase::TlsHandshake);
+    assert_eq!(d.kind(), eap::FailureKind::LocalError);
+    assert!(d.hint().contains("entropy"), "{}", d.hint());
+    assert!(!d.hint().contains("server"), "{}", d.hint());
+    // Nothing of TLS went out: the identity and the method's acceptance at most.
+    assert!(
+        out.transmitted.iter().all(|p| p.len() < 40),
+        "a ClientHello was sent: {:?}",
+        out.transmitted
+    );
+}

@@ -121,7 +121,7 @@ impl Cause {
             | Cause::InnerMethodRefused { .. } => K::NegotiationFailed,
             Cause::Tls(e) => match e.kind {
                 TlsErrorKind::Incompatible => K::NegotiationFailed,
-                TlsErrorKind::Local => K::LocalError,
+                TlsErrorKind::Local | TlsErrorKind::Random => K::LocalError,
                 _ => K::ServerMisbehaved,
             },
             Cause::Protocol(_) | Cause::TooManyRounds { .. } => K::ServerMisbehaved,

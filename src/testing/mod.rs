@@ -104,7 +104,10 @@ pub struct AuthenticatorConfig {
     pub tls: Arc<rustls::ServerConfig>,
     /// Users and their passwords (identity as sent inside the tunnel).
     pub users: Vec<(String, String)>,
-    /// Send a Crypto-Binding TLV with the Result TLV.
+    /// Send a Crypto-Binding TLV with the Result TLV (PEAP). **Off** in
+    /// [`AuthenticatorConfig::new`], as many deployed servers leave it off: a supplicant
+    /// whose policy is `Cryptobinding::Required` then fails against the default
+    /// authenticator; set it to `true` to test cryptobinding.
     pub cryptobinding: bool,
     /// Largest TLS data per EAP request.
     pub fragment_size: usize,
@@ -118,7 +121,8 @@ pub struct AuthenticatorConfig {
 }
 
 impl AuthenticatorConfig {
-    /// A well-behaved server with `tls` and one user.
+    /// A well-behaved server with `tls` and one user: PEAP, fragments of 1398 octets, no
+    /// misbehaviour, and **no cryptobinding** (see [`cryptobinding`](Self::cryptobinding)).
     pub fn new(tls: Arc<rustls::ServerConfig>, user: &str, password: &str) -> Self {
         AuthenticatorConfig {
             tls,

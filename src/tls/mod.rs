@@ -243,8 +243,12 @@ pub enum TlsErrorKind {
     Misbehaved,
     /// A record did not decrypt (wrong keys, corruption).
     Decrypt,
-    /// Our side failed (configuration, randomness, clock, API use).
+    /// Our side failed (configuration, clock, API use).
     Local,
+    /// Our random number generator failed (the crypto provider's `SecureRandom`): nothing
+    /// about the server. The methods report it as
+    /// [`Cause::RandomFailure`](crate::diagnosis::Cause::RandomFailure).
+    Random,
     /// Anything else.
     Other,
 }

@@ -286,9 +286,9 @@ pub(crate) fn protocol(e: rustls::Error) -> TlsFailure {
             TlsErrorKind::Misbehaved
         }
         E::DecryptError => TlsErrorKind::Decrypt,
+        E::FailedToGetRandomBytes => TlsErrorKind::Random,
         E::General(_)
         | E::FailedToGetCurrentTime
-        | E::FailedToGetRandomBytes
         | E::EncryptError
         | E::HandshakeNotComplete
         | E::NoApplicationProtocol

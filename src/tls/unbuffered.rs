@@ -23,6 +23,17 @@ use rustls::{KeyLog, RootCertStore, SupportedProtocolVersion};
 /// [`ClientSessionStore`] is given (all connections then share one verifier, so a
 /// certificate failure is described without the certificate's subject and issuer).
 ///
+/// You rarely make one: without std (feature `unbuffered`), `ConfigBuilder::build` makes it
+/// from the configuration (CAs, name rule, versions, time policy, client certificate, key
+/// log, session store). What it needs from you is the rustls crypto provider, given with
+/// `ConfigBuilder::crypto_provider`: without std this crate picks none (the build fails with
+/// `ConfigError::NoProvider`), so the firmware adds rustls with a provider to its own
+/// dependencies, e.g. `rustls = { version = "0.23", default-features = false, features =
+/// ["ring", "tls12"] }` (as `nostd-check/` does), and passes
+/// `Arc::new(rustls::crypto::ring::default_provider())` with a `secure_random` on the
+/// device's entropy source. Make one yourself only to hand it to
+/// `ConfigBuilder::tls_connector`.
+///
 /// rustls needs atomic pointers (its `Arc`): targets such as `thumbv7em-none-eabihf` and
 /// `riscv32imac` have them; `thumbv6m-none-eabi` and `riscv32imc-unknown-none-elf` do not.
 #[derive(Debug)]

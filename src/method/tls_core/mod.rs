@@ -17,7 +17,7 @@ use crate::diagnosis::SentMessage;
 use crate::diagnosis::{Cause, Diagnosis, Phase, ProtocolViolation};
 use crate::event::Event;
 use crate::tls::CertificateProblem;
-use crate::tls::{TlsFailure, TlsTunnel, TlsVersion};
+use crate::tls::{TlsErrorKind, TlsFailure, TlsTunnel, TlsVersion};
 use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
 use crate::wire::tls_record::{TlsEvent, TlsScanner, client_hello_random};
@@ -171,6 +171,12 @@ fn cause_of(
                     certificate,
                 },
             )
+        }
+        // A broken entropy source is ours, whenever rustls asks it (the ClientHello's
+        // random and key share at the start, a TLS 1.2 key exchange later): the same
+        // cause as MSCHAPv2's challenge, with no hint about the server.
+        TlsFailure::Protocol(e) if e.kind == TlsErrorKind::Random => {
+            (Phase::TlsHandshake, Cause::RandomFailure)
         }
         TlsFailure::Protocol(e) => (Phase::TlsHandshake, Cause::Tls(e)),
     }
