@@ -212,7 +212,7 @@ fn tbs(der: &[u8]) -> Option<Tbs<'_>> {
 }
 
 /// The subjectPublicKeyInfo of `der` as encoded there (tag and length included).
-pub(crate) fn spki(der: &[u8]) -> Option<&[u8]> {
+pub fn spki(der: &[u8]) -> Option<&[u8]> {
     Some(tbs(der)?.spki)
 }
 
@@ -224,13 +224,13 @@ fn validity_of(mut v: &[u8]) -> Option<(i64, i64)> {
 }
 
 /// notBefore and notAfter of `der`, seconds since the Unix epoch.
-pub(crate) fn validity(der: &[u8]) -> Option<(i64, i64)> {
+pub fn validity(der: &[u8]) -> Option<(i64, i64)> {
     validity_of(tbs(der)?.validity)
 }
 
 /// Where the names a certificate is matched on came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Names {
+pub enum Names {
     /// The subjectAltName's dNSNames (one or more).
     San,
     /// The subject's Common Names: the certificate has no dNSName (no subjectAltName, or
@@ -243,7 +243,7 @@ pub(crate) enum Names {
 
 /// Subject, issuer, DNS names (subjectAltName, else the Common Name) and validity of
 /// `der`, and where the names came from; `None` if the certificate does not parse.
-pub(crate) fn read(der: &[u8], chain_len: usize) -> Option<(CertificateInfo, Names)> {
+pub fn read(der: &[u8], chain_len: usize) -> Option<(CertificateInfo, Names)> {
     let tbs = tbs(der)?;
     let (not_before, not_after) = validity_of(tbs.validity)?;
     let san = match tbs.extensions {

@@ -38,7 +38,38 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("supplicant_ttls", supplicant_ttls),
     ("eapol_key", eapol_key_codec),
     ("capture", capture_explain),
+    ("cert_info", cert_info),
 ];
+
+/// The certificate reader (`tls/cert_info.rs`), for the reference comparison
+/// (`tests/reference/mod.rs`, used by `tests/cert_reader.rs` and the `cert_info` fuzz target).
+pub use crate::tls::cert_info::{
+    Names as CertificateNames, read as read_certificate, spki as certificate_spki,
+    validity as certificate_validity,
+};
+
+/// A DER certificate: the reader never panics, and its three entry points agree (the
+/// description's dates are `validity`'s, a readable certificate has its SPKI, names from
+/// the subjectAltName are there and of IA5 characters, a malformed one lists none).
+pub fn cert_info(data: &[u8]) {
+    let validity = certificate_validity(data);
+    let spki = certificate_spki(data);
+    if let Some((info, names)) = read_certificate(data, 1) {
+        assert_eq!(validity, Some((info.not_before, info.not_after)));
+        let spki = spki.expect("a readable certificate has its subjectPublicKeyInfo");
+        assert!(spki.len() >= 2 && data.windows(spki.len()).any(|w| w == spki));
+        match names {
+            CertificateNames::San => {
+                assert!(!info.dns_names.is_empty());
+                assert!(info.dns_names.iter().all(|n| n.is_ascii()));
+            }
+            CertificateNames::MalformedSan => assert!(info.dns_names.is_empty()),
+            CertificateNames::CommonName => {}
+        }
+        assert!(info.not_before.abs() < 300_000_000_000 && info.not_after.abs() < 300_000_000_000);
+        let _ = alloc::format!("{info}");
+    }
+}
 
 pub fn eapol_key_codec(data: &[u8]) {
     use crate::wire::eapol_key::{EapolKey, Rsn, pmkid};

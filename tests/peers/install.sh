@@ -9,6 +9,8 @@ command -v wpa_supplicant >/dev/null || need+=(wpasupplicant)
 command -v tshark >/dev/null || need+=(tshark)
 command -v openssl >/dev/null || need+=(openssl)
 command -v ip >/dev/null || need+=(iproute2)
+# The public CA bundle the certificate reader is compared over (tests/cert_reader.rs).
+[[ -f /etc/ssl/certs/ca-certificates.crt ]] || need+=(ca-certificates)
 if ((${#need[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
