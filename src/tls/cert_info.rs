@@ -191,7 +191,14 @@ fn tbs(der: &[u8]) -> Option<Tbs<'_>> {
     let validity = expect(&mut tbs, SEQUENCE)?;
     let subject = expect(&mut tbs, SEQUENCE)?;
     let rest = tbs;
-    expect(&mut tbs, SEQUENCE)?; // subjectPublicKeyInfo
+    // SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey BIT STRING }, and
+    // nothing else inside (its octets are compared with the key webpki validated).
+    let mut key_info = expect(&mut tbs, SEQUENCE)?;
+    expect(&mut key_info, SEQUENCE)?;
+    expect(&mut key_info, BIT_STRING)?;
+    if !key_info.is_empty() {
+        return None;
+    }
     let spki = &rest[..rest.len() - tbs.len()];
     optional(&mut tbs, ISSUER_UID)?;
     optional(&mut tbs, SUBJECT_UID)?;
@@ -721,6 +728,26 @@ mod tests {
         assert_eq!(time(&mut april_31), None);
         let mut leap_second: &[u8] = b"\x17\x0d251231235960Z";
         assert_eq!(time(&mut leap_second), None);
+    }
+
+    /// Found by the cert_info fuzz target: a subjectPublicKeyInfo whose BIT STRING ends one
+    /// octet before the SEQUENCE does. x509-parser reads it and leaves the octet out of its
+    /// SPKI; webpki refuses such a key. We refuse the certificate.
+    #[test]
+    fn an_spki_with_an_octet_after_its_key_is_refused() {
+        let cert = der(include_bytes!("../../tests/data/server.pem"));
+        let key = spki(&cert).unwrap().to_vec();
+        let at = cert.windows(key.len()).position(|w| w == key).unwrap();
+        // The key's BIT STRING one octet shorter: the SEQUENCE's last octet is left over.
+        let mut key_info = &key[2..];
+        expect(&mut key_info, SEQUENCE).unwrap();
+        let bit_string_len_at = at + 2 + (key.len() - 2 - key_info.len()) + 1;
+        let mut bad = cert.clone();
+        assert!(bad[bit_string_len_at] < 0x80);
+        bad[bit_string_len_at] -= 1;
+        assert!(read(&bad, 1).is_none());
+        assert!(spki(&bad).is_none());
+        assert!(read(&cert, 1).is_some());
     }
 
     #[test]
