@@ -6,7 +6,7 @@
  * random generator named in the failure, and *_free(NULL) twice. Every check counts;
  * the program exits 1 if any failed. Run under valgrind and AddressSanitizer by CI.
  *
- *   unit CA.pem
+ *   unit CA.pem [CA.der]
  */
 #include "eap.h"
 #include "host.h"
@@ -272,12 +272,42 @@ static void supplicant_paths(const uint8_t *ca, size_t ca_len)
     eap_supplicant_free(s);
 }
 
+/* The CA as DER: accepted; DER that is no certificate: refused by the build. */
+static void der_paths(const uint8_t *der, size_t der_len)
+{
+    static const uint8_t not_a_certificate[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    eap_config_builder *b = NULL;
+    eap_config *c = NULL;
+    EXPECT(eap_config_builder_new("alice", &b), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_set_password(b, "password"), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_add_ca_der(b, der, der_len), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_set_server_name(b, "radius.example.test"), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_set_no_clock(b, 1796083200u), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_set_rng(b, host_random, NULL), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_build(b, &c), EAP_RESULT_OK);
+    eap_config_free(c);
+    eap_config_builder_free(b);
+
+    c = NULL;
+    EXPECT(eap_config_builder_new("alice", &b), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_set_password(b, "password"), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_add_ca_der(b, not_a_certificate, sizeof not_a_certificate), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_set_server_name(b, "radius.example.test"), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_set_no_clock(b, 1796083200u), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_set_rng(b, host_random, NULL), EAP_RESULT_OK);
+    EXPECT(eap_config_builder_build(b, &c), EAP_RESULT_CONFIG_REFUSED);
+    CHECK(c == NULL);
+    CHECK(eap_config_builder_error(b) != NULL &&
+          strstr(eap_config_builder_error(b), "CA certificate 0") != NULL);
+    eap_config_builder_free(b);
+}
+
 int main(int argc, char **argv)
 {
     size_t ca_len = 0;
     uint8_t *ca;
-    if (argc != 2) {
-        fprintf(stderr, "usage: unit CA.pem\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: unit CA.pem [CA.der]\n");
         return 2;
     }
     ca = host_read_file(argv[1], &ca_len);
@@ -291,6 +321,15 @@ int main(int argc, char **argv)
 
     builder_paths(ca, ca_len);
     supplicant_paths(ca, ca_len);
+    if (argc == 3) {
+        size_t der_len = 0;
+        uint8_t *der = host_read_file(argv[2], &der_len);
+        if (der == NULL) {
+            return 2;
+        }
+        der_paths(der, der_len);
+        free(der);
+    }
 
     /* Freeing NULL is allowed, twice. */
     eap_supplicant_free(NULL);
