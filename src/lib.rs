@@ -15,8 +15,10 @@ extern crate std;
 
 // The public surface: the core types at the root, one path each, and five modules
 // (`diagnosis`, `tls`, `lint`, `transport`, `testing`). Everything else is private, or in
-// `unstable` (outside semver, for the crate's own tools, tests and fuzz targets).
+// `unstable` (outside semver: a window of re-exports for the crate's own tools, tests and
+// fuzz targets). The foundations (`wire`, `crypto`) are on the ground floor, private.
 mod config;
+mod crypto;
 mod event;
 mod method;
 mod method_type;
@@ -24,6 +26,9 @@ mod peer;
 mod secret;
 mod supplicant;
 mod time;
+#[cfg(feature = "std")]
+mod tools;
+mod wire;
 
 pub mod diagnosis;
 pub mod lint;
@@ -33,8 +38,6 @@ pub mod tls;
 #[cfg(feature = "std")]
 pub mod transport;
 pub mod unstable;
-
-pub(crate) use unstable::{crypto, wire};
 
 pub use config::{Config, ConfigBuilder, ConfigError, Cryptobinding, Limits, TtlsInner};
 pub use diagnosis::kind::FailureKind;

@@ -9,6 +9,8 @@
 //! and hostapd (see the `interop_*` tests).
 
 mod authenticator;
+#[cfg(feature = "capture")]
+pub(crate) mod fuzzing;
 mod inner;
 mod pair;
 #[cfg(feature = "std")]

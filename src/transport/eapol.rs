@@ -81,7 +81,7 @@ pub struct EapolTransport {
     authenticator: Option<[u8; 6]>,
     port: PortState,
     logged_off: bool,
-    tap: Option<crate::unstable::capture::Tap>,
+    tap: Option<crate::tools::capture::Tap>,
     on_port: Option<PortObserver>,
     /// The local error of the last send or receive, while it lasts.
     local_error: Option<LocalNetworkError>,
@@ -160,8 +160,8 @@ impl EapolTransport {
     }
 
     /// Records every EAPOL frame sent and received (pcapng, for `--pcap`). Outside semver,
-    /// like [`Tap`](crate::unstable::capture::Tap).
-    pub fn set_tap(&mut self, tap: crate::unstable::capture::Tap) {
+    /// like [`Tap`](crate::tools::capture::Tap).
+    pub fn set_tap(&mut self, tap: crate::tools::capture::Tap) {
         self.tap = Some(tap);
     }
 

@@ -123,7 +123,7 @@ pub struct RadiusTransport {
     /// The socket's local address once the kernel has chosen one (a connected socket
     /// keeps it): asked once, not on every wait.
     local: Option<LocalEnd>,
-    tap: Option<crate::unstable::capture::Tap>,
+    tap: Option<crate::tools::capture::Tap>,
     /// Where replies are received: made once, not zeroed again for every datagram.
     rx: Box<[u8]>,
 }
@@ -187,8 +187,8 @@ impl RadiusTransport {
     }
 
     /// Records every RADIUS datagram sent and received (pcapng, for `--pcap`). Outside
-    /// semver, like [`Tap`](crate::unstable::capture::Tap).
-    pub fn set_tap(&mut self, tap: crate::unstable::capture::Tap) {
+    /// semver, like [`Tap`](crate::tools::capture::Tap).
+    pub fn set_tap(&mut self, tap: crate::tools::capture::Tap) {
         self.tap = Some(tap);
     }
 

@@ -204,7 +204,7 @@ fn read_pcap(bytes: &[u8]) -> Result<Capture, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::unstable::capture::pcapng::PcapWriter;
+    use crate::tools::capture::pcapng::PcapWriter;
     use std::vec;
 
     #[test]

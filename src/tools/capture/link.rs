@@ -368,7 +368,7 @@ fn management(data: &[u8], subtype: u8, fc1: u8) -> Option<Frame<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::unstable::capture::pcapng::ip_udp;
+    use crate::tools::capture::pcapng::ip_udp;
     use std::vec;
     use std::vec::Vec;
 
@@ -423,8 +423,8 @@ mod tests {
 
     #[test]
     fn radiotap_fcs_flags_and_protected_management() {
-        let deauth = crate::unstable::capture::air::management_frame(12, AP, SUPP, AP, &[15, 0]);
-        let with_fcs = crate::unstable::capture::air::monitor_header(127, &deauth, true).unwrap();
+        let deauth = crate::tools::capture::air::management_frame(12, AP, SUPP, AP, &[15, 0]);
+        let with_fcs = crate::tools::capture::air::monitor_header(127, &deauth, true).unwrap();
         let Some(Frame::Management { subtype, body, .. }) = decode(127, &with_fcs) else {
             panic!("not read")
         };
@@ -440,7 +440,7 @@ mod tests {
         );
         for lt in [119, 163, 192] {
             let framed =
-                crate::unstable::capture::air::monitor_header(lt, &deauth, lt == 192).unwrap();
+                crate::tools::capture::air::monitor_header(lt, &deauth, lt == 192).unwrap();
             assert!(
                 matches!(
                     decode(lt, &framed),

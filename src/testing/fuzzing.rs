@@ -92,7 +92,7 @@ pub fn eapol_key_codec(data: &[u8]) {
 /// A capture file (pcap or pcapng) after one octet that picks the key to check: none, a
 /// passphrase, a PMK or an MSK, with or without an SSID.
 pub fn capture_explain(data: &[u8]) {
-    use crate::unstable::capture::{KeySource, Options, explain};
+    use crate::tools::capture::{KeySource, Options, explain};
     let Some((&mode, file)) = data.split_first() else {
         return;
     };
@@ -102,7 +102,7 @@ pub fn capture_explain(data: &[u8]) {
         2 => Some(KeySource::Pmk(alloc::vec![7; 32])),
         _ => Some(KeySource::Msk(alloc::vec![7; 64])),
     };
-    let options = crate::unstable::capture::Options {
+    let options = crate::tools::capture::Options {
         key,
         ssid: (mode & 4 != 0).then(|| b"fuzz".to_vec()),
         password: (mode & 8 != 0).then(|| "fuzz password".into()),

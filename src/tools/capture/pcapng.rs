@@ -385,7 +385,7 @@ pub fn nss_key_log_line(label: &str, client_random: &[u8], secret: &[u8]) -> Str
     line.push_str(label);
     for part in [client_random, secret] {
         line.push(' ');
-        line.push_str(&crate::unstable::report::hex(part));
+        line.push_str(&crate::tools::report::hex(part));
     }
     line.push('\n');
     line

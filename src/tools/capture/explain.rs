@@ -534,7 +534,7 @@ impl Conversation {
     /// `code`, `phase`, `message`, `hint`, with the same codes as a live run's report),
     /// `server_message`, `story`, `tunnel`, `password`, `key` (`null` when not applicable).
     pub fn to_json(&self, number: usize) -> String {
-        use crate::unstable::json::{Object, array, string};
+        use crate::tools::json::{Object, array, string};
         let text = |s: &str| {
             let mut q = String::new();
             string(&mut q, s);

@@ -6,7 +6,7 @@
 use super::link::Mac;
 use super::verdict::{ConversationOutcome, Finding, Stage, Verdict};
 use crate::crypto::wpa::{self, MicAlgorithm};
-use crate::unstable::report::hex;
+use crate::tools::report::hex;
 use crate::wire::eapol_key::{
     self, Akm, DESCRIPTOR_WPA, ELEMENT_RSN, ELEMENT_VENDOR, EapolKey, Message, Rsn,
 };
