@@ -59,7 +59,7 @@ fn codecs(c: &mut Criterion) {
     });
     c.bench_function("crypto/radius_verify_reply", |b| {
         b.iter(|| {
-            eap::unstable::crypto::radius::verify_reply(black_box(&rad), &[0; 16], b"testing123")
+            eap::unstable::radius_auth::verify_reply(black_box(&rad), &[0; 16], b"testing123")
         })
     });
     let server_flight = corpus("tls_record", "server");

@@ -90,7 +90,15 @@ fn mppe_attr_benches(c: &mut Criterion) {
     });
     let string = mppe_attr::encrypt(secret, &ra, [0x80, 0x01], &key);
     c.bench_function("mppe_attr/decrypt_32", |b| {
-        b.iter(|| mppe_attr::decrypt(black_box(secret), black_box(&ra), black_box(&string)))
+        let (salt, cipher) = ([string[0], string[1]], &string[2..]);
+        b.iter(|| {
+            mppe_attr::decrypt(
+                black_box(secret),
+                black_box(&ra),
+                black_box(salt),
+                black_box(cipher),
+            )
+        })
     });
 }
 

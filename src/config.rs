@@ -19,9 +19,9 @@
 //! # }
 //! ```
 
+use crate::method_type::MethodType;
 use crate::secret::{NtHash, Password};
 use crate::tls::{CertificateTime, FixedTime, TlsConnector, TlsVersion, UnixClock};
-use crate::wire::eap::MethodType;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
@@ -33,6 +33,9 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::CertifiedKey;
+// Moved next to MethodType (issue 25); named here too until the methods import it from
+// there.
+pub(crate) use crate::method_type::TtlsInner;
 
 /// The user's secret for the inner method.
 #[derive(Clone, Debug, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
@@ -138,35 +141,6 @@ impl Default for Limits {
         } else {
             Limits::FIRMWARE
         }
-    }
-}
-
-/// The inner (phase 2) authentication of EAP-TTLS
-/// ([RFC 5281 §11.2](https://www.rfc-editor.org/rfc/rfc5281#section-11.2)). Each runs only
-/// inside the tunnel, after the server's certificate was validated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum TtlsInner {
-    /// PAP: User-Name and User-Password AVPs (the password itself, to the validated server;
-    /// needs the password, not an NT hash). The server's EAP-Success or EAP-Failure is its
-    /// verdict.
-    Pap,
-    /// MSCHAPv2 as AVPs (MS-CHAP-Challenge from the TLS keys, MS-CHAP2-Response; the
-    /// server's MS-CHAP2-Success must prove it knows the password).
-    MsChapV2,
-    /// EAP-MSCHAPv2 in EAP-Message AVPs (the default: mutual authentication, as PEAP's
-    /// inner method; the same EAP-MSCHAPv2 peer).
-    #[default]
-    EapMsChapV2,
-}
-
-impl fmt::Display for TtlsInner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TtlsInner::Pap => "PAP",
-            TtlsInner::MsChapV2 => "MSCHAPv2",
-            TtlsInner::EapMsChapV2 => "EAP-MSCHAPv2",
-        })
     }
 }
 

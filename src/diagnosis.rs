@@ -5,8 +5,8 @@
 //! `inner authentication: the server rejected the password of "alice" (MSCHAPv2 error 691,
 //! retry allowed; server says "bad password"). Hint: check the password ...`.
 
-use crate::MethodType;
-use crate::config::TtlsInner;
+use crate::method_type::{MethodType, TtlsInner};
+use crate::text::write_list;
 use crate::tls::{CertificateInfo, CertificateProblem, TlsError, TlsOffer, TlsVersion};
 use crate::wire::mschapv2::error_code;
 use crate::wire::tls_record::{alert_name, cipher_suite_name};
@@ -15,11 +15,10 @@ use alloc::vec::Vec;
 use core::fmt::{self, Display, Formatter};
 use core::time::Duration;
 
-mod decode;
 pub(crate) mod kind;
 pub(crate) mod report;
 
-pub use decode::DecodeError;
+pub use crate::wire::DecodeError;
 // Public at the crate root only; this path is for the crate's own code.
 pub(crate) use report::Diagnosis;
 
@@ -765,19 +764,6 @@ pub enum Cause {
         /// The inner method that carried the credentials.
         inner: TtlsInner,
     },
-}
-
-pub(crate) fn write_list<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Result {
-    if items.is_empty() {
-        return f.write_str("nothing");
-    }
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            f.write_str(", ")?;
-        }
-        write!(f, "{item}")?;
-    }
-    Ok(())
 }
 
 /// A cipher suite by its IANA name (its value in hex when unknown).

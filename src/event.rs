@@ -1,11 +1,11 @@
 //! What goes into and comes out of a [`Supplicant`](crate::Supplicant).
 
-use crate::Instant;
 use crate::diagnosis::Diagnosis;
+use crate::method_type::MethodType;
 use crate::secret::{Emsk, Msk};
+use crate::time::Instant;
 use crate::tls::CertificateInfo;
 use crate::tls::TlsVersion;
-use crate::wire::eap::MethodType;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Display, Formatter};
@@ -198,7 +198,8 @@ pub enum Event {
 /// versions and cipher suites by name, dates as dates; never a key.
 impl Display for Event {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        use crate::diagnosis::{Note, Suite, write_list};
+        use crate::diagnosis::{Note, Suite};
+        use crate::text::write_list;
         use crate::tls::cert_info::date_text;
         let taken = |accepted: bool| if accepted { "accepted" } else { "refused" };
         match self {

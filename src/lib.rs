@@ -25,6 +25,7 @@ mod method_type;
 mod peer;
 mod secret;
 mod supplicant;
+mod text;
 mod time;
 #[cfg(feature = "std")]
 mod tools;
@@ -39,11 +40,11 @@ pub mod tls;
 pub mod transport;
 pub mod unstable;
 
-pub use config::{Config, ConfigBuilder, ConfigError, Cryptobinding, Limits, TtlsInner};
+pub use config::{Config, ConfigBuilder, ConfigError, Cryptobinding, Limits};
 pub use diagnosis::kind::FailureKind;
 pub use diagnosis::report::Diagnosis;
 pub use event::{Event, Input, Keys, Output};
-pub use method_type::MethodType;
+pub use method_type::{MethodType, TtlsInner};
 /// The TLS library this crate drives, re-exported so that its types in this crate's API
 /// (certificates, crypto providers, errors) need no separate dependency to name.
 pub use rustls;

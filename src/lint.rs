@@ -10,7 +10,7 @@
 //! - it is a vendor default anonymous identity such as `anonymous`
 //!   ([`WarningCode::VendorDefaultAnonymousIdentity`]).
 
-use crate::Config;
+use crate::config::Config;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;

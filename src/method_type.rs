@@ -167,3 +167,31 @@ impl core::fmt::Display for MethodType {
         }
     }
 }
+/// The inner (phase 2) authentication of EAP-TTLS
+/// ([RFC 5281 §11.2](https://www.rfc-editor.org/rfc/rfc5281#section-11.2)). Each runs only
+/// inside the tunnel, after the server's certificate was validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TtlsInner {
+    /// PAP: User-Name and User-Password AVPs (the password itself, to the validated server;
+    /// needs the password, not an NT hash). The server's EAP-Success or EAP-Failure is its
+    /// verdict.
+    Pap,
+    /// MSCHAPv2 as AVPs (MS-CHAP-Challenge from the TLS keys, MS-CHAP2-Response; the
+    /// server's MS-CHAP2-Success must prove it knows the password).
+    MsChapV2,
+    /// EAP-MSCHAPv2 in EAP-Message AVPs (the default: mutual authentication, as PEAP's
+    /// inner method; the same EAP-MSCHAPv2 peer).
+    #[default]
+    EapMsChapV2,
+}
+
+impl core::fmt::Display for TtlsInner {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            TtlsInner::Pap => "PAP",
+            TtlsInner::MsChapV2 => "MSCHAPv2",
+            TtlsInner::EapMsChapV2 => "EAP-MSCHAPv2",
+        })
+    }
+}

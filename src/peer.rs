@@ -27,14 +27,15 @@
 //! - a dropped packet is remembered until the next one, so that silence after it is
 //!   explained by what was wrong with it.
 
-use crate::Instant;
 use crate::config::Config;
 use crate::diagnosis::{
     Cause, Diagnosis, DroppedPacket, Phase, PrematureSuccess, SentMessage, TimeoutKind,
 };
 use crate::event::{Event, Output};
 use crate::method::{self, Ctx, Decision, Method, Step};
-use crate::wire::eap::{Code, Eap, MethodType};
+use crate::method_type::MethodType;
+use crate::time::Instant;
+use crate::wire::eap::{Code, Eap};
 use alloc::collections::VecDeque;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;

@@ -1,11 +1,12 @@
 //! The sans-IO supplicant: the one object a host or a firmware drives.
 
-use crate::Instant;
 use crate::config::Config;
 use crate::diagnosis::Note;
 use crate::event::{Event, Input, Keys, Output};
+use crate::method_type::MethodType;
 use crate::peer::Peer;
-use crate::wire::eap::{Code, Eap, MethodType};
+use crate::time::Instant;
+use crate::wire::eap::{Code, Eap};
 use alloc::collections::VecDeque;
 
 /// A mistake by the caller (never caused by the network).

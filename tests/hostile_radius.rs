@@ -16,7 +16,7 @@ use eap::diagnosis::{Cause, LowerLayer, Phase, TransportFailure};
 use eap::testing::{Authenticator, AuthenticatorConfig};
 use eap::transport::AuthOutcome;
 use eap::transport::{RadiusConfig, RadiusTransport};
-use eap::unstable::crypto::radius::{sign_reply, verify_request};
+use eap::unstable::radius_auth::{sign_reply, verify_request};
 use eap::unstable::wire::eap::{Code as EapCode, Eap};
 use eap::unstable::wire::radius::{Builder, Code, Packet};
 use std::net::UdpSocket;

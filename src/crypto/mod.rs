@@ -17,6 +17,21 @@ pub mod radius;
 pub mod tls_keys;
 pub mod wpa;
 
+/// An input whose length a computation cannot take: `what` names it, `len` is its length
+/// and `allowed` the length (or the largest length) the computation takes. The callers
+/// decode what comes from the network first (`wire`); this is what is left for the
+/// computation itself to refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: {len} octets where {allowed} are allowed")]
+pub struct LengthError {
+    /// The input.
+    pub what: &'static str,
+    /// Its length.
+    pub len: usize,
+    /// The length allowed (exact or at most, as the input's documentation says).
+    pub allowed: usize,
+}
+
 #[cfg(test)]
 pub(crate) mod test_util {
     //! Hex helpers for the vector tests.

@@ -6,17 +6,14 @@
 //! zero padding to a multiple of 16; b(1) = MD5(Secret ‖ Request-Authenticator ‖ Salt),
 //! b(i) = MD5(Secret ‖ c(i-1)), c(i) = p(i) ⊕ b(i).
 
+use super::LengthError;
 use crate::secret::SecretVec;
-use crate::wire::DecodeError;
 use alloc::vec::Vec;
 use md5::{Digest, Md5};
 use zeroize::Zeroizing;
 
 /// The longest key the one-octet Key-Length field can describe.
 pub const MAX_KEY_LEN: usize = 255;
-
-/// What decode errors name.
-const WHAT: &str = "MS-MPPE key attribute";
 
 /// The keystream block b(i): MD5(Secret ‖ previous), where `previous` is
 /// Request-Authenticator ‖ Salt for the first block and c(i-1) after.
@@ -70,9 +67,8 @@ pub fn encrypt(
     out
 }
 
-/// Decrypts an MS-MPPE key attribute's String field (Salt ‖ ciphertext). Fails if the
-/// ciphertext is not a non-empty multiple of 16 octets, the salt's high bit is clear, or the
-/// Key-Length octet exceeds the plaintext.
+/// Decrypts an MS-MPPE key attribute's String field, given as its Salt and its ciphertext
+/// (`wire::radius::MppeKeyString` reads them off the attribute and checks the salt).
 ///
 /// The padding octets after the key are not checked (RFC 2548 does not say a receiver
 /// must); a wrong shared secret usually shows as a Key-Length that does not fit, but is
@@ -80,34 +76,25 @@ pub fn encrypt(
 ///
 /// # Errors
 ///
-/// - [`DecodeError::Truncated`] when `string` is shorter than the salt and one block (18);
-/// - [`DecodeError::BadLength`] when the ciphertext is not a multiple of 16 octets
-///   (`declared` is its length, `available` the largest multiple of 16 it holds), or when
-///   the decrypted Key-Length (`declared`) exceeds the octets after it (`available`);
-/// - [`DecodeError::InvalidValue`] when the salt's high bit is clear (`value` is the salt).
+/// [`LengthError`] when the ciphertext is not a non-empty multiple of 16 octets (`len` is
+/// its length, `allowed` the largest multiple of 16 it holds), or when the decrypted
+/// Key-Length (`len`) exceeds the octets after it (`allowed`).
 pub fn decrypt(
     secret: &[u8],
     request_authenticator: &[u8; 16],
-    string: &[u8],
-) -> Result<SecretVec, DecodeError> {
-    crate::wire::need(WHAT, string, 2 + 16)?;
-    let (salt, cipher) = string.split_at(2);
-    if cipher.len() % 16 != 0 {
-        return Err(DecodeError::BadLength {
+    salt: [u8; 2],
+    cipher: &[u8],
+) -> Result<SecretVec, LengthError> {
+    if cipher.is_empty() || cipher.len() % 16 != 0 {
+        return Err(LengthError {
             what: "MS-MPPE key ciphertext",
-            declared: cipher.len(),
-            available: cipher.len() / 16 * 16,
-        });
-    }
-    if salt[0] & 0x80 == 0 {
-        return Err(DecodeError::InvalidValue {
-            what: "MS-MPPE key salt",
-            value: u32::from(u16::from_be_bytes([salt[0], salt[1]])),
+            len: cipher.len(),
+            allowed: cipher.len() / 16 * 16,
         });
     }
 
     let mut plain = Zeroizing::new(Vec::with_capacity(cipher.len()));
-    let mut previous: [&[u8]; 2] = [request_authenticator, salt];
+    let mut previous: [&[u8]; 2] = [request_authenticator, &salt];
     for block in cipher.chunks_exact(16) {
         let b = keystream(secret, &previous);
         plain.extend(block.iter().zip(b.iter()).map(|(c, k)| c ^ k));
@@ -117,10 +104,10 @@ pub fn decrypt(
     let key_len = usize::from(plain[0]);
     let available = plain.len() - 1;
     if key_len > available {
-        return Err(DecodeError::BadLength {
+        return Err(LengthError {
             what: "MS-MPPE key length",
-            declared: key_len,
-            available,
+            len: key_len,
+            allowed: available,
         });
     }
     Ok(SecretVec::new(plain[1..1 + key_len].to_vec()))
@@ -161,7 +148,7 @@ mod tests {
 
     #[test]
     fn v8_decrypt_recovers_key() {
-        let key = decrypt(SECRET, &request_authenticator(), &hex(V8_STRING)).unwrap();
+        let key = decrypt_string(SECRET, &request_authenticator(), &hex(V8_STRING)).unwrap();
         assert_eq!(key.expose(), &v8_key()[..]);
     }
 
@@ -171,44 +158,47 @@ mod tests {
         assert_eq!(a, hex(V8_STRING));
     }
 
+    /// Splits a String into its Salt and ciphertext (the codec's job, checked there).
+    fn parts(string: &[u8]) -> ([u8; 2], &[u8]) {
+        ([string[0], string[1]], &string[2..])
+    }
+
+    fn decrypt_string(
+        secret: &[u8],
+        ra: &[u8; 16],
+        string: &[u8],
+    ) -> Result<SecretVec, LengthError> {
+        let (salt, cipher) = parts(string);
+        decrypt(secret, ra, salt, cipher)
+    }
+
     #[test]
     fn decrypt_rejects_malformed() {
         let ra = request_authenticator();
         let good = hex(V8_STRING);
-        for len in [0, 1, 2, 17] {
-            assert_eq!(
-                decrypt(SECRET, &ra, &good[..len]),
-                Err(DecodeError::Truncated {
-                    what: WHAT,
-                    need: 18,
-                    have: len
-                })
-            );
-        }
         assert_eq!(
-            decrypt(SECRET, &ra, &good[..49]),
-            Err(DecodeError::BadLength {
+            decrypt_string(SECRET, &ra, &good[..49]),
+            Err(LengthError {
                 what: "MS-MPPE key ciphertext",
-                declared: 47,
-                available: 32
+                len: 47,
+                allowed: 32
             })
         );
-        let mut no_high_bit = good.clone();
-        no_high_bit[0] = 0x00;
         assert_eq!(
-            decrypt(SECRET, &ra, &no_high_bit),
-            Err(DecodeError::InvalidValue {
-                what: "MS-MPPE key salt",
-                value: 0x0001
+            decrypt_string(SECRET, &ra, &good[..2]),
+            Err(LengthError {
+                what: "MS-MPPE key ciphertext",
+                len: 0,
+                allowed: 0
             })
         );
         // Only the first block: Key-Length 32 does not fit in 15 octets.
         assert_eq!(
-            decrypt(SECRET, &ra, &good[..18]),
-            Err(DecodeError::BadLength {
+            decrypt_string(SECRET, &ra, &good[..18]),
+            Err(LengthError {
                 what: "MS-MPPE key length",
-                declared: 32,
-                available: 15
+                len: 32,
+                allowed: 15
             })
         );
     }
@@ -217,8 +207,17 @@ mod tests {
     fn wrong_secret_is_detected_here() {
         // With another secret the first plaintext octet is garbage; for this vector it
         // does not fit (not guaranteed in general, see `decrypt`).
-        let r = decrypt(b"testing124", &request_authenticator(), &hex(V8_STRING));
-        assert!(matches!(r, Err(DecodeError::BadLength { .. })), "{r:?}");
+        let r = decrypt_string(b"testing124", &request_authenticator(), &hex(V8_STRING));
+        assert!(
+            matches!(
+                r,
+                Err(LengthError {
+                    what: "MS-MPPE key length",
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
     }
 
     #[test]
@@ -228,7 +227,7 @@ mod tests {
             let key = vec![0xa5; key_len];
             let s = encrypt(SECRET, &ra, [0x81, 0x02], &key);
             assert_eq!(s.len(), string_len, "key of {key_len}");
-            assert_eq!(decrypt(SECRET, &ra, &s).unwrap().expose(), &key[..]);
+            assert_eq!(decrypt_string(SECRET, &ra, &s).unwrap().expose(), &key[..]);
         }
     }
 
@@ -250,7 +249,7 @@ mod tests {
             prop_assert_eq!(s.len(), 2 + (1 + key.len()).div_ceil(16) * 16);
             prop_assert_eq!(s[0], salt[0] | 0x80);
             prop_assert_eq!(s[1], salt[1]);
-            let back = decrypt(&secret, &ra, &s).unwrap();
+            let back = decrypt_string(&secret, &ra, &s).unwrap();
             prop_assert_eq!(back.expose(), &key[..]);
         }
 
@@ -258,9 +257,10 @@ mod tests {
         fn decrypt_never_panics(
             secret in proptest::collection::vec(any::<u8>(), 0..32),
             ra in any::<[u8; 16]>(),
-            string in proptest::collection::vec(any::<u8>(), 0..100),
+            salt in any::<[u8; 2]>(),
+            cipher in proptest::collection::vec(any::<u8>(), 0..100),
         ) {
-            let _ = decrypt(&secret, &ra, &string);
+            let _ = decrypt(&secret, &ra, salt, &cipher);
         }
 
         #[test]
@@ -272,12 +272,12 @@ mod tests {
         ) {
             let mut string = vec![salt[0] | 0x80, salt[1]];
             string.extend(blocks.concat());
-            match decrypt(&secret, &ra, &string) {
+            match decrypt_string(&secret, &ra, &string) {
                 Ok(key) => prop_assert!(key.expose().len() < string.len() - 2),
                 Err(e) => {
                     let is_key_length = matches!(
                         e,
-                        DecodeError::BadLength { what: "MS-MPPE key length", .. }
+                        LengthError { what: "MS-MPPE key length", .. }
                     );
                     prop_assert!(is_key_length, "{:?}", e);
                 }

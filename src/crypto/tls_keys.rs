@@ -6,8 +6,8 @@
 //! recompute it from logged secrets (tests, capture explanation) with the PRF and HKDF of a
 //! rustls [`CryptoProvider`](rustls::crypto::CryptoProvider) cipher suite.
 
+use super::LengthError;
 use crate::secret::{Emsk, Msk, Secret};
-use crate::wire::DecodeError;
 use alloc::vec::Vec;
 use rustls::crypto::tls13::OkmBlock;
 use zeroize::Zeroizing;
@@ -126,7 +126,7 @@ pub(crate) fn hkdf_expand_label(
 ///
 /// # Errors
 ///
-/// [`DecodeError::BadLength`] when `exporter_master_secret` is not the suite's hash length
+/// [`LengthError`] when `exporter_master_secret` is not the suite's hash length
 /// (a secret logged for another suite), `label` is longer than the 249 octets
 /// HKDF-Expand-Label allows after its "tls13 " prefix, or `out` is longer than
 /// 255 × the hash length. `out` is left untouched then.
@@ -136,30 +136,30 @@ pub fn tls13_export(
     label: &[u8],
     context: &[u8],
     out: &mut [u8],
-) -> Result<(), DecodeError> {
+) -> Result<(), LengthError> {
     let hash = suite.common.hash_provider;
     let hash_len = hash.output_len();
     if exporter_master_secret.len() != hash_len {
-        return Err(DecodeError::BadLength {
+        return Err(LengthError {
             what: "TLS 1.3 exporter master secret",
-            declared: exporter_master_secret.len(),
-            available: hash_len,
+            len: exporter_master_secret.len(),
+            allowed: hash_len,
         });
     }
     let max_label = usize::from(u8::MAX) - TLS13_LABEL_PREFIX.len();
     if label.len() > max_label {
-        return Err(DecodeError::BadLength {
+        return Err(LengthError {
             what: "TLS 1.3 exporter label",
-            declared: label.len(),
-            available: max_label,
+            len: label.len(),
+            allowed: max_label,
         });
     }
     let max_out = 255 * hash_len;
     if out.len() > max_out {
-        return Err(DecodeError::BadLength {
+        return Err(LengthError {
             what: "TLS 1.3 exporter output",
-            declared: out.len(),
-            available: max_out,
+            len: out.len(),
+            allowed: max_out,
         });
     }
 
@@ -454,28 +454,28 @@ mod tests {
             // A SHA-256 sized secret for a SHA-384 suite.
             assert_eq!(
                 tls13_export(suite, &[0u8; 32], TLS13_KEY_LABEL, &[], &mut out),
-                Err(DecodeError::BadLength {
+                Err(LengthError {
                     what: "TLS 1.3 exporter master secret",
-                    declared: 32,
-                    available: 48
+                    len: 32,
+                    allowed: 48,
                 })
             );
             assert_eq!(
                 tls13_export(suite, &k3_secret(), &[b'a'; 250], &[], &mut out),
-                Err(DecodeError::BadLength {
+                Err(LengthError {
                     what: "TLS 1.3 exporter label",
-                    declared: 250,
-                    available: 249
+                    len: 250,
+                    allowed: 249,
                 })
             );
             tls13_export(suite, &k3_secret(), &[b'a'; 249], &[], &mut out).unwrap();
             let mut big = alloc::vec![0u8; 255 * 48 + 1];
             assert_eq!(
                 tls13_export(suite, &k3_secret(), b"x", &[], &mut big),
-                Err(DecodeError::BadLength {
+                Err(LengthError {
                     what: "TLS 1.3 exporter output",
-                    declared: 255 * 48 + 1,
-                    available: 255 * 48
+                    len: 255 * 48 + 1,
+                    allowed: 255 * 48,
                 })
             );
             assert!(big.iter().all(|&b| b == 0));

@@ -163,12 +163,12 @@ impl Diagnosis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::TtlsInner;
     use crate::diagnosis::{
         LocalEnd, Phase, PrematureSuccess, ProtocolViolation, SentMessage, TimeoutKind,
     };
+    use crate::method_type::MethodType;
+    use crate::method_type::TtlsInner;
     use crate::tls::{CertificateProblem, TlsError, TlsOffer};
-    use crate::wire::eap::MethodType;
     use alloc::string::String;
     use alloc::vec;
     use alloc::vec::Vec;

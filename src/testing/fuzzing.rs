@@ -7,13 +7,14 @@
 #![allow(missing_docs)]
 
 use crate::config::{Config, Limits};
+use crate::crypto;
 use crate::event::{Input, Output};
+use crate::supplicant::Supplicant;
 use crate::testing::{Authenticator, AuthenticatorConfig, TestPki};
 use crate::time::Instant;
 use crate::wire::eap::{Code, Eap};
 use crate::wire::tls_frame::TlsFrame;
 use crate::wire::{avp, eap, eapol, mschapv2, peap_inner, radius, tls_record, tlv};
-use crate::{Supplicant, crypto};
 use alloc::vec::Vec;
 use core::time::Duration;
 
@@ -216,11 +217,18 @@ pub fn radius_codec(data: &[u8]) {
         let eap = p.eap_message();
         assert!(eap.map_or(0, |e| e.len()) <= p.len());
         for a in p.vendor_attributes(radius::VENDOR_MICROSOFT) {
-            let _ = crypto::mppe_attr::decrypt(b"testing123", &p.authenticator, a.value);
+            if let Ok(s) = radius::MppeKeyString::parse(a.value) {
+                let _ =
+                    crypto::mppe_attr::decrypt(b"testing123", &p.authenticator, s.salt, s.cipher);
+            }
         }
     }
-    let _ = crypto::radius::verify_reply(data, &[0; 16], b"testing123");
-    let _ = crypto::radius::verify_request(data, b"testing123");
+    #[cfg(feature = "radius")]
+    {
+        use crate::transport::radius_auth::{verify_reply, verify_request};
+        let _ = verify_reply(data, &[0; 16], b"testing123");
+        let _ = verify_request(data, b"testing123");
+    }
 }
 
 pub fn peap_reassembly(data: &[u8]) {
@@ -389,7 +397,7 @@ pub fn supplicant_tunnel(data: &[u8]) {
 /// MSCHAPv2, EAP-MSCHAPv2), the rest is phase-2 plaintext (AVPs) and outer packets in the
 /// same format, sent once the server has seen our first AVPs.
 pub fn supplicant_ttls(data: &[u8]) {
-    use crate::config::TtlsInner;
+    use crate::method_type::TtlsInner;
     let Some((&choice, rest)) = data.split_first() else {
         return;
     };

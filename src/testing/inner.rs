@@ -11,9 +11,10 @@ use crate::crypto::mschapv2::{
 use crate::crypto::peap::{compound_keys, compound_mac, csk, fast_reconnect_keys};
 use crate::crypto::tls_keys::{KeyMaterial, PEAP_TYPE_CODE, TLS12_KEY_LABEL, TLS13_KEY_LABEL};
 use crate::event::Keys;
+use crate::method_type::MethodType;
 use crate::secret::{Emsk, Msk, Secret};
 use crate::tls::TlsVersion;
-use crate::wire::eap::{Code, Eap, MethodType};
+use crate::wire::eap::{Code, Eap};
 use crate::wire::mschapv2::{FailureMessage, MsChapV2, SuccessMessage, error_code};
 use crate::wire::peap_inner::Inner;
 use crate::wire::tlv::{

@@ -24,7 +24,7 @@ pub use pair::{Direction, Fault, Pair, PairOutcome};
 pub use pki::TestPki;
 
 use crate::event::Keys;
-use crate::wire::eap::MethodType;
+use crate::method_type::MethodType;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;

@@ -2,9 +2,11 @@
 //! injected per packet (the shape of quinn-proto's test `Pair`).
 
 use super::{Authenticator, AuthenticatorConfig, ServerOutcome};
+use crate::config::Config;
 use crate::diagnosis::Diagnosis;
 use crate::event::{Event, Input, Keys, Output};
-use crate::{Config, Instant, Supplicant};
+use crate::supplicant::Supplicant;
+use crate::time::Instant;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::time::Duration;

@@ -11,13 +11,14 @@ use crate::crypto::mschapv2::{
 };
 use crate::crypto::tls_keys::KeyMaterial;
 use crate::event::Keys;
+use crate::method_type::MethodType;
 use crate::secret::Secret;
 use crate::tls::TlsVersion;
 use crate::wire::avp::{
     Avp, EAP_MESSAGE, MS_CHAP_CHALLENGE, MS_CHAP_ERROR, MS_CHAP2_RESPONSE, MS_CHAP2_SUCCESS,
     USER_NAME, USER_PASSWORD, VENDOR_MICROSOFT, emit_avps, parse_avps,
 };
-use crate::wire::eap::{Code, Eap, MethodType};
+use crate::wire::eap::{Code, Eap};
 use crate::wire::mschapv2::{MsChapV2, SuccessMessage};
 use alloc::string::String;
 use alloc::vec::Vec;

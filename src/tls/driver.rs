@@ -10,8 +10,8 @@
 //! Key export uses the connection's [`SecretLog`] and the server random, which the driver
 //! reads from the ServerHello as it passes (received by a client, sent by a server).
 
+use super::errors::protocol;
 use super::keylog::SecretLog;
-use super::setup::protocol;
 use super::{TlsFailure, TlsVersion};
 use crate::crypto::tls_keys::{TLS13_METHOD_ID_LABEL, session_id_tls12, session_id_tls13};
 use crate::wire::tls_record::{TlsEvent, TlsScanner};

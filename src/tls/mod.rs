@@ -62,7 +62,7 @@
 //! Certificate dates are checked against a [`CertificateTime`]: a clock, or, for firmware
 //! that has none before it joins the network, a floor such as its build date.
 
-use crate::wire::eap::MethodType;
+use crate::method_type::MethodType;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -76,6 +76,8 @@ mod clock;
 #[cfg_attr(not(feature = "unbuffered"), allow(dead_code))]
 pub(crate) mod keylog;
 
+#[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
+mod errors;
 #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
 mod setup;
 #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
@@ -161,7 +163,7 @@ impl fmt::Display for CertificateInfo {
             "\"{}\" (issuer \"{}\"; names: ",
             self.subject, self.issuer
         )?;
-        crate::diagnosis::write_list(f, &self.dns_names)?;
+        crate::text::write_list(f, &self.dns_names)?;
         f.write_str(")")
     }
 }
@@ -246,8 +248,7 @@ pub enum TlsErrorKind {
     /// Our side failed (configuration, clock, API use).
     Local,
     /// Our random number generator failed (the crypto provider's `SecureRandom`): nothing
-    /// about the server. The methods report it as
-    /// [`Cause::RandomFailure`](crate::diagnosis::Cause::RandomFailure).
+    /// about the server. The methods report it as the diagnosis cause `RandomFailure`.
     Random,
     /// Anything else.
     Other,

@@ -2,11 +2,12 @@
 //! rustls's own exporter.
 
 use super::clock::CertificateTime;
-use super::setup::{ClientSetup, protocol};
+use super::errors::protocol;
+use super::setup::ClientSetup;
 use super::verify::{EapVerifier, Policy, ServerNameRule};
 use super::{CertificateInfo, TlsConnector, TlsError, TlsErrorKind, TlsFailure, TlsOffer};
 use super::{TlsTunnel, TlsVersion};
-use crate::wire::eap::MethodType;
+use crate::method_type::MethodType;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;

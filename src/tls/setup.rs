@@ -3,10 +3,11 @@
 //! crate's own [`TlsFailure`].
 
 use super::clock::{CertificateTime, RustlsTime};
+use super::errors::protocol;
 use super::keylog::SecretLog;
 use super::verify::{EapVerifier, Policy};
-use super::{TlsError, TlsErrorKind, TlsFailure, TlsOffer, TlsVersion};
-use crate::wire::eap::MethodType;
+use super::{TlsFailure, TlsOffer, TlsVersion};
+use crate::method_type::MethodType;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -271,31 +272,6 @@ fn invalid_name(literal: &'static str) -> ServerName<'static> {
     ServerName::try_from(literal).unwrap_or(ServerName::IpAddress(rustls::pki_types::IpAddr::V4(
         rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0]),
     )))
-}
-
-/// A rustls error that is not an alert or a certificate problem, in our terms.
-pub(crate) fn protocol(e: rustls::Error) -> TlsFailure {
-    use rustls::Error as E;
-    let kind = match &e {
-        E::InvalidMessage(_) => TlsErrorKind::Malformed,
-        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
-            TlsErrorKind::UnexpectedMessage
-        }
-        E::PeerIncompatible(_) => TlsErrorKind::Incompatible,
-        E::PeerMisbehaved(_) | E::NoCertificatesPresented | E::PeerSentOversizedRecord => {
-            TlsErrorKind::Misbehaved
-        }
-        E::DecryptError => TlsErrorKind::Decrypt,
-        E::FailedToGetRandomBytes => TlsErrorKind::Random,
-        E::General(_)
-        | E::FailedToGetCurrentTime
-        | E::EncryptError
-        | E::HandshakeNotComplete
-        | E::NoApplicationProtocol
-        | E::BadMaxFragmentSize => TlsErrorKind::Local,
-        _ => TlsErrorKind::Other,
-    };
-    TlsFailure::Protocol(TlsError::new(kind, alloc::format!("{e}")))
 }
 
 #[cfg(test)]

@@ -2,11 +2,12 @@
 
 use super::clock::CertificateTime;
 use super::driver::Driver;
+use super::errors::protocol;
 use super::keylog::SecretLog;
-use super::setup::{ClientSetup, protocol};
+use super::setup::ClientSetup;
 use super::verify::{EapVerifier, Policy, ServerNameRule};
 use super::{CertificateInfo, TlsConnector, TlsFailure, TlsOffer, TlsTunnel, TlsVersion};
-use crate::wire::eap::MethodType;
+use crate::method_type::MethodType;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;

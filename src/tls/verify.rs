@@ -13,7 +13,7 @@
 
 use super::cert_info::{self, Names};
 use super::clock::CertificateTime;
-use super::setup::protocol;
+use super::errors::{problem_of, protocol};
 use super::{CertificateInfo, CertificateProblem, TlsFailure};
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -117,27 +117,6 @@ pub(crate) struct EapVerifier {
     /// Per-connection verifiers record their verdict; a shared one does not.
     record: bool,
     verdict: OnceBox<Verdict>,
-}
-
-pub(crate) fn problem_of(e: &Error) -> CertificateProblem {
-    match e {
-        Error::InvalidCertificate(ce) => match ce {
-            CertificateError::UnknownIssuer => CertificateProblem::UnknownIssuer,
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                CertificateProblem::Expired
-            }
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                CertificateProblem::NotValidYet
-            }
-            CertificateError::BadSignature => CertificateProblem::BadSignature,
-            CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
-                CertificateProblem::NotForServerAuth
-            }
-            CertificateError::BadEncoding => CertificateProblem::BadEncoding,
-            other => CertificateProblem::Other(alloc::format!("{other:?}")),
-        },
-        _ => CertificateProblem::BadEncoding,
-    }
 }
 
 impl EapVerifier {

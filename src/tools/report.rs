@@ -17,14 +17,14 @@
 //! [`phase_code`], [`WarningCode::as_str`].
 
 use super::json::{self, Object};
-use crate::Instant;
 use crate::diagnosis::{Cause, Diagnosis, Phase};
 use crate::event::Event;
 use crate::lint::{Warning, WarningCode};
+use crate::method_type::MethodType;
+use crate::time::Instant;
 use crate::tls::TlsVersion;
 use crate::tls::{CertificateInfo, CertificateProblem};
 use crate::transport::AuthOutcome;
-use crate::wire::eap::MethodType;
 use crate::wire::tls_record::cipher_suite_name;
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -812,7 +812,7 @@ mod tests {
 
     #[test]
     fn an_expiring_certificate_warns_and_nagios_says_warning() {
-        let keys = crate::Keys {
+        let keys = crate::event::Keys {
             msk: crate::secret::Msk::from_slice(&[7; 64]).unwrap(),
             emsk: crate::secret::Emsk::from_slice(&[8; 64]).unwrap(),
             session_id: Vec::new(),

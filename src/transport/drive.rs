@@ -1,9 +1,9 @@
 //! The transport trait and a blocking loop that runs a [`Supplicant`] over one.
 
-use crate::Supplicant;
 use crate::diagnosis::{Diagnosis, TransportFailure};
 use crate::event::{Event, Input, Keys, Output};
-use crate::wire::eap::MethodType;
+use crate::method_type::MethodType;
+use crate::supplicant::Supplicant;
 use alloc::vec::Vec;
 use std::time::Instant as StdInstant;
 

@@ -123,7 +123,7 @@ impl EapolTransport {
             rx,
             timers,
             origin: Instant::now(),
-            starts: StartSequence::new(timers, crate::Instant::ZERO),
+            starts: StartSequence::new(timers, crate::time::Instant::ZERO),
             authenticator: None,
             port: PortState::Unauthorized,
             logged_off: false,
@@ -223,9 +223,9 @@ impl EapolTransport {
     }
 
     /// `now` on the start sequence's clock.
-    fn clock(&self, now: Instant) -> crate::Instant {
+    fn clock(&self, now: Instant) -> crate::time::Instant {
         let ms = now.saturating_duration_since(self.origin).as_millis();
-        crate::Instant::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
+        crate::time::Instant::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
     }
 
     /// Where EAP responses and EAPOL-Logoff go.

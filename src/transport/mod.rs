@@ -15,6 +15,8 @@ mod pae;
 #[cfg(feature = "radius")]
 mod radius;
 #[cfg(feature = "radius")]
+pub(crate) mod radius_auth;
+#[cfg(feature = "radius")]
 pub(crate) mod radius_client;
 #[cfg_attr(not(feature = "radius"), allow(dead_code))]
 pub(crate) mod retry;

@@ -8,8 +8,8 @@
 //! defaults (30 s, 3 Starts) the third Start goes out at 60 s and the sequence gives up at
 //! 90 s, whatever the supplicant's limits are.
 
-use crate::Instant;
 use crate::diagnosis::{Diagnosis, LowerLayer};
+use crate::time::Instant;
 use core::time::Duration;
 
 /// Supplicant PAE timers (IEEE 802.1X-2010 §8.8).

@@ -194,21 +194,21 @@ impl RadiusTransport {
 
     /// A time of the host's clock on the client's scale (milliseconds since this transport
     /// was made).
-    fn client_time(&self, at: Instant) -> crate::Instant {
-        crate::Instant::from_millis(
+    fn client_time(&self, at: Instant) -> crate::time::Instant {
+        crate::time::Instant::from_millis(
             u64::try_from(at.saturating_duration_since(self.origin).as_millis())
                 .unwrap_or(u64::MAX),
         )
     }
 
     /// A client deadline on the host's clock.
-    fn host_time(&self, at: crate::Instant) -> Instant {
+    fn host_time(&self, at: crate::time::Instant) -> Instant {
         self.origin + Duration::from_millis(at.as_millis())
     }
 
     /// Sends the outstanding request (first time or again) at `now` and records it. A
     /// local network error counts as a lost packet; other socket errors end the run.
-    fn transmit(&mut self, now: crate::Instant) -> io::Result<()> {
+    fn transmit(&mut self, now: crate::time::Instant) -> io::Result<()> {
         let Some(packet) = self.client.datagram() else {
             return Ok(());
         };

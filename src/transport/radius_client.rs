@@ -18,14 +18,15 @@
 
 use super::drive::{AuthOutcome, Received};
 use super::retry::{Due, Exhausted, Retransmission, RetryPolicy};
-use crate::Instant;
 use crate::crypto::mppe_attr;
-use crate::crypto::radius::{ReplyError, sign_request_at, verify_parsed_reply};
 use crate::diagnosis::{
     Cause, Diagnosis, LocalEnd, LocalNetworkError, LowerLayer, Phase, TransportFailure,
 };
+use crate::method_type::MethodType;
 use crate::secret::SecretVec;
-use crate::wire::eap::{Code as EapCode, Eap, MethodType};
+use crate::time::Instant;
+use crate::transport::radius_auth::{ReplyError, sign_request_at, verify_parsed_reply};
+use crate::wire::eap::{Code as EapCode, Eap};
 use crate::wire::radius::{self, Builder, Code, Packet, attr};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -372,8 +373,15 @@ impl RadiusClient {
                 radius::MS_MPPE_SEND_KEY => &mut keys.send,
                 _ => continue,
             };
-            *slot = mppe_attr::decrypt(self.config.secret.expose(), request_authenticator, a.value)
-                .ok();
+            *slot = radius::MppeKeyString::parse(a.value).ok().and_then(|s| {
+                mppe_attr::decrypt(
+                    self.config.secret.expose(),
+                    request_authenticator,
+                    s.salt,
+                    s.cipher,
+                )
+                .ok()
+            });
         }
         keys
     }
@@ -440,7 +448,7 @@ impl RadiusClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::radius::sign_reply;
+    use crate::transport::radius_auth::sign_reply;
     use core::time::Duration;
 
     const SECRET: &[u8] = b"testing123";
@@ -498,7 +506,7 @@ mod tests {
         let mut c = started();
         assert_eq!(c.poll(at(0), LocalEnd::Unknown), Action::Transmit);
         let d = c.datagram().unwrap().to_vec();
-        crate::crypto::radius::verify_request(&d, SECRET).unwrap();
+        crate::transport::radius_auth::verify_request(&d, SECRET).unwrap();
         let p = Packet::parse(&d).unwrap();
         assert_eq!((p.code, p.identifier), (Code::AccessRequest, 7));
         assert_eq!(

@@ -160,7 +160,7 @@ pub fn local_network_error(e: &io::Error) -> Option<LocalNetworkError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Instant;
+    use crate::time::Instant;
 
     const POLICY: RetryPolicy = RetryPolicy {
         interval: Duration::from_secs(3),

@@ -30,6 +30,12 @@ pub mod crypto {
     pub use crate::crypto::*;
 }
 
+/// Signing and checking whole RADIUS packets (`src/transport/radius_auth.rs`).
+#[cfg(feature = "radius")]
+pub mod radius_auth {
+    pub use crate::transport::radius_auth::*;
+}
+
 /// Writing pcapng captures; reading and explaining captures (`src/tools/capture`).
 #[cfg(feature = "std")]
 pub mod capture {

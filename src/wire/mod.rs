@@ -23,7 +23,8 @@ pub mod tls_frame;
 pub mod tls_record;
 pub mod tlv;
 
-pub(crate) use crate::diagnosis::DecodeError;
+mod decode;
+pub use decode::DecodeError;
 
 /// Declares a wire enum over an integer type with an `Unknown` arm that round-trips.
 macro_rules! wire_enum {

@@ -7,7 +7,8 @@
 //! attribute: | Type (1) | Length (1, header included) | Value ... |
 //! ```
 //!
-//! No cryptography here: the authenticators are computed in [`crate::crypto::radius`].
+//! No cryptography here: the authenticators are computed in `crypto::radius` and the
+//! MS-MPPE keys decrypted in `crypto::mppe_attr`, over the octets this module finds.
 
 use super::{DecodeError, need, wire_enum};
 use alloc::vec::Vec;
@@ -323,8 +324,8 @@ impl Builder {
         self.attribute(attr::VENDOR_SPECIFIC, &inner)
     }
 
-    /// Adds a zeroed Message-Authenticator, to be filled by
-    /// [`crate::crypto::radius::sign_request`].
+    /// Adds a zeroed Message-Authenticator, to be filled when the packet is signed
+    /// (`transport::radius_auth::sign_request`).
     pub fn message_authenticator(&mut self) -> &mut Self {
         self.attribute(attr::MESSAGE_AUTHENTICATOR, &[0; 16])
     }
@@ -338,9 +339,87 @@ impl Builder {
     }
 }
 
+/// The String of an MS-MPPE-Send-Key / Recv-Key attribute
+/// ([RFC 2548 §2.4.2](https://www.rfc-editor.org/rfc/rfc2548#section-2.4.2)): a two-octet
+/// Salt whose most significant bit is set, then the encrypted key in 16-octet blocks (one
+/// at least). Decrypted by `crypto::mppe_attr::decrypt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MppeKeyString<'a> {
+    /// The Salt.
+    pub salt: [u8; 2],
+    /// The ciphertext: whole 16-octet blocks.
+    pub cipher: &'a [u8],
+}
+
+impl<'a> MppeKeyString<'a> {
+    /// Reads an attribute's String.
+    ///
+    /// # Errors
+    ///
+    /// - [`DecodeError::Truncated`] when `string` is shorter than the salt and one block (18);
+    /// - [`DecodeError::BadLength`] when the ciphertext is not a multiple of 16 octets
+    ///   (`declared` is its length, `available` the largest multiple of 16 it holds);
+    /// - [`DecodeError::InvalidValue`] when the salt's high bit is clear (`value` is the salt).
+    pub fn parse(string: &'a [u8]) -> Result<Self, DecodeError> {
+        need("MS-MPPE key attribute", string, 2 + 16)?;
+        let (salt, cipher) = string.split_at(2);
+        if cipher.len() % 16 != 0 {
+            return Err(DecodeError::BadLength {
+                what: "MS-MPPE key ciphertext",
+                declared: cipher.len(),
+                available: cipher.len() / 16 * 16,
+            });
+        }
+        if salt[0] & 0x80 == 0 {
+            return Err(DecodeError::InvalidValue {
+                what: "MS-MPPE key salt",
+                value: u32::from(u16::from_be_bytes([salt[0], salt[1]])),
+            });
+        }
+        Ok(MppeKeyString {
+            salt: [salt[0], salt[1]],
+            cipher,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mppe_key_strings_are_whole_blocks_after_a_salt_with_its_high_bit() {
+        let mut good = alloc::vec![0x80, 0x01];
+        good.extend([7; 32]);
+        let s = MppeKeyString::parse(&good).unwrap();
+        assert_eq!((s.salt, s.cipher.len()), ([0x80, 0x01], 32));
+        for len in [0, 1, 2, 17] {
+            assert_eq!(
+                MppeKeyString::parse(&good[..len]),
+                Err(DecodeError::Truncated {
+                    what: "MS-MPPE key attribute",
+                    need: 18,
+                    have: len
+                })
+            );
+        }
+        assert_eq!(
+            MppeKeyString::parse(&good[..33]),
+            Err(DecodeError::BadLength {
+                what: "MS-MPPE key ciphertext",
+                declared: 31,
+                available: 16
+            })
+        );
+        good[0] = 0x00;
+        assert_eq!(
+            MppeKeyString::parse(&good),
+            Err(DecodeError::InvalidValue {
+                what: "MS-MPPE key salt",
+                value: 0x0001
+            })
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -4,8 +4,8 @@
 use super::conv::{Conv, HRR_RANDOM, Seen, side};
 use super::names::{alert_text, client_hello_text, handshake_name, server_hello_text};
 use crate::diagnosis::SentMessage;
+use crate::method_type::MethodType;
 use crate::tls::TlsVersion;
-use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
 use crate::wire::tls_record::{TlsEvent, TlsScanner, handshake_type};
 use std::format;

@@ -10,8 +10,8 @@ use crate::crypto::mschapv2::{
     nt_password_hash,
 };
 use crate::diagnosis::{Cause, Phase, SentMessage, TimeoutKind, TransportFailure};
+use crate::method_type::MethodType;
 use crate::tls::{CertificateInfo, CertificateProblem, TlsOffer, TlsVersion};
-use crate::wire::eap::MethodType;
 use crate::wire::mschapv2::{FailureMessage, SuccessMessage};
 use crate::wire::tls_record::{ClientHello, ServerHello, alert_name};
 use core::fmt::{self, Display, Formatter};
@@ -260,7 +260,7 @@ impl Finding {
 
     /// The class of a failure a live run would report ([`Cause::kind`]); `None` for the
     /// findings only a capture gives.
-    pub fn kind(&self) -> Option<crate::FailureKind> {
+    pub fn kind(&self) -> Option<crate::diagnosis::kind::FailureKind> {
         match self {
             Finding::Cause(c) => Some(c.kind()),
             _ => None,

@@ -1,6 +1,7 @@
-//! Why a received buffer could not be decoded: the detail of a malformed packet in a
-//! diagnosis ([`DroppedPacket::Malformed`](super::DroppedPacket::Malformed),
-//! [`ProtocolViolation`](super::ProtocolViolation)).
+//! Why a received buffer could not be decoded: what every codec here returns, and the
+//! detail of a malformed packet in a diagnosis
+//! ([`DroppedPacket::Malformed`](crate::diagnosis::DroppedPacket::Malformed),
+//! [`ProtocolViolation`](crate::diagnosis::ProtocolViolation)), whose module re-exports it.
 
 /// Why a buffer could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
