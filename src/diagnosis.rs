@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 use core::fmt::{self, Display, Formatter};
 use core::time::Duration;
 
+mod code;
 pub(crate) mod kind;
 pub(crate) mod report;
 

@@ -33,7 +33,6 @@ extern crate alloc;
 #[cfg(not(any(feature = "std", feature = "firmware")))]
 compile_error!("build eap-ffi with feature `std` (hosts) or `firmware` (no std)");
 
-mod codes;
 mod config;
 #[cfg(not(feature = "std"))]
 mod port;

@@ -1,6 +1,5 @@
 //! The supplicant: packets and timeouts in, outputs polled out.
 
-use crate::codes::{cause_code, kind_code, phase_code};
 use crate::config::{c_text, eap_config};
 use crate::rng::{Rng, Scope};
 use crate::{bytes, eap_result, guard, out_buffer};
@@ -128,6 +127,9 @@ pub struct eap_supplicant {
     transmit: Vec<u8>,
     text: Option<CString>,
     hint: Option<CString>,
+    /// The failure's stable codes (the library's `Cause::code`, `FailureKind::as_str`,
+    /// `Phase::as_str`), NUL-terminated.
+    codes: Option<[CString; 3]>,
     /// A panic was caught in a call: the state may be inconsistent.
     poisoned: bool,
 }
@@ -192,6 +194,7 @@ pub unsafe extern "C" fn eap_supplicant_new(
             transmit: Vec::new(),
             text: None,
             hint: None,
+            codes: None,
             poisoned: false,
         });
         // SAFETY: non-NULL (checked) and writable per the contract.
@@ -325,6 +328,7 @@ pub unsafe extern "C" fn eap_supplicant_poll(
 fn next(s: &mut eap_supplicant) -> eap_output {
     s.text = None;
     s.hint = None;
+    s.codes = None;
     match s.inner.poll_output() {
         Output::Idle { next_timeout } => {
             let mut o = eap_output::new(eap_output_kind::Idle);
@@ -343,9 +347,15 @@ fn next(s: &mut eap_supplicant) -> eap_output {
         }
         Output::Event(Event::Failed(d)) => {
             let mut o = eap_output::new(eap_output_kind::Failed);
-            o.cause = cause_code(&d.cause).as_ptr();
-            o.failure_kind = kind_code(d.kind()).as_ptr();
-            o.phase = phase_code(d.phase).as_ptr();
+            let code = |text: &str| c_text(text.into());
+            let [cause, kind, phase] = s.codes.insert([
+                code(d.cause.code()),
+                code(d.kind().as_str()),
+                code(d.phase.as_str()),
+            ]);
+            o.cause = cause.as_ptr();
+            o.failure_kind = kind.as_ptr();
+            o.phase = phase.as_ptr();
             o.hint = s.hint.insert(c_text(d.hint().to_string())).as_ptr();
             o.text = s.text.insert(c_text(d.to_string())).as_ptr();
             o

@@ -449,6 +449,32 @@ mod tests {
         assert_eq!(freeradius.kind(), FailureKind::BadCredentials);
     }
 
+    /// The one table of codes: every cause's code is listed in `Cause::CODES`, every
+    /// listed code is some cause's, and codes are distinct snake_case.
+    #[test]
+    fn every_cause_has_a_listed_code() {
+        let mut given: Vec<&str> = one_of_each().iter().map(|(c, _)| c.code()).collect();
+        for code in &given {
+            assert!(Cause::CODES.contains(code), "{code} not in Cause::CODES");
+        }
+        given.sort_unstable();
+        given.dedup();
+        let mut listed = Cause::CODES.to_vec();
+        listed.sort_unstable();
+        listed.dedup();
+        assert_eq!(listed.len(), Cause::CODES.len(), "a code listed twice");
+        for code in &listed {
+            assert!(
+                code.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            );
+        }
+        // one_of_each() covers every variant, not every code of a variant's sub-cases
+        // (e.g. each certificate problem): what it gives is listed, most of the list is given.
+        assert!(given.len() * 4 >= listed.len() * 3, "{given:?}");
+        assert_eq!(Phase::TlsHandshake.as_str(), "tls_handshake");
+    }
+
     #[test]
     fn names_are_distinct_snake_case() {
         let mut names: Vec<&str> = FailureKind::ALL.iter().map(|k| k.as_str()).collect();

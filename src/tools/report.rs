@@ -22,8 +22,8 @@ use crate::event::Event;
 use crate::lint::{Warning, WarningCode};
 use crate::method_type::MethodType;
 use crate::time::Instant;
+use crate::tls::CertificateInfo;
 use crate::tls::TlsVersion;
-use crate::tls::{CertificateInfo, CertificateProblem};
 use crate::transport::AuthOutcome;
 use crate::wire::tls_record::cipher_suite_name;
 use alloc::collections::BTreeMap;
@@ -272,121 +272,6 @@ pub fn suite_name(suite: u16) -> String {
     cipher_suite_name(suite).map_or_else(|| format!("0x{suite:04x}"), String::from)
 }
 
-/// The stable snake_case name of a phase.
-pub fn phase_code(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Start => "start",
-        Phase::Identity => "identity",
-        Phase::MethodNegotiation => "method_negotiation",
-        Phase::TlsHandshake => "tls_handshake",
-        Phase::ServerValidation => "server_validation",
-        Phase::InnerAuthentication => "inner_authentication",
-        Phase::CryptoBinding => "cryptobinding",
-        Phase::Completion => "completion",
-    }
-}
-
-/// The stable snake_case name of a cause (the README lists them with their meaning).
-pub fn cause_code(cause: &Cause) -> &'static str {
-    use crate::diagnosis::TransportFailure as T;
-    match cause {
-        Cause::MschapFailure { error: 691, .. } => "password_rejected",
-        Cause::MschapFailure { error: 646, .. } => "restricted_logon_hours",
-        Cause::MschapFailure { error: 647, .. } => "account_disabled",
-        Cause::MschapFailure { error: 648, .. } => "password_expired",
-        Cause::MschapFailure { error: 649, .. } => "no_dialin_permission",
-        Cause::MschapFailure { .. } => "mschapv2_failure",
-        Cause::CredentialsRejected { .. }
-        | Cause::PasswordRejected { .. }
-        | Cause::Md5Rejected { .. }
-        | Cause::TtlsCredentialsRejected { .. } => "credentials_rejected",
-        Cause::TlsAlert { .. } => "tls_alert",
-        Cause::Tls(_) => "tls_error",
-        Cause::HandshakeRejected { .. } => "tls_no_common_suite",
-        Cause::CertificateRejected { problem, .. } => match problem {
-            CertificateProblem::UnknownIssuer => "certificate_untrusted",
-            CertificateProblem::Expired | CertificateProblem::ExpiredBeforeFloor { .. } => {
-                "certificate_expired"
-            }
-            CertificateProblem::NotValidYet => "certificate_not_yet_valid",
-            CertificateProblem::NameMismatch { .. } => "certificate_name_mismatch",
-            CertificateProblem::MalformedSubjectAltName => "certificate_san_malformed",
-            _ => "certificate_rejected",
-        },
-        Cause::MethodNotAllowed { .. } => "method_not_allowed",
-        Cause::RejectedAfterIdentity { .. } => "identity_rejected",
-        Cause::FailureWithoutReason { .. } => "failure_without_reason",
-        Cause::ServerResultFailure => "server_result_failure",
-        Cause::RejectedAfterInnerSuccess { .. } => "rejected_after_inner_success",
-        Cause::Timeout { .. } => "timeout",
-        Cause::TooManyRounds { .. } => "too_many_rounds",
-        Cause::AuthenticatorResponseMismatch => "server_not_proven",
-        Cause::CryptoBinding(_) => "cryptobinding_failed",
-        Cause::PrematureSuccess(_) => "premature_success",
-        Cause::InnerMethodRefused { .. } => "inner_method_refused",
-        Cause::Protocol(_) => "protocol_violation",
-        Cause::LowerLayerDown => "lower_layer_down",
-        Cause::RandomFailure => "random_failure",
-        Cause::ClientCertificateRejected { .. } | Cause::FailureAfterClientCertificate => {
-            "client_certificate_rejected"
-        }
-        Cause::EndedWithoutVerdict { .. } => "ended_without_verdict",
-        Cause::Transport(t) => match t {
-            T::WrongSharedSecret => "wrong_shared_secret",
-            T::NoReply { .. } => "no_reply",
-            T::NoAuthenticator { .. } => "no_authenticator",
-            T::KeyMismatch => "key_mismatch",
-            T::LocalNetwork { .. } => "local_network_error",
-            T::NoMessageAuthenticator { .. } => "no_message_authenticator",
-            T::AcceptWithoutEapSuccess { .. } => "accept_without_eap_success",
-        },
-    }
-}
-
-/// Every cause code, for documentation and tests.
-pub const CAUSE_CODES: &[&str] = &[
-    "password_rejected",
-    "restricted_logon_hours",
-    "account_disabled",
-    "password_expired",
-    "no_dialin_permission",
-    "mschapv2_failure",
-    "credentials_rejected",
-    "tls_alert",
-    "tls_error",
-    "tls_no_common_suite",
-    "certificate_untrusted",
-    "certificate_expired",
-    "certificate_not_yet_valid",
-    "certificate_name_mismatch",
-    "certificate_san_malformed",
-    "certificate_rejected",
-    "method_not_allowed",
-    "identity_rejected",
-    "failure_without_reason",
-    "server_result_failure",
-    "rejected_after_inner_success",
-    "timeout",
-    "too_many_rounds",
-    "server_not_proven",
-    "cryptobinding_failed",
-    "premature_success",
-    "inner_method_refused",
-    "protocol_violation",
-    "lower_layer_down",
-    "random_failure",
-    "client_certificate_rejected",
-    "ended_without_verdict",
-    "wrong_shared_secret",
-    "no_reply",
-    "no_authenticator",
-    "key_mismatch",
-    "local_network_error",
-    "no_message_authenticator",
-    "accept_without_eap_success",
-    "local_error",
-];
-
 fn method_name(m: MethodType) -> String {
     let name = m.name().to_ascii_lowercase();
     name.strip_prefix("eap-")
@@ -402,7 +287,7 @@ impl Report {
 
     /// The cause code of a failure.
     pub fn cause_code(&self) -> Option<&'static str> {
-        self.diagnosis.as_ref().map(|d| cause_code(&d.cause))
+        self.diagnosis.as_ref().map(|d| Cause::code(&d.cause))
     }
 
     /// Days left of the shortest-lived server certificate.
@@ -520,8 +405,8 @@ pub fn cause_json(d: &Diagnosis) -> String {
     if let Some(m) = &d.server_message {
         message = format!("{message} (server: {m:?})");
     }
-    c.str("code", cause_code(&d.cause))
-        .str("phase", phase_code(d.phase))
+    c.str("code", Cause::code(&d.cause))
+        .str("phase", Phase::as_str(d.phase))
         .str("message", &message)
         .str("hint", d.hint())
         .str("kind", d.kind().as_str());
@@ -652,7 +537,7 @@ pub fn nagios(
     let (status, text) = match &report.diagnosis {
         Some(d) => (
             NagiosStatus::Critical,
-            format!("{}: {d}", cause_code(&d.cause)),
+            format!("{}: {d}", Cause::code(&d.cause)),
         ),
         None if expiring => (
             NagiosStatus::Warning,

@@ -68,11 +68,11 @@ impl PartialEq<Phase> for Stage {
 
 impl Stage {
     /// The stable snake_case code: a live run's
-    /// [`phase_code`](crate::tools::report::phase_code), `four_way_handshake` or
+    /// [`Phase::as_str`](crate::diagnosis::Phase::as_str), `four_way_handshake` or
     /// `group_key_handshake`.
     pub fn code(&self) -> &'static str {
         match self {
-            Stage::Eap(p) => crate::tools::report::phase_code(*p),
+            Stage::Eap(p) => p.as_str(),
             Stage::FourWay => "four_way_handshake",
             Stage::GroupKey => "group_key_handshake",
         }
@@ -230,7 +230,7 @@ impl Display for Finding {
 }
 
 /// The codes [`Finding::code`] gives besides a live run's cause codes
-/// ([`CAUSE_CODES`](crate::tools::report::CAUSE_CODES)).
+/// ([`Cause::CODES`](crate::diagnosis::Cause::CODES)).
 pub const CAPTURE_CODES: &[&str] = &[
     "accepted",
     "client_tls_alert",
@@ -242,14 +242,14 @@ pub const CAPTURE_CODES: &[&str] = &[
 
 impl Finding {
     /// The stable snake_case code of the finding: a live run's
-    /// [`cause_code`](crate::tools::report::cause_code) for a [`Finding::Cause`], else
+    /// [`Cause::code`](crate::diagnosis::Cause::code) for a [`Finding::Cause`], else
     /// one of `accepted`, `client_tls_alert`, `rejected_in_tunnel`,
     /// `client_stopped_answering`, `capture_ends`, `wpa_key_handshake` (the README lists
     /// them).
     pub fn code(&self) -> &'static str {
         match self {
             Finding::Accepted { .. } => "accepted",
-            Finding::Cause(c) => crate::tools::report::cause_code(c),
+            Finding::Cause(c) => c.code(),
             Finding::ClientAlert { .. } => "client_tls_alert",
             Finding::RejectedInTunnel { .. } => "rejected_in_tunnel",
             Finding::ClientStoppedAnswering { .. } => "client_stopped_answering",
