@@ -10,8 +10,8 @@
 
 use eap::testing::{Authenticator, AuthenticatorConfig};
 use eap::tls::TlsVersion;
-use eap::unstable::wire::eapol::{Eapol, PacketType};
 use eap::{Config, Event, Input, Instant, Output, Supplicant};
+use eap::{Eapol, EapolType};
 use std::sync::Arc;
 
 /// What the firmware's Wi-Fi driver offers the EAP task.
@@ -30,7 +30,7 @@ trait Radio {
 fn eap_task(radio: &mut impl Radio, config: Config) -> Result<(), Box<eap::Diagnosis>> {
     let mut supplicant = Supplicant::new(config, radio.now());
     // EAPOL-Start: ask the authenticator for its Identity request (IEEE 802.1X §11.3).
-    radio.send_eapol(&Eapol::bare(PacketType::Start).to_vec());
+    radio.send_eapol(&Eapol::bare(EapolType::Start).to_vec());
     loop {
         let deadline = loop {
             match supplicant.poll_output() {
@@ -50,7 +50,7 @@ fn eap_task(radio: &mut impl Radio, config: Config) -> Result<(), Box<eap::Diagn
         };
         let input = match radio.receive_eapol(deadline) {
             Some(frame) => match Eapol::parse(&frame) {
-                Ok(f) if f.packet_type == PacketType::EapPacket => {
+                Ok(f) if f.packet_type == EapolType::EapPacket => {
                     supplicant
                         .handle_input(Input::Packet {
                             now: radio.now(),
@@ -95,8 +95,8 @@ impl Radio for MemoryRadio {
     fn send_eapol(&mut self, frame: &[u8]) {
         let Ok(f) = Eapol::parse(frame) else { return };
         let replies = match f.packet_type {
-            PacketType::Start => self.server.start(),
-            PacketType::EapPacket => self.server.handle(f.body),
+            EapolType::Start => self.server.start(),
+            EapolType::EapPacket => self.server.handle(f.body),
             _ => Vec::new(),
         };
         for eap in replies {

@@ -51,3 +51,5 @@ pub use rustls;
 pub use secret::{Emsk, Msk, NtHash, Password, Secret, SecretVec};
 pub use supplicant::{ApiError, Supplicant};
 pub use time::Instant;
+/// EAPOL framing for a link layer of your own (firmware): the 4-octet 802.1X header.
+pub use wire::eapol::{Eapol, PacketType as EapolType};

@@ -167,6 +167,7 @@ impl Supplicant {
     }
 
     /// The next thing to do; `Idle` when there is nothing until the next input. Never fails.
+    #[must_use = "drain until Idle: a dropped output is a packet never sent or an event never seen"]
     pub fn poll_output(&mut self) -> Output {
         let Some(mut output) = self.out.pop_front() else {
             return Output::Idle {

@@ -10,7 +10,7 @@ use eap::MethodType;
 use eap::diagnosis::{Cause, Phase, TimeoutKind};
 use eap::tls::CertificateProblem;
 use eap::unstable::capture::{
-    ConversationOutcome, Finding, Link, Options, PasswordCheck, PcapWriter, Report, Stage, Tap,
+    ConversationOutcome, Finding, Link, Options, PasswordCheck, PcapTap, PcapWriter, Report, Stage,
     explain, link, read_capture,
 };
 use proptest::prelude::*;
@@ -442,7 +442,7 @@ fn wifi_radiotap_capture_explains_the_same() {
 #[test]
 fn tap_writes_a_file_tshark_reads() {
     let path = std::env::temp_dir().join(format!("eap-tap-{}.pcapng", std::process::id()));
-    let tap = Tap::create(&path).unwrap();
+    let tap = PcapTap::create(&path).unwrap();
     let capture = read_capture(&fixture("mschapv2-success")).unwrap();
     let mut server_port = 0;
     for p in &capture.packets {
@@ -480,7 +480,7 @@ fn tap_writes_a_file_tshark_reads() {
     let _ = std::fs::remove_file(&path);
 }
 
-/// An in-process PEAP authentication written through a Tap that is also the TLS key log:
+/// An in-process PEAP authentication written through a PcapTap that is also the TLS key log:
 /// we explain it, and tshark (where installed) decrypts the tunnel with the secrets in the
 /// file: it shows the inner EAP Identity (Type 1 inside PEAP). (Wireshark 4.0 stops there on
 /// this in-process server's full-header inner Identity; on FreeRADIUS's exchange it decodes
@@ -489,7 +489,7 @@ fn tap_writes_a_file_tshark_reads() {
 fn tap_with_key_log_gives_wireshark_the_tunnel() {
     use eap::testing::{Direction, Fault, Pair};
     let path = std::env::temp_dir().join(format!("eap-tap-keys-{}.pcapng", std::process::id()));
-    let tap = Tap::create(&path).unwrap();
+    let tap = PcapTap::create(&path).unwrap();
     let pki = common::Pki::new("capture");
     let config = common::client(&pki)
         .key_log(std::sync::Arc::new(tap.clone()))

@@ -321,7 +321,7 @@ fn load(
 /// `--probe`: two authentications, the verdicts.
 fn probe(
     cli: &Cli,
-    tap: Option<&eap::unstable::capture::Tap>,
+    tap: Option<&eap::unstable::capture::PcapTap>,
     transport: &mut RadiusTransport,
     warnings: &[eap::lint::Warning],
 ) -> Result<(), Failure> {

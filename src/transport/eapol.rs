@@ -28,6 +28,7 @@
 use super::drive::{AuthOutcome, Received, Transport};
 use super::pae::{EapolTimers, StartSequence, StartStep};
 use super::retry::local_network_error;
+use super::tap::{Direction, Tap};
 use crate::diagnosis::{Cause, Diagnosis, LocalEnd, LocalNetworkError, TransportFailure};
 use crate::wire::eap::Code as EapCode;
 use crate::wire::eapol::{ETHERTYPE_PAE, Eapol, PAE_GROUP_ADDR, PacketType};
@@ -36,7 +37,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 use pnet_datalink::{Channel, DataLinkReceiver, DataLinkSender, NetworkInterface};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 // Exhaustive on purpose: an IEEE 802.1X controlled port is authorized or unauthorized.
 /// The controlled port as the supplicant sees it.
@@ -81,7 +82,7 @@ pub struct EapolTransport {
     authenticator: Option<[u8; 6]>,
     port: PortState,
     logged_off: bool,
-    tap: Option<crate::tools::capture::Tap>,
+    tap: Option<Box<dyn Tap>>,
     on_port: Option<PortObserver>,
     /// The local error of the last send or receive, while it lasts.
     local_error: Option<LocalNetworkError>,
@@ -159,16 +160,15 @@ impl EapolTransport {
         }
     }
 
-    /// Records every EAPOL frame sent and received (pcapng, for `--pcap`). Outside semver,
-    /// like [`Tap`](crate::tools::capture::Tap).
-    pub fn set_tap(&mut self, tap: crate::tools::capture::Tap) {
-        self.tap = Some(tap);
+    /// Gives a copy of every EAPOL frame sent and received to `tap` (a capture writer).
+    pub fn set_tap(&mut self, tap: impl Tap + 'static) {
+        self.tap = Some(Box::new(tap));
     }
 
     fn send_frame(&mut self, to: [u8; 6], eapol: &Eapol<'_>) -> Result<(), EapolError> {
         let frame = frame(to, self.mac, eapol);
         if let Some(tap) = &self.tap {
-            tap.ethernet(&frame);
+            tap.ethernet(Direction::Sent, SystemTime::now(), &frame);
         }
         let name = self.interface.name.clone();
         match self.tx.send_to(&frame, None) {
@@ -337,7 +337,7 @@ impl Transport for EapolTransport {
                 Ok(frame) => {
                     let is_eapol = frame.get(12..14) == Some(&ETHERTYPE_PAE.to_be_bytes()[..]);
                     if let (Some(tap), true) = (&self.tap, is_eapol) {
-                        tap.ethernet(frame);
+                        tap.ethernet(Direction::Received, SystemTime::now(), frame);
                     }
                     self.local_error = None;
                     if let Some((src, eap)) = accept(self.mac, frame) {

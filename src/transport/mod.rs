@@ -6,7 +6,8 @@
 //!   [`DatagramSocket`] ([`UdpClient`] by default), retransmitting as its
 //!   [`RadiusConfig`] says;
 //! - [`EapolTransport`]: wired 802.1X on Linux (feature `eapol`), its start sequence timed by
-//!   [`EapolTimers`] and run by the sans-IO [`StartSequence`].
+//!   [`EapolTimers`] and run by the sans-IO [`StartSequence`];
+//! - a [`Tap`] on either receives a copy of each packet (a capture writer).
 
 mod drive;
 #[cfg(all(feature = "eapol", target_os = "linux"))]
@@ -22,6 +23,7 @@ pub(crate) mod radius_client;
 pub(crate) mod retry;
 #[cfg(feature = "radius")]
 mod socket;
+mod tap;
 
 pub use drive::{AuthOutcome, Received, Transport, drive, reauthenticate};
 #[cfg(all(feature = "eapol", target_os = "linux"))]
@@ -33,3 +35,4 @@ pub use radius::{RadiusConfig, RadiusTransport};
 pub use radius_client::MppeKeys;
 #[cfg(feature = "radius")]
 pub use socket::{DatagramSocket, UdpClient};
+pub use tap::{Direction, Tap};

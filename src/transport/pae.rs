@@ -88,6 +88,7 @@ impl StartSequence {
     }
 
     /// What to do at `now`. Call it again after each [`StartStep::SendStart`].
+    #[must_use = "the step says what to send and when to poll again"]
     pub fn poll(&mut self, now: Instant) -> StartStep {
         match self.state {
             State::Connecting { starts, next } if now >= next => {

@@ -39,6 +39,7 @@ use super::drive::{AuthOutcome, Received, Transport};
 use super::radius_client::{Action, ClientConfig, MppeKeys, RadiusClient};
 use super::retry::{RetryPolicy, local_network_error, nothing_received, unreachable_for_now};
 use super::socket::DatagramSocket;
+use super::tap::{Direction, Tap};
 use crate::diagnosis::{Diagnosis, LocalEnd};
 use crate::secret::SecretVec;
 use crate::wire::radius;
@@ -49,7 +50,7 @@ use core::fmt;
 use rustls::crypto::CryptoProvider;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How to reach the server and what to put in requests.
 #[derive(Clone)]
@@ -123,7 +124,7 @@ pub struct RadiusTransport {
     /// The socket's local address once the kernel has chosen one (a connected socket
     /// keeps it): asked once, not on every wait.
     local: Option<LocalEnd>,
-    tap: Option<crate::tools::capture::Tap>,
+    tap: Option<Box<dyn Tap>>,
     /// Where replies are received: made once, not zeroed again for every datagram.
     rx: Box<[u8]>,
 }
@@ -186,10 +187,9 @@ impl RadiusTransport {
         })
     }
 
-    /// Records every RADIUS datagram sent and received (pcapng, for `--pcap`). Outside
-    /// semver, like [`Tap`](crate::tools::capture::Tap).
-    pub fn set_tap(&mut self, tap: crate::tools::capture::Tap) {
-        self.tap = Some(tap);
+    /// Gives a copy of every RADIUS datagram sent and received to `tap` (a capture writer).
+    pub fn set_tap(&mut self, tap: impl Tap + 'static) {
+        self.tap = Some(Box::new(tap));
     }
 
     /// A time of the host's clock on the client's scale (milliseconds since this transport
@@ -243,12 +243,12 @@ impl RadiusTransport {
         };
         if let Ok(local) = self.socket.local_addr() {
             let server = self.config.server;
-            let (src, dst) = if sent {
-                (local, server)
+            let direction = if sent {
+                Direction::Sent
             } else {
-                (server, local)
+                Direction::Received
             };
-            tap.udp(src, dst, datagram);
+            tap.udp(direction, SystemTime::now(), local, server, datagram);
         }
     }
 

@@ -255,6 +255,7 @@ impl RadiusClient {
 
     /// What to do at `now`. [`Action::GiveUp`] ends the outstanding request; `local` is our
     /// address, for a diagnosis that names our side.
+    #[must_use = "the action is the datagram to send or the outcome"]
     pub fn poll(&mut self, now: Instant, local: LocalEnd) -> Action {
         let Some(p) = self.pending.as_ref() else {
             return Action::Idle;

@@ -38,7 +38,20 @@ wire_enum! {
 /// Length of the EAPOL header.
 pub const HEADER_LEN: usize = 4;
 
-/// An EAPOL frame.
+/// An EAPOL frame ([IEEE 802.1X-2010 §11.3](https://standards.ieee.org/ieee/802.1X/4445/)):
+/// the 4-octet header and its body, what a wired or Wi-Fi driver sends and receives as the
+/// payload of an Ethernet frame of EtherType [`Eapol::ETHERTYPE`]. A firmware's link layer
+/// frames the supplicant's EAP packets with [`Eapol::eap`], starts with
+/// `Eapol::bare(EapolType::Start)` and reads what arrives with [`Eapol::parse`].
+///
+/// ```
+/// use eap::{Eapol, EapolType};
+/// let start = Eapol::bare(EapolType::Start).to_vec();
+/// assert_eq!(start, [2, 1, 0, 0]);
+/// let frame = Eapol::eap(&[1, 7, 0, 5, 1]).to_vec();
+/// let parsed = Eapol::parse(&frame).unwrap();
+/// assert_eq!((parsed.packet_type, parsed.body), (EapolType::EapPacket, &[1, 7, 0, 5, 1][..]));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Eapol<'a> {
     /// Protocol Version.
@@ -50,6 +63,11 @@ pub struct Eapol<'a> {
 }
 
 impl<'a> Eapol<'a> {
+    /// The EAPOL EtherType, 0x888E (IEEE 802.1X-2010 §11.1.4).
+    pub const ETHERTYPE: u16 = ETHERTYPE_PAE;
+    /// The PAE group address a wired supplicant sends to (IEEE 802.1X-2010 §11.1.1).
+    pub const PAE_GROUP_ADDR: [u8; 6] = PAE_GROUP_ADDR;
+
     /// Parses a frame; octets after the body are padding and ignored.
     pub fn parse(buf: &'a [u8]) -> Result<Self, DecodeError> {
         need("EAPOL header", buf, HEADER_LEN)?;

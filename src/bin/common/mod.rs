@@ -197,17 +197,18 @@ impl AuthArgs {
     }
 
     /// The `--pcap` recorder, if asked for (give it to the transport and to `config`).
-    pub fn tap(&self) -> Result<Option<eap::unstable::capture::Tap>, String> {
+    pub fn tap(&self) -> Result<Option<eap::unstable::capture::PcapTap>, String> {
         self.pcap
             .as_ref()
             .map(|p| {
-                eap::unstable::capture::Tap::create(p).map_err(|e| format!("{}: {e}", p.display()))
+                eap::unstable::capture::PcapTap::create(p)
+                    .map_err(|e| format!("{}: {e}", p.display()))
             })
             .transpose()
     }
 
     /// The configuration these flags describe; `tap` also receives the TLS secrets.
-    pub fn config(&self, tap: Option<&eap::unstable::capture::Tap>) -> Result<Config, String> {
+    pub fn config(&self, tap: Option<&eap::unstable::capture::PcapTap>) -> Result<Config, String> {
         let mut b = Config::builder(&self.identity)
             .fragment_size(self.fragment_size)
             .tls_max(match self.tls_max {

@@ -82,7 +82,7 @@ pub use decrypt::KeyLog;
 pub use explain::{Conversation, Entry, Link, Options, Report, explain, explain_capture};
 #[cfg(feature = "capture")]
 pub use keys::{KeyCheck, KeyFinding, KeyKind, KeySource};
-pub use pcapng::{PcapWriter, Tap, create_private, nss_key_log_line};
+pub use pcapng::{PcapTap, PcapWriter, create_private, nss_key_log_line};
 #[cfg(feature = "capture")]
 pub use read::{Capture, Packet, ReadError, read_capture};
 #[cfg(feature = "capture")]

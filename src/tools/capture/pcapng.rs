@@ -2,10 +2,11 @@
 //! one Section Header Block, an Interface Description Block per link type, and an
 //! Enhanced Packet Block per packet, little-endian, nanosecond timestamps.
 //!
-//! The transports write what they send and receive through a [`Tap`]: Ethernet frames as
+//! The transports write what they send and receive through a [`PcapTap`]: Ethernet frames as
 //! they are on the wire (link type 1), RADIUS datagrams inside synthesized IPv4 or IPv6 and
 //! UDP headers (link type 101, raw IP), so that Wireshark and `explain` can read them.
 
+use crate::transport::Direction;
 use std::boxed::Box;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -270,15 +271,15 @@ struct TapState {
 /// the PEAP tunnel decrypted, no separate key log file needed.
 ///
 /// Writing never fails the caller: the first I/O error stops the capture and is reported
-/// by [`Tap::finish`].
+/// by [`PcapTap::finish`].
 #[derive(Clone)]
-pub struct Tap {
+pub struct PcapTap {
     inner: Arc<Mutex<TapState>>,
 }
 
-impl core::fmt::Debug for Tap {
+impl core::fmt::Debug for PcapTap {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Tap").finish_non_exhaustive()
+        f.debug_struct("PcapTap").finish_non_exhaustive()
     }
 }
 
@@ -316,19 +317,19 @@ fn now() -> Duration {
         .unwrap_or_default()
 }
 
-impl Tap {
+impl PcapTap {
     /// Creates (or truncates) the pcapng file at `path`, readable by its owner alone
     /// ([`create_private`]): it carries the TLS secrets.
-    pub fn create(path: impl AsRef<Path>) -> io::Result<Tap> {
+    pub fn create(path: impl AsRef<Path>) -> io::Result<PcapTap> {
         let file = create_private(path.as_ref(), false)?;
-        Tap::from_writer(io::BufWriter::new(file))
+        PcapTap::from_writer(io::BufWriter::new(file))
     }
 
     /// A tap writing to any writer.
-    pub fn from_writer(out: impl Write + Send + 'static) -> io::Result<Tap> {
+    pub fn from_writer(out: impl Write + Send + 'static) -> io::Result<PcapTap> {
         let mut writer = PcapWriter::new(Box::new(out) as Box<dyn Write + Send>)?;
         writer.flush()?;
-        Ok(Tap {
+        Ok(PcapTap {
             inner: Arc::new(Mutex::new(TapState {
                 writer,
                 error: None,
@@ -357,6 +358,11 @@ impl Tap {
     /// Records a UDP datagram from `src` to `dst`, stamped now.
     pub fn udp(&self, src: SocketAddr, dst: SocketAddr, payload: &[u8]) {
         self.write(|w| w.udp(now(), src, dst, payload));
+    }
+
+    /// The time since the Unix epoch of `at` (zero before it).
+    fn since_epoch(at: SystemTime) -> Duration {
+        at.duration_since(UNIX_EPOCH).unwrap_or_default()
     }
 
     /// Records TLS secrets (NSS key log lines), for Wireshark.
@@ -391,9 +397,32 @@ pub fn nss_key_log_line(label: &str, client_random: &[u8], secret: &[u8]) -> Str
     line
 }
 
-impl rustls::KeyLog for Tap {
+impl rustls::KeyLog for PcapTap {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
         self.tls_key_log(nss_key_log_line(label, client_random, secret).as_bytes());
+    }
+}
+
+/// The transports' [`Tap`](crate::transport::Tap): each packet written with the time it
+/// went; a datagram's addresses in the order it travelled.
+impl crate::transport::Tap for PcapTap {
+    fn ethernet(&self, _direction: Direction, at: SystemTime, frame: &[u8]) {
+        self.write(|w| w.ethernet(PcapTap::since_epoch(at), frame));
+    }
+
+    fn udp(
+        &self,
+        direction: Direction,
+        at: SystemTime,
+        local: SocketAddr,
+        peer: SocketAddr,
+        datagram: &[u8],
+    ) {
+        let (src, dst) = match direction {
+            Direction::Sent => (local, peer),
+            Direction::Received => (peer, local),
+        };
+        self.write(|w| w.udp(PcapTap::since_epoch(at), src, dst, datagram));
     }
 }
 
@@ -412,7 +441,7 @@ mod tests {
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         let new = dir.join("new.pcapng");
         let _ = std::fs::remove_file(&new);
-        drop(Tap::create(&new).unwrap());
+        drop(PcapTap::create(&new).unwrap());
         assert_eq!(mode(&new), 0o600);
         let old = dir.join("old.keylog");
         std::fs::write(&old, b"earlier line\n").unwrap();
