@@ -779,7 +779,8 @@ impl Display for Suite {
     }
 }
 
-struct Alert(u8);
+/// A TLS alert as the sentences write it: `unknown_ca (48)`, or its number.
+pub(crate) struct Alert(pub(crate) u8);
 
 impl Display for Alert {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -972,7 +973,40 @@ impl Display for Cause {
     }
 }
 
+/// The constructors the live methods and the capture explainer share, so that a failure
+/// seen live and the same failure read from a capture are reasoned and worded once.
 impl Cause {
+    /// The cause of an MSCHAPv2 Failure packet's text `E=... R=... M=...`
+    /// ([RFC 2759 §6](https://www.rfc-editor.org/rfc/rfc2759#section-6)) for `user`; text
+    /// that does not parse is the server's verdict kept whole as the message, error 0.
+    pub(crate) fn mschap_failure(user: String, text: &[u8]) -> Cause {
+        match crate::wire::mschapv2::FailureMessage::parse(text) {
+            Ok(m) => Cause::MschapFailure {
+                user,
+                error: m.error,
+                retry: m.retry,
+                message: m.message.map(|t| String::from_utf8_lossy(t).into_owned()),
+            },
+            Err(_) => Cause::MschapFailure {
+                user,
+                error: 0,
+                retry: false,
+                message: Some(String::from_utf8_lossy(text).into_owned()),
+            },
+        }
+    }
+
+    /// EAP-Failure right after our Identity, sent as `outer_identity`: the realm is the
+    /// likely reason when the user's identity (`identity`, if known) has one and the outer
+    /// identity does not.
+    pub(crate) fn rejected_after_identity(outer_identity: &str, identity: Option<&str>) -> Cause {
+        let has_realm = |s: &str| s.contains('@');
+        Cause::RejectedAfterIdentity {
+            outer_identity: outer_identity.into(),
+            anonymous_without_realm: identity.is_some_and(has_realm) && !has_realm(outer_identity),
+        }
+    }
+
     /// One line saying what to change.
     pub fn hint(&self) -> &'static str {
         match self {

@@ -426,18 +426,7 @@ impl Peer {
             State::Selecting {
                 identity_sent: true,
                 ..
-            } => {
-                let outer = config.outer_identity();
-                let anonymous_without_realm = config
-                    .anonymous_identity
-                    .as_deref()
-                    .is_some_and(|a| !a.contains('@'))
-                    && config.identity.contains('@');
-                Cause::RejectedAfterIdentity {
-                    outer_identity: outer.to_string(),
-                    anonymous_without_realm,
-                }
-            }
+            } => Cause::rejected_after_identity(config.outer_identity(), Some(&config.identity)),
             State::Selecting { .. } | State::Done { .. } => Cause::FailureWithoutReason {
                 after: self.last_sent,
             },

@@ -2,7 +2,7 @@
 //! messages, alerts, and quoted text.
 
 use crate::tls::TlsVersion;
-use crate::wire::tls_record::{ClientHello, ServerHello, alert_name, cipher_suite_name};
+use crate::wire::tls_record::{ClientHello, ServerHello, cipher_suite_name};
 use std::format;
 use std::string::{String, ToString};
 use std::vec::Vec;
@@ -115,10 +115,7 @@ pub(crate) fn alert_text(level: u8, description: u8) -> String {
         2 => "fatal",
         _ => "level?",
     };
-    match alert_name(description) {
-        Some(n) => format!("{level} {n} ({description})"),
-        None => format!("{level} {description}"),
-    }
+    format!("{level} {}", crate::diagnosis::Alert(description))
 }
 
 #[cfg(test)]

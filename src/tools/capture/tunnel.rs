@@ -6,7 +6,7 @@
 use super::conv::Conv;
 use super::decrypt::{KeyLog, Opened, Plain};
 use super::names::{alert_text, quote, suite};
-use super::verdict::{End, Finding, Mschap, Stage, Verdict, mschap_failure};
+use super::verdict::{End, Finding, Mschap, Stage, Verdict};
 use crate::diagnosis::{Cause, Phase};
 use crate::method_type::MethodType;
 use crate::method_type::TtlsInner;
@@ -352,7 +352,7 @@ impl Reader {
         let user = self.view.user.clone().unwrap_or_default();
         let inner = |c| Some((Phase::InnerAuthentication, c));
         self.view.cause = if let Some(msg) = &self.mschap_failure {
-            inner(mschap_failure(user, msg))
+            inner(Cause::mschap_failure(user, msg))
         } else if let Some(alert) = self
             .server_alert
             .filter(|_| self.sent == Some(Sent::ClientCertificate))

@@ -9,13 +9,13 @@ use crate::crypto::mschapv2::{
     authenticator_response_matches, generate_authenticator_response, generate_nt_response,
     nt_password_hash,
 };
+use crate::diagnosis::Alert;
 use crate::diagnosis::{Cause, Phase, SentMessage, TimeoutKind, TransportFailure};
 use crate::method_type::MethodType;
 use crate::tls::{CertificateInfo, CertificateProblem, TlsOffer, TlsVersion};
-use crate::wire::mschapv2::{FailureMessage, SuccessMessage};
-use crate::wire::tls_record::{ClientHello, ServerHello, alert_name};
+use crate::wire::mschapv2::SuccessMessage;
+use crate::wire::tls_record::{ClientHello, ServerHello};
 use core::fmt::{self, Display, Formatter};
-use std::format;
 use std::string::{String, ToString};
 use std::time::Duration;
 use std::vec::Vec;
@@ -140,23 +140,6 @@ pub enum Finding {
     Keys(KeyFinding),
 }
 
-fn alert(a: u8) -> String {
-    alert_name(a).map_or_else(|| a.to_string(), |n| format!("{n} ({a})"))
-}
-
-fn certificate(f: &mut Formatter<'_>, c: &Option<CertificateInfo>) -> fmt::Result {
-    if let Some(c) = c {
-        write!(
-            f,
-            " \"{}\" (issuer \"{}\"; names: {})",
-            c.subject,
-            c.issuer,
-            c.dns_names.join(", ")
-        )?;
-    }
-    Ok(())
-}
-
 impl Display for Finding {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
@@ -188,11 +171,10 @@ impl Display for Finding {
                 write!(
                     f,
                     "the client aborted the TLS handshake with alert {}",
-                    alert(*a)
+                    Alert(*a)
                 )?;
-                if c.is_some() {
-                    f.write_str(" after the server certificate")?;
-                    certificate(f, c)?;
+                if let Some(c) = c {
+                    write!(f, " after the server certificate {c}")?;
                 }
                 Ok(())
             }
@@ -469,25 +451,6 @@ pub(crate) fn offer(ch: &ClientHello) -> TlsOffer {
     }
 }
 
-/// The cause of an MSCHAPv2 Failure message (`E=... R=... M=...`), as the live supplicant
-/// reports it; a Failure it cannot parse is the server's verdict, with its text.
-pub(super) fn mschap_failure(user: String, msg: &[u8]) -> Cause {
-    match FailureMessage::parse(msg) {
-        Ok(m) => Cause::MschapFailure {
-            user,
-            error: m.error,
-            retry: m.retry,
-            message: m.message.map(|t| String::from_utf8_lossy(t).into_owned()),
-        },
-        Err(_) => Cause::MschapFailure {
-            user,
-            error: 0,
-            retry: false,
-            message: Some(String::from_utf8_lossy(msg).into_owned()),
-        },
-    }
-}
-
 fn certificate_problem(alert: u8) -> Option<CertificateProblem> {
     match alert {
         48 => Some(CertificateProblem::UnknownIssuer),
@@ -587,7 +550,7 @@ impl Observed {
         }
         if let Some(msg) = &self.mschap.failure {
             let user = self.user(identity).unwrap_or_default();
-            let cause = mschap_failure(user, msg);
+            let cause = Cause::mschap_failure(user, msg);
             return (Failure, Phase::InnerAuthentication, Finding::Cause(cause));
         }
         if self.end == Some(End::Failure) {
@@ -676,12 +639,7 @@ impl Observed {
             }
             if self.proposed.is_empty() {
                 if let Some(outer) = &self.outer_identity {
-                    let realm = |s: &str| s.contains('@');
-                    let cause = Cause::RejectedAfterIdentity {
-                        outer_identity: outer.clone(),
-                        anonymous_without_realm: identity.is_some_and(realm) && !realm(outer),
-                    };
-                    return Finding::Cause(cause);
+                    return Finding::Cause(Cause::rejected_after_identity(outer, identity));
                 }
             }
         }
