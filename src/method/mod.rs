@@ -146,8 +146,9 @@ impl Method {
         match self {
             Method::Peap(m) => m.silence_cause(config, last_sent),
             // No verdict inside EAP-TLS to outlive a lost EAP-Failure: silence is silence.
-            Method::Tls(_) | Method::Md5(_) => None,
+            Method::Tls(m) => m.silence_cause(config, last_sent),
             Method::Ttls(m) => m.silence_cause(config, last_sent),
+            Method::Md5(_) => None,
         }
     }
 
