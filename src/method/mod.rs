@@ -8,6 +8,7 @@
 //! variant here and a module of its own; the peer layer does not change.
 
 pub(crate) mod eap_tls;
+pub(crate) mod inner;
 pub(crate) mod md5;
 pub(crate) mod mschapv2;
 pub(crate) mod peap;
@@ -203,16 +204,6 @@ impl Step {
             },
             Step::Discard => Step::Discard,
         }
-    }
-}
-
-/// The EAP Type of an inner method's response: its own, or a Nak's (expanded for an expanded
-/// proposal, [RFC 3748 §5.3](https://www.rfc-editor.org/rfc/rfc3748#section-5.3)).
-pub(crate) fn inner_response_type(method: MethodType, sent: SentMessage) -> MethodType {
-    match sent {
-        SentMessage::InnerNak if method.is_expanded() => EXPANDED_NAK,
-        SentMessage::InnerNak => MethodType::Nak,
-        _ => method,
     }
 }
 
