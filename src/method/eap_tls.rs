@@ -15,7 +15,7 @@
 //! the connector's verifier, as for every TLS method.
 
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{Negotiated, PROTECTED_SUCCESS, TlsMethod, TlsSession, Tunnel, fail};
+use super::tls_core::{InTunnel, Negotiated, PROTECTED_SUCCESS, TlsMethod, TlsSession, fail};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
@@ -47,7 +47,7 @@ pub(crate) struct Up {
     stage: Stage,
 }
 
-impl Tunnel for Up {
+impl InTunnel for Up {
     const METHOD: MethodType = MethodType::Tls;
     /// Reserved, zero.
     const VERSION: u8 = 0;

@@ -201,3 +201,133 @@ impl InnerEap {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::event::Output;
+    use crate::wire::mschapv2::MsChapV2;
+    use alloc::collections::VecDeque;
+
+    const MSCHAPV2: &[MethodType] = &[MethodType::MsChapV2];
+
+    fn config(inner: &[MethodType]) -> Config {
+        Config::builder("bob")
+            .password("pw")
+            .danger_accept_any_server_certificate()
+            .inner_methods(inner.to_vec())
+            .build()
+            .unwrap()
+    }
+
+    /// Hands `inner` one inner request; returns the response as a full EAP packet and
+    /// the events.
+    fn request(
+        inner: &mut InnerEap,
+        config: &Config,
+        offered: &[MethodType],
+        method: MethodType,
+        data: &[u8],
+    ) -> (Step, VecDeque<Output>) {
+        let mut out = VecDeque::new();
+        let mut ctx = Ctx {
+            config,
+            out: &mut out,
+        };
+        let eap = Eap::typed(Code::Request, 7, method, data);
+        let step = inner.packet(&mut ctx, offered, &eap, |r| r.to_vec());
+        (step, out)
+    }
+
+    /// The response's Type and Type-Data.
+    fn response(step: &Step) -> (MethodType, Vec<u8>) {
+        let Step::Respond { data, .. } = step else {
+            panic!("no response: {step:?}");
+        };
+        let eap = Eap::parse(data).unwrap();
+        assert_eq!((eap.code, eap.identifier), (Code::Response, 7));
+        let (method, data) = eap.method().unwrap();
+        (method, data.to_vec())
+    }
+
+    fn challenge() -> Vec<u8> {
+        MsChapV2::Challenge {
+            id: 1,
+            ms_length: 0,
+            challenge: [9; 16],
+            name: b"server",
+        }
+        .with_ms_length()
+        .to_vec()
+    }
+
+    #[test]
+    fn identity_is_answered_whatever_runs() {
+        let c = config(MSCHAPV2);
+        let mut inner = InnerEap::Idle;
+        let (step, _) = request(&mut inner, &c, MSCHAPV2, MethodType::Identity, b"");
+        assert_eq!(response(&step), (MethodType::Identity, b"bob".to_vec()));
+        assert!(matches!(inner, InnerEap::Idle));
+    }
+
+    #[test]
+    fn a_proposal_not_offered_is_refused_with_the_offered_list() {
+        let c = config(&[MethodType::Gtc]);
+        let mut inner = InnerEap::Idle;
+        let (step, out) = request(&mut inner, &c, MSCHAPV2, MethodType::Gtc, b"");
+        assert_eq!(response(&step), (MethodType::Nak, alloc::vec![26]));
+        assert!(matches!(inner, InnerEap::Refused(MethodType::Gtc)));
+        assert!(out.iter().any(|o| matches!(
+            o,
+            Output::Event(Event::InnerMethodProposed {
+                method: MethodType::Gtc,
+                accepted: false
+            })
+        )));
+    }
+
+    #[test]
+    fn a_running_method_is_not_forgotten_by_a_refusal() {
+        let c = config(&[MethodType::MsChapV2, MethodType::Gtc]);
+        let offered = &c.inner_methods;
+        let mut inner = InnerEap::Idle;
+        let (step, _) = request(&mut inner, &c, offered, MethodType::MsChapV2, &challenge());
+        assert_eq!(response(&step).0, MethodType::MsChapV2);
+        assert!(matches!(inner.mschap(), Some(mschapv2::Outcome::Responded)));
+        // GTC is offered, but not while EAP-MSCHAPv2 runs.
+        let (step, _) = request(&mut inner, &c, offered, MethodType::Gtc, b"");
+        assert_eq!(response(&step), (MethodType::Nak, alloc::vec![26, 6]));
+        assert!(matches!(inner.mschap(), Some(mschapv2::Outcome::Responded)));
+    }
+
+    #[test]
+    fn gtc_is_answered_with_the_password() {
+        let c = config(&[MethodType::Gtc]);
+        let offered = &c.inner_methods;
+        let mut inner = InnerEap::Refused(MethodType::Otp);
+        for _ in 0..2 {
+            let (step, _) = request(&mut inner, &c, offered, MethodType::Gtc, b"Password:");
+            assert_eq!(response(&step), (MethodType::Gtc, b"pw".to_vec()));
+            assert!(matches!(inner, InnerEap::Gtc));
+        }
+    }
+
+    #[test]
+    fn inner_failure_and_success() {
+        let c = config(MSCHAPV2);
+        let mut out = VecDeque::new();
+        let mut ctx = Ctx {
+            config: &c,
+            out: &mut out,
+        };
+        let mut inner = InnerEap::Idle;
+        let success = Eap::parse(&[3, 7, 0, 4]).unwrap();
+        let step = inner.packet(&mut ctx, MSCHAPV2, &success, |r| r.to_vec());
+        assert!(matches!(step, Step::Fail { .. }), "{step:?}");
+        let failure = Eap::parse(&[4, 7, 0, 4]).unwrap();
+        let step = inner.packet(&mut ctx, MSCHAPV2, &failure, |r| r.to_vec());
+        assert!(matches!(step, Step::Respond { ref data, .. } if data.is_empty()));
+        assert!(matches!(inner, InnerEap::ServerFailed));
+    }
+}

@@ -1,6 +1,11 @@
 //! One state machine per EAP method. A method sees the Type-Data of the requests routed to
 //! it and returns the Type-Data of its response; it never sees EAP headers, and an inner
-//! method never knows whether it runs inside PEAP or bare.
+//! method never knows whether it runs inside a tunnel or bare.
+//!
+//! The TLS-based methods (PEAP, EAP-TLS, EAP-TTLS) are one skeleton, [`tls_core`] (the
+//! Start, the handshake, the verdict, the key export), around what each does once the
+//! tunnel is up; PEAP's phase 2 and TTLS's inner EAP share one inner-EAP peer, [`inner`]
+//! (Identity, Notification, Nak, the choice of EAP-MSCHAPv2 or EAP-GTC).
 //!
 //! The peer layer knows methods only through [`Method`]: which type it answers, a step per
 //! request, its RFC 4137 decision and keys, how far it got, and the causes it decides for
@@ -18,7 +23,8 @@ pub(crate) mod ttls;
 use crate::config::Config;
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage};
 use crate::event::{Event, Keys, Output};
-use crate::wire::eap::{EXPANDED_NAK, MethodType, emit_expanded_nak, emit_legacy_nak};
+use crate::method_type::MethodType;
+use crate::wire::eap::{EXPANDED_NAK, emit_expanded_nak, emit_legacy_nak};
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::string::String;

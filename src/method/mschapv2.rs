@@ -240,3 +240,141 @@ impl MsChapV2Peer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use alloc::collections::VecDeque;
+    use alloc::vec::Vec;
+
+    fn config() -> Config {
+        Config::builder("bob")
+            .password("pw")
+            .danger_accept_any_server_certificate()
+            .build()
+            .unwrap()
+    }
+
+    fn step(peer: &mut MsChapV2Peer, config: &Config, packet: MsChapV2<'_>) -> Step {
+        let mut out = VecDeque::new();
+        let mut ctx = Ctx {
+            config,
+            out: &mut out,
+        };
+        peer.process(&mut ctx, &packet.with_ms_length().to_vec())
+    }
+
+    fn challenge() -> MsChapV2<'static> {
+        MsChapV2::Challenge {
+            id: 1,
+            ms_length: 0,
+            challenge: [9; 16],
+            name: b"server",
+        }
+    }
+
+    fn success(message: &[u8]) -> MsChapV2<'_> {
+        MsChapV2::Success {
+            id: 1,
+            ms_length: 0,
+            message,
+        }
+    }
+
+    fn cause(step: &Step) -> &Cause {
+        let Step::Fail { diagnosis, .. } = step else {
+            panic!("not a failure: {step:?}");
+        };
+        &diagnosis.cause
+    }
+
+    fn peer(config: &Config) -> MsChapV2Peer {
+        MsChapV2Peer::new(config.credential.as_ref().unwrap())
+    }
+
+    /// The Success the server would send to our response: its proof of the password.
+    fn proof(response: &[u8]) -> Vec<u8> {
+        let Ok(MsChapV2::Response {
+            peer_challenge,
+            nt_response,
+            ..
+        }) = MsChapV2::parse(response)
+        else {
+            panic!("not a response");
+        };
+        let hash = nt_password_hash("pw");
+        let expected =
+            generate_authenticator_response(&hash, &nt_response, &peer_challenge, &[9; 16], b"bob");
+        let mut message = b"S=".to_vec();
+        for b in expected {
+            message.extend_from_slice(alloc::format!("{b:02X}").as_bytes());
+        }
+        message
+    }
+
+    #[test]
+    fn the_states_carry_the_outcome() {
+        let c = config();
+        let mut p = peer(&c);
+        assert!(matches!(p.outcome(), Outcome::NotResponded));
+        let early = step(&mut p, &c, success(b"S=00"));
+        assert!(matches!(
+            cause(&early),
+            Cause::PrematureSuccess(PrematureSuccess::MschapSuccessBeforeResponse)
+        ));
+        let Step::Respond { data: response, .. } = step(&mut p, &c, challenge()) else {
+            panic!("no response");
+        };
+        assert!(matches!(p.outcome(), Outcome::Responded));
+        let proof = proof(&response);
+        let Step::Respond { data, .. } = step(&mut p, &c, success(&proof)) else {
+            panic!("the proof was refused");
+        };
+        assert_eq!(data, [3]);
+        assert!(matches!(p.outcome(), Outcome::Succeeded(_)));
+        assert!(p.msk().is_some());
+        let again = step(&mut p, &c, success(&proof));
+        assert!(matches!(cause(&again), Cause::Protocol(_)));
+    }
+
+    #[test]
+    fn an_unproven_success_is_no_success() {
+        let c = config();
+        let mut p = peer(&c);
+        step(&mut p, &c, challenge());
+        let wrong = alloc::format!("S={}", "0".repeat(40));
+        let refused = step(&mut p, &c, success(wrong.as_bytes()));
+        assert_eq!(cause(&refused), &Cause::AuthenticatorResponseMismatch);
+        assert!(matches!(p.outcome(), Outcome::Responded));
+        assert!(p.msk().is_none());
+    }
+
+    #[test]
+    fn a_failure_is_kept_with_its_words() {
+        let c = config();
+        let mut p = peer(&c);
+        step(&mut p, &c, challenge());
+        let message = b"E=691 R=0 C=00000000000000000000000000000000 V=3 M=bad password";
+        let Step::Respond { data, .. } = step(
+            &mut p,
+            &c,
+            MsChapV2::Failure {
+                id: 1,
+                ms_length: 0,
+                message,
+            },
+        ) else {
+            panic!("no ack");
+        };
+        assert_eq!(data, [4]);
+        let Outcome::Failed(info) = p.outcome() else {
+            panic!("no failure");
+        };
+        assert!(matches!(
+            info.cause(&c),
+            Cause::MschapFailure { error: 691, retry: false, ref message, .. }
+                if message.as_deref() == Some("bad password")
+        ));
+    }
+}

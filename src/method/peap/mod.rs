@@ -12,7 +12,7 @@ mod phase2;
 
 use self::phase2::Phase2;
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{Negotiated, TlsMethod, TlsSession, Tunnel};
+use super::tls_core::{InTunnel, Negotiated, TlsMethod, TlsSession};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, SentMessage};
@@ -31,7 +31,7 @@ pub(crate) struct Up {
     phase2: Phase2,
 }
 
-impl Tunnel for Up {
+impl InTunnel for Up {
     const METHOD: MethodType = MethodType::Peap;
     /// The only PEAP version we speak.
     const VERSION: u8 = 0;

@@ -71,3 +71,66 @@ impl TunnelKeys {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls::CertificateInfo;
+
+    /// A tunnel whose exports are all 0x11.
+    struct Exporter;
+
+    impl TlsTunnel for Exporter {
+        fn receive(&mut self, _: &[u8]) -> Result<(), TlsFailure> {
+            Ok(())
+        }
+        fn take_outgoing(&mut self, _: &mut Vec<u8>) {}
+        fn is_handshaking(&self) -> bool {
+            false
+        }
+        fn send_plaintext(&mut self, _: &[u8]) -> Result<(), TlsFailure> {
+            Ok(())
+        }
+        fn read_plaintext(&mut self, _: &mut Vec<u8>) -> Result<(), TlsFailure> {
+            Ok(())
+        }
+        fn export(&self, _: &[u8], _: Option<&[u8]>, out: &mut [u8]) -> Result<(), TlsFailure> {
+            out.fill(0x11);
+            Ok(())
+        }
+        fn negotiated(&self) -> Option<(TlsVersion, u16)> {
+            None
+        }
+        fn server_certificate(&self) -> Option<(CertificateInfo, bool)> {
+            None
+        }
+    }
+
+    #[test]
+    fn tls12_session_id_needs_the_randoms() {
+        let label = b"client EAP encryption";
+        let missing = TunnelKeys::export(&Exporter, TlsVersion::TLS12, None, 25, label);
+        assert!(matches!(
+            missing,
+            Err(TlsFailure::Protocol(TlsError {
+                kind: TlsErrorKind::Local,
+                ..
+            }))
+        ));
+        let facts = HandshakeFacts {
+            client_random: [1; 32],
+            server_random: [2; 32],
+            version: TlsVersion::TLS12,
+            suite: 0xc02f,
+        };
+        let keys =
+            TunnelKeys::export(&Exporter, TlsVersion::TLS12, Some(&facts), 25, label).unwrap();
+        let mut id = alloc::vec![25];
+        id.extend_from_slice(&[1; 32]);
+        id.extend_from_slice(&[2; 32]);
+        assert_eq!(keys.session_id, id);
+        // TLS 1.3 takes its Session-Id from the exporter: no randoms needed.
+        let keys = TunnelKeys::export(&Exporter, TlsVersion::TLS13, None, 25, label).unwrap();
+        assert_eq!(keys.session_id.len(), 65);
+    }
+}

@@ -1,6 +1,6 @@
 //! The skeleton every TLS-based method shares (PEAP, EAP-TLS, EAP-TTLS), written once:
 //! the Start, the handshake, the end of the handshake (certificate verdict, key export,
-//! `TunnelUp`), then the method's own part. A method implements [`Tunnel`] for what it does
+//! `TunnelUp`), then the method's own part. A method implements [`InTunnel`] for what it does
 //! once the tunnel is up and is a [`TlsMethod`] of it.
 //!
 //! States, named for what they wait for:
@@ -8,7 +8,7 @@
 //! - `Tls { tls, stage: Handshake }`: TLS handshake messages, reassembled from fragments
 //!   and fed to the tunnel; our flights go out fragmented at the configured size;
 //! - `Tls { tls, stage: Up(..) }`: the handshake is done, the server validated and the
-//!   keys exported; the method's [`Tunnel`] state runs.
+//!   keys exported; the method's [`InTunnel`] state runs.
 //!
 //! One convention for state, here and in every method: a round works on its state in
 //! place (`&mut`), and a transition assigns the next state, built from what the old one
@@ -42,13 +42,13 @@ pub(crate) const PROTECTED_SUCCESS: &[u8] = &[0x00];
 
 /// What a TLS method does once its tunnel is up: the part that differs between PEAP,
 /// EAP-TLS and EAP-TTLS. The constants say what differs before.
-pub(crate) trait Tunnel: Sized + core::fmt::Debug {
+pub(crate) trait InTunnel: Sized + core::fmt::Debug {
     /// The method's EAP Type (its Type-Code is the TLS 1.3 exporter context and the
     /// Session-Id's first octet).
     const METHOD: MethodType;
     /// The version bits of the flags octet we send.
     const VERSION: u8;
-    /// Requests after the Start must carry [`Tunnel::VERSION`] (PEAP); otherwise the
+    /// Requests after the Start must carry [`InTunnel::VERSION`] (PEAP); otherwise the
     /// bits are reserved and ignored.
     const STRICT_VERSION: bool = false;
     /// The TLS 1.2 exporter label of the key material.
@@ -123,20 +123,20 @@ enum Stage<T> {
     Up(T),
 }
 
-/// A TLS-based EAP method: the shared skeleton around its [`Tunnel`] part.
+/// A TLS-based EAP method: the shared skeleton around its [`InTunnel`] part.
 #[derive(Debug)]
 pub(crate) struct TlsMethod<T> {
     state: State<T>,
 }
 
-impl<T: Tunnel> TlsMethod<T> {
+impl<T: InTunnel> TlsMethod<T> {
     pub(crate) fn new() -> Self {
         TlsMethod {
             state: State::ExpectStart,
         }
     }
 
-    fn up(&self) -> Option<&T> {
+    fn up_state(&self) -> Option<&T> {
         match &self.state {
             State::Tls {
                 stage: Stage::Up(up),
@@ -152,12 +152,12 @@ impl<T: Tunnel> TlsMethod<T> {
 
     /// RFC 4137 decision: only the method's part, once up, may say `CondSucc`.
     pub(crate) fn decision(&self) -> Decision {
-        self.up().map_or(Decision::Fail, T::decision)
+        self.up_state().map_or(Decision::Fail, T::decision)
     }
 
     /// The session keys, once the decision is `CondSucc`.
     pub(crate) fn keys(&self) -> Option<&Keys> {
-        self.up().and_then(T::keys)
+        self.up_state().and_then(T::keys)
     }
 
     /// How far the method got.
@@ -184,12 +184,12 @@ impl<T: Tunnel> TlsMethod<T> {
 
     /// What silence means: only the method's part, once up, may know better.
     pub(crate) fn silence_cause(&self, config: &Config, last_sent: SentMessage) -> Option<Cause> {
-        self.up()?.silence_cause(config, last_sent)
+        self.up_state()?.silence_cause(config, last_sent)
     }
 
     /// An EAP-Success before `CondSucc`.
     pub(crate) fn premature_success(&self) -> PrematureSuccess {
-        self.up().map_or(
+        self.up_state().map_or(
             PrematureSuccess::EapSuccessInHandshake,
             T::premature_success,
         )
@@ -232,7 +232,7 @@ impl<T: Tunnel> TlsMethod<T> {
 }
 
 /// The Start: answered with our ClientHello.
-fn start<T: Tunnel>(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> Result<(TlsSession, Step), Step> {
+fn start<T: InTunnel>(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> Result<(TlsSession, Step), Step> {
     check_start(frame, T::NOT_START)?;
     T::started(ctx, frame);
     TlsSession::start(ctx, T::METHOD, T::VERSION, T::STRICT_VERSION)
@@ -240,7 +240,7 @@ fn start<T: Tunnel>(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> Result<(TlsSessi
 
 /// One request of the handshake; at its end the verdict (enforced by
 /// [`TlsSession::handshake_done`]), the keys, `TunnelUp`, and the method's first state.
-fn handshake<T: Tunnel>(
+fn handshake<T: InTunnel>(
     ctx: &mut Ctx<'_>,
     tls: &mut TlsSession,
     stage: &mut Stage<T>,

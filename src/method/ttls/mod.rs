@@ -21,7 +21,7 @@ mod phase2;
 
 use self::phase2::Phase2;
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{Negotiated, PROTECTED_SUCCESS, TlsMethod, TlsSession, Tunnel, fail};
+use super::tls_core::{InTunnel, Negotiated, PROTECTED_SUCCESS, TlsMethod, TlsSession, fail};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
@@ -48,7 +48,7 @@ pub(crate) struct Up {
     stage: Stage,
 }
 
-impl Tunnel for Up {
+impl InTunnel for Up {
     const METHOD: MethodType = MethodType::Ttls;
     /// The only TTLS version.
     const VERSION: u8 = 0;
