@@ -1,9 +1,11 @@
-//! PEAPv0 phase 2 ([MS-PEAP] §3.2.5.2 – §3.2.5.4): inner EAP in the compressed form, the
-//! EAP-TLV Result and Crypto-Binding exchange.
+//! PEAPv0 phase 2 ([MS-PEAP] §3.2.5.2 – §3.2.5.4): inner EAP in the compressed form (the
+//! conversation itself is the inner-EAP peer TTLS uses too, [`InnerEap`], offering the
+//! configured inner methods), then the EAP-TLV Result and Crypto-Binding exchange.
 //!
 //! A Result TLV Success is only answered with Success when the inner method has succeeded
-//! with a verified authenticator response (and a valid Crypto-Binding TLV when one came or
-//! the policy requires it); anything earlier is the phase-2 bypass of CVE-2023-52160.
+//! (EAP-MSCHAPv2 with a verified authenticator response; EAP-GTC once the password went
+//! out), and with a valid Crypto-Binding TLV when one came or the policy requires it;
+//! anything earlier is the phase-2 bypass of CVE-2023-52160.
 //! The one exception is fast reconnect ([MS-PEAP] §3.3.5.2, example in §4.1.3): after a
 //! handshake that really resumed an earlier session, the server may skip phase 2 and send
 //! its Result TLV Success before any inner method; a Crypto-Binding TLV is then keyed by
