@@ -2,213 +2,167 @@
 //! [RFC 9190](https://www.rfc-editor.org/rfc/rfc9190); EAP method 13): mutual
 //! authentication with certificates, no inner method.
 //!
-//! States, named for what they wait for, each holding what it always has:
-//! - `ExpectStart`: the server's EAP-TLS Start, answered with our ClientHello;
-//! - `Handshake(TlsSession)`: the handshake, with our certificate when the server asks;
-//! - `ExpectCommitment { .. }` (TLS 1.3): our side of the handshake is done and the keys
-//!   exported; the server must still send its protected success indication, one octet 0x00
-//!   of application data (RFC 9190 §2.5), before an EAP-Success may be honoured;
-//! - `Authenticated { .. }`: the handshake is complete on both sides; we acknowledged the
-//!   server's last message and wait for EAP-Success (decision `CondSucc`).
+//! The Start and the handshake (with our certificate when the server asks) are the
+//! [`tls_core`](super::tls_core) skeleton's; once the handshake is done on our side and the
+//! keys exported, EAP-TLS waits, in [`Up`]:
+//! - `ExpectCommitment` (TLS 1.3): the server must still send its protected success
+//!   indication, one octet 0x00 of application data (RFC 9190 §2.5), before an EAP-Success
+//!   may be honoured;
+//! - `Authenticated`: the handshake is complete on both sides; we acknowledged the server's
+//!   last message and wait for EAP-Success (decision `CondSucc`).
 //!
 //! Our certificate leaves only inside a handshake whose server certificate is validated by
 //! the connector's verifier, as for every TLS method.
 
 use super::tls_core::keys::TunnelKeys;
-use super::tls_core::{PROTECTED_SUCCESS, TlsSession, check_start, fail, parse_frame};
+use super::tls_core::{InTunnel, Negotiated, PROTECTED_SUCCESS, TlsMethod, TlsSession, fail};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
-use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
+use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
 use crate::event::Keys;
+use crate::method_type::MethodType;
 use crate::tls::TlsVersion;
-use crate::wire::eap::MethodType;
 use crate::wire::tls_frame::TlsFrame;
+use core::ops::ControlFlow;
 
-/// EAP-TLS's Type-Code: the exporter context and the Session-Id's first octet.
-const EAP_TLS_TYPE_CODE: u8 = 13;
-/// The version bits of the EAP-TLS flags octet (reserved, zero).
-const FLAGS_VERSION: u8 = 0;
+/// The EAP-TLS peer method.
+pub(crate) type EapTls = TlsMethod<Up>;
 
 /// TLS alerts by which a server refuses a client certificate (RFC 8446 §6.2).
 fn refuses_certificate(alert: u8) -> bool {
     matches!(alert, 42..=46 | 48 | 49 | 116)
 }
 
-// One per authentication, and the large variants are the ones that live longest: a Box
-// would add an allocation and save nothing.
-#[allow(clippy::large_enum_variant)]
+/// What EAP-TLS waits for once the handshake is done on our side.
 #[derive(Debug)]
-enum State {
-    ExpectStart,
-    Handshake(TlsSession),
-    ExpectCommitment { tls: TlsSession, keys: Keys },
-    Authenticated { tls: TlsSession, keys: Keys },
+enum Stage {
+    ExpectCommitment,
+    Authenticated,
 }
 
-/// The EAP-TLS peer method.
+/// EAP-TLS once the handshake is done on our side: the keys, and what is still awaited.
 #[derive(Debug)]
-pub(crate) struct EapTls {
-    state: State,
+pub(crate) struct Up {
+    keys: Keys,
+    stage: Stage,
 }
 
-impl EapTls {
-    pub(crate) fn new() -> Self {
-        EapTls {
-            state: State::ExpectStart,
+impl InTunnel for Up {
+    const METHOD: MethodType = MethodType::Tls;
+    /// Reserved, zero.
+    const VERSION: u8 = 0;
+    const PACKET: &'static str = "EAP-TLS packet";
+    const NOT_START: &'static str = "an EAP-TLS request without the Start flag";
+
+    /// Resumed (RFC 5216 §2.1.2, RFC 9190 §2.1.3): no certificates either way, the same
+    /// keys derivation, and under TLS 1.3 the same commitment before EAP-Success.
+    fn up(
+        ctx: &mut Ctx<'_>,
+        tls: &mut TlsSession,
+        keys: TunnelKeys,
+        negotiated: Negotiated,
+        _id: u8,
+    ) -> (Self, Step) {
+        let keys = keys.plain_keys();
+        if negotiated.version >= TlsVersion::TLS13 {
+            // Our Certificate, CertificateVerify and Finished go out now; the server's
+            // commitment (or its alert refusing our certificate) comes next.
+            let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
+            let stage = Stage::ExpectCommitment;
+            return (Up { keys, stage }, step);
         }
+        // TLS 1.2: the server's Finished was its last handshake message; we acknowledge it.
+        let step = tls.flush(ctx.config, SentMessage::TlsAck);
+        let stage = Stage::Authenticated;
+        (Up { keys, stage }, step)
+    }
+
+    fn process(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tls: &mut TlsSession,
+        frame: &TlsFrame<'_>,
+        _id: u8,
+    ) -> Step {
+        if let ControlFlow::Break(step) = tls.framing(ctx, frame, self.phase()) {
+            return step;
+        }
+        if let Stage::ExpectCommitment = self.stage {
+            match commitment(ctx, tls) {
+                Err(step) => return step,
+                Ok(true) => self.stage = Stage::Authenticated,
+                // A NewSessionTicket before the commitment: acknowledged, still waiting.
+                Ok(false) => {}
+            }
+        }
+        // Once authenticated, only post-handshake records (tickets) may still come; they
+        // are ACKed.
+        tls.flush(ctx.config, SentMessage::TlsAck)
     }
 
     /// `CondSucc` once the handshake is complete on both sides (TLS 1.3: after the
     /// server's commitment).
-    pub(crate) fn decision(&self) -> Decision {
-        match self.state {
-            State::Authenticated { .. } => Decision::CondSucc,
-            _ => Decision::Fail,
+    fn decision(&self) -> Decision {
+        match self.stage {
+            Stage::Authenticated => Decision::CondSucc,
+            Stage::ExpectCommitment => Decision::Fail,
         }
     }
 
-    /// The keys, once the decision is `CondSucc`.
-    pub(crate) fn keys(&self) -> Option<&Keys> {
-        match &self.state {
-            State::Authenticated { keys, .. } => Some(keys),
-            _ => None,
+    fn keys(&self) -> Option<&Keys> {
+        match self.stage {
+            Stage::Authenticated => Some(&self.keys),
+            Stage::ExpectCommitment => None,
         }
     }
 
-    /// How far EAP-TLS got.
-    pub(crate) fn phase(&self) -> Phase {
-        match self.state {
-            State::ExpectStart => Phase::MethodNegotiation,
-            State::Handshake(_) | State::ExpectCommitment { .. } => Phase::TlsHandshake,
-            State::Authenticated { .. } => Phase::Completion,
+    fn phase(&self) -> Phase {
+        match self.stage {
+            Stage::ExpectCommitment => Phase::TlsHandshake,
+            Stage::Authenticated => Phase::Completion,
         }
     }
 
-    /// What an EAP-Failure means: during the handshake, the server refused what we
-    /// offered (right after our ClientHello) or ended it without an alert; after our last
-    /// flight, most likely our certificate (the server's log says why).
-    pub(crate) fn failure_cause(&self, config: &Config, last_sent: SentMessage) -> Cause {
-        match &self.state {
-            // Our second flight carries our certificate (the server asked for it).
-            State::Handshake(tls) if tls.flights_sent() >= 2 => {
-                Cause::FailureAfterClientCertificate
+    /// After our last flight, most likely our certificate (the server's log says why).
+    fn failure_cause(&self, _config: &Config, last_sent: SentMessage) -> Cause {
+        match self.stage {
+            Stage::ExpectCommitment => Cause::FailureAfterClientCertificate,
+            Stage::Authenticated => Cause::FailureWithoutReason { after: last_sent },
+        }
+    }
+
+    fn premature_success(&self) -> PrematureSuccess {
+        match self.stage {
+            Stage::ExpectCommitment => PrematureSuccess::EapSuccessBeforeCommitment,
+            Stage::Authenticated => PrematureSuccess::EapSuccessInHandshake,
+        }
+    }
+
+    /// During the handshake: the server refused what we offered (right after our
+    /// ClientHello) or ended it without an alert; after our second flight, which carries
+    /// our certificate (the server asked for it), most likely that certificate.
+    fn handshake_failure_cause(tls: &TlsSession, config: &Config, last_sent: SentMessage) -> Cause {
+        if tls.flights_sent() >= 2 {
+            Cause::FailureAfterClientCertificate
+        } else {
+            tls.handshake_failure_cause(config, last_sent)
+        }
+    }
+
+    /// A TLS alert after the server chose (our certificate may have gone out) that refuses
+    /// a certificate is the server refusing ours.
+    fn refine_failure(diagnosis: &mut Diagnosis) {
+        if let Cause::TlsAlert {
+            alert,
+            chosen: Some(_),
+            ..
+        } = diagnosis.cause
+        {
+            if refuses_certificate(alert) {
+                diagnosis.cause = Cause::ClientCertificateRejected { alert };
             }
-            State::Handshake(tls) => tls.handshake_failure_cause(config, last_sent),
-            State::ExpectCommitment { .. } => Cause::FailureAfterClientCertificate,
-            _ => Cause::FailureWithoutReason { after: last_sent },
         }
     }
-
-    /// An EAP-Success before `CondSucc`.
-    pub(crate) fn premature_success(&self) -> PrematureSuccess {
-        match self.state {
-            State::ExpectCommitment { .. } => PrematureSuccess::EapSuccessBeforeCommitment,
-            _ => PrematureSuccess::EapSuccessInHandshake,
-        }
-    }
-
-    /// Processes the Type-Data of an EAP-TLS request.
-    pub(crate) fn process(&mut self, ctx: &mut Ctx<'_>, _id: u8, data: &[u8]) -> Step {
-        let phase = self.phase();
-        let frame = match parse_frame(data, "EAP-TLS packet", phase) {
-            Ok(f) => f,
-            Err(step) => return step,
-        };
-        // A transition consumes the old state; `ExpectStart` only stands in meanwhile.
-        let state = core::mem::replace(&mut self.state, State::ExpectStart);
-        let (state, step) = match state {
-            State::ExpectStart => start(ctx, &frame),
-            State::Handshake(mut tls) => match tls.advance_handshake(ctx, &frame, phase, None) {
-                Err(step) => (State::Handshake(tls), step),
-                Ok(()) => handshake_done(ctx, tls),
-            },
-            State::ExpectCommitment { mut tls, keys } => {
-                match tls
-                    .framing(ctx, &frame, phase, None)
-                    .and_then(|()| commitment(ctx, &mut tls))
-                {
-                    Err(step) => (State::ExpectCommitment { tls, keys }, step),
-                    Ok(true) => {
-                        let step = tls.flush(ctx.config, SentMessage::TlsAck);
-                        (State::Authenticated { tls, keys }, step)
-                    }
-                    // A NewSessionTicket before the commitment: acknowledged, still waiting.
-                    Ok(false) => {
-                        let step = tls.flush(ctx.config, SentMessage::TlsAck);
-                        (State::ExpectCommitment { tls, keys }, step)
-                    }
-                }
-            }
-            State::Authenticated { mut tls, keys } => {
-                // Only post-handshake records (tickets) may still come; they are ACKed.
-                let step = match tls.framing(ctx, &frame, phase, None) {
-                    Err(step) => step,
-                    Ok(()) => tls.flush(ctx.config, SentMessage::TlsAck),
-                };
-                (State::Authenticated { tls, keys }, step)
-            }
-        };
-        self.state = state;
-        // A TLS alert after our certificate went out is the server refusing it.
-        match step {
-            Step::Fail {
-                data,
-                mut diagnosis,
-            } => {
-                if let Cause::TlsAlert {
-                    alert,
-                    chosen: Some(_),
-                    ..
-                } = diagnosis.cause
-                {
-                    if refuses_certificate(alert) {
-                        diagnosis.cause = Cause::ClientCertificateRejected { alert };
-                    }
-                }
-                Step::Fail { data, diagnosis }
-            }
-            other => other,
-        }
-    }
-}
-
-/// The Start: answered with our ClientHello.
-fn start(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> (State, Step) {
-    if let Err(step) = check_start(frame, "an EAP-TLS request without the Start flag") {
-        return (State::ExpectStart, step);
-    }
-    match TlsSession::start(ctx, MethodType::Tls, FLAGS_VERSION) {
-        Ok((tls, step)) => (State::Handshake(tls), step),
-        Err(step) => (State::ExpectStart, step),
-    }
-}
-
-/// The handshake is done on our side: verdict, keys, and what comes next by version.
-fn handshake_done(ctx: &mut Ctx<'_>, mut tls: TlsSession) -> (State, Step) {
-    let negotiated = match tls.handshake_done(ctx) {
-        Ok(n) => n,
-        Err(step) => return (State::Handshake(tls), step),
-    };
-    let version = negotiated.version;
-    let keys = match TunnelKeys::export(tls.tunnel(), version, tls.randoms(), EAP_TLS_TYPE_CODE) {
-        Ok(k) => k.plain_keys(),
-        Err(e) => {
-            let step = tls.failure(ctx, e);
-            return (State::Handshake(tls), step);
-        }
-    };
-    ctx.emit(negotiated.tunnel_up());
-    // Resumed (RFC 5216 §2.1.2, RFC 9190 §2.1.3): no certificates either way, the same
-    // keys derivation, and under TLS 1.3 the same commitment before EAP-Success.
-    if version >= TlsVersion::TLS13 {
-        // Our Certificate, CertificateVerify and Finished go out now; the server's
-        // commitment (or its alert refusing our certificate) comes next.
-        let step = tls.flush(ctx.config, SentMessage::TlsClientFinished);
-        return (State::ExpectCommitment { tls, keys }, step);
-    }
-    // TLS 1.2: the server's Finished was its last handshake message; we acknowledge it.
-    let step = tls.flush(ctx.config, SentMessage::TlsAck);
-    (State::Authenticated { tls, keys }, step)
 }
 
 /// TLS 1.3: the application data received: `Ok(true)` for the commitment, `Ok(false)` for

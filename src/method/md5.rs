@@ -4,7 +4,7 @@
 //!
 //! It authenticates no server and exposes a hash of the password to offline guessing by
 //! anyone who sees the exchange, and it derives no keys: the configuration refuses it unless
-//! [`danger_allow_eap_md5`](crate::ConfigBuilder::danger_allow_eap_md5) names the
+//! [`danger_allow_eap_md5`](crate::config::ConfigBuilder::danger_allow_eap_md5) names the
 //! risk. Some wired switches still run it.
 //!
 //! States: `ExpectChallenge`, then `Answered` (decision `CondSucc`, RFC 4137 §4.1.2: the
@@ -116,7 +116,7 @@ mod tests {
         // EAP-MD5 alone: no TLS method, so no CA is asked for.
         Config::builder("bob")
             .password(password)
-            .methods([crate::wire::eap::MethodType::Md5Challenge])
+            .methods([crate::method_type::MethodType::Md5Challenge])
             .danger_allow_eap_md5()
             .build()
             .unwrap()

@@ -1,6 +1,11 @@
 //! One state machine per EAP method. A method sees the Type-Data of the requests routed to
 //! it and returns the Type-Data of its response; it never sees EAP headers, and an inner
-//! method never knows whether it runs inside PEAP or bare.
+//! method never knows whether it runs inside a tunnel or bare.
+//!
+//! The TLS-based methods (PEAP, EAP-TLS, EAP-TTLS) are one skeleton, [`tls_core`] (the
+//! Start, the handshake, the verdict, the key export), around what each does once the
+//! tunnel is up; PEAP's phase 2 and TTLS's inner EAP share one inner-EAP peer, [`inner`]
+//! (Identity, Notification, Nak, the choice of EAP-MSCHAPv2 or EAP-GTC).
 //!
 //! The peer layer knows methods only through [`Method`]: which type it answers, a step per
 //! request, its RFC 4137 decision and keys, how far it got, and the causes it decides for
@@ -8,6 +13,7 @@
 //! variant here and a module of its own; the peer layer does not change.
 
 pub(crate) mod eap_tls;
+pub(crate) mod inner;
 pub(crate) mod md5;
 pub(crate) mod mschapv2;
 pub(crate) mod peap;
@@ -17,7 +23,8 @@ pub(crate) mod ttls;
 use crate::config::Config;
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage};
 use crate::event::{Event, Keys, Output};
-use crate::wire::eap::{EXPANDED_NAK, MethodType, emit_expanded_nak, emit_legacy_nak};
+use crate::method_type::MethodType;
+use crate::wire::eap::{EXPANDED_NAK, emit_expanded_nak, emit_legacy_nak};
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::string::String;
@@ -146,8 +153,9 @@ impl Method {
         match self {
             Method::Peap(m) => m.silence_cause(config, last_sent),
             // No verdict inside EAP-TLS to outlive a lost EAP-Failure: silence is silence.
-            Method::Tls(_) | Method::Md5(_) => None,
+            Method::Tls(m) => m.silence_cause(config, last_sent),
             Method::Ttls(m) => m.silence_cause(config, last_sent),
+            Method::Md5(_) => None,
         }
     }
 
@@ -202,16 +210,6 @@ impl Step {
             },
             Step::Discard => Step::Discard,
         }
-    }
-}
-
-/// The EAP Type of an inner method's response: its own, or a Nak's (expanded for an expanded
-/// proposal, [RFC 3748 §5.3](https://www.rfc-editor.org/rfc/rfc3748#section-5.3)).
-pub(crate) fn inner_response_type(method: MethodType, sent: SentMessage) -> MethodType {
-    match sent {
-        SentMessage::InnerNak if method.is_expanded() => EXPANDED_NAK,
-        SentMessage::InnerNak => MethodType::Nak,
-        _ => method,
     }
 }
 

@@ -1,12 +1,14 @@
 //! EAP-MSCHAPv2 peer (draft-kamath-pppext-eap-mschapv2; [RFC 2759](https://www.rfc-editor.org/rfc/rfc2759)).
 //!
 //! States: `ExpectChallenge` → (Response sent) `ExpectResult` → `Succeeded` (authenticator
-//! response verified, Success acknowledged) or `Failed` (Failure parsed and acknowledged).
-//! The Success is only acknowledged after the authenticator response has been checked in
-//! constant time: a server that cannot prove it knows the password gets no ack.
+//! response verified, Success acknowledged, the MSK kept), `Unproven` (a Success whose
+//! authenticator response did not verify) or `Failed` (the server's Failure parsed and
+//! acknowledged). The Success is only acknowledged after the authenticator response has
+//! been checked in constant time: a server that cannot prove it knows the password gets no
+//! ack. The states carry the outcome; a parent reads it as an [`Outcome`].
 
 use super::{Ctx, Step};
-use crate::config::Credential;
+use crate::config::{Config, Credential};
 use crate::crypto::mppe::mschapv2_msk;
 use crate::crypto::mschapv2::{
     authenticator_response_matches, generate_authenticator_response, generate_nt_response,
@@ -14,8 +16,8 @@ use crate::crypto::mschapv2::{
 };
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
 use crate::event::Event;
+use crate::method_type::MethodType;
 use crate::secret::{Msk, NtHash};
-use crate::wire::eap::MethodType;
 use crate::wire::mschapv2::{FailureMessage, MsChapV2, SuccessMessage};
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
@@ -24,17 +26,41 @@ use alloc::vec;
 #[derive(Debug)]
 enum State {
     ExpectChallenge,
-    ExpectResult { expected: [u8; 20], msk: Msk },
-    Succeeded { msk: Msk },
-    Failed,
+    /// Our NT-Response went out: the authenticator response the server must prove, and
+    /// the MSK it leads to.
+    ExpectResult {
+        expected: [u8; 20],
+        msk: Msk,
+    },
+    Succeeded {
+        msk: Msk,
+    },
+    /// The server's Success did not prove it knows the password.
+    Unproven,
+    /// The server's Failure.
+    Failed(FailureInfo),
+}
+
+/// How far the exchange got, for the parent's decision and diagnoses.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Outcome<'a> {
+    /// No NT-Response of ours yet.
+    NotResponded,
+    /// Our NT-Response went out; the server has not proved itself (no verdict yet, or a
+    /// Success whose authenticator response did not verify).
+    Responded,
+    /// The server proved it knows the password: the MSK.
+    Succeeded(&'a Msk),
+    /// The server's Failure (before or after our NT-Response).
+    Failed(&'a FailureInfo),
 }
 
 /// What the server said in an MSCHAPv2 Failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FailureInfo {
-    pub(crate) error: u32,
-    pub(crate) retry: bool,
-    pub(crate) message: Option<String>,
+    error: u32,
+    retry: bool,
+    message: Option<String>,
 }
 
 impl FailureInfo {
@@ -54,6 +80,16 @@ impl FailureInfo {
             },
         }
     }
+
+    /// The cause it gives an EAP-Failure: the server's own words on `config`'s user.
+    pub(crate) fn cause(&self, config: &Config) -> Cause {
+        Cause::MschapFailure {
+            user: config.identity().to_string(),
+            error: self.error,
+            retry: self.retry,
+            message: self.message.clone(),
+        }
+    }
 }
 
 /// The EAP-MSCHAPv2 peer.
@@ -62,10 +98,6 @@ pub(crate) struct MsChapV2Peer {
     /// The NT hash of the user's password (what MSCHAPv2 proves knowledge of).
     hash: NtHash,
     state: State,
-    /// The server's Failure, if one came.
-    pub(crate) failure: Option<FailureInfo>,
-    /// True once our NT-Response has left.
-    pub(crate) responded: bool,
 }
 
 fn fail(cause: Cause) -> Step {
@@ -85,16 +117,24 @@ impl MsChapV2Peer {
         MsChapV2Peer {
             hash,
             state: State::ExpectChallenge,
-            failure: None,
-            responded: false,
+        }
+    }
+
+    /// How far the exchange got.
+    pub(crate) fn outcome(&self) -> Outcome<'_> {
+        match &self.state {
+            State::ExpectChallenge => Outcome::NotResponded,
+            State::ExpectResult { .. } | State::Unproven => Outcome::Responded,
+            State::Succeeded { msk } => Outcome::Succeeded(msk),
+            State::Failed(info) => Outcome::Failed(info),
         }
     }
 
     /// The MSK once the server has proved it knows the password.
     pub(crate) fn msk(&self) -> Option<&Msk> {
-        match &self.state {
-            State::Succeeded { msk } => Some(msk),
-            _ => None,
+        match self.outcome() {
+            Outcome::Succeeded(msk) => Some(msk),
+            Outcome::NotResponded | Outcome::Responded | Outcome::Failed(_) => None,
         }
     }
 
@@ -135,8 +175,8 @@ impl MsChapV2Peer {
         let expected =
             generate_authenticator_response(hash, &nt_response, &peer_challenge, challenge, user);
         let msk = mschapv2_msk(hash, &nt_response);
+        // A new Challenge (after a Failure, say) is a new round: its outcome is what counts.
         self.state = State::ExpectResult { expected, msk };
-        self.responded = true;
         let response = MsChapV2::Response {
             id,
             ms_length: 0,
@@ -154,30 +194,30 @@ impl MsChapV2Peer {
     }
 
     fn success(&mut self, ctx: &mut Ctx<'_>, message: &[u8]) -> Step {
-        let State::ExpectResult { expected, .. } = &self.state else {
-            if matches!(self.state, State::Succeeded { .. }) {
-                // Retransmissions are answered by the peer layer (same Identifier, same
-                // octets) before they reach a method: this is a second, new Success.
+        let (expected, msk) = match &self.state {
+            State::ExpectResult { expected, msk } => (expected, msk),
+            // Retransmissions are answered by the peer layer (same Identifier, same
+            // octets) before they reach a method: this is a second, new Success.
+            State::Succeeded { .. } => {
                 return fail(Cause::Protocol(ProtocolViolation::Unexpected(
                     "a second MSCHAPv2 Success",
                 )));
             }
-            return fail(Cause::PrematureSuccess(
-                PrematureSuccess::MschapSuccessBeforeResponse,
-            ));
+            State::ExpectChallenge | State::Unproven | State::Failed(_) => {
+                return fail(Cause::PrematureSuccess(
+                    PrematureSuccess::MschapSuccessBeforeResponse,
+                ));
+            }
         };
         let verified = SuccessMessage::parse(message)
             .map(|m| authenticator_response_matches(expected, &m.authenticator_response))
             .unwrap_or(false);
         if !verified {
-            self.state = State::Failed;
+            self.state = State::Unproven;
             return fail(Cause::AuthenticatorResponseMismatch);
         }
-        let State::ExpectResult { msk, .. } = core::mem::replace(&mut self.state, State::Failed)
-        else {
-            unreachable!("checked above");
-        };
-        self.state = State::Succeeded { msk };
+        // The next state owns a copy; the old one is wiped as it is dropped.
+        self.state = State::Succeeded { msk: msk.clone() };
         ctx.emit(Event::InnerMethodSucceeded {
             method: MethodType::MsChapV2,
         });
@@ -193,12 +233,148 @@ impl MsChapV2Peer {
                 "an MSCHAPv2 Failure after Success",
             )));
         }
-        let info = FailureInfo::parse(message);
-        self.failure = Some(info);
-        self.state = State::Failed;
+        self.state = State::Failed(FailureInfo::parse(message));
         Step::Respond {
             data: vec![4],
             sent: SentMessage::MschapFailureAck,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use alloc::collections::VecDeque;
+    use alloc::vec::Vec;
+
+    fn config() -> Config {
+        Config::builder("bob")
+            .password("pw")
+            .danger_accept_any_server_certificate()
+            .build()
+            .unwrap()
+    }
+
+    fn step(peer: &mut MsChapV2Peer, config: &Config, packet: MsChapV2<'_>) -> Step {
+        let mut out = VecDeque::new();
+        let mut ctx = Ctx {
+            config,
+            out: &mut out,
+        };
+        peer.process(&mut ctx, &packet.with_ms_length().to_vec())
+    }
+
+    fn challenge() -> MsChapV2<'static> {
+        MsChapV2::Challenge {
+            id: 1,
+            ms_length: 0,
+            challenge: [9; 16],
+            name: b"server",
+        }
+    }
+
+    fn success(message: &[u8]) -> MsChapV2<'_> {
+        MsChapV2::Success {
+            id: 1,
+            ms_length: 0,
+            message,
+        }
+    }
+
+    fn cause(step: &Step) -> &Cause {
+        let Step::Fail { diagnosis, .. } = step else {
+            panic!("not a failure: {step:?}");
+        };
+        &diagnosis.cause
+    }
+
+    fn peer(config: &Config) -> MsChapV2Peer {
+        MsChapV2Peer::new(config.credential.as_ref().unwrap())
+    }
+
+    /// The Success the server would send to our response: its proof of the password.
+    fn proof(response: &[u8]) -> Vec<u8> {
+        let Ok(MsChapV2::Response {
+            peer_challenge,
+            nt_response,
+            ..
+        }) = MsChapV2::parse(response)
+        else {
+            panic!("not a response");
+        };
+        let hash = nt_password_hash("pw");
+        let expected =
+            generate_authenticator_response(&hash, &nt_response, &peer_challenge, &[9; 16], b"bob");
+        let mut message = b"S=".to_vec();
+        for b in expected {
+            message.extend_from_slice(alloc::format!("{b:02X}").as_bytes());
+        }
+        message
+    }
+
+    #[test]
+    fn the_states_carry_the_outcome() {
+        let c = config();
+        let mut p = peer(&c);
+        assert!(matches!(p.outcome(), Outcome::NotResponded));
+        let early = step(&mut p, &c, success(b"S=00"));
+        assert!(matches!(
+            cause(&early),
+            Cause::PrematureSuccess(PrematureSuccess::MschapSuccessBeforeResponse)
+        ));
+        let Step::Respond { data: response, .. } = step(&mut p, &c, challenge()) else {
+            panic!("no response");
+        };
+        assert!(matches!(p.outcome(), Outcome::Responded));
+        let proof = proof(&response);
+        let Step::Respond { data, .. } = step(&mut p, &c, success(&proof)) else {
+            panic!("the proof was refused");
+        };
+        assert_eq!(data, [3]);
+        assert!(matches!(p.outcome(), Outcome::Succeeded(_)));
+        assert!(p.msk().is_some());
+        let again = step(&mut p, &c, success(&proof));
+        assert!(matches!(cause(&again), Cause::Protocol(_)));
+    }
+
+    #[test]
+    fn an_unproven_success_is_no_success() {
+        let c = config();
+        let mut p = peer(&c);
+        step(&mut p, &c, challenge());
+        let wrong = alloc::format!("S={}", "0".repeat(40));
+        let refused = step(&mut p, &c, success(wrong.as_bytes()));
+        assert_eq!(cause(&refused), &Cause::AuthenticatorResponseMismatch);
+        assert!(matches!(p.outcome(), Outcome::Responded));
+        assert!(p.msk().is_none());
+    }
+
+    #[test]
+    fn a_failure_is_kept_with_its_words() {
+        let c = config();
+        let mut p = peer(&c);
+        step(&mut p, &c, challenge());
+        let message = b"E=691 R=0 C=00000000000000000000000000000000 V=3 M=bad password";
+        let Step::Respond { data, .. } = step(
+            &mut p,
+            &c,
+            MsChapV2::Failure {
+                id: 1,
+                ms_length: 0,
+                message,
+            },
+        ) else {
+            panic!("no ack");
+        };
+        assert_eq!(data, [4]);
+        let Outcome::Failed(info) = p.outcome() else {
+            panic!("no failure");
+        };
+        assert!(matches!(
+            info.cause(&c),
+            Cause::MschapFailure { error: 691, retry: false, ref message, .. }
+                if message.as_deref() == Some("bad password")
+        ));
     }
 }

@@ -2,10 +2,10 @@
 //! the CSK, on the tunnel's keys.
 
 use crate::crypto::peap::{compound_keys, compound_mac, csk, fast_reconnect_keys};
+use crate::crypto::tls_keys::KeyMaterial;
 use crate::diagnosis::CryptoBindingError;
 use crate::event::Keys;
 use crate::method::tls_core::keys::TunnelKeys;
-use crate::secret::{Emsk, Msk};
 use crate::wire::tlv::{CryptoBinding, CryptoBindingSubType};
 use subtle::ConstantTimeEq;
 
@@ -47,14 +47,13 @@ impl TunnelKeys {
             compound_mac: [0; 20],
         };
         response.compound_mac = compound_mac(&keys.cmk, &response.to_tlv_for_mac(true), &[]);
-        let csk = csk(&keys.ipmk);
-        let msk = Msk::from_slice(&csk.expose()[..64]).expect("CSK is 128 octets");
-        let emsk = Emsk::from_slice(&csk.expose()[64..]).expect("CSK is 128 octets");
+        // MSK and EMSK are the CSK's two halves, split as TLS key material is.
+        let csk = KeyMaterial(csk(&keys.ipmk));
         Ok((
             response.to_tlv(true),
             Keys {
-                msk,
-                emsk,
+                msk: csk.msk(),
+                emsk: csk.emsk(),
                 session_id: self.session_id.clone(),
                 from_cryptobinding: true,
             },

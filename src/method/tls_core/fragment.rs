@@ -1,4 +1,5 @@
-//! EAP-TLS / PEAP fragmentation ([RFC 5216 §2.1.5](https://www.rfc-editor.org/rfc/rfc5216#section-2.1.5)).
+//! The fragmentation of every TLS method (EAP-TLS, PEAP, EAP-TTLS;
+//! [RFC 5216 §2.1.5](https://www.rfc-editor.org/rfc/rfc5216#section-2.1.5)).
 //!
 //! Inbound: the TLS Message Length (L flag) is checked against the reassembly cap before
 //! anything is kept, and the fragments must add up to it; memory grows with the data that

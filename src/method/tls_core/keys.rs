@@ -1,16 +1,18 @@
 //! Keys of a TLS method, exported once the handshake is done: EAP-TLS style key material
-//! ([RFC 5216 §2.3](https://www.rfc-editor.org/rfc/rfc5216#section-2.3)) and the TLS 1.3
+//! ([RFC 5216 §2.3](https://www.rfc-editor.org/rfc/rfc5216#section-2.3), under the
+//! method's own TLS 1.2 label) and the TLS 1.3
 //! exporter labels of [RFC 9427 §2.1](https://www.rfc-editor.org/rfc/rfc9427#section-2.1)
 //! (RFC 9190 §2.3 for EAP-TLS), with the method's Type-Code as context and first octet of
 //! the Session-Id.
 
+use super::session::HandshakeFacts;
 use crate::crypto::tls_keys::{
-    KEY_MATERIAL_LEN, KeyMaterial, TLS12_KEY_LABEL, TLS13_KEY_LABEL, TLS13_METHOD_ID_LABEL,
-    session_id_tls12, session_id_tls13,
+    KEY_MATERIAL_LEN, KeyMaterial, TLS13_KEY_LABEL, TLS13_METHOD_ID_LABEL, session_id_tls12,
+    session_id_tls13,
 };
 use crate::event::Keys;
 use crate::secret::Secret;
-use crate::tls::{TlsFailure, TlsTunnel, TlsVersion};
+use crate::tls::{TlsError, TlsErrorKind, TlsFailure, TlsTunnel, TlsVersion};
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
@@ -22,24 +24,16 @@ pub(crate) struct TunnelKeys {
 }
 
 impl TunnelKeys {
-    /// Exports the key material: TLS 1.2 "client EAP encryption" with no context; TLS 1.3
-    /// the RFC 9427 labels with the method's Type-Code as context. Always 128 octets (a shorter
-    /// TLS 1.3 export is not a prefix).
+    /// Exports the key material: TLS 1.2 the method's label (RFC 5216's "client EAP
+    /// encryption"; EAP-TTLS's "ttls keying material",
+    /// [RFC 5281 §8](https://www.rfc-editor.org/rfc/rfc5281#section-8)) with no context and
+    /// the Session-Id from the handshake's randoms (`facts`, which the caller requires for
+    /// TLS 1.2); TLS 1.3 the RFC 9427 labels with the method's Type-Code as context. Always
+    /// 128 octets (a shorter TLS 1.3 export is not a prefix).
     pub(crate) fn export(
         tunnel: &dyn TlsTunnel,
         version: TlsVersion,
-        randoms: (Option<[u8; 32]>, Option<[u8; 32]>),
-        type_code: u8,
-    ) -> Result<Self, TlsFailure> {
-        Self::export_labelled(tunnel, version, randoms, type_code, TLS12_KEY_LABEL)
-    }
-
-    /// As [`TunnelKeys::export`], with the method's own TLS 1.2 label (EAP-TTLS: "ttls
-    /// keying material", [RFC 5281 §8](https://www.rfc-editor.org/rfc/rfc5281#section-8)).
-    pub(crate) fn export_labelled(
-        tunnel: &dyn TlsTunnel,
-        version: TlsVersion,
-        (client_random, server_random): (Option<[u8; 32]>, Option<[u8; 32]>),
+        facts: Option<&HandshakeFacts>,
         type_code: u8,
         tls12_label: &[u8],
     ) -> Result<Self, TlsFailure> {
@@ -53,14 +47,16 @@ impl TunnelKeys {
                 session_id: session_id_tls13(type_code, &method_id),
             })
         } else {
-            tunnel.export(tls12_label, None, &mut km[..])?;
-            let session_id = match (client_random, server_random) {
-                (Some(c), Some(s)) => session_id_tls12(type_code, &c, &s),
-                _ => Vec::new(),
+            let Some(facts) = facts else {
+                return Err(TlsFailure::Protocol(TlsError::new(
+                    TlsErrorKind::Local,
+                    "the handshake's randoms were not seen on the wire: no TLS 1.2 Session-Id",
+                )));
             };
+            tunnel.export(tls12_label, None, &mut km[..])?;
             Ok(TunnelKeys {
                 material: KeyMaterial(Secret::new(*km)),
-                session_id,
+                session_id: session_id_tls12(type_code, &facts.client_random, &facts.server_random),
             })
         }
     }
@@ -73,5 +69,68 @@ impl TunnelKeys {
             session_id: self.session_id.clone(),
             from_cryptobinding: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls::CertificateInfo;
+
+    /// A tunnel whose exports are all 0x11.
+    struct Exporter;
+
+    impl TlsTunnel for Exporter {
+        fn receive(&mut self, _: &[u8]) -> Result<(), TlsFailure> {
+            Ok(())
+        }
+        fn take_outgoing(&mut self, _: &mut Vec<u8>) {}
+        fn is_handshaking(&self) -> bool {
+            false
+        }
+        fn send_plaintext(&mut self, _: &[u8]) -> Result<(), TlsFailure> {
+            Ok(())
+        }
+        fn read_plaintext(&mut self, _: &mut Vec<u8>) -> Result<(), TlsFailure> {
+            Ok(())
+        }
+        fn export(&self, _: &[u8], _: Option<&[u8]>, out: &mut [u8]) -> Result<(), TlsFailure> {
+            out.fill(0x11);
+            Ok(())
+        }
+        fn negotiated(&self) -> Option<(TlsVersion, u16)> {
+            None
+        }
+        fn server_certificate(&self) -> Option<(CertificateInfo, bool)> {
+            None
+        }
+    }
+
+    #[test]
+    fn tls12_session_id_needs_the_randoms() {
+        let label = b"client EAP encryption";
+        let missing = TunnelKeys::export(&Exporter, TlsVersion::TLS12, None, 25, label);
+        assert!(matches!(
+            missing,
+            Err(TlsFailure::Protocol(TlsError {
+                kind: TlsErrorKind::Local,
+                ..
+            }))
+        ));
+        let facts = HandshakeFacts {
+            client_random: [1; 32],
+            server_random: [2; 32],
+            version: TlsVersion::TLS12,
+            suite: 0xc02f,
+        };
+        let keys =
+            TunnelKeys::export(&Exporter, TlsVersion::TLS12, Some(&facts), 25, label).unwrap();
+        let mut id = alloc::vec![25];
+        id.extend_from_slice(&[1; 32]);
+        id.extend_from_slice(&[2; 32]);
+        assert_eq!(keys.session_id, id);
+        // TLS 1.3 takes its Session-Id from the exporter: no randoms needed.
+        let keys = TunnelKeys::export(&Exporter, TlsVersion::TLS13, None, 25, label).unwrap();
+        assert_eq!(keys.session_id.len(), 65);
     }
 }

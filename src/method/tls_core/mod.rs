@@ -1,460 +1,266 @@
-//! The TLS part that every TLS-based method shares (PEAP today; EAP-TLS and EAP-TTLS use
-//! the same): EAP-TLS framing with fragments both ways and the reassembly cap
-//! ([RFC 5216 §2.1.5, §3](https://www.rfc-editor.org/rfc/rfc5216#section-3)), the handshake
-//! through the [`TlsTunnel`], the randoms and parameters seen on the wire, the server
-//! certificate verdict at the end of the handshake, and TLS failures turned into causes.
+//! The skeleton every TLS-based method shares (PEAP, EAP-TLS, EAP-TTLS), written once:
+//! the Start, the handshake, the end of the handshake (certificate verdict, key export,
+//! `TunnelUp`), then the method's own part. A method implements [`InTunnel`] for what it does
+//! once the tunnel is up and is a [`TlsMethod`] of it.
 //!
-//! A method owns one [`TlsSession`] from the moment it answers the Start; it only exists
-//! while a tunnel does, so nothing here is optional.
+//! States, named for what they wait for:
+//! - `ExpectStart`: the method's Start, answered with our ClientHello;
+//! - `Tls { tls, stage: Handshake }`: TLS handshake messages, reassembled from fragments
+//!   and fed to the tunnel; our flights go out fragmented at the configured size;
+//! - `Tls { tls, stage: Up(..) }`: the handshake is done, the server validated and the
+//!   keys exported; the method's [`InTunnel`] state runs.
+//!
+//! One convention for state, here and in every method: a round works on its state in
+//! place (`&mut`), and a transition assigns the next state, built from what the old one
+//! lends. What every later state has sits beside the state that changes (the
+//! [`TlsSession`] beside `Handshake | Up`), so a transition never has to move it out.
+//!
+//! The TLS part (framing, fragment ACKs both ways, reassembly cap, the handshake's facts,
+//! failures) is [`TlsSession`]; the keys are [`keys::TunnelKeys`]. A method owns one
+//! `TlsSession` from the moment it answers the Start; it only exists while a tunnel does,
+//! so nothing here is optional. Nothing from an inner method leaves before the tunnel is up.
 
 pub(crate) mod fragment;
 pub(crate) mod keys;
+mod session;
 
-use self::fragment::{Outbound, Reassembly};
-use super::{Ctx, Step};
+use self::keys::TunnelKeys;
+pub(crate) use self::session::{Negotiated, TlsSession, fail};
+use self::session::{check_start, parse_frame};
+use super::{Ctx, Decision, Step};
 use crate::config::Config;
-use crate::diagnosis::SentMessage;
-use crate::diagnosis::{Cause, Diagnosis, Phase, ProtocolViolation};
-use crate::event::Event;
-use crate::tls::CertificateProblem;
-use crate::tls::{TlsErrorKind, TlsFailure, TlsTunnel, TlsVersion};
-use crate::wire::eap::MethodType;
+use crate::crypto::tls_keys::TLS12_KEY_LABEL;
+use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage};
+use crate::event::Keys;
+use crate::method_type::MethodType;
 use crate::wire::tls_frame::TlsFrame;
-use crate::wire::tls_record::{TlsEvent, TlsScanner, client_hello_random};
-use alloc::borrow::Cow;
-use alloc::boxed::Box;
-use alloc::vec::Vec;
+use core::ops::ControlFlow;
 
 /// The TLS 1.3 server's protected success indication: one octet 0x00 of application data
 /// ([RFC 9190 §2.5](https://www.rfc-editor.org/rfc/rfc9190#section-2.5)).
 pub(crate) const PROTECTED_SUCCESS: &[u8] = &[0x00];
 
-/// What an inbound frame amounts to.
-pub(crate) enum Inbound<'a> {
-    /// Answer with this (an ACK, our next fragment, or a failure).
-    Step(Step),
-    /// A whole TLS message from the server (lent by the frame when it came in one).
-    Message(Cow<'a, [u8]>),
+/// What a TLS method does once its tunnel is up: the part that differs between PEAP,
+/// EAP-TLS and EAP-TTLS. The constants say what differs before.
+pub(crate) trait InTunnel: Sized + core::fmt::Debug {
+    /// The method's EAP Type (its Type-Code is the TLS 1.3 exporter context and the
+    /// Session-Id's first octet).
+    const METHOD: MethodType;
+    /// The version bits of the flags octet we send.
+    const VERSION: u8;
+    /// Requests after the Start must carry [`InTunnel::VERSION`] (PEAP); otherwise the
+    /// bits are reserved and ignored.
+    const STRICT_VERSION: bool = false;
+    /// The TLS 1.2 exporter label of the key material.
+    const TLS12_KEY_LABEL: &'static [u8] = TLS12_KEY_LABEL;
+    /// What a request is called when its frame does not parse.
+    const PACKET: &'static str;
+    /// A first request without the Start flag.
+    const NOT_START: &'static str;
+
+    /// The Start was accepted, before our ClientHello goes out.
+    fn started(_ctx: &mut Ctx<'_>, _frame: &TlsFrame<'_>) {}
+
+    /// The tunnel is up (`TunnelUp` announced, `keys` exported): the first state, and the
+    /// answer to the request that finished the handshake (request Identifier `id`).
+    fn up(
+        ctx: &mut Ctx<'_>,
+        tls: &mut TlsSession,
+        keys: TunnelKeys,
+        negotiated: Negotiated,
+        id: u8,
+    ) -> (Self, Step);
+
+    /// One request once the tunnel is up: its frame still to be passed through
+    /// [`TlsSession::framing`].
+    fn process(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tls: &mut TlsSession,
+        frame: &TlsFrame<'_>,
+        id: u8,
+    ) -> Step;
+
+    /// RFC 4137 decision.
+    fn decision(&self) -> Decision;
+    /// The session keys, once the decision is `CondSucc`.
+    fn keys(&self) -> Option<&Keys>;
+    /// How far it got.
+    fn phase(&self) -> Phase;
+    /// What an EAP-Failure means.
+    fn failure_cause(&self, config: &Config, last_sent: SentMessage) -> Cause;
+    /// What silence means, when the method knows better than "no answer".
+    fn silence_cause(&self, _config: &Config, _last_sent: SentMessage) -> Option<Cause> {
+        None
+    }
+    /// An EAP-Success before `CondSucc`.
+    fn premature_success(&self) -> PrematureSuccess;
+
+    /// What an EAP-Failure during the handshake means.
+    fn handshake_failure_cause(tls: &TlsSession, config: &Config, last_sent: SentMessage) -> Cause {
+        tls.handshake_failure_cause(config, last_sent)
+    }
+
+    /// A failure decided by any round, read once more by the method (EAP-TLS names the
+    /// alerts that refuse its certificate).
+    fn refine_failure(_diagnosis: &mut Diagnosis) {}
 }
 
-/// What a finished handshake negotiated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Negotiated {
-    pub(crate) version: TlsVersion,
-    pub(crate) suite: u16,
-    /// An earlier session was resumed ([`TlsTunnel::resumed`]): the only case in which a
-    /// method may skip its inner authentication.
-    pub(crate) resumed: bool,
+/// Where a TLS method stands.
+// One per authentication, and the large variant is the one that lives longest: a Box
+// would add an allocation and save nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum State<T> {
+    ExpectStart,
+    Tls { tls: TlsSession, stage: Stage<T> },
 }
 
-impl Negotiated {
-    /// The event that says the tunnel is up (once the keys are exported).
-    pub(crate) fn tunnel_up(&self) -> Event {
-        Event::TunnelUp {
-            version: self.version,
-            cipher_suite: self.suite,
-            resumed: self.resumed,
+/// How far the TLS connection got.
+#[derive(Debug)]
+enum Stage<T> {
+    Handshake,
+    Up(T),
+}
+
+/// A TLS-based EAP method: the shared skeleton around its [`InTunnel`] part.
+#[derive(Debug)]
+pub(crate) struct TlsMethod<T> {
+    state: State<T>,
+}
+
+impl<T: InTunnel> TlsMethod<T> {
+    pub(crate) fn new() -> Self {
+        TlsMethod {
+            state: State::ExpectStart,
         }
     }
-}
 
-/// One TLS connection of an EAP method, with its fragment buffers.
-pub(crate) struct TlsSession {
-    /// The version bits of the flags octet this method sends.
-    version: u8,
-    tls: Box<dyn TlsTunnel>,
-    rx: Reassembly,
-    tx: Outbound,
-    /// Reads the ServerHello; dropped once read.
-    server_scan: Option<TlsScanner>,
-    client_random: Option<[u8; 32]>,
-    server_random: Option<[u8; 32]>,
-    chosen: Option<(TlsVersion, u16)>,
-    flights_sent: u32,
-}
-
-impl core::fmt::Debug for TlsSession {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("TlsSession")
-            .field("chosen", &self.chosen)
-            .field("flights_sent", &self.flights_sent)
-            .finish_non_exhaustive()
+    fn up_state(&self) -> Option<&T> {
+        match &self.state {
+            State::Tls {
+                stage: Stage::Up(up),
+                ..
+            } => Some(up),
+            State::ExpectStart
+            | State::Tls {
+                stage: Stage::Handshake,
+                ..
+            } => None,
+        }
     }
-}
 
-/// A step that ends the authentication with `cause`, sending nothing.
-pub(crate) fn fail(phase: Phase, cause: Cause) -> Step {
-    Step::Fail {
-        data: None,
-        diagnosis: Box::new(Diagnosis::new(phase, cause)),
+    /// RFC 4137 decision: only the method's part, once up, may say `CondSucc`.
+    pub(crate) fn decision(&self) -> Decision {
+        self.up_state().map_or(Decision::Fail, T::decision)
     }
-}
 
-/// The frame of a TLS method's request ([RFC 5216 §3.1](https://www.rfc-editor.org/rfc/rfc5216#section-3.1));
-/// one that does not parse ends the authentication, naming `what` it was.
-pub(crate) fn parse_frame<'a>(
-    data: &'a [u8],
-    what: &'static str,
-    phase: Phase,
-) -> Result<TlsFrame<'a>, Step> {
-    TlsFrame::parse(data).map_err(|error| {
-        fail(
-            phase,
-            Cause::Protocol(ProtocolViolation::Malformed { what, error }),
+    /// The session keys, once the decision is `CondSucc`.
+    pub(crate) fn keys(&self) -> Option<&Keys> {
+        self.up_state().and_then(T::keys)
+    }
+
+    /// How far the method got.
+    pub(crate) fn phase(&self) -> Phase {
+        match &self.state {
+            State::ExpectStart => Phase::MethodNegotiation,
+            State::Tls { stage, .. } => match stage {
+                Stage::Handshake => Phase::TlsHandshake,
+                Stage::Up(up) => up.phase(),
+            },
+        }
+    }
+
+    /// What an EAP-Failure means after `last_sent`.
+    pub(crate) fn failure_cause(&self, config: &Config, last_sent: SentMessage) -> Cause {
+        match &self.state {
+            State::ExpectStart => Cause::FailureWithoutReason { after: last_sent },
+            State::Tls { tls, stage } => match stage {
+                Stage::Handshake => T::handshake_failure_cause(tls, config, last_sent),
+                Stage::Up(up) => up.failure_cause(config, last_sent),
+            },
+        }
+    }
+
+    /// What silence means: only the method's part, once up, may know better.
+    pub(crate) fn silence_cause(&self, config: &Config, last_sent: SentMessage) -> Option<Cause> {
+        self.up_state()?.silence_cause(config, last_sent)
+    }
+
+    /// An EAP-Success before `CondSucc`.
+    pub(crate) fn premature_success(&self) -> PrematureSuccess {
+        self.up_state().map_or(
+            PrematureSuccess::EapSuccessInHandshake,
+            T::premature_success,
         )
-    })
-}
-
-/// Checks the method's first request: a Start, and only the flags octet (RFC 5216 §3.1,
-/// [MS-PEAP] 2.2, RFC 5281 §9.1); anything else under the S flag is malformed.
-/// `not_start` names a first request without the flag.
-pub(crate) fn check_start(frame: &TlsFrame<'_>, not_start: &'static str) -> Result<(), Step> {
-    if !frame.start {
-        return Err(fail(
-            Phase::MethodNegotiation,
-            Cause::Protocol(ProtocolViolation::Unexpected(not_start)),
-        ));
     }
-    let length_flag = frame.message_length.is_some();
-    if length_flag || frame.more || !frame.data.is_empty() {
-        return Err(fail(
-            Phase::MethodNegotiation,
-            Cause::Protocol(ProtocolViolation::MalformedStart {
-                length_flag,
-                more_flag: frame.more,
-                data_len: frame.data.len(),
-            }),
-        ));
-    }
-    Ok(())
-}
 
-/// The TLS connection that could not start, as a failure.
-pub(crate) fn connect_failure(ctx: &mut Ctx<'_>, failure: TlsFailure) -> Step {
-    let (phase, cause) = cause_of(ctx, failure, None, None);
-    fail(phase, cause)
-}
-
-/// The phase and cause of a TLS failure (emitting the certificate events it carries).
-fn cause_of(
-    ctx: &mut Ctx<'_>,
-    failure: TlsFailure,
-    chosen: Option<(TlsVersion, u16)>,
-    clockless_floor: Option<i64>,
-) -> (Phase, Cause) {
-    match failure {
-        TlsFailure::AlertReceived(alert) => (
-            Phase::TlsHandshake,
-            Cause::TlsAlert {
-                alert,
-                offered: ctx.config.tls.offer(),
-                chosen,
-            },
-        ),
-        TlsFailure::Certificate {
-            problem,
-            certificate,
-        } => {
-            if let Some(c) = &certificate {
-                ctx.emit(Event::ServerCertificate {
-                    certificate: c.clone(),
-                    validated: false,
-                });
-            }
-            if let Some(floor) = clockless_floor {
-                ctx.emit(Event::CertificateDatesNotChecked { floor });
-            }
-            (
-                Phase::ServerValidation,
-                Cause::CertificateRejected {
-                    problem,
-                    certificate,
-                },
-            )
-        }
-        // A broken entropy source is ours, whenever rustls asks it (the ClientHello's
-        // random and key share at the start, a TLS 1.2 key exchange later): the same
-        // cause as MSCHAPv2's challenge, with no hint about the server.
-        TlsFailure::Protocol(e) if e.kind == TlsErrorKind::Random => {
-            (Phase::TlsHandshake, Cause::RandomFailure)
-        }
-        TlsFailure::Protocol(e) => (Phase::TlsHandshake, Cause::Tls(e)),
-    }
-}
-
-impl TlsSession {
-    /// Starts a connection (after the method's Start) and returns it with the first
-    /// fragment of our ClientHello.
-    pub(crate) fn start(
-        ctx: &mut Ctx<'_>,
-        method: MethodType,
-        version: u8,
-    ) -> Result<(Self, Step), Step> {
-        let tls = ctx
-            .config
-            .tls
-            .connect(method)
-            .map_err(|e| connect_failure(ctx, e))?;
-        let mut session = TlsSession {
-            version,
-            tls,
-            rx: Reassembly::default(),
-            tx: Outbound::default(),
-            server_scan: Some(TlsScanner::new()),
-            client_random: None,
-            server_random: None,
-            chosen: None,
-            flights_sent: 0,
+    /// Processes the Type-Data of a request.
+    pub(crate) fn process(&mut self, ctx: &mut Ctx<'_>, id: u8, data: &[u8]) -> Step {
+        let phase = self.phase();
+        let frame = match parse_frame(data, T::PACKET, phase) {
+            Ok(f) => f,
+            Err(step) => return step,
         };
-        let mut hello = Vec::new();
-        session.tls.take_outgoing(&mut hello);
-        let step = session.send(hello, ctx.config.fragment_size, SentMessage::ClientHello);
-        Ok((session, step))
-    }
-
-    /// The tunnel, for the method's key export.
-    pub(crate) fn tunnel(&self) -> &dyn TlsTunnel {
-        self.tls.as_ref()
-    }
-
-    /// Our ClientHello's and the ServerHello's randoms (TLS 1.2 Session-Ids).
-    pub(crate) fn randoms(&self) -> (Option<[u8; 32]>, Option<[u8; 32]>) {
-        (self.client_random, self.server_random)
-    }
-
-    /// Explains an EAP-Failure during the handshake: right after our ClientHello, before
-    /// the server chose anything, it refused what we offered.
-    pub(crate) fn handshake_failure_cause(&self, config: &Config, last_sent: SentMessage) -> Cause {
-        if self.chosen.is_none() && self.flights_sent <= 1 {
-            Cause::HandshakeRejected {
-                offered: config.tls.offer(),
-            }
-        } else {
-            Cause::FailureWithoutReason { after: last_sent }
-        }
-    }
-
-    /// True while fragments of our last message wait for the server's ACKs.
-    pub(crate) fn sending(&self) -> bool {
-        self.tx.pending()
-    }
-
-    /// How many of our flights went out (the ClientHello is the first).
-    pub(crate) fn flights_sent(&self) -> u32 {
-        self.flights_sent
-    }
-
-    /// An empty frame of this method: the ACK of a fragment.
-    pub(crate) fn ack(&self, sent: SentMessage) -> Step {
-        Step::Respond {
-            data: TlsFrame::data(self.version, &[]).to_vec(),
-            sent,
-        }
-    }
-
-    /// A request after the Start: a second Start is a violation, and so are other version
-    /// bits than `version` when the method checks them (PEAP); then the framing of
-    /// [`TlsSession::inbound`], and a whole server message goes to the tunnel. `Err`
-    /// carries the step that answers anything else (an ACK, our next fragment, a failure).
-    pub(crate) fn framing(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        frame: &TlsFrame<'_>,
-        phase: Phase,
-        version: Option<u8>,
-    ) -> Result<(), Step> {
-        if frame.start {
-            return Err(fail(
-                phase,
-                Cause::Protocol(ProtocolViolation::UnexpectedStart {
-                    handshake_complete: !self.is_handshaking(),
-                }),
-            ));
-        }
-        if version.is_some_and(|v| v != frame.version) {
-            return Err(fail(
-                phase,
-                Cause::Protocol(ProtocolViolation::PeapVersion(frame.version)),
-            ));
-        }
-        match self.inbound(frame, ctx.config, phase) {
-            Inbound::Step(step) => Err(step),
-            Inbound::Message(m) => self.receive(ctx, &m),
-        }
-    }
-
-    /// Handles the framing of one request (already checked for Start and version by the
-    /// method): the ACK of our pending fragment, or one fragment of the server's message.
-    pub(crate) fn inbound<'a>(
-        &mut self,
-        frame: &TlsFrame<'a>,
-        config: &Config,
-        phase: Phase,
-    ) -> Inbound<'a> {
-        if self.tx.pending() {
-            if !frame.data.is_empty() || frame.more {
-                return Inbound::Step(fail(
-                    phase,
-                    Cause::Protocol(ProtocolViolation::UnexpectedData),
-                ));
-            }
-            return Inbound::Step(Step::Respond {
-                data: self.tx.next(config.fragment_size, self.version),
-                sent: SentMessage::TlsFragment,
-            });
-        }
-        match self.rx.push(frame, config.limits.reassembly_cap) {
-            Ok(Some(m)) if !m.is_empty() => Inbound::Message(m),
-            // An empty request outside fragmentation: answer in kind. Repeated, the round
-            // limit ends it.
-            Ok(_) => Inbound::Step(self.ack(SentMessage::TlsAck)),
-            Err(v) => Inbound::Step(fail(phase, Cause::Protocol(v))),
-        }
-    }
-
-    /// Feeds a whole server message to the tunnel (reading the ServerHello on the way).
-    pub(crate) fn receive(&mut self, ctx: &mut Ctx<'_>, message: &[u8]) -> Result<(), Step> {
-        if let Some(scanner) = self.server_scan.as_mut() {
-            if let Some(TlsEvent::ServerHello(h)) = scanner.first_hello(message) {
-                self.server_random = Some(h.random);
-                self.chosen = Some((TlsVersion(h.version()), h.cipher_suite));
-                self.server_scan = None;
-            }
-        }
-        self.tls.receive(message).map_err(|e| self.failure(ctx, e))
-    }
-
-    /// One request during the handshake: its frame reassembled and fed to TLS, then our
-    /// next flight. `Err` is the step to answer with (an ACK, our flight, or a failure);
-    /// `Ok(())` means the handshake completed on our side.
-    pub(crate) fn advance_handshake(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        frame: &TlsFrame<'_>,
-        phase: Phase,
-        version: Option<u8>,
-    ) -> Result<(), Step> {
-        self.framing(ctx, frame, phase, version)?;
-        if self.is_handshaking() {
-            return Err(self.flush(ctx.config, SentMessage::TlsClientFinished));
-        }
-        Ok(())
-    }
-
-    /// True until the handshake has completed.
-    pub(crate) fn is_handshaking(&self) -> bool {
-        self.tls.is_handshaking()
-    }
-
-    /// The handshake finished: announces the certificate verdict and refuses an
-    /// unvalidated server (defence in depth: a connector that validates must not finish a
-    /// handshake with one). Returns what was negotiated. A resumed handshake carries no
-    /// certificate: the one reported is the one validated when the session was made.
-    pub(crate) fn handshake_done(&mut self, ctx: &mut Ctx<'_>) -> Result<Negotiated, Step> {
-        let validated = match self.tls.server_certificate() {
-            Some((certificate, validated)) => {
-                ctx.emit(Event::ServerCertificate {
-                    certificate,
-                    validated,
-                });
-                if let Some(floor) = self.tls.clockless_floor() {
-                    ctx.emit(Event::CertificateDatesNotChecked { floor });
+        let step = match &mut self.state {
+            State::ExpectStart => match start::<T>(ctx, &frame) {
+                Ok((tls, step)) => {
+                    self.state = State::Tls {
+                        tls,
+                        stage: Stage::Handshake,
+                    };
+                    step
                 }
-                validated
-            }
-            None => false,
-        };
-        if !validated && ctx.config.tls.validates_server() {
-            return Err(fail(
-                Phase::ServerValidation,
-                Cause::CertificateRejected {
-                    problem: CertificateProblem::UnknownIssuer,
-                    certificate: None,
-                },
-            ));
-        }
-        let (version, suite) = self.tls.negotiated().unwrap_or((TlsVersion::TLS12, 0));
-        self.chosen = Some((version, suite));
-        Ok(Negotiated {
-            version,
-            suite,
-            resumed: self.tls.resumed(),
-        })
-    }
-
-    /// Decrypted application data received so far.
-    pub(crate) fn read_plaintext(&mut self, ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Step> {
-        let mut plaintext = Vec::new();
-        self.tls
-            .read_plaintext(&mut plaintext)
-            .map_err(|e| self.failure(ctx, e))?;
-        Ok(plaintext)
-    }
-
-    /// Encrypts application data (sent with the next flight).
-    pub(crate) fn send_plaintext(&mut self, ctx: &mut Ctx<'_>, data: &[u8]) -> Result<(), Step> {
-        self.tls
-            .send_plaintext(data)
-            .map_err(|e| self.failure(ctx, e))
-    }
-
-    /// Sends what the tunnel has queued (an ACK when nothing), labelled `sent`.
-    pub(crate) fn flush(&mut self, config: &Config, sent: SentMessage) -> Step {
-        let mut out = Vec::new();
-        self.tls.take_outgoing(&mut out);
-        self.send(out, config.fragment_size, sent)
-    }
-
-    /// The last words of a failure decided inside the tunnel: `data` encrypted and its
-    /// first fragment, if the tunnel can still carry it.
-    pub(crate) fn last_words(
-        &mut self,
-        config: &Config,
-        data: Option<(Vec<u8>, SentMessage)>,
-    ) -> Option<(Vec<u8>, SentMessage)> {
-        let (plaintext, sent) = data?;
-        self.tls.send_plaintext(&plaintext).ok()?;
-        let mut out = Vec::new();
-        self.tls.take_outgoing(&mut out);
-        Some((self.tx.start(out, config.fragment_size, self.version), sent))
-    }
-
-    /// Queues an outgoing TLS message and returns the first fragment.
-    fn send(&mut self, bytes: Vec<u8>, fragment_size: usize, sent: SentMessage) -> Step {
-        if bytes.is_empty() {
-            return self.ack(SentMessage::TlsAck);
-        }
-        if self.client_random.is_none() {
-            // Our ClientHello: the first flight, its first record.
-            self.client_random = client_hello_random(&bytes);
-        }
-        self.flights_sent += 1;
-        let more_than_one = bytes.len() > fragment_size;
-        let data = self.tx.start(bytes, fragment_size, self.version);
-        Step::Respond {
-            data,
-            sent: if more_than_one {
-                SentMessage::TlsFragment
-            } else {
-                sent
+                Err(step) => step,
             },
+            State::Tls { tls, stage } => match stage {
+                Stage::Handshake => handshake(ctx, tls, stage, &frame, phase, id),
+                Stage::Up(up) => up.process(ctx, tls, &frame, id),
+            },
+        };
+        match step {
+            Step::Fail {
+                data,
+                mut diagnosis,
+            } => {
+                T::refine_failure(&mut diagnosis);
+                Step::Fail { data, diagnosis }
+            }
+            other => other,
         }
     }
+}
 
-    /// Ends on a TLS failure, sending the alert the TLS library queued (if any).
-    pub(crate) fn failure(&mut self, ctx: &mut Ctx<'_>, failure: TlsFailure) -> Step {
-        let (phase, cause) = cause_of(ctx, failure, self.chosen, self.tls.clockless_floor());
-        let mut alert = Vec::new();
-        self.tls.take_outgoing(&mut alert);
-        let data = (!alert.is_empty()).then(|| {
-            (
-                self.tx.start(alert, ctx.config.fragment_size, self.version),
-                SentMessage::TlsAlert,
-            )
-        });
-        Step::Fail {
-            data,
-            diagnosis: Box::new(Diagnosis::new(phase, cause)),
-        }
+/// The Start: answered with our ClientHello.
+fn start<T: InTunnel>(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> Result<(TlsSession, Step), Step> {
+    check_start(frame, T::NOT_START)?;
+    T::started(ctx, frame);
+    TlsSession::start(ctx, T::METHOD, T::VERSION, T::STRICT_VERSION)
+}
+
+/// One request of the handshake; at its end the verdict (enforced by
+/// [`TlsSession::handshake_done`]), the keys, `TunnelUp`, and the method's first state.
+fn handshake<T: InTunnel>(
+    ctx: &mut Ctx<'_>,
+    tls: &mut TlsSession,
+    stage: &mut Stage<T>,
+    frame: &TlsFrame<'_>,
+    phase: Phase,
+    id: u8,
+) -> Step {
+    if let ControlFlow::Break(step) = tls.advance_handshake(ctx, frame, phase) {
+        return step;
     }
+    let negotiated = match tls.handshake_done(ctx) {
+        Ok(n) => n,
+        Err(step) => return step,
+    };
+    let keys = match tls.export_keys(negotiated.version, T::METHOD, T::TLS12_KEY_LABEL) {
+        Ok(k) => k,
+        Err(e) => return tls.failure(ctx, e),
+    };
+    ctx.emit(negotiated.tunnel_up());
+    let (up, step) = T::up(ctx, tls, keys, negotiated, id);
+    *stage = Stage::Up(up);
+    step
 }

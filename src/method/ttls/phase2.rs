@@ -9,28 +9,30 @@
 //!   MS-CHAP2-Response. The server's MS-CHAP2-Success must prove it knows the password
 //!   (checked in constant time) before we acknowledge it; MS-CHAP-Error is its refusal.
 //! - EAP (§11.1): inner EAP in EAP-Message AVPs, starting with our EAP-Response/Identity;
-//!   EAP-MSCHAPv2 is the same peer as PEAP's, and inner Identity, Notification and Nak
-//!   follow the shared rules of [`crate::method`].
+//!   the conversation is the inner-EAP peer PEAP uses too ([`InnerEap`]: Identity,
+//!   Notification, Nak, EAP-MSCHAPv2), offering EAP-MSCHAPv2 only.
 //!
 //! States carry their data: the MSCHAPv2 state holds the authenticator response it
-//! expects; the EAP state holds the inner peer once the server proposed it.
+//! expects; the EAP state holds the inner peer.
 
 use crate::config::{Config, Credential, TtlsInner};
 use crate::crypto::mschapv2::{
     authenticator_response_matches, generate_authenticator_response, generate_nt_response,
     nt_password_hash,
 };
-use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
+use crate::diagnosis::{Cause, Diagnosis, Phase, ProtocolViolation, SentMessage};
 use crate::event::Event;
-use crate::method::mschapv2::{FailureInfo, MsChapV2Peer};
-use crate::method::{Ctx, Step, inner_response_type};
+use crate::method::inner::InnerEap;
+use crate::method::mschapv2::{FailureInfo, Outcome as MschapOutcome};
+use crate::method::{Ctx, Step};
+use crate::method_type::MethodType;
 use crate::secret::NtHash;
 use crate::tls::TlsTunnel;
 use crate::wire::avp::{
     Avp, EAP_MESSAGE, MS_CHAP_CHALLENGE, MS_CHAP_ERROR, MS_CHAP2_RESPONSE, MS_CHAP2_SUCCESS,
     REPLY_MESSAGE, USER_NAME, USER_PASSWORD, VENDOR_MICROSOFT, emit_avps, iter_avps, pad_password,
 };
-use crate::wire::eap::{Code, Eap, MethodType};
+use crate::wire::eap::Eap;
 use crate::wire::mschapv2::SuccessMessage;
 use alloc::boxed::Box;
 use alloc::string::ToString;
@@ -43,19 +45,8 @@ const CHALLENGE_LABEL: &[u8] = b"ttls challenge";
 const MS_CHAP2_RESPONSE_LEN: usize = 50;
 /// Inner EAP packets are at most this long (as the outer layer caps EAP).
 const MAX_INNER_EAP: usize = 4096;
-
-/// Where the inner EAP conversation stands.
-#[derive(Debug)]
-pub(crate) enum InnerEap {
-    /// Our Identity went out; no method yet.
-    Started,
-    /// We refused the server's proposal with an inner Nak.
-    Refused(MethodType),
-    /// EAP-MSCHAPv2 runs (its peer holds the outcome).
-    MsChapV2(MsChapV2Peer),
-    /// The server sent an inner EAP-Failure.
-    ServerFailed,
-}
+/// The inner EAP methods offered: EAP-MSCHAPv2 alone.
+const INNER_EAP_OFFERED: &[MethodType] = &[MethodType::MsChapV2];
 
 /// Phase 2 of one TTLS session.
 #[derive(Debug)]
@@ -172,7 +163,7 @@ impl Phase2 {
                     data: eap_message(&identity),
                     sent: SentMessage::InnerIdentity,
                 };
-                Ok((Phase2::Eap(InnerEap::Started), step))
+                Ok((Phase2::Eap(InnerEap::Idle), step))
             }
         }
     }
@@ -181,8 +172,8 @@ impl Phase2 {
     pub(crate) fn complete(&self) -> bool {
         match self {
             Phase2::PapSent | Phase2::MschapSucceeded => true,
-            Phase2::Eap(InnerEap::MsChapV2(peer)) => peer.msk().is_some(),
-            _ => false,
+            Phase2::Eap(inner) => matches!(inner.mschap(), Some(MschapOutcome::Succeeded(_))),
+            Phase2::MschapSent { .. } | Phase2::MschapFailed(_) => false,
         }
     }
 
@@ -190,9 +181,12 @@ impl Phase2 {
     /// gave its verdict (the EAP-Success or EAP-Failure itself); then completion.
     pub(crate) fn phase(&self) -> Phase {
         match self {
+            Phase2::PapSent | Phase2::MschapSent { .. } | Phase2::MschapFailed(_) => {
+                Phase::InnerAuthentication
+            }
             Phase2::MschapSucceeded => Phase::Completion,
-            Phase2::Eap(InnerEap::MsChapV2(peer)) if peer.msk().is_some() => Phase::Completion,
-            _ => Phase::InnerAuthentication,
+            Phase2::Eap(_) if self.complete() => Phase::Completion,
+            Phase2::Eap(_) => Phase::InnerAuthentication,
         }
     }
 
@@ -201,19 +195,17 @@ impl Phase2 {
     pub(crate) fn server_reported_failure(&self) -> bool {
         match self {
             Phase2::MschapFailed(_) | Phase2::Eap(InnerEap::ServerFailed) => true,
-            Phase2::Eap(InnerEap::MsChapV2(peer)) => peer.failure.is_some(),
-            _ => false,
+            Phase2::Eap(inner) => inner.mschap_failure().is_some(),
+            Phase2::PapSent | Phase2::MschapSent { .. } | Phase2::MschapSucceeded => false,
         }
     }
 
     /// What an EAP-Failure means in phase 2.
     pub(crate) fn failure_cause(&self, config: &Config, last_sent: SentMessage) -> Cause {
         let user = config.identity().to_string();
-        let mschap_failure = |f: &FailureInfo| Cause::MschapFailure {
-            user: user.clone(),
-            error: f.error,
-            retry: f.retry,
-            message: f.message.clone(),
+        let ended = Cause::EndedWithoutVerdict {
+            after: last_sent,
+            sent: 1,
         };
         match self {
             Phase2::PapSent => Cause::TtlsCredentialsRejected {
@@ -224,32 +216,28 @@ impl Phase2 {
                 user,
                 inner: TtlsInner::MsChapV2,
             },
-            Phase2::MschapFailed(f) => mschap_failure(f),
+            Phase2::MschapFailed(f) => f.cause(config),
             Phase2::MschapSucceeded => Cause::RejectedAfterInnerSuccess {
                 cryptobinding: false,
             },
-            Phase2::Eap(InnerEap::MsChapV2(peer)) => match (&peer.failure, peer.msk()) {
-                (Some(f), _) => mschap_failure(f),
-                (None, Some(_)) => Cause::RejectedAfterInnerSuccess {
+            Phase2::Eap(inner) => match (inner, inner.mschap()) {
+                (_, Some(MschapOutcome::Failed(f))) => f.cause(config),
+                (_, Some(MschapOutcome::Succeeded(_))) => Cause::RejectedAfterInnerSuccess {
                     cryptobinding: false,
                 },
-                (None, None) if peer.responded => Cause::TtlsCredentialsRejected {
+                (_, Some(MschapOutcome::Responded)) => Cause::TtlsCredentialsRejected {
                     user,
                     inner: TtlsInner::EapMsChapV2,
                 },
-                (None, None) => Cause::EndedWithoutVerdict {
-                    after: last_sent,
-                    sent: 1,
+                (InnerEap::Refused(proposed), _) => Cause::InnerMethodRefused {
+                    proposed: *proposed,
+                    offered: INNER_EAP_OFFERED.to_vec(),
                 },
-            },
-            Phase2::Eap(InnerEap::Refused(proposed)) => Cause::InnerMethodRefused {
-                proposed: *proposed,
-                offered: alloc::vec![MethodType::MsChapV2],
-            },
-            Phase2::Eap(InnerEap::ServerFailed) => Cause::ServerResultFailure,
-            Phase2::Eap(InnerEap::Started) => Cause::EndedWithoutVerdict {
-                after: last_sent,
-                sent: 1,
+                (InnerEap::ServerFailed, _) => Cause::ServerResultFailure,
+                (
+                    InnerEap::Idle | InnerEap::MsChapV2(_) | InnerEap::Gtc,
+                    None | Some(MschapOutcome::NotResponded),
+                ) => ended,
             },
         }
     }
@@ -322,7 +310,15 @@ impl Phase2 {
                 });
                 respond_empty(SentMessage::MschapSuccessAck)
             }
-            Phase2::Eap(inner) if !eap.is_empty() => inner_eap(ctx, inner, &eap),
+            Phase2::Eap(inner) if !eap.is_empty() => match Eap::parse(&eap) {
+                Ok(packet) => inner.packet(ctx, INNER_EAP_OFFERED, &packet, |response| {
+                    eap_message(&response.to_vec())
+                }),
+                Err(error) => fail(Cause::Protocol(ProtocolViolation::Malformed {
+                    what: "inner EAP packet",
+                    error,
+                })),
+            },
             Phase2::Eap(_) => fail(Cause::Protocol(ProtocolViolation::Unexpected(
                 "an EAP-TTLS message without an EAP-Message AVP during inner EAP",
             ))),
@@ -360,98 +356,4 @@ fn eap_message(packet: &[u8]) -> Vec<u8> {
         Avp::radius(EAP_MESSAGE, chunk).emit(&mut out);
     }
     out
-}
-
-/// One inner EAP packet from the server.
-fn inner_eap(ctx: &mut Ctx<'_>, state: &mut InnerEap, packet: &[u8]) -> Step {
-    let eap = match Eap::parse(packet) {
-        Ok(e) => e,
-        Err(error) => {
-            return fail(Cause::Protocol(ProtocolViolation::Malformed {
-                what: "inner EAP packet",
-                error,
-            }));
-        }
-    };
-    let id = eap.identifier;
-    match (eap.code, eap.method()) {
-        (Code::Request, Some((method, data))) => {
-            let step = request(ctx, state, method, data);
-            wrap(step, id, method)
-        }
-        // RFC 5281 §11.1 ends inner EAP with the outer EAP-Success or EAP-Failure; some
-        // servers send the inner one first. A Failure is their verdict; a Success counts
-        // only after the inner method succeeded.
-        (Code::Failure, _) => {
-            if !matches!(state, InnerEap::MsChapV2(p) if p.failure.is_some()) {
-                *state = InnerEap::ServerFailed;
-            }
-            respond_empty(SentMessage::TlsAck)
-        }
-        (Code::Success, _) => match state {
-            InnerEap::MsChapV2(p) if p.msk().is_some() => respond_empty(SentMessage::TlsAck),
-            _ => fail(Cause::PrematureSuccess(
-                PrematureSuccess::EapSuccessBeforeInner,
-            )),
-        },
-        _ => fail(Cause::Protocol(ProtocolViolation::Unexpected(
-            "an inner EAP packet that is not a request",
-        ))),
-    }
-}
-
-/// An inner request; returns its response Type-Data.
-fn request(ctx: &mut Ctx<'_>, state: &mut InnerEap, method: MethodType, data: &[u8]) -> Step {
-    match (method, &mut *state) {
-        (MethodType::Identity, _) => Step::Respond {
-            data: ctx.config.identity.as_bytes().to_vec(),
-            sent: SentMessage::InnerIdentity,
-        },
-        (MethodType::Notification, _) => {
-            crate::method::notification(ctx.out, data);
-            Step::Respond {
-                data: Vec::new(),
-                sent: SentMessage::Notification,
-            }
-        }
-        (MethodType::MsChapV2, InnerEap::MsChapV2(peer)) => peer.process(ctx, data),
-        (MethodType::MsChapV2, _) => {
-            let Some(credential) = &ctx.config.credential else {
-                return refuse(ctx, state, method);
-            };
-            ctx.emit(Event::InnerMethodProposed {
-                method,
-                accepted: true,
-            });
-            let mut peer = MsChapV2Peer::new(credential);
-            let step = peer.process(ctx, data);
-            *state = InnerEap::MsChapV2(peer);
-            step
-        }
-        _ => refuse(ctx, state, method),
-    }
-}
-
-/// An inner proposal we refuse: an inner Nak offering EAP-MSCHAPv2.
-fn refuse(ctx: &mut Ctx<'_>, state: &mut InnerEap, method: MethodType) -> Step {
-    ctx.emit(Event::InnerMethodProposed {
-        method,
-        accepted: false,
-    });
-    if !matches!(state, InnerEap::MsChapV2(_)) {
-        *state = InnerEap::Refused(method);
-    }
-    let (_, nak) = crate::method::nak(method, &[MethodType::MsChapV2]);
-    Step::Respond {
-        data: nak,
-        sent: SentMessage::InnerNak,
-    }
-}
-
-/// An inner method's Type-Data step as the EAP-Message AVPs to encrypt.
-fn wrap(step: Step, id: u8, method: MethodType) -> Step {
-    step.map_data(|data, sent| {
-        let eap = Eap::response(id, inner_response_type(method, sent), &data);
-        (eap_message(&eap.to_vec()), sent)
-    })
 }
