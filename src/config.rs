@@ -20,6 +20,7 @@
 //! ```
 
 use crate::method_type::MethodType;
+use crate::method_type::TtlsInner;
 use crate::secret::{NtHash, Password};
 use crate::tls::{CertificateTime, FixedTime, TlsConnector, TlsVersion, UnixClock};
 use alloc::string::String;
@@ -33,9 +34,6 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::CertifiedKey;
-// Moved next to MethodType (issue 25); named here too until the methods import it from
-// there.
-pub(crate) use crate::method_type::TtlsInner;
 
 /// The user's secret for the inner method.
 #[derive(Clone, Debug, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]

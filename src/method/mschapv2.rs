@@ -18,10 +18,11 @@ use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, ProtocolViolat
 use crate::event::Event;
 use crate::method_type::MethodType;
 use crate::secret::{Msk, NtHash};
-use crate::wire::mschapv2::{FailureMessage, MsChapV2, SuccessMessage};
+use crate::wire::mschapv2::{MsChapV2, SuccessMessage};
 use alloc::boxed::Box;
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec;
+use alloc::vec::Vec;
 
 #[derive(Debug)]
 enum State {
@@ -55,40 +56,25 @@ pub(crate) enum Outcome<'a> {
     Failed(&'a FailureInfo),
 }
 
-/// What the server said in an MSCHAPv2 Failure.
+/// What the server said in an MSCHAPv2 Failure: its text "E=... R=... M=..."
+/// ([RFC 2759 §6](https://www.rfc-editor.org/rfc/rfc2759#section-6)), read by
+/// [`Cause::mschap_failure`] (the one reading, shared with the capture explainer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FailureInfo {
-    error: u32,
-    retry: bool,
-    message: Option<String>,
+    text: Vec<u8>,
 }
 
 impl FailureInfo {
-    /// Reads the failure text "E=... R=... M=..." ([RFC 2759 §6](https://www.rfc-editor.org/rfc/rfc2759#section-6));
-    /// text that does not parse is kept whole as the message, with error 0.
+    /// Keeps the failure text.
     pub(crate) fn parse(text: &[u8]) -> FailureInfo {
-        match FailureMessage::parse(text) {
-            Ok(m) => FailureInfo {
-                error: m.error,
-                retry: m.retry,
-                message: m.message.map(|t| String::from_utf8_lossy(t).to_string()),
-            },
-            Err(_) => FailureInfo {
-                error: 0,
-                retry: false,
-                message: Some(String::from_utf8_lossy(text).to_string()),
-            },
+        FailureInfo {
+            text: text.to_vec(),
         }
     }
 
     /// The cause it gives an EAP-Failure: the server's own words on `config`'s user.
     pub(crate) fn cause(&self, config: &Config) -> Cause {
-        Cause::MschapFailure {
-            user: config.identity().to_string(),
-            error: self.error,
-            retry: self.retry,
-            message: self.message.clone(),
-        }
+        Cause::mschap_failure(config.identity().to_string(), &self.text)
     }
 }
 

@@ -15,7 +15,7 @@
 //! States carry their data: the MSCHAPv2 state holds the authenticator response it
 //! expects; the EAP state holds the inner peer.
 
-use crate::config::{Config, Credential, TtlsInner};
+use crate::config::{Config, Credential};
 use crate::crypto::mschapv2::{
     authenticator_response_matches, generate_authenticator_response, generate_nt_response,
     nt_password_hash,
@@ -26,6 +26,7 @@ use crate::method::inner::InnerEap;
 use crate::method::mschapv2::{FailureInfo, Outcome as MschapOutcome};
 use crate::method::{Ctx, Step};
 use crate::method_type::MethodType;
+use crate::method_type::TtlsInner;
 use crate::secret::NtHash;
 use crate::tls::TlsTunnel;
 use crate::wire::avp::{
