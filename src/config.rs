@@ -22,7 +22,7 @@
 use crate::method_type::MethodType;
 use crate::method_type::TtlsInner;
 use crate::secret::{NtHash, Password};
-use crate::tls::{CertificateTime, FixedTime, TlsConnector, TlsVersion, UnixClock};
+use crate::tls::{CertificateTime, FixedTime, ServerNameRule, TlsConnector, TlsVersion, UnixClock};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
@@ -304,7 +304,10 @@ impl Config {
 /// Which servers to trust.
 #[derive(Clone, Debug)]
 enum Validation {
-    Unset,
+    /// The default: a server must chain to the configured CAs and carry a name the rule
+    /// accepts (`build` refuses a configuration without both, for a TLS method).
+    CasAndName,
+    /// [`ConfigBuilder::danger_accept_any_server_certificate`]: any server.
     DangerAcceptAny,
 }
 
@@ -317,7 +320,7 @@ pub struct ConfigBuilder {
     roots: RootCertStore,
     /// The first CA certificate refused: its position and why.
     bad_root: Option<(usize, String)>,
-    name_rule: Option<NameRule>,
+    name_rule: Option<ServerNameRule>,
     validation: Validation,
     tls_max: TlsVersion,
     methods: Vec<MethodType>,
@@ -338,15 +341,6 @@ pub struct ConfigBuilder {
     bad_client_certificate: Option<String>,
     /// EAP-MD5 named as an accepted risk ([`ConfigBuilder::danger_allow_eap_md5`]).
     allow_md5: bool,
-}
-
-/// Without `std` there is no built-in connector to hand the rule to; a custom
-/// [`TlsConnector`] applies its own.
-#[derive(Clone, Debug)]
-#[cfg_attr(not(feature = "std"), allow(dead_code))]
-enum NameRule {
-    Exact(String),
-    Suffix(String),
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -370,7 +364,7 @@ impl ConfigBuilder {
             roots: RootCertStore::empty(),
             bad_root: None,
             name_rule: None,
-            validation: Validation::Unset,
+            validation: Validation::CasAndName,
             tls_max: TlsVersion::TLS12,
             methods: vec![MethodType::Peap],
             inner_methods: vec![MethodType::MsChapV2],
@@ -449,14 +443,14 @@ impl ConfigBuilder {
 
     /// The server certificate must carry exactly this DNS name (`domain_match`).
     pub fn server_name(mut self, name: impl Into<String>) -> Self {
-        self.name_rule = Some(NameRule::Exact(name.into()));
+        self.name_rule = Some(ServerNameRule::Exact(name.into()));
         self
     }
 
     /// The server certificate must carry this domain or a name under it, on a label
     /// boundary (`domain_suffix_match`).
     pub fn domain_suffix(mut self, suffix: impl Into<String>) -> Self {
-        self.name_rule = Some(NameRule::Suffix(suffix.into()));
+        self.name_rule = Some(ServerNameRule::DomainSuffix(suffix.into()));
         self
     }
 
@@ -726,10 +720,7 @@ impl ConfigBuilder {
 
     /// The server policy of the built-in connectors: CAs and name rule, or the opt-out.
     #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
-    fn server_policy(
-        &self,
-    ) -> Result<Option<(RootCertStore, crate::tls::ServerNameRule)>, ConfigError> {
-        use crate::tls::ServerNameRule;
+    fn server_policy(&self) -> Result<Option<(RootCertStore, ServerNameRule)>, ConfigError> {
         // Without a TLS method (EAP-MD5 alone) there is no server to validate: no CA asked
         // for, and the connector, never used, says it validates nothing.
         let tls_method = self
@@ -738,8 +729,8 @@ impl ConfigBuilder {
             .any(|m| matches!(m, MethodType::Peap | MethodType::Tls | MethodType::Ttls));
         match self.validation {
             Validation::DangerAcceptAny => Ok(None),
-            Validation::Unset if !tls_method => Ok(None),
-            Validation::Unset => {
+            Validation::CasAndName if !tls_method => Ok(None),
+            Validation::CasAndName => {
                 if let Some((index, reason)) = &self.bad_root {
                     return Err(ConfigError::BadCaCertificate {
                         index: *index,
@@ -749,11 +740,7 @@ impl ConfigBuilder {
                 if self.roots.is_empty() {
                     return Err(ConfigError::NoCaCertificates);
                 }
-                let rule = match &self.name_rule {
-                    Some(NameRule::Exact(n)) => ServerNameRule::Exact(n.clone()),
-                    Some(NameRule::Suffix(s)) => ServerNameRule::DomainSuffix(s.clone()),
-                    None => return Err(ConfigError::NoServerName),
-                };
+                let rule = self.name_rule.clone().ok_or(ConfigError::NoServerName)?;
                 Ok(Some((self.roots.clone(), rule)))
             }
         }
@@ -771,74 +758,26 @@ impl ConfigBuilder {
         }
     }
 
-    /// Hosts: rustls's buffered connection, the system clock unless told otherwise.
-    #[cfg(feature = "std")]
+    /// The built-in connector (`tls/setup.rs` assembles it for the build's backend).
     fn builtin_connector(
         &self,
         provider: Arc<CryptoProvider>,
         client: Option<Arc<CertifiedKey>>,
     ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
-        use crate::tls::RustlsConnector;
-        let versions = self.versions();
-        let connector = match self.server_policy()? {
-            None => RustlsConnector::danger_accept_any_server(provider, versions),
-            Some((roots, rule)) => RustlsConnector::new(provider, versions, roots, rule),
+        let spec = crate::tls::setup::ConnectorSpec {
+            provider,
+            versions: self.versions(),
+            policy: self.server_policy()?,
+            time: self.time.clone(),
+            client,
+            key_log: self.key_log.clone(),
+            sessions: self.sessions.clone(),
         };
-        let connector = match &self.time {
-            Some(t) => connector.with_certificate_time(t.clone()),
-            None => connector,
-        };
-        let connector = match client {
-            Some(k) => connector.with_client_certificate(k),
-            None => connector,
-        };
-        let connector = match &self.key_log {
-            Some(k) => connector.with_key_log(k.clone()),
-            None => connector,
-        };
-        let connector = match &self.sessions {
-            Some(store) => connector.with_session_store(store.clone()),
-            None => connector,
-        };
-        Ok(Arc::new(connector))
-    }
-
-    /// Firmware: rustls's unbuffered connection; the time policy must be given.
-    #[cfg(all(not(feature = "std"), feature = "unbuffered"))]
-    fn builtin_connector(
-        &self,
-        provider: Arc<CryptoProvider>,
-        client: Option<Arc<CertifiedKey>>,
-    ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
-        use crate::tls::UnbufferedConnector;
-        let versions = self.versions();
-        let time = self.time.clone().ok_or(ConfigError::NoClock)?;
-        let connector = match self.server_policy()? {
-            None => UnbufferedConnector::danger_accept_any_server(provider, versions, time),
-            Some((roots, rule)) => UnbufferedConnector::new(provider, versions, roots, rule, time),
-        };
-        let connector = match client {
-            Some(k) => connector.with_client_certificate(k),
-            None => connector,
-        };
-        let connector = match &self.key_log {
-            Some(k) => connector.with_key_log(k.clone()),
-            None => connector,
-        };
-        let connector = match &self.sessions {
-            Some(store) => connector.with_session_store(store.clone()),
-            None => connector,
-        };
-        Ok(Arc::new(connector))
-    }
-
-    #[cfg(not(any(feature = "std", feature = "unbuffered")))]
-    fn builtin_connector(
-        &self,
-        _provider: Arc<CryptoProvider>,
-        _client: Option<Arc<CertifiedKey>>,
-    ) -> Result<Arc<dyn TlsConnector>, ConfigError> {
-        Err(ConfigError::NoTls)
+        crate::tls::setup::builtin_connector(spec).ok_or(if cfg!(feature = "unbuffered") {
+            ConfigError::NoClock
+        } else {
+            ConfigError::NoTls
+        })
     }
 }
 

@@ -79,7 +79,7 @@ pub(crate) mod keylog;
 #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
 mod errors;
 #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
-mod setup;
+pub(crate) mod setup;
 #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
 mod verify;
 

@@ -274,6 +274,92 @@ fn invalid_name(literal: &'static str) -> ServerName<'static> {
     )))
 }
 
+/// What a configuration asks of the built-in connector.
+pub(crate) struct ConnectorSpec {
+    pub(crate) provider: Arc<CryptoProvider>,
+    pub(crate) versions: &'static [&'static SupportedProtocolVersion],
+    /// The CAs and the name rule; `None`: the explicit opt-out (accept any server).
+    pub(crate) policy: Option<(rustls::RootCertStore, super::ServerNameRule)>,
+    /// `None`: the system clock (hosts); firmware must give one.
+    pub(crate) time: Option<CertificateTime>,
+    pub(crate) client: Option<Arc<CertifiedKey>>,
+    pub(crate) key_log: Option<Arc<dyn KeyLog>>,
+    pub(crate) sessions: Option<Arc<dyn ClientSessionStore>>,
+}
+
+/// The built-in connector for `spec`, the one the build selects: rustls's buffered
+/// connection on hosts (feature `std`), its unbuffered connection in firmware. `None`
+/// when there is none to make: without std, no time policy was given (or no TLS backend
+/// is compiled in).
+#[cfg_attr(
+    not(any(feature = "std", feature = "unbuffered")),
+    allow(unused_variables)
+)]
+pub(crate) fn builtin_connector(spec: ConnectorSpec) -> Option<Arc<dyn super::TlsConnector>> {
+    #[cfg(feature = "std")]
+    {
+        use super::RustlsConnector;
+        let ConnectorSpec {
+            provider,
+            versions,
+            policy,
+            time,
+            client,
+            key_log,
+            sessions,
+        } = spec;
+        let mut c = match policy {
+            None => RustlsConnector::danger_accept_any_server(provider, versions),
+            Some((roots, rule)) => RustlsConnector::new(provider, versions, roots, rule),
+        };
+        if let Some(t) = time {
+            c = c.with_certificate_time(t);
+        }
+        if let Some(k) = client {
+            c = c.with_client_certificate(k);
+        }
+        if let Some(k) = key_log {
+            c = c.with_key_log(k);
+        }
+        if let Some(store) = sessions {
+            c = c.with_session_store(store);
+        }
+        Some(Arc::new(c))
+    }
+    #[cfg(all(not(feature = "std"), feature = "unbuffered"))]
+    {
+        use super::UnbufferedConnector;
+        let ConnectorSpec {
+            provider,
+            versions,
+            policy,
+            time,
+            client,
+            key_log,
+            sessions,
+        } = spec;
+        let time = time?;
+        let mut c = match policy {
+            None => UnbufferedConnector::danger_accept_any_server(provider, versions, time),
+            Some((roots, rule)) => UnbufferedConnector::new(provider, versions, roots, rule, time),
+        };
+        if let Some(k) = client {
+            c = c.with_client_certificate(k);
+        }
+        if let Some(k) = key_log {
+            c = c.with_key_log(k);
+        }
+        if let Some(store) = sessions {
+            c = c.with_session_store(store);
+        }
+        Some(Arc::new(c))
+    }
+    #[cfg(not(any(feature = "std", feature = "unbuffered")))]
+    {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
