@@ -198,7 +198,8 @@ pub enum Event {
 /// versions and cipher suites by name, dates as dates; never a key.
 impl Display for Event {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        use crate::diagnosis::{Note, Suite};
+        use crate::diagnosis::Note;
+        use crate::diagnosis::cause::Suite;
         use crate::text::write_list;
         use crate::tls::cert_info::date_text;
         let taken = |accepted: bool| if accepted { "accepted" } else { "refused" };

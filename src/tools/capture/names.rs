@@ -115,7 +115,7 @@ pub(crate) fn alert_text(level: u8, description: u8) -> String {
         2 => "fatal",
         _ => "level?",
     };
-    format!("{level} {}", crate::diagnosis::Alert(description))
+    format!("{level} {}", crate::diagnosis::cause::Alert(description))
 }
 
 #[cfg(test)]

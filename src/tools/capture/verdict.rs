@@ -9,7 +9,7 @@ use crate::crypto::mschapv2::{
     authenticator_response_matches, generate_authenticator_response, generate_nt_response,
     nt_password_hash,
 };
-use crate::diagnosis::Alert;
+use crate::diagnosis::cause::Alert;
 use crate::diagnosis::{Cause, Phase, SentMessage, TimeoutKind, TransportFailure};
 use crate::method_type::MethodType;
 use crate::tls::{CertificateInfo, CertificateProblem, TlsOffer, TlsVersion};
