@@ -4,7 +4,7 @@
 //! link layer the explainer reads, explained, key-checked, and read back by tshark as an
 //! independent reader.
 
-use eap::unstable::capture::air::{self, DataShape};
+use eap::unstable::air::{self, DataShape};
 use eap::unstable::capture::{
     ConversationOutcome, KeyCheck, KeySource, Options, PcapWriter, Report, Stage, explain,
     link::Mac,

@@ -8,6 +8,8 @@
 //! It is a fast test double, not an interop proof: interop is proven against FreeRADIUS
 //! and hostapd (see the `interop_*` tests).
 
+#[cfg_attr(not(feature = "capture"), allow(dead_code))]
+pub(crate) mod air;
 mod authenticator;
 #[cfg(feature = "capture")]
 pub(crate) mod fuzzing;

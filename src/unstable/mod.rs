@@ -42,6 +42,12 @@ pub mod capture {
     pub use crate::tools::capture::*;
 }
 
+/// 802.11 frame and monitor-header builders for tests (`src/testing/air.rs`).
+#[cfg(feature = "testing")]
+pub mod air {
+    pub use crate::testing::air::*;
+}
+
 /// The fuzz target bodies (`src/testing/fuzzing.rs`).
 #[cfg(all(feature = "testing", feature = "capture"))]
 #[doc(hidden)]

@@ -421,10 +421,11 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "testing")]
     #[test]
     fn radiotap_fcs_flags_and_protected_management() {
-        let deauth = crate::tools::capture::air::management_frame(12, AP, SUPP, AP, &[15, 0]);
-        let with_fcs = crate::tools::capture::air::monitor_header(127, &deauth, true).unwrap();
+        let deauth = crate::testing::air::management_frame(12, AP, SUPP, AP, &[15, 0]);
+        let with_fcs = crate::testing::air::monitor_header(127, &deauth, true).unwrap();
         let Some(Frame::Management { subtype, body, .. }) = decode(127, &with_fcs) else {
             panic!("not read")
         };
@@ -439,8 +440,7 @@ mod tests {
             Some(Frame::Protected { src: AP, dst: SUPP })
         );
         for lt in [119, 163, 192] {
-            let framed =
-                crate::tools::capture::air::monitor_header(lt, &deauth, lt == 192).unwrap();
+            let framed = crate::testing::air::monitor_header(lt, &deauth, lt == 192).unwrap();
             assert!(
                 matches!(
                     decode(lt, &framed),
