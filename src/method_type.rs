@@ -1,7 +1,7 @@
 //! The EAP method Type ([RFC 3748 §5](https://www.rfc-editor.org/rfc/rfc3748#section-5)):
 //! what a configuration allows, what events and diagnoses name.
 
-use crate::diagnosis::DecodeError;
+use crate::wire::DecodeError;
 use crate::wire::need;
 use alloc::vec::Vec;
 

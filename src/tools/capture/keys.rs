@@ -4,7 +4,6 @@
 //! PMK or MSK against message 2's MIC, and message 3's when there is one).
 
 use super::link::Mac;
-use super::verdict::{ConversationOutcome, Finding, Stage, Verdict};
 use crate::crypto::wpa::{self, MicAlgorithm};
 use crate::tools::report::hex;
 use crate::wire::eapol_key::{
@@ -257,79 +256,13 @@ impl Keys {
         self.departure.is_some() || self.count(Message::FourWay4) > 0
     }
 
-    fn count(&self, m: Message) -> usize {
+    pub(super) fn count(&self, m: Message) -> usize {
         self.frames.iter().filter(|f| f.msg == m).count()
     }
 
-    fn akm(&self, beacon: Option<&Rsn>) -> Option<Akm> {
+    pub(super) fn akm(&self, beacon: Option<&Rsn>) -> Option<Akm> {
         let r = self.rsn.as_ref().or(beacon)?;
         r.akms.first()?.akm()
-    }
-
-    /// The verdict, given the EAP verdict (`eap`: whether there was any EAP at all).
-    pub(super) fn judge(&self, v: Verdict, eap: bool, beacon: Option<&Rsn>) -> Verdict {
-        if !self.any() || (eap && v.outcome == ConversationOutcome::Failure) {
-            return v;
-        }
-        let mut v = v;
-        let c = |m| self.count(m);
-        let (m1, m2, m3, m4) = (
-            c(Message::FourWay1),
-            c(Message::FourWay2),
-            c(Message::FourWay3),
-            c(Message::FourWay4),
-        );
-        let finding = |kind| KeyFinding {
-            kind,
-            eap,
-            counts: [m1, m2, m3, m4],
-            akm: self.akm(beacon),
-            departure: self.departure,
-        };
-        let (outcome, stage, kind) = if m4 > 0 && m3 > 0 {
-            let g1 = c(Message::Group1);
-            let g2 = c(Message::Group2);
-            if g1 > 0 && g2 == 0 && (g1 > 1 || self.departure.is_some()) {
-                (
-                    ConversationOutcome::Failure,
-                    Stage::GroupKey,
-                    KeyKind::NoGroup2,
-                )
-            } else {
-                (
-                    ConversationOutcome::Success,
-                    Stage::FourWay,
-                    KeyKind::Completed,
-                )
-            }
-        } else if m3 > 0 {
-            let failed = m3 > 1 || self.departure.is_some();
-            (outcome(failed), Stage::FourWay, KeyKind::NoMessage4)
-        } else if m2 > 0 {
-            let failed = m2 > 1 || m1 > 1 || self.departure.is_some();
-            (outcome(failed), Stage::FourWay, KeyKind::NoMessage3)
-        } else if m1 > 0 {
-            let failed = m1 > 1 || self.departure.is_some();
-            (outcome(failed), Stage::FourWay, KeyKind::NoMessage2)
-        } else {
-            (
-                ConversationOutcome::Failure,
-                Stage::FourWay,
-                KeyKind::DepartureOnly,
-            )
-        };
-        let f = finding(kind);
-        if outcome == ConversationOutcome::Success {
-            if eap {
-                v.story.push("the 4-way handshake completed".into());
-                return v;
-            }
-            v.story.push("the 4-way handshake completed".into());
-        }
-        v.outcome = outcome;
-        v.phase = stage;
-        v.finding = Finding::Keys(f);
-        v
     }
 
     /// Checks `key` against the last message 1 / message 2 pair (and message 3).
@@ -504,14 +437,6 @@ impl Keys {
     }
 }
 
-fn outcome(failed: bool) -> ConversationOutcome {
-    if failed {
-        ConversationOutcome::Failure
-    } else {
-        ConversationOutcome::Incomplete
-    }
-}
-
 fn times(n: usize) -> String {
     match n {
         1 => "once".to_string(),
@@ -548,7 +473,7 @@ pub struct KeyFinding {
     pub counts: [usize; 4],
     /// The AKM, from the RSN element of the handshake or the network's beacon.
     pub akm: Option<Akm>,
-    departure: Option<Departure>,
+    pub(super) departure: Option<Departure>,
 }
 
 impl PartialEq for Departure {

@@ -65,6 +65,8 @@ mod keys;
 #[cfg(feature = "capture")]
 pub mod link;
 #[cfg(feature = "capture")]
+mod model;
+#[cfg(feature = "capture")]
 mod names;
 pub mod pcapng;
 #[cfg(feature = "capture")]
@@ -79,9 +81,11 @@ mod verdict;
 #[cfg(feature = "capture")]
 pub use decrypt::KeyLog;
 #[cfg(feature = "capture")]
-pub use explain::{Conversation, Entry, Link, Options, Report, explain, explain_capture};
+pub use explain::{Report, explain, explain_capture};
 #[cfg(feature = "capture")]
 pub use keys::{KeyCheck, KeyFinding, KeyKind, KeySource};
+#[cfg(feature = "capture")]
+pub use model::{Conversation, Entry, Link, Options};
 pub use pcapng::{PcapTap, PcapWriter, create_private, nss_key_log_line};
 #[cfg(feature = "capture")]
 pub use read::{Capture, Packet, ReadError, read_capture};

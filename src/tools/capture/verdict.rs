@@ -3,7 +3,7 @@
 //! knows something the live supplicant never says (the client gave up, the capture ends);
 //! and the MSCHAPv2 password check.
 
-use super::keys::KeyFinding;
+use super::keys::{KeyFinding, KeyKind, Keys};
 use super::names::suite;
 use crate::crypto::mschapv2::{
     authenticator_response_matches, generate_authenticator_response, generate_nt_response,
@@ -13,6 +13,7 @@ use crate::diagnosis::cause::Alert;
 use crate::diagnosis::{Cause, Phase, SentMessage, TimeoutKind, TransportFailure};
 use crate::method_type::MethodType;
 use crate::tls::{CertificateInfo, CertificateProblem, TlsOffer, TlsVersion};
+use crate::wire::eapol_key::{Message, Rsn};
 use crate::wire::mschapv2::SuccessMessage;
 use crate::wire::tls_record::{ClientHello, ServerHello};
 use core::fmt::{self, Display, Formatter};
@@ -648,6 +649,84 @@ impl Observed {
 
     fn last_client_message(&self) -> SentMessage {
         self.last_sent.unwrap_or(SentMessage::Nothing)
+    }
+}
+
+/// The WPA key handshakes' part of a verdict (here, not in `keys.rs`, so that the key
+/// reader knows nothing of verdicts).
+impl Keys {
+    /// The verdict, given the EAP verdict (`eap`: whether there was any EAP at all).
+    pub(super) fn judge(&self, v: Verdict, eap: bool, beacon: Option<&Rsn>) -> Verdict {
+        if !self.any() || (eap && v.outcome == ConversationOutcome::Failure) {
+            return v;
+        }
+        let mut v = v;
+        let c = |m| self.count(m);
+        let (m1, m2, m3, m4) = (
+            c(Message::FourWay1),
+            c(Message::FourWay2),
+            c(Message::FourWay3),
+            c(Message::FourWay4),
+        );
+        let finding = |kind| KeyFinding {
+            kind,
+            eap,
+            counts: [m1, m2, m3, m4],
+            akm: self.akm(beacon),
+            departure: self.departure,
+        };
+        let (outcome, stage, kind) = if m4 > 0 && m3 > 0 {
+            let g1 = c(Message::Group1);
+            let g2 = c(Message::Group2);
+            if g1 > 0 && g2 == 0 && (g1 > 1 || self.departure.is_some()) {
+                (
+                    ConversationOutcome::Failure,
+                    Stage::GroupKey,
+                    KeyKind::NoGroup2,
+                )
+            } else {
+                (
+                    ConversationOutcome::Success,
+                    Stage::FourWay,
+                    KeyKind::Completed,
+                )
+            }
+        } else if m3 > 0 {
+            let failed = m3 > 1 || self.departure.is_some();
+            (outcome(failed), Stage::FourWay, KeyKind::NoMessage4)
+        } else if m2 > 0 {
+            let failed = m2 > 1 || m1 > 1 || self.departure.is_some();
+            (outcome(failed), Stage::FourWay, KeyKind::NoMessage3)
+        } else if m1 > 0 {
+            let failed = m1 > 1 || self.departure.is_some();
+            (outcome(failed), Stage::FourWay, KeyKind::NoMessage2)
+        } else {
+            (
+                ConversationOutcome::Failure,
+                Stage::FourWay,
+                KeyKind::DepartureOnly,
+            )
+        };
+        let f = finding(kind);
+        if outcome == ConversationOutcome::Success {
+            if eap {
+                v.story.push("the 4-way handshake completed".into());
+                return v;
+            }
+            v.story.push("the 4-way handshake completed".into());
+        }
+        v.outcome = outcome;
+        v.phase = stage;
+        v.finding = Finding::Keys(f);
+        v
+    }
+}
+
+fn outcome(failed: bool) -> ConversationOutcome {
+    if failed {
+        ConversationOutcome::Failure
+    } else {
+        ConversationOutcome::Incomplete
     }
 }
 
