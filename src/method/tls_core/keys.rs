@@ -5,7 +5,6 @@
 //! (RFC 9190 §2.3 for EAP-TLS), with the method's Type-Code as context and first octet of
 //! the Session-Id.
 
-use super::session::HandshakeFacts;
 use crate::crypto::tls_keys::{
     KEY_MATERIAL_LEN, KeyMaterial, TLS13_KEY_LABEL, TLS13_METHOD_ID_LABEL, session_id_tls12,
     session_id_tls13,
@@ -15,6 +14,16 @@ use crate::secret::Secret;
 use crate::tls::{TlsError, TlsErrorKind, TlsFailure, TlsTunnel, TlsVersion};
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
+
+/// The handshake's facts as the wire showed them, set as one value when the ServerHello is
+/// read: both randoms (the TLS 1.2 Session-Id, RFC 5216 §2.3) and the server's choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HandshakeFacts {
+    pub(crate) client_random: [u8; 32],
+    pub(crate) server_random: [u8; 32],
+    pub(crate) version: TlsVersion,
+    pub(crate) suite: u16,
+}
 
 /// Keys of the tunnel, exported once the handshake is done.
 #[derive(Debug)]

@@ -5,7 +5,7 @@
 //! verdict at the end of the handshake, key export, and TLS failures turned into causes.
 
 use super::fragment::{Outbound, Reassembly};
-use super::keys::TunnelKeys;
+use super::keys::{HandshakeFacts, TunnelKeys};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Diagnosis, Phase, ProtocolViolation, SentMessage};
 use crate::event::Event;
@@ -38,16 +38,6 @@ impl Negotiated {
             resumed: self.resumed,
         }
     }
-}
-
-/// The handshake's facts as the wire showed them, set as one value when the ServerHello is
-/// read: both randoms (the TLS 1.2 Session-Id, RFC 5216 §2.3) and the server's choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct HandshakeFacts {
-    pub(crate) client_random: [u8; 32],
-    pub(crate) server_random: [u8; 32],
-    pub(crate) version: TlsVersion,
-    pub(crate) suite: u16,
 }
 
 /// How far the hellos got.
