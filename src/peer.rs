@@ -36,6 +36,7 @@ use crate::method::{self, Ctx, Decision, Method, Step};
 use crate::method_type::MethodType;
 use crate::time::Instant;
 use crate::wire::eap::{Code, Eap};
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -145,6 +146,7 @@ impl Peer {
         }
     }
 
+    #[inline(never)]
     fn finish(&mut self, out: &mut VecDeque<Output>, event: Event) {
         // The method goes, and with it the TLS connection and its buffers (firmware keeps
         // the supplicant for the next re-authentication).
@@ -167,6 +169,10 @@ impl Peer {
         out.push_back(Output::Event(event));
     }
 
+    // The rare ends (a failure, a success) are not inlined: their events and diagnoses
+    // would otherwise sit in `packet`'s frame under every round's method call, the
+    // deepest path of an authentication.
+    #[inline(never)]
     fn fail(&mut self, out: &mut VecDeque<Output>, phase: Phase, cause: Cause) {
         self.finish(out, Event::Failed(Diagnosis::new(phase, cause)));
     }
@@ -325,15 +331,31 @@ impl Peer {
                 out.push_back(Output::Transmit(response));
             }
             Step::Fail { data, diagnosis } => {
-                if let Some((data, sent)) = data {
-                    self.last_sent = sent;
-                    out.push_back(Output::Transmit(
-                        Eap::response(id, response_type, &data).to_vec(),
-                    ));
-                }
-                self.finish(out, Event::Failed(*diagnosis));
+                self.method_failed(id, response_type, data, diagnosis, out);
             }
         }
+    }
+
+    /// A method ended the authentication: its last response, if any, then `Failed`.
+    // The diagnosis comes boxed and is unboxed here, not in the caller: out of
+    // `request`'s frame.
+    #[allow(clippy::boxed_local)]
+    #[inline(never)]
+    fn method_failed(
+        &mut self,
+        id: u8,
+        response_type: MethodType,
+        data: Option<(Vec<u8>, SentMessage)>,
+        diagnosis: Box<Diagnosis>,
+        out: &mut VecDeque<Output>,
+    ) {
+        if let Some((data, sent)) = data {
+            self.last_sent = sent;
+            out.push_back(Output::Transmit(
+                Eap::response(id, response_type, &data).to_vec(),
+            ));
+        }
+        self.finish(out, Event::Failed(*diagnosis));
     }
 
     /// A request for a method: the running one's, the start of an allowed one, or a Nak.
@@ -384,6 +406,7 @@ impl Peer {
         }
     }
 
+    #[inline(never)]
     fn success(&mut self, id: u8, out: &mut VecDeque<Output>) {
         let which = match &self.state {
             State::Running(m) if m.decision() == Decision::CondSucc => {
@@ -413,6 +436,7 @@ impl Peer {
         self.fail(out, self.phase(), Cause::PrematureSuccess(which));
     }
 
+    #[inline(never)]
     fn failure(&mut self, config: &Config, out: &mut VecDeque<Output>) {
         let cause = match &self.state {
             State::Running(m) => m.failure_cause(config, self.last_sent),

@@ -6,6 +6,7 @@
 use crate::tls::driver::Driver;
 use crate::tls::keylog::SecretLog;
 use crate::tls::{TlsFailure, TlsVersion};
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rustls::server::UnbufferedServerConnection;
@@ -23,7 +24,7 @@ impl ServerTls {
         config.key_log = secrets.clone();
         let conn = UnbufferedServerConnection::new(Arc::new(config))?;
         Ok(ServerTls {
-            driver: Driver::new(conn, secrets)?,
+            driver: Driver::new(Box::new(conn), secrets)?,
         })
     }
 

@@ -15,6 +15,7 @@ use super::keylog::SecretLog;
 use super::{TlsFailure, TlsVersion};
 use crate::crypto::tls_keys::{TLS13_METHOD_ID_LABEL, session_id_tls12, session_id_tls13};
 use crate::wire::tls_record::{TlsEvent, TlsScanner};
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rustls::unbuffered::{
@@ -67,7 +68,9 @@ impl Side for rustls::server::UnbufferedServerConnection {
 
 /// An unbuffered connection with its buffers.
 pub(crate) struct Driver<S> {
-    conn: S,
+    /// Boxed where rustls made it, so the connection (over a kilobyte) is never moved
+    /// again on the stack: not into the driver, nor into the tunnel around it.
+    conn: Box<S>,
     secrets: Arc<SecretLog>,
     incoming: Vec<u8>,
     outgoing: Vec<u8>,
@@ -125,7 +128,7 @@ fn encrypt_size(e: EncryptError) -> Option<usize> {
 impl<S: Side> Driver<S> {
     /// Wraps `conn`, whose config logs its secrets to `secrets`, and runs it until it waits
     /// (a client then has its ClientHello in `outgoing`).
-    pub(crate) fn new(conn: S, secrets: Arc<SecretLog>) -> Result<Self, Error> {
+    pub(crate) fn new(conn: Box<S>, secrets: Arc<SecretLog>) -> Result<Self, Error> {
         let mut d = Driver {
             conn,
             secrets,
@@ -141,6 +144,8 @@ impl<S: Side> Driver<S> {
         Ok(d)
     }
 
+    // Not inlined: the scanner's locals would sit in `receive`'s frame under the handshake.
+    #[inline(never)]
     fn scan(&mut self, bytes: &[u8]) {
         let Some(scanner) = self.hello_scan.as_mut() else {
             return;

@@ -93,9 +93,7 @@ impl TlsConnector for UnbufferedConnector {
     fn connect(&self, method: MethodType) -> Result<Box<dyn TlsTunnel>, TlsFailure> {
         let verifier = self.setup.verifier();
         let secrets = Arc::new(SecretLog::new(self.setup.key_log.clone()));
-        let config = self.setup.config(verifier.clone(), Some(secrets.clone()))?;
-        let conn = UnbufferedClientConnection::new(Arc::new(config), self.setup.cache_key(method))
-            .map_err(protocol)?;
+        let conn = self.connection(verifier.clone(), secrets.clone(), method)?;
         let driver = Driver::new(conn, secrets).map_err(protocol)?;
         Ok(Box::new(UnbufferedTunnel { driver, verifier }))
     }
@@ -106,6 +104,34 @@ impl TlsConnector for UnbufferedConnector {
 
     fn validates_server(&self) -> bool {
         self.setup.policy.is_some()
+    }
+}
+
+impl UnbufferedConnector {
+    /// A new connection (its ClientHello made), boxed at once. Not inlined, nor is
+    /// [`UnbufferedConnector::client_config`]: the config and the connection are large
+    /// values, and their temporaries would otherwise stay in `connect`'s frame while the
+    /// driver runs rustls below it.
+    #[inline(never)]
+    fn connection(
+        &self,
+        verifier: Arc<EapVerifier>,
+        secrets: Arc<SecretLog>,
+        method: MethodType,
+    ) -> Result<Box<UnbufferedClientConnection>, TlsFailure> {
+        let config = self.client_config(verifier, secrets)?;
+        let conn = UnbufferedClientConnection::new(config, self.setup.cache_key(method))
+            .map_err(protocol)?;
+        Ok(Box::new(conn))
+    }
+
+    #[inline(never)]
+    fn client_config(
+        &self,
+        verifier: Arc<EapVerifier>,
+        secrets: Arc<SecretLog>,
+    ) -> Result<Arc<rustls::ClientConfig>, TlsFailure> {
+        Ok(Arc::new(self.setup.config(verifier, Some(secrets))?))
     }
 }
 

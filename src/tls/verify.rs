@@ -243,15 +243,7 @@ impl EapVerifier {
             return Ok(None);
         };
         let at = self.check_time(now, end_entity, intermediates)?;
-        let parsed = ParsedCertificate::try_from(end_entity).map_err(|e| (problem_of(&e), e))?;
-        verify_server_cert_signed_by_trust_anchor(
-            &parsed,
-            &policy.roots,
-            intermediates,
-            at,
-            self.provider.signature_verification_algorithms.all,
-        )
-        .map_err(|e| (self.problem(&e), e))?;
+        let key = self.chain_to_roots(policy, end_entity, intermediates, at)?;
         // The names come from the strict reader's parse of the validated leaf: its
         // dNSNames, or its Common Names only when it has no dNSName at all.
         let bad_encoding = Error::InvalidCertificate(CertificateError::BadEncoding);
@@ -270,7 +262,30 @@ impl EapVerifier {
                 Error::InvalidCertificate(CertificateError::NotValidForName),
             ));
         }
-        Ok(Some(parsed.subject_public_key_info()))
+        Ok(Some(key))
+    }
+
+    /// webpki's chain check to the CAs, at `at`; the leaf's key when it passes. Not
+    /// inlined: under it runs the deepest part of the handshake (webpki's chain building
+    /// and the signature checks), and `check`'s own locals would sit above it.
+    #[inline(never)]
+    fn chain_to_roots(
+        &self,
+        policy: &Policy,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        at: UnixTime,
+    ) -> Result<SubjectPublicKeyInfoDer<'static>, (CertificateProblem, Error)> {
+        let parsed = ParsedCertificate::try_from(end_entity).map_err(|e| (problem_of(&e), e))?;
+        verify_server_cert_signed_by_trust_anchor(
+            &parsed,
+            &policy.roots,
+            intermediates,
+            at,
+            self.provider.signature_verification_algorithms.all,
+        )
+        .map_err(|e| (self.problem(&e), e))?;
+        Ok(parsed.subject_public_key_info())
     }
 
     /// The key of the leaf this verifier validated, when `cert` is that leaf (its

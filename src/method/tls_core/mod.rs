@@ -232,6 +232,10 @@ impl<T: InTunnel> TlsMethod<T> {
 }
 
 /// The Start: answered with our ClientHello.
+// Not inlined (nor `finish_handshake`): their locals would otherwise sit in
+// `TlsMethod::process`'s frame under every round's call into the TLS stack, the deepest
+// path of an authentication.
+#[inline(never)]
 fn start<T: InTunnel>(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> Result<(TlsSession, Step), Step> {
     check_start(frame, T::NOT_START)?;
     T::started(ctx, frame);
@@ -251,6 +255,17 @@ fn handshake<T: InTunnel>(
     if let ControlFlow::Break(step) = tls.advance_handshake(ctx, frame, phase) {
         return step;
     }
+    finish_handshake(ctx, tls, stage, id)
+}
+
+/// The end of the handshake: the verdict, the keys, `TunnelUp`, the method's first state.
+#[inline(never)]
+fn finish_handshake<T: InTunnel>(
+    ctx: &mut Ctx<'_>,
+    tls: &mut TlsSession,
+    stage: &mut Stage<T>,
+    id: u8,
+) -> Step {
     let negotiated = match tls.handshake_done(ctx) {
         Ok(n) => n,
         Err(step) => return step,

@@ -81,6 +81,9 @@ impl core::fmt::Debug for TlsSession {
 }
 
 /// A step that ends the authentication with `cause`, sending nothing.
+// Cold and not inlined: a `Diagnosis` built in place would sit in every caller's frame.
+#[cold]
+#[inline(never)]
 pub(crate) fn fail(phase: Phase, cause: Cause) -> Step {
     Step::Fail {
         data: None,
