@@ -84,6 +84,9 @@ pub(crate) struct Peer {
     last_sends: u32,
     rounds: u32,
     server_message: Option<String>,
+    /// The server certificate's dates were checked against this floor, not a clock
+    /// ([`Event::CertificateDatesNotChecked`]): a failure's diagnosis says so.
+    clockless_floor: Option<i64>,
     /// Packets dropped as RFC 3748 says (malformed, unexpected).
     pub(crate) dropped: u64,
 }
@@ -104,6 +107,7 @@ impl Peer {
             last_sends: 0,
             rounds: 0,
             server_message: None,
+            clockless_floor: None,
             dropped: 0,
         }
     }
@@ -161,6 +165,11 @@ impl Peer {
             Event::Failed(mut d) => {
                 if d.server_message.is_none() {
                     d.server_message = self.server_message.clone();
+                }
+                if let Some(floor) = self.clockless_floor {
+                    d.notes.push(
+                        crate::diagnosis::Note::CertificateDatesNotCheckedAgainstClock { floor },
+                    );
                 }
                 Event::Failed(d)
             }
@@ -381,7 +390,11 @@ impl Peer {
         }
         match &mut self.state {
             State::Running(m) if m.method_type() == method => {
-                let mut ctx = Ctx { config, out };
+                let mut ctx = Ctx {
+                    config,
+                    out,
+                    clockless_floor: &mut self.clockless_floor,
+                };
                 (method, m.process(&mut ctx, id, data))
             }
             State::Selecting { nak, .. } if method != MethodType::Nak => {

@@ -1,7 +1,6 @@
 //! The sans-IO supplicant: the one object a host or a firmware drives.
 
 use crate::config::Config;
-use crate::diagnosis::Note;
 use crate::event::{Event, Input, Keys, Output};
 use crate::method_type::MethodType;
 use crate::peer::Peer;
@@ -88,9 +87,6 @@ pub struct Supplicant {
     peer: Peer,
     out: VecDeque<Output>,
     latest: Instant,
-    /// Set when this authentication's certificate dates were checked against a floor, not
-    /// a clock: its diagnosis says so.
-    clockless_floor: Option<i64>,
     /// The keys of the last success, kept through a re-authentication until its outcome.
     keys: Option<Keys>,
 }
@@ -119,7 +115,6 @@ impl Supplicant {
             peer,
             out: VecDeque::new(),
             latest: now,
-            clockless_floor: None,
             keys: None,
         }
     }
@@ -163,7 +158,6 @@ impl Supplicant {
 
     fn restart(&mut self) {
         self.peer = Peer::new();
-        self.clockless_floor = None;
     }
 
     /// The next thing to do; `Idle` when there is nothing until the next input. Never fails.
@@ -177,21 +171,11 @@ impl Supplicant {
         // Looked at in place: the output goes out as it is (moving a large value out of
         // the queue and back costs a copy each time).
         match &mut output {
-            Output::Event(Event::CertificateDatesNotChecked { floor }) => {
-                self.clockless_floor = Some(*floor);
-            }
             Output::Event(Event::Authenticated(keys)) => self.keys = Some(keys.clone()),
             // A keyless success replaces the keys of an earlier one: they no longer
             // belong to the session in force.
             Output::Event(Event::AuthenticatedWithoutKeys { .. }) => self.keys = None,
-            Output::Event(Event::Failed(diagnosis)) => {
-                self.keys = None;
-                if let Some(floor) = self.clockless_floor {
-                    diagnosis
-                        .notes
-                        .push(Note::CertificateDatesNotCheckedAgainstClock { floor });
-                }
-            }
+            Output::Event(Event::Failed(_)) => self.keys = None,
             _ => {}
         }
         output

@@ -234,6 +234,7 @@ mod tests {
         let mut ctx = Ctx {
             config,
             out: &mut out,
+            clockless_floor: &mut None,
         };
         let eap = Eap::typed(Code::Request, 7, method, data);
         let step = inner.packet(&mut ctx, offered, &eap, |r| r.to_vec());
@@ -320,6 +321,7 @@ mod tests {
         let mut ctx = Ctx {
             config: &c,
             out: &mut out,
+            clockless_floor: &mut None,
         };
         let mut inner = InnerEap::Idle;
         let success = Eap::parse(&[3, 7, 0, 4]).unwrap();

@@ -127,6 +127,7 @@ mod tests {
         let mut ctx = Ctx {
             config,
             out: &mut out,
+            clockless_floor: &mut None,
         };
         m.process(&mut ctx, id, data)
     }

@@ -227,10 +227,17 @@ pub(crate) struct Ctx<'a> {
     /// The supplicant's outputs: a method's events go straight in, ahead of the response
     /// the peer queues after it.
     pub(crate) out: &'a mut VecDeque<Output>,
+    /// The floor the server certificate's dates were checked against, once a method says
+    /// so ([`Event::CertificateDatesNotChecked`]): the peer notes it in the diagnosis of a
+    /// failure when it makes it.
+    pub(crate) clockless_floor: &'a mut Option<i64>,
 }
 
 impl Ctx<'_> {
     pub(crate) fn emit(&mut self, event: Event) {
+        if let Event::CertificateDatesNotChecked { floor } = event {
+            *self.clockless_floor = Some(floor);
+        }
         self.out.push_back(Output::Event(event));
     }
 

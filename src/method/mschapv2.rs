@@ -247,6 +247,7 @@ mod tests {
         let mut ctx = Ctx {
             config,
             out: &mut out,
+            clockless_floor: &mut None,
         };
         peer.process(&mut ctx, &packet.with_ms_length().to_vec())
     }
