@@ -2,6 +2,15 @@
 //! ([`Phase`], [`Cause`]) where it fits, and in [`Finding`]'s own words where a capture
 //! knows something the live supplicant never says (the client gave up, the capture ends);
 //! and the MSCHAPv2 password check.
+//!
+//! One reading of failure: every failure a live run can report is a [`Finding::Cause`],
+//! built with the diagnosis module's constructors (`Cause::mschap_failure`,
+//! `Cause::rejected_after_identity`, ...) and worded, hinted and coded by [`Cause`] itself,
+//! so a live run and its capture agree by construction (`tests/operator.rs` checks every
+//! method). Only what a capture alone can see (the client's own alert, a rejection inside
+//! a tunnel it cannot open, a client that stopped answering, a capture that ends, the WPA
+//! key handshakes) is worded here: the supplicant never reports those, so they stay out of
+//! its diagnosis module.
 
 use super::keys::{KeyFinding, KeyKind, Keys};
 use super::names::suite;
