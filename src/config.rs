@@ -19,8 +19,7 @@
 //! # }
 //! ```
 
-use crate::method_type::MethodType;
-use crate::method_type::TtlsInner;
+use crate::method_type::{MethodType, TtlsInner};
 use crate::secret::{NtHash, Password};
 use crate::tls::{CertificateTime, FixedTime, ServerNameRule, TlsConnector, TlsVersion, UnixClock};
 use alloc::string::String;

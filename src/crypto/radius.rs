@@ -71,14 +71,7 @@ pub fn response_authenticator(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn h(s: &str) -> [u8; 16] {
-        let mut a = [0; 16];
-        for (i, b) in a.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
-        }
-        a
-    }
+    use crate::crypto::test_util::arr;
 
     /// The Access-Accept of RFC 2865 §7.1 (secret "xyzzy5461"): Service-Type = Login,
     /// Login-Service = Telnet, Login-IP-Host = 192.168.1.3.
@@ -87,16 +80,16 @@ mod tests {
         let mut packet = alloc::vec![2, 0, 0, 38];
         packet.extend([0; 16]);
         packet.extend([6, 6, 0, 0, 0, 1, 15, 6, 0, 0, 0, 0, 14, 6, 192, 168, 1, 3]);
-        let req_auth = h("0f403f9473978057bd83d5cb98f4227a");
+        let req_auth = arr::<16>("0f403f9473978057bd83d5cb98f4227a");
         assert_eq!(
             response_authenticator(&packet, &req_auth, b"xyzzy5461"),
-            h("86fe220e7624ba2a1005f6bf9b55e0b2")
+            arr::<16>("86fe220e7624ba2a1005f6bf9b55e0b2")
         );
     }
 
     #[test]
     fn authenticators_compare_whole() {
-        let a = h("0f403f9473978057bd83d5cb98f4227a");
+        let a = arr::<16>("0f403f9473978057bd83d5cb98f4227a");
         assert!(equal16(&a, &a));
         for i in 0..16 {
             let mut b = a;

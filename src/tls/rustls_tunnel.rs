@@ -35,7 +35,7 @@ impl RustlsConnector {
         roots: RootCertStore,
         rule: ServerNameRule,
     ) -> Self {
-        Self::build(ClientSetup::new(
+        Self::from_setup(ClientSetup::new(
             provider,
             versions,
             Some(Policy { roots, rule }),
@@ -50,7 +50,7 @@ impl RustlsConnector {
         provider: Arc<CryptoProvider>,
         versions: &[&'static SupportedProtocolVersion],
     ) -> Self {
-        Self::build(ClientSetup::new(
+        Self::from_setup(ClientSetup::new(
             provider,
             versions,
             None,
@@ -58,7 +58,8 @@ impl RustlsConnector {
         ))
     }
 
-    fn build(setup: ClientSetup) -> Self {
+    /// A connector over a setup filled already (`ConfigBuilder::build`'s).
+    pub(crate) fn from_setup(setup: ClientSetup) -> Self {
         RustlsConnector { setup }
     }
 

@@ -288,76 +288,45 @@ pub(crate) struct ConnectorSpec {
 }
 
 /// The built-in connector for `spec`, the one the build selects: rustls's buffered
-/// connection on hosts (feature `std`), its unbuffered connection in firmware. `None`
-/// when there is none to make: without std, no time policy was given (or no TLS backend
-/// is compiled in).
+/// connection on hosts (feature `std`), its unbuffered connection in firmware. Both wrap
+/// the same [`ClientSetup`], filled here once. `None` when there is none to make: without
+/// std, no time policy was given (or no TLS backend is compiled in).
 #[cfg_attr(
     not(any(feature = "std", feature = "unbuffered")),
     allow(unused_variables)
 )]
 pub(crate) fn builtin_connector(spec: ConnectorSpec) -> Option<Arc<dyn super::TlsConnector>> {
+    let ConnectorSpec {
+        provider,
+        versions,
+        policy,
+        time,
+        client,
+        key_log,
+        sessions,
+    } = spec;
+    // Hosts check dates against the system clock unless told otherwise; firmware has no
+    // clock to fall back on.
     #[cfg(feature = "std")]
-    {
-        use super::RustlsConnector;
-        let ConnectorSpec {
-            provider,
-            versions,
-            policy,
-            time,
-            client,
-            key_log,
-            sessions,
-        } = spec;
-        let mut c = match policy {
-            None => RustlsConnector::danger_accept_any_server(provider, versions),
-            Some((roots, rule)) => RustlsConnector::new(provider, versions, roots, rule),
-        };
-        if let Some(t) = time {
-            c = c.with_certificate_time(t);
-        }
-        if let Some(k) = client {
-            c = c.with_client_certificate(k);
-        }
-        if let Some(k) = key_log {
-            c = c.with_key_log(k);
-        }
-        if let Some(store) = sessions {
-            c = c.with_session_store(store);
-        }
-        Some(Arc::new(c))
+    let time = time.unwrap_or_default();
+    #[cfg(not(feature = "std"))]
+    let time = time?;
+    let policy = policy.map(|(roots, rule)| Policy { roots, rule });
+    let mut setup = ClientSetup::new(provider, versions, policy, time);
+    if let Some(key) = client {
+        setup.set_client_certificate(key);
     }
+    setup.key_log = key_log;
+    // Last: the shared verifier it makes reads the rest.
+    if let Some(store) = sessions {
+        setup.resume_from(store);
+    }
+    #[cfg(feature = "std")]
+    return Some(Arc::new(super::RustlsConnector::from_setup(setup)));
     #[cfg(all(not(feature = "std"), feature = "unbuffered"))]
-    {
-        use super::UnbufferedConnector;
-        let ConnectorSpec {
-            provider,
-            versions,
-            policy,
-            time,
-            client,
-            key_log,
-            sessions,
-        } = spec;
-        let time = time?;
-        let mut c = match policy {
-            None => UnbufferedConnector::danger_accept_any_server(provider, versions, time),
-            Some((roots, rule)) => UnbufferedConnector::new(provider, versions, roots, rule, time),
-        };
-        if let Some(k) = client {
-            c = c.with_client_certificate(k);
-        }
-        if let Some(k) = key_log {
-            c = c.with_key_log(k);
-        }
-        if let Some(store) = sessions {
-            c = c.with_session_store(store);
-        }
-        Some(Arc::new(c))
-    }
+    return Some(Arc::new(super::UnbufferedConnector::from_setup(setup)));
     #[cfg(not(any(feature = "std", feature = "unbuffered")))]
-    {
-        None
-    }
+    None
 }
 
 #[cfg(test)]

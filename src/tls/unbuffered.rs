@@ -52,9 +52,12 @@ impl UnbufferedConnector {
         rule: ServerNameRule,
         time: CertificateTime,
     ) -> Self {
-        UnbufferedConnector {
-            setup: ClientSetup::new(provider, versions, Some(Policy { roots, rule }), time),
-        }
+        Self::from_setup(ClientSetup::new(
+            provider,
+            versions,
+            Some(Policy { roots, rule }),
+            time,
+        ))
     }
 
     /// A connector that accepts **any** server certificate. For labs only: an impostor
@@ -64,9 +67,12 @@ impl UnbufferedConnector {
         versions: &[&'static SupportedProtocolVersion],
         time: CertificateTime,
     ) -> Self {
-        UnbufferedConnector {
-            setup: ClientSetup::new(provider, versions, None, time),
-        }
+        Self::from_setup(ClientSetup::new(provider, versions, None, time))
+    }
+
+    /// A connector over a setup filled already (`ConfigBuilder::build`'s).
+    pub(crate) fn from_setup(setup: ClientSetup) -> Self {
+        UnbufferedConnector { setup }
     }
 
     /// Also gives the TLS secrets to `key_log` (NSS key log lines).

@@ -125,16 +125,8 @@ pub(crate) fn verify_parsed_reply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::test_util::arr;
     use crate::wire::radius::{Builder, Code};
-
-    /// Bytes as written in hex.
-    fn h(s: &str) -> [u8; 16] {
-        let mut a = [0; 16];
-        for (i, b) in a.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
-        }
-        a
-    }
 
     // The expected values below were computed independently with Python's hashlib / hmac
     // from the definitions in RFC 2865 §3 and RFC 3579 §3.2.
@@ -142,14 +134,14 @@ mod tests {
     #[test]
     fn response_authenticator_of_rfc2865_7_1_accept() {
         // The Access-Accept of RFC 2865 §7.1 (secret "xyzzy5461").
-        let req_auth = h("0f403f9473978057bd83d5cb98f4227a");
+        let req_auth = arr::<16>("0f403f9473978057bd83d5cb98f4227a");
         let mut b = Builder::new(Code::AccessAccept, 0, [0; 16]);
         b.integer(attr::SERVICE_TYPE, 1)
             .integer(15, 0)
             .attribute(14, &[192, 168, 1, 3]);
         let mut v = b.finish();
         sign_reply(&mut v, &req_auth, b"xyzzy5461");
-        assert_eq!(v[4..20], h("86fe220e7624ba2a1005f6bf9b55e0b2"));
+        assert_eq!(v[4..20], arr::<16>("86fe220e7624ba2a1005f6bf9b55e0b2"));
         // The Response Authenticator is right, but a reply without Message-Authenticator
         // is refused (Blast-RADIUS), even without EAP-Message.
         assert_eq!(
@@ -171,7 +163,7 @@ mod tests {
         let mut req = b.finish();
         sign_request(&mut req, b"testing123");
         let n = req.len();
-        assert_eq!(req[n - 16..], h("ea1df335850d49fcb6592815400d1fb6"));
+        assert_eq!(req[n - 16..], arr::<16>("ea1df335850d49fcb6592815400d1fb6"));
         assert_eq!(verify_request(&req, b"testing123"), Ok(()));
         assert_eq!(
             verify_request(&req, b"wrong"),

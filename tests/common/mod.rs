@@ -1,6 +1,8 @@
 //! Test PKI and configurations shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod san;
+
 use eap::ConfigBuilder;
 use eap::testing::{AuthenticatorConfig, Pair, PairOutcome};
 use eap::{Config, Event};

@@ -9,6 +9,11 @@ use rcgen::{
 };
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
+// The SAN fixtures the server-name tests use.
+#[path = "../../../tests/common/san.rs"]
+mod san;
+
+use san::{der, good_san, hidden_name_san, skipped_name_san};
 use std::fs;
 use std::path::Path;
 
@@ -16,15 +21,6 @@ fn write(name: &str, der: &[u8]) {
     let dir = Path::new("fuzz/seeds/cert_info");
     fs::create_dir_all(dir).unwrap();
     fs::write(dir.join(format!("seed-{name}")), der).unwrap();
-}
-
-/// A DER element with a short-form length.
-fn der(tag: &[u8], body: &[u8]) -> Vec<u8> {
-    assert!(body.len() < 0x80);
-    let mut v = tag.to_vec();
-    v.push(body.len() as u8);
-    v.extend_from_slice(body);
-    v
 }
 
 struct Shape {
@@ -81,19 +77,9 @@ fn main() {
         names.extend(der(&[0x88], &[0x2a, 0x03]));
         der(&[0x30], &names)
     };
-    let hidden = {
-        let mut inner = vec![b'A'; 30];
-        inner.extend(der(&[0x82], b"hidden.example.net"));
-        let mut names = der(&[0x82], b"decoy.attacker.test");
-        names.extend(der(&[0x9f, 0x1f], &inner));
-        der(&[0x30], &names)
-    };
-    let skipped = {
-        let mut names = der(&[0x9f, 0x1f], b"h.example.org\0");
-        names.extend(der(&[0x82], b"ok.example.org"));
-        der(&[0x30], &names)
-    };
-    let one = der(&[0x30], &der(&[0x82], b"radius.example.org"));
+    let hidden = hidden_name_san();
+    let skipped = skipped_name_san();
+    let one = good_san(&["radius.example.org"]);
 
     let shapes = vec![
         Shape {

@@ -311,10 +311,13 @@ pub fn create_private(path: &Path, append: bool) -> io::Result<std::fs::File> {
     options.open(path)
 }
 
+/// The time since the Unix epoch of `at` (zero before it).
+fn since_epoch(at: SystemTime) -> Duration {
+    at.duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
 fn now() -> Duration {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
+    since_epoch(SystemTime::now())
 }
 
 impl PcapTap {
@@ -360,11 +363,6 @@ impl PcapTap {
         self.write(|w| w.udp(now(), src, dst, payload));
     }
 
-    /// The time since the Unix epoch of `at` (zero before it).
-    fn since_epoch(at: SystemTime) -> Duration {
-        at.duration_since(UNIX_EPOCH).unwrap_or_default()
-    }
-
     /// Records TLS secrets (NSS key log lines), for Wireshark.
     pub fn tls_key_log(&self, lines: &[u8]) {
         self.write(|w| w.tls_key_log(lines));
@@ -407,7 +405,7 @@ impl rustls::KeyLog for PcapTap {
 /// went; a datagram's addresses in the order it travelled.
 impl crate::transport::Tap for PcapTap {
     fn ethernet(&self, _direction: Direction, at: SystemTime, frame: &[u8]) {
-        self.write(|w| w.ethernet(PcapTap::since_epoch(at), frame));
+        self.write(|w| w.ethernet(since_epoch(at), frame));
     }
 
     fn udp(
@@ -422,7 +420,7 @@ impl crate::transport::Tap for PcapTap {
             Direction::Sent => (local, peer),
             Direction::Received => (peer, local),
         };
-        self.write(|w| w.udp(PcapTap::since_epoch(at), src, dst, datagram));
+        self.write(|w| w.udp(since_epoch(at), src, dst, datagram));
     }
 }
 
