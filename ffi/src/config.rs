@@ -1,6 +1,6 @@
 //! The configuration builder and the finished configuration.
 
-use crate::rng::{self, CALLBACK_RANDOM, Rng, eap_rng_callback};
+use crate::rng::{self, CALLBACK_RANDOM, Rng, Scope, eap_rng_callback};
 use crate::{bytes, eap_result, guard, text};
 use alloc::boxed::Box;
 use alloc::ffi::CString;
@@ -690,6 +690,11 @@ pub unsafe extern "C" fn eap_config_builder_build(
                 b.message = Some(c_text(message.into()));
                 return eap_result::ConfigRefused;
             }
+        };
+        // Loading a client key draws randomness (ring's ECDSA keys): from the callback too.
+        let _scope = match Scope::enter(b.rng.as_ref()) {
+            Ok(scope) => scope,
+            Err(e) => return e,
         };
         match inner.build() {
             Ok(config) => {

@@ -31,7 +31,9 @@
 extern crate alloc;
 
 #[cfg(not(any(feature = "std", feature = "firmware")))]
-compile_error!("build eap-ffi with feature `std` (hosts) or `firmware` (no std)");
+compile_error!(
+    "build the host archive with feature `std`, the firmware archive with `cargo build --release --manifest-path ffi/firmware/Cargo.toml`"
+);
 
 mod config;
 #[cfg(not(feature = "std"))]

@@ -58,3 +58,15 @@ pub extern "C" fn rust_eh_personality() {
     // SAFETY: as in the panic handler: eap_port_abort takes nothing and never returns.
     unsafe { eap_port_abort() }
 }
+
+/// The unwinder's entry that the landing pads of Rust's precompiled `core` and `alloc`
+/// call on targets whose standard library is built to unwind (the x86_64 Linux build of
+/// this archive; on `target_os = "none"` it is built with `panic = "abort"` and names
+/// nothing). Nothing unwinds here (see [`rust_eh_personality`]), so it is never called; it
+/// is defined so that a firmware links no unwinder (libgcc_eh) for a path that cannot run.
+#[cfg(not(target_os = "none"))]
+#[unsafe(no_mangle)]
+pub extern "C" fn _Unwind_Resume() {
+    // SAFETY: as in the panic handler: eap_port_abort takes nothing and never returns.
+    unsafe { eap_port_abort() }
+}

@@ -10,7 +10,9 @@
 //!
 //! What it covers: everything rustls and the core draw from the provider (TLS randoms,
 //! the MSCHAPv2 peer challenge). ring's key agreement and signatures draw from ring's own
-//! generator (`getrandom`), which a provider's `secure_random` cannot replace.
+//! generator (`getrandom`), which a provider's `secure_random` cannot replace: on hosts
+//! that is the OS; the firmware archive (ffi/firmware) patches `getrandom` with ffi/entropy,
+//! which calls [`eap_ffi_fill_random`], so there the callback is the only source.
 
 use core::ffi::{c_int, c_void};
 use eap_core::rustls::crypto::{GetRandomFailed, SecureRandom};
@@ -145,6 +147,15 @@ mod current {
             }
         }
     }
+}
+
+/// ring's randomness in the firmware archive (ffi/entropy's `getrandom` calls it): the
+/// running call's callback, as for [`CALLBACK_RANDOM`]; false outside a call or when the
+/// callback fails.
+#[cfg(not(feature = "std"))]
+#[unsafe(no_mangle)]
+pub fn eap_ffi_fill_random(dest: &mut [u8]) -> bool {
+    CALLBACK_RANDOM.fill(dest).is_ok()
 }
 
 /// The callback, checked: `None` for a NULL function pointer.
