@@ -3,7 +3,7 @@
 //! each client step (making the connection and its ClientHello; then each flight received
 //! until the client waits again). What the EAP runs use above this is ours.
 
-use crate::stack_probe;
+use crate::stack;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rustls::RootCertStore;
@@ -72,7 +72,7 @@ pub(crate) fn handshake(
     } else {
         &rustls::version::TLS12
     };
-    let mut config = rustls::ClientConfig::builder_with_details(crate::provider(), now)
+    let mut config = rustls::ClientConfig::builder_with_details(crate::cases::provider(), now)
         .with_protocol_versions(&[version])
         .map_err(|_| "client versions")?
         .with_root_certificates(roots)
@@ -80,11 +80,11 @@ pub(crate) fn handshake(
     config.enable_sni = false;
     config.resumption = rustls::client::Resumption::disabled();
     let config = Arc::new(config);
-    let name = ServerName::try_from(crate::SERVER_NAME).map_err(|_| "server name")?;
+    let name = ServerName::try_from(crate::cases::SERVER_NAME).map_err(|_| "server name")?;
 
     let mut to_server: Vec<u8> = Vec::new();
     let mut to_client: Vec<u8> = Vec::new();
-    let (client, stack) = stack_probe::measure(|| {
+    let (client, stack) = stack::measure(|| {
         let mut c = UnbufferedClientConnection::new(config, name).map_err(|_| "client")?;
         let mut none: Vec<u8> = Vec::new();
         pump!(c, none, to_server)?;
@@ -102,7 +102,7 @@ pub(crate) fn handshake(
             break;
         }
         client_in.append(&mut to_client);
-        let (done, stack) = stack_probe::measure(|| pump!(client, client_in, to_server));
+        let (done, stack) = stack::measure(|| pump!(client, client_in, to_server));
         deepest = deepest.max(stack);
         if done? && to_server.is_empty() {
             return Ok(deepest);
