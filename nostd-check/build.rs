@@ -2,9 +2,10 @@
 //! LTO, panic = "abort"), and hands its code size to the check: `EAP_CLIENT_TEXT` (its
 //! `.text`, octets) and `client-size.txt` in OUT_DIR (`.text` by crate: ours, rustls, ring,
 //! webpki, the rest). It needs binutils' `size` and `nm` (there wherever gcc links the
-//! check). One configuration only: what a device configures (methods, TLS versions) does
-//! not change what links, since the choice is made at run time (the README's firmware
-//! section measures what each part weighs).
+//! check). Two images: everything (the committed figure), and TLS 1.3 only (the crate's
+//! `tls12` feature off, the one part a firmware can leave out at build time; methods and
+//! the TLS versions a device configures are chosen at run time and do not change what
+//! links, see the README's firmware section).
 
 use std::collections::BTreeMap;
 use std::env;
@@ -29,28 +30,43 @@ fn main() {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let target = out.join("client");
-    let status = Command::new(&cargo)
-        .current_dir(&manifest)
-        .args(["build", "--locked", "--quiet", "--profile", "client-size"])
-        .args(["-p", "eap-nostd-client", "--target-dir"])
-        .arg(&target)
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("RUSTFLAGS")
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "the client-only image did not build");
-    let image = target.join("client-size/eap-nostd-client");
-    let text = section_size(&image, ".text");
-    println!("cargo:rustc-env=EAP_CLIENT_TEXT={text}");
-    let parts: Vec<String> = breakdown(&image, text)
-        .iter()
-        .map(|(name, n)| format!("{name} {n}"))
-        .collect();
-    let summary = format!(
-        "PEAP/MSCHAPv2 (every method linked), TLS 1.2 and 1.3: .text {text} bytes ({})",
-        parts.join(", ")
-    );
-    std::fs::write(out.join("client-size.txt"), summary).expect("OUT_DIR is writable");
+    let mut summary = Vec::new();
+    for (label, full, args) in [
+        ("all methods, TLS 1.2 and 1.3", true, &[][..]),
+        (
+            "TLS 1.3 only (feature tls12 off)",
+            false,
+            &["--no-default-features"][..],
+        ),
+    ] {
+        let status = Command::new(&cargo)
+            .current_dir(&manifest)
+            .args(["build", "--locked", "--quiet", "--profile", "client-size"])
+            .args(["-p", "eap-nostd-client", "--target-dir"])
+            .arg(&target)
+            .args(args)
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("RUSTFLAGS")
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "the client-only image did not build");
+        let image = target.join("client-size/eap-nostd-client");
+        let text = section_size(&image, ".text");
+        if full {
+            println!("cargo:rustc-env=EAP_CLIENT_TEXT={text}");
+            // Kept for .ci/run, which checks that the image answers an Identity request.
+            std::fs::copy(&image, out.join("eap-nostd-client")).expect("OUT_DIR is writable");
+        }
+        let parts: Vec<String> = breakdown(&image, text)
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        summary.push(format!(
+            "{label}: .text {text} bytes ({})",
+            parts.join(", ")
+        ));
+    }
+    std::fs::write(out.join("client-size.txt"), summary.join("; ")).expect("OUT_DIR is writable");
 }
 
 /// A section's size, from binutils' `size -A`.

@@ -223,8 +223,9 @@ pub enum ConfigError {
         "no clock for certificate dates: set one with clock or unix_time, or choose no_clock with a date floor"
     )]
     NoClock,
-    /// TLS maximum version below 1.2 or unknown.
-    #[error("TLS version {0} is not supported (1.2 or 1.3)")]
+    /// TLS maximum version below 1.2 or unknown (or 1.2 in a build without the `tls12`
+    /// feature).
+    #[error("TLS version {0} is not supported (1.2 or 1.3; 1.2 only with the feature tls12)")]
     TlsVersion(TlsVersion),
 }
 
@@ -364,7 +365,11 @@ impl ConfigBuilder {
             bad_root: None,
             name_rule: None,
             validation: Validation::CasAndName,
-            tls_max: TlsVersion::TLS12,
+            tls_max: if cfg!(feature = "tls12") {
+                TlsVersion::TLS12
+            } else {
+                TlsVersion::TLS13
+            },
             methods: vec![MethodType::Peap],
             inner_methods: vec![MethodType::MsChapV2],
             ttls_inner: TtlsInner::default(),
@@ -474,7 +479,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// Highest TLS version offered: 1.2 (the default) or 1.3.
+    /// Highest TLS version offered: 1.2 (the default) or 1.3. Without the `tls12` feature
+    /// (a firmware build that leaves TLS 1.2 out) only 1.3 is offered, and it is the
+    /// default; 1.2 is then a configuration error.
     pub fn tls_max(mut self, version: TlsVersion) -> Self {
         self.tls_max = version;
         self
@@ -687,7 +694,9 @@ impl ConfigBuilder {
         {
             return Err(ConfigError::UnsupportedMethod(m));
         }
-        if self.tls_max != TlsVersion::TLS12 && self.tls_max != TlsVersion::TLS13 {
+        let built_in = self.tls_max == TlsVersion::TLS13
+            || (cfg!(feature = "tls12") && self.tls_max == TlsVersion::TLS12);
+        if !built_in {
             return Err(ConfigError::TlsVersion(self.tls_max));
         }
         let provider = match self.provider.clone() {
@@ -747,13 +756,21 @@ impl ConfigBuilder {
 
     #[cfg_attr(not(any(feature = "std", feature = "unbuffered")), allow(dead_code))]
     fn versions(&self) -> &'static [&'static rustls::SupportedProtocolVersion] {
-        static BOTH: [&rustls::SupportedProtocolVersion; 2] =
-            [&rustls::version::TLS13, &rustls::version::TLS12];
-        static TLS12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
-        if self.tls_max == TlsVersion::TLS13 {
-            &BOTH
-        } else {
-            &TLS12
+        #[cfg(feature = "tls12")]
+        {
+            static BOTH: [&rustls::SupportedProtocolVersion; 2] =
+                [&rustls::version::TLS13, &rustls::version::TLS12];
+            static TLS12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
+            if self.tls_max == TlsVersion::TLS13 {
+                &BOTH
+            } else {
+                &TLS12
+            }
+        }
+        #[cfg(not(feature = "tls12"))]
+        {
+            static TLS13: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+            &TLS13
         }
     }
 

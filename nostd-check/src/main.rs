@@ -161,7 +161,7 @@ fn run() -> Result<(), &'static str> {
     text.clear();
     let _ = write!(
         text,
-        "client-only image: {}",
+        "client-only images: {}",
         include_str!(concat!(env!("OUT_DIR"), "/client-size.txt")).trim_end()
     );
     out::line(&text);

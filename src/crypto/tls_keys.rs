@@ -73,6 +73,7 @@ pub fn session_id_tls13(type_code: u8, method_id: &[u8; 64]) -> Vec<u8> {
 /// The PRF is the suite's (RFC 5246 §5): P_SHA256 for `*_SHA256` suites, P_SHA384 for
 /// `*_SHA384` suites. This equals rustls' `export_keying_material(…, b"client EAP
 /// encryption", None)`.
+#[cfg(feature = "tls12")]
 pub fn tls12_key_material(
     suite: &rustls::Tls12CipherSuite,
     master_secret: &[u8; 48],

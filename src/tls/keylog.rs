@@ -28,6 +28,8 @@ const CLIENT_RANDOM: &str = "CLIENT_RANDOM";
 /// The NSS key log label of the TLS 1.3 exporter master secret.
 const EXPORTER_SECRET: &str = "EXPORTER_SECRET";
 
+// Without the `tls12` feature no TLS 1.2 handshake runs, so nothing reads it.
+#[cfg_attr(not(feature = "tls12"), allow(dead_code))]
 struct Tls12Secret {
     client_random: [u8; 32],
     master_secret: Zeroizing<[u8; 48]>,
@@ -68,6 +70,7 @@ impl SecretLog {
 
     /// RFC 5705 / RFC 8446 §7.5 exporter of the connection whose handshake negotiated
     /// `suite`. `server_random` is needed for TLS 1.2 only.
+    #[cfg_attr(not(feature = "tls12"), allow(unused_variables))]
     pub(crate) fn export(
         &self,
         suite: SupportedCipherSuite,
@@ -77,6 +80,7 @@ impl SecretLog {
         out: &mut [u8],
     ) -> Result<(), TlsFailure> {
         match suite {
+            #[cfg(feature = "tls12")]
             SupportedCipherSuite::Tls12(suite) => {
                 let secret = self
                     .tls12

@@ -1,5 +1,5 @@
 //! A client-only supplicant image, for code size: PEAP/MSCHAPv2 over the no_std TLS tunnel
-//! (TLS 1.2 and 1.3), reading EAP requests from
+//! (TLS 1.2 and 1.3; TLS 1.3 only without the default feature `tls12`), reading EAP requests from
 //! stdin and writing responses to stdout, each prefixed by its length (two octets, big
 //! endian), as a firmware's link layer would hand them over. It links what a device links
 //! (eap without std, rustls, ring, webpki, libc's malloc) and nothing of the test
