@@ -94,6 +94,7 @@ fn cli_changes_an_expired_password_over_ttls_eap_mschapv2_and_says_so_in_json() 
         return;
     }
     let fr = server();
+    let pcap = fr.dir.join("change.pcapng");
     let out = Command::new(example("radius_auth"))
         .args(radius_auth_args(
             &fr.addr(),
@@ -105,6 +106,8 @@ fn cli_changes_an_expired_password_over_ttls_eap_mschapv2_and_says_so_in_json() 
                 "--new-password-env",
                 "EAP_TEST_NEW_PASSWORD",
                 "--json",
+                "--pcap",
+                pcap.to_str().unwrap(),
             ],
         ))
         .env("EAP_TEST_NEW_PASSWORD", NEW)
@@ -119,6 +122,11 @@ fn cli_changes_an_expired_password_over_ttls_eap_mschapv2_and_says_so_in_json() 
         "{}",
         stderr(&out)
     );
+    // In the capture: the server's 648, our Change-Password, its Success.
+    let report = explained(&pcap);
+    assert!(report.contains("E=648 R=0"), "{report}");
+    assert!(report.contains("EAP-MSCHAPv2 Change-Password"), "{report}");
+    assert!(report.contains("outcome: success"), "{report}");
     // The library over TTLS with the new password: no change, MSK = MS-MPPE keys.
     let (outcome, events, t) = authenticate_radius(
         &fr.addr(),
