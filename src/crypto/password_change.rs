@@ -109,7 +109,7 @@ mod tests {
     // (§9.3, NT hash printed there) as the new one, and a pad of 512 × 0x00. The
     // expected octets were computed outside this crate with the OpenSSL 3.0 command line:
     // `openssl enc -rc4 -K <old hash>` over the clear block, `openssl enc -des-ecb
-    // -nopad -K <key>` for the two halves (see ../shared/test-vectors.md).
+    // -nopad -K <key>` for the two halves.
     const OLD: &str = "clientPass";
     const NEW: &str = "MyPw";
 
