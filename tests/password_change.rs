@@ -271,3 +271,29 @@ fn hostile_servers_get_no_change_and_no_retry() {
     assert!(out.diagnosis().is_some());
     assert_eq!(retries_seen(&out.events), 0);
 }
+
+#[test]
+fn over_ttls_eap_mschapv2_the_asked_for_change_goes_through_the_tunnel() {
+    let pki = Pki::new("cpw-ttls");
+    let config = client(&pki)
+        .methods([eap::MethodType::Ttls])
+        .ttls_inner(eap::TtlsInner::EapMsChapV2)
+        .ask_for_new_password()
+        .build()
+        .unwrap();
+    let mut srv = expired_server(&pki);
+    srv.method = eap::MethodType::Ttls;
+    let mut supplicant = Supplicant::new(config, Instant::ZERO);
+    let mut server = Authenticator::new(srv);
+    let events = drive_asking(&mut supplicant, &mut server, NEW);
+    assert!(events.contains(&Event::PasswordChanged), "{events:?}");
+    assert!(
+        matches!(events.last(), Some(Event::Authenticated(_))),
+        "{events:?}"
+    );
+    assert_eq!(server.changed_password(), Some(NEW));
+    assert_eq!(
+        supplicant.keys().map(|k| k.msk.expose().to_vec()),
+        Some(server_msk(&server.outcome().cloned()))
+    );
+}

@@ -97,9 +97,12 @@ impl Authenticator {
         self.outcome.as_ref()
     }
 
-    /// The password a Change-Password set (knob `expired`), once the server accepted it.
+    /// The password a Change-Password set (knob `expired`; PEAP or TTLS/EAP-MSCHAPv2),
+    /// once the server accepted it.
     pub fn changed_password(&self) -> Option<&str> {
-        self.inner.changed_password()
+        self.inner
+            .changed_password()
+            .or(self.ttls.changed_password())
     }
 
     /// True once phase 1 is over on the server's side (the tunnel carries phase 2).

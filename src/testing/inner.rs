@@ -49,6 +49,44 @@ enum Stage {
     },
 }
 
+/// The fields of a peer's Change-Password ([RFC 2759 §7](https://www.rfc-editor.org/rfc/rfc2759#section-7)).
+pub(crate) struct ChangePassword<'a> {
+    pub(crate) encrypted_password: &'a [u8; 516],
+    pub(crate) encrypted_hash: &'a [u8; 16],
+    pub(crate) peer_challenge: &'a [u8; 16],
+    pub(crate) nt_response: &'a [u8; 24],
+}
+
+impl ChangePassword<'_> {
+    /// Checks it as FreeRADIUS's `local_cpw` does: the new password decrypted under
+    /// `old`'s hash, the old hash's proof under the new one, the NT-Response under the new
+    /// password to `challenge` (the Failure's). The new password and its hash.
+    pub(crate) fn check(
+        &self,
+        old: &str,
+        user_name: &[u8],
+        challenge: &[u8; 16],
+    ) -> Option<(String, crate::secret::NtHash)> {
+        use crate::crypto::password_change::old_nt_password_hash_encrypted_with_new_nt_password_hash as proof_of;
+        let old_hash = nt_password_hash(old);
+        let mut block = zeroize::Zeroizing::new(*self.encrypted_password);
+        crate::crypto::rc4::Rc4::new(old_hash.expose())?.apply(&mut block[..]);
+        let len = u32::from_le_bytes([block[512], block[513], block[514], block[515]]) as usize;
+        if len > 512 || len % 2 != 0 {
+            return None;
+        }
+        let units: Vec<u16> = block[512 - len..512]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        let new = String::from_utf16(&units).ok()?;
+        let new_hash = nt_password_hash(&new);
+        let response = generate_nt_response(challenge, self.peer_challenge, user_name, &new_hash);
+        (proof_of(&old_hash, &new_hash) == *self.encrypted_hash && response == *self.nt_response)
+            .then_some((new, new_hash))
+    }
+}
+
 pub(crate) struct InnerServer {
     stage: Stage,
     user: Option<String>,
@@ -321,40 +359,21 @@ impl InnerServer {
         let Some(old) = self.password(config) else {
             return InnerAction::Reject;
         };
-        let old_hash = nt_password_hash(&old);
-        let mut block = zeroize::Zeroizing::new(*encrypted_password);
-        let Some(mut rc4) = crate::crypto::rc4::Rc4::new(old_hash.expose()) else {
-            return InnerAction::Reject;
-        };
-        rc4.apply(&mut block[..]);
-        let len = u32::from_le_bytes([block[512], block[513], block[514], block[515]]) as usize;
-        if len > 512 || len % 2 != 0 {
-            return self.failure(config, error_code::CHANGING_PASSWORD, id);
-        }
-        let units: Vec<u16> = block[512 - len..512]
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        let Ok(new) = String::from_utf16(&units) else {
-            return self.failure(config, error_code::CHANGING_PASSWORD, id);
-        };
-        let new_hash = nt_password_hash(&new);
-        let proof = crate::crypto::password_change::old_nt_password_hash_encrypted_with_new_nt_password_hash(
-            &old_hash, &new_hash,
-        );
         let user = self.user.clone().unwrap_or_default();
-        let name = crate::crypto::mschapv2::user_name_for_hash(user.as_bytes());
-        if proof != encrypted_hash
-            || generate_nt_response(&self.challenge, &peer_challenge, name, &new_hash)
-                != nt_response
-        {
+        let name = crate::crypto::mschapv2::user_name_for_hash(user.as_bytes()).to_vec();
+        let change = ChangePassword {
+            encrypted_password,
+            encrypted_hash: &encrypted_hash,
+            peer_challenge: &peer_challenge,
+            nt_response: &nt_response,
+        };
+        let Some((new, new_hash)) = change.check(&old, &name, &self.challenge) else {
             return self.failure(config, error_code::CHANGING_PASSWORD, id);
-        }
+        };
         if let Some(error) = config.knobs.change_error {
             return self.failure(config, error, id);
         }
         self.changed = Some(new);
-        let name = name.to_vec();
         self.success(config, &new_hash, &nt_response, &peer_challenge, &name, id)
     }
 
