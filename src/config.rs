@@ -19,6 +19,7 @@
 //! # }
 //! ```
 
+use crate::crypto::password_change::fits_pw_block;
 use crate::method_type::{MethodType, TtlsInner};
 use crate::secret::{NtHash, Password};
 use crate::tls::{CertificateTime, FixedTime, ServerNameRule, TlsConnector, TlsVersion, UnixClock};
@@ -79,6 +80,14 @@ pub struct Limits {
     /// `transport::drive()` (feature `std`); hosts with their own loop do the same
     /// with [`Input::Restart`](crate::Input::Restart). Default `None`: off.
     pub restart_once: Option<Duration>,
+    /// MSCHAPv2 retries: how many times a Failure that allows one (`E=691 R=1`,
+    /// [RFC 2759 §6](https://www.rfc-editor.org/rfc/rfc2759#section-6)) is answered with a
+    /// new Response to its challenge, with
+    /// [`ConfigBuilder::retry_password`] if set, else the same credential. Default 0: a
+    /// retry with the same password fails the same way and costs the account a lockout
+    /// count, so none is attempted unless asked for. A server that allows retries forever
+    /// gets this many.
+    pub mschapv2_retries: u32,
 }
 
 impl Limits {
@@ -89,6 +98,7 @@ impl Limits {
         overall: Duration::from_secs(90),
         reassembly_cap: 64 * 1024,
         restart_once: None,
+        mschapv2_retries: 0,
     };
 
     /// Firmware: the same timers and rounds, a 16 KiB reassembly cap, which fits the
@@ -126,6 +136,12 @@ impl Limits {
     /// These limits with [`restart_once`](Limits::restart_once) set.
     pub const fn with_restart_once(mut self, hold: Option<Duration>) -> Self {
         self.restart_once = hold;
+        self
+    }
+
+    /// These limits with [`mschapv2_retries`](Limits::mschapv2_retries) set.
+    pub const fn with_mschapv2_retries(mut self, retries: u32) -> Self {
+        self.mschapv2_retries = retries;
         self
     }
 }
@@ -223,6 +239,12 @@ pub enum ConfigError {
         "no clock for certificate dates: set one with clock or unix_time, or choose no_clock with a date floor"
     )]
     NoClock,
+    /// A password MSCHAPv2 cannot change to: longer than 256 UTF-16 characters
+    /// ([RFC 2759 §8.10](https://www.rfc-editor.org/rfc/rfc2759#section-8.10)).
+    #[error(
+        "the {0} is longer than 256 characters (UTF-16), the most an MSCHAPv2 password change carries"
+    )]
+    PasswordTooLong(&'static str),
     /// TLS maximum version below 1.2 or unknown (or 1.2 in a build without the `tls12`
     /// feature).
     #[error("TLS version {0} is not supported (1.2 or 1.3; 1.2 only with the feature tls12)")]
@@ -236,6 +258,12 @@ pub struct Config {
     pub(crate) anonymous_identity: Option<String>,
     /// The password or NT hash (PEAP's inner method); `None` for EAP-TLS only.
     pub(crate) credential: Option<Credential>,
+    /// MSCHAPv2: the password an expired one is changed to (E=648).
+    pub(crate) new_password: Option<Password>,
+    /// MSCHAPv2: without a new password, ask the caller for one on E=648.
+    pub(crate) ask_new_password: bool,
+    /// MSCHAPv2: the password of a retry (E=691 R=1); `None`: the credential.
+    pub(crate) retry_password: Option<Password>,
     pub(crate) methods: Vec<MethodType>,
     pub(crate) inner_methods: Vec<MethodType>,
     pub(crate) ttls_inner: TtlsInner,
@@ -252,6 +280,9 @@ impl fmt::Debug for Config {
             .field("identity", &self.identity)
             .field("anonymous_identity", &self.anonymous_identity)
             .field("credential", &self.credential)
+            .field("new_password", &self.new_password)
+            .field("ask_new_password", &self.ask_new_password)
+            .field("retry_password", &self.retry_password)
             .field("methods", &self.methods)
             .field("inner_methods", &self.inner_methods)
             .field("ttls_inner", &self.ttls_inner)
@@ -317,6 +348,9 @@ pub struct ConfigBuilder {
     identity: String,
     anonymous_identity: Option<String>,
     credential: Option<Credential>,
+    new_password: Option<Password>,
+    ask_new_password: bool,
+    retry_password: Option<Password>,
     roots: RootCertStore,
     /// The first CA certificate refused: its position and why.
     bad_root: Option<(usize, String)>,
@@ -361,6 +395,9 @@ impl ConfigBuilder {
             identity,
             anonymous_identity: None,
             credential: None,
+            new_password: None,
+            ask_new_password: false,
+            retry_password: None,
             roots: RootCertStore::empty(),
             bad_root: None,
             name_rule: None,
@@ -397,6 +434,39 @@ impl ConfigBuilder {
     /// The password.
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.credential = Some(Credential::Password(Password::new(password)));
+        self
+    }
+
+    /// The new password, for a server that reports the password expired (MSCHAPv2
+    /// `E=648`, inside PEAP or EAP-TTLS/EAP-MSCHAPv2): the peer answers with a
+    /// Change-Password packet ([RFC 2759 §7](https://www.rfc-editor.org/rfc/rfc2759#section-7):
+    /// the new password encrypted under the old NT hash) and the authentication goes on
+    /// with the new password; [`Event::PasswordChanged`](crate::Event::PasswordChanged)
+    /// says when the server accepted it. Used only on E=648. At most 256 UTF-16
+    /// characters (`build` checks). Without it, E=648 ends the authentication
+    /// (`password_expired`), unless [`ask_for_new_password`](Self::ask_for_new_password).
+    pub fn new_password(mut self, password: impl Into<String>) -> Self {
+        self.new_password = Some(Password::new(password));
+        self
+    }
+
+    /// Without a configured [`new_password`](Self::new_password), a server reporting the
+    /// password expired (E=648) makes the supplicant emit
+    /// [`Event::NewPasswordRequired`](crate::Event::NewPasswordRequired) and wait for
+    /// [`Input::NewPassword`](crate::Input::NewPassword) (a user interface asks its
+    /// user, as wpa_supplicant's `CTRL-REQ-NEW_PASSWORD`), instead of failing. Off by
+    /// default: a host that never answers would only wait for a timeout.
+    pub fn ask_for_new_password(mut self) -> Self {
+        self.ask_new_password = true;
+        self
+    }
+
+    /// The password to answer an MSCHAPv2 retry with (`E=691 R=1`: the server refused the
+    /// password and sent a new challenge). Retries happen only within
+    /// [`Limits::mschapv2_retries`] (default 0); without this password they re-use the
+    /// configured credential.
+    pub fn retry_password(mut self, password: impl Into<String>) -> Self {
+        self.retry_password = Some(Password::new(password));
         self
     }
 
@@ -694,6 +764,13 @@ impl ConfigBuilder {
         {
             return Err(ConfigError::UnsupportedMethod(m));
         }
+        if self
+            .new_password
+            .as_ref()
+            .is_some_and(|p| !fits_pw_block(p.expose()))
+        {
+            return Err(ConfigError::PasswordTooLong("new password"));
+        }
         let built_in = self.tls_max == TlsVersion::TLS13
             || (cfg!(feature = "tls12") && self.tls_max == TlsVersion::TLS12);
         if !built_in {
@@ -715,6 +792,9 @@ impl ConfigBuilder {
             identity: self.identity,
             anonymous_identity: self.anonymous_identity,
             credential: self.credential,
+            new_password: self.new_password,
+            ask_new_password: self.ask_new_password,
+            retry_password: self.retry_password,
             methods: self.methods,
             inner_methods: self.inner_methods,
             ttls_inner: self.ttls_inner,

@@ -99,6 +99,9 @@ pub enum SentMessage {
     MschapSuccessAck,
     /// The MSCHAPv2 Failure acknowledgement.
     MschapFailureAck,
+    /// The MSCHAPv2 Change-Password packet with our new password
+    /// ([RFC 2759 §7](https://www.rfc-editor.org/rfc/rfc2759#section-7)).
+    MschapChangePassword,
     /// A Result TLV (with a Crypto-Binding TLV when the server sent one).
     ResultTlv {
         /// Success or Failure.
@@ -130,6 +133,7 @@ impl Display for SentMessage {
             }
             SentMessage::MschapSuccessAck => "MSCHAPv2 Success acknowledgement",
             SentMessage::MschapFailureAck => "MSCHAPv2 Failure acknowledgement",
+            SentMessage::MschapChangePassword => "MSCHAPv2 Change-Password",
             SentMessage::ResultTlv { success: true } => "Result TLV (Success)",
             SentMessage::ResultTlv { success: false } => "Result TLV (Failure)",
             SentMessage::TunnelData => "encrypted message inside the TLS tunnel",

@@ -44,6 +44,17 @@ pub enum Input<'a> {
         /// The caller's clock.
         now: Instant,
     },
+    /// The new password [`Event::NewPasswordRequired`] asked for: the expired one is
+    /// changed to it in this authentication (an MSCHAPv2 Change-Password,
+    /// [RFC 2759 §7](https://www.rfc-editor.org/rfc/rfc2759#section-7)). At most 256
+    /// UTF-16 characters. The supplicant keeps a copy that is wiped when dropped; wipe
+    /// yours too.
+    NewPassword {
+        /// The caller's clock.
+        now: Instant,
+        /// The new password.
+        password: &'a str,
+    },
 }
 
 impl Input<'_> {
@@ -54,7 +65,8 @@ impl Input<'_> {
             | Input::Timeout { now }
             | Input::LowerLayerUp { now }
             | Input::LowerLayerDown { now }
-            | Input::Restart { now } => now,
+            | Input::Restart { now }
+            | Input::NewPassword { now, .. } => now,
         }
     }
 }
@@ -159,6 +171,26 @@ pub enum Event {
         /// The method.
         method: MethodType,
     },
+    /// The server reports the password expired (MSCHAPv2 `E=648`) and no new password is
+    /// configured: the authentication waits for [`Input::NewPassword`] (asked for with
+    /// [`ConfigBuilder::ask_for_new_password`](crate::ConfigBuilder::ask_for_new_password);
+    /// the silence and overall limits keep running, and the server has its own).
+    NewPasswordRequired {
+        /// The server's text (`M=`), if any.
+        server_message: Option<String>,
+    },
+    /// The server accepted our password change: it proved it knows the new password (the
+    /// Success after our Change-Password). From now on the password is the new one.
+    PasswordChanged,
+    /// The server refused the password and allowed a retry (MSCHAPv2 `E=691 R=1`): we
+    /// answer its new challenge (with the retry password, if one is configured).
+    PasswordRetry {
+        /// The server's text (`M=`), if any.
+        server_message: Option<String>,
+        /// Retries still allowed after this one
+        /// ([`Limits::mschapv2_retries`](crate::Limits::mschapv2_retries)).
+        retries_left: u32,
+    },
     /// PEAP fast reconnect: after a resumed handshake the server skipped the inner method
     /// and sent its Result TLV Success, which we accepted ([MS-PEAP] §3.3.5.2). Never after
     /// a full handshake (CVE-2023-52160).
@@ -262,6 +294,28 @@ impl Display for Event {
                 f,
                 "inner {method} succeeded: the server proved it knows the password"
             ),
+            Event::NewPasswordRequired { server_message } => {
+                f.write_str("the server reports the password expired (MSCHAPv2 error 648)")?;
+                if let Some(m) = server_message {
+                    write!(f, ", saying \"{m}\"")?;
+                }
+                f.write_str(": waiting for a new password")
+            }
+            Event::PasswordChanged => {
+                f.write_str("password changed: the server proved it knows the new password")
+            }
+            Event::PasswordRetry {
+                server_message,
+                retries_left,
+            } => {
+                f.write_str(
+                    "the server refused the password and allows a retry (MSCHAPv2 error 691, R=1)",
+                )?;
+                if let Some(m) = server_message {
+                    write!(f, ", saying \"{m}\"")?;
+                }
+                write!(f, ": retrying ({retries_left} more allowed)")
+            }
             Event::FastReconnect => {
                 f.write_str("PEAP fast reconnect: the resumed session skipped the inner method")
             }

@@ -34,6 +34,7 @@ use crate::diagnosis::{
 use crate::event::{Event, Output};
 use crate::method::{self, Ctx, Decision, Method, Step};
 use crate::method_type::MethodType;
+use crate::secret::Password;
 use crate::time::Instant;
 use crate::wire::eap::{Code, Eap};
 use alloc::boxed::Box;
@@ -89,6 +90,9 @@ pub(crate) struct Peer {
     clockless_floor: Option<i64>,
     /// Packets dropped as RFC 3748 says (malformed, unexpected).
     pub(crate) dropped: u64,
+    /// The Identifier of the request whose answer waits for the caller (a new password,
+    /// [`Event::NewPasswordRequired`]).
+    awaiting_caller: Option<u8>,
 }
 
 impl Peer {
@@ -109,6 +113,7 @@ impl Peer {
             server_message: None,
             clockless_floor: None,
             dropped: 0,
+            awaiting_caller: None,
         }
     }
 
@@ -278,6 +283,8 @@ impl Peer {
         let Some((method, data)) = eap.method() else {
             return self.drop_packet(DroppedPacket::RequestWithoutType);
         };
+        // A new request: whatever waited for the caller is no longer the question.
+        self.awaiting_caller = None;
         if self.rounds >= config.limits.max_rounds {
             let last_sent = self.last_sent;
             self.fail(
@@ -323,26 +330,91 @@ impl Peer {
                 MethodType::Nak => DroppedPacket::NakRequest,
                 other => DroppedPacket::OtherMethod(other),
             }),
+            Step::Wait => {
+                // Processed, not answered yet: a retransmission of it is dropped (it must
+                // not be processed twice), and the caller's answer goes out with its
+                // Identifier.
+                self.last_dropped = None;
+                self.rounds += 1;
+                self.last_id = Some(id);
+                self.last_request.clear();
+                self.last_request.extend_from_slice(bytes);
+                self.last_response = None;
+                self.awaiting_caller = Some(id);
+            }
             Step::Respond { data, sent } => {
                 self.last_dropped = None;
                 self.rounds += 1;
-                let response = Eap::response(id, response_type, &data).to_vec();
                 self.last_id = Some(id);
-                // Both kept in the buffers of the last round: no allocation per round.
+                // Kept in the buffer of the last round: no allocation per round.
                 self.last_request.clear();
                 self.last_request.extend_from_slice(bytes);
-                let last = self.last_response.get_or_insert_with(Vec::new);
-                last.clear();
-                last.extend_from_slice(&response);
-                self.last_sent = sent;
-                self.last_sends = 1;
-                self.answered(config, now);
-                out.push_back(Output::Transmit(response));
+                self.respond(config, now, id, response_type, &data, sent, out);
             }
             Step::Fail { data, diagnosis } => {
                 self.method_failed(id, response_type, data, diagnosis, out);
             }
         }
+    }
+
+    /// Sends our response to request `id`, kept for its retransmissions.
+    #[allow(clippy::too_many_arguments)]
+    fn respond(
+        &mut self,
+        config: &Config,
+        now: Instant,
+        id: u8,
+        response_type: MethodType,
+        data: &[u8],
+        sent: SentMessage,
+        out: &mut VecDeque<Output>,
+    ) {
+        let response = Eap::response(id, response_type, data).to_vec();
+        let last = self.last_response.get_or_insert_with(Vec::new);
+        last.clear();
+        last.extend_from_slice(&response);
+        self.last_sent = sent;
+        self.last_sends = 1;
+        self.answered(config, now);
+        out.push_back(Output::Transmit(response));
+    }
+
+    /// The caller's new password, answering the request that waits for it; false if none
+    /// waits (nothing asked, or the authentication moved on or ended).
+    pub(crate) fn new_password(
+        &mut self,
+        config: &Config,
+        now: Instant,
+        password: &Password,
+        out: &mut VecDeque<Output>,
+    ) -> bool {
+        let Some(id) = self.awaiting_caller else {
+            return false;
+        };
+        let State::Running(m) = &mut self.state else {
+            return false;
+        };
+        let mut ctx = Ctx {
+            config,
+            out,
+            clockless_floor: &mut self.clockless_floor,
+        };
+        let Some(step) = m.new_password(&mut ctx, password) else {
+            return false;
+        };
+        let response_type = m.method_type();
+        self.awaiting_caller = None;
+        match step {
+            Step::Respond { data, sent } => {
+                self.respond(config, now, id, response_type, &data, sent, out);
+            }
+            Step::Fail { data, diagnosis } => {
+                self.method_failed(id, response_type, data, diagnosis, out);
+            }
+            // A method answers the question it asked.
+            Step::Discard | Step::Wait => {}
+        }
+        true
     }
 
     /// A method ended the authentication: its last response, if any, then `Failed`.

@@ -1,9 +1,11 @@
 //! The sans-IO supplicant: the one object a host or a firmware drives.
 
 use crate::config::Config;
+use crate::crypto::password_change::fits_pw_block;
 use crate::event::{Event, Input, Keys, Output};
 use crate::method_type::MethodType;
 use crate::peer::Peer;
+use crate::secret::Password;
 use crate::time::Instant;
 use crate::wire::eap::{Code, Eap};
 use alloc::collections::VecDeque;
@@ -20,6 +22,14 @@ pub enum ApiError {
         /// The latest time seen before.
         previous: Instant,
     },
+    /// [`Input::NewPassword`] when no [`Event::NewPasswordRequired`] waits for it (none
+    /// was emitted, or the authentication has moved on or ended since).
+    #[error("a new password was given, but none is waited for")]
+    NewPasswordNotRequested,
+    /// [`Input::NewPassword`] with a password longer than 256 characters (UTF-16), the
+    /// most an MSCHAPv2 password change carries; the request still waits.
+    #[error("the new password is longer than 256 characters (UTF-16)")]
+    NewPasswordTooLong,
 }
 
 /// An EAP peer (PEAP, EAP-TLS, EAP-TTLS; EAP-MD5 only when named), driven by its caller:
@@ -152,6 +162,18 @@ impl Supplicant {
                 }
             }
             Input::Restart { .. } => self.restart(),
+            Input::NewPassword { password, .. } => {
+                if !fits_pw_block(password) {
+                    return Err(ApiError::NewPasswordTooLong);
+                }
+                let password = Password::new(password);
+                if !self
+                    .peer
+                    .new_password(&self.config, now, &password, &mut self.out)
+                {
+                    return Err(ApiError::NewPasswordNotRequested);
+                }
+            }
         }
         Ok(())
     }

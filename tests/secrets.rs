@@ -101,6 +101,20 @@ fn debug_never_prints_secrets() {
     assert_absent("Diagnosis", &format!("{d:?} {d}"), &secrets);
     assert!(!format!("{d:?}").contains("not it"));
 
+    // The new and retry passwords of MSCHAPv2 password change and retry.
+    let changing = client(&pki)
+        .new_password("n3w-secret-pw")
+        .retry_password("r3try-secret-pw");
+    let changing_debug = format!("{changing:?} {:?}", changing.clone().build().unwrap());
+    assert!(
+        !changing_debug.contains("n3w-secret-pw"),
+        "{changing_debug}"
+    );
+    assert!(
+        !changing_debug.contains("r3try-secret-pw"),
+        "{changing_debug}"
+    );
+
     // The RADIUS shared secret.
     secrets.push(("RADIUS secret", vec!["s3cr3t-shared".to_string()]));
     let rc = RadiusConfig::new("127.0.0.1:1812".parse().unwrap(), b"s3cr3t-shared");

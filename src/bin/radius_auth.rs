@@ -174,7 +174,7 @@ fn authenticate_one(
         if verbose {
             common::print_event_at(e, Some(since(origin).as_millis()))
         }
-        common::print_restart(e);
+        common::print_note(e);
         if let Some(r) = recorder.as_mut() {
             r.observe(e, since(origin));
         }

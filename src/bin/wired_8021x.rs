@@ -90,7 +90,7 @@ pub fn main() -> ExitCode {
         if verbose {
             common::print_event(e)
         }
-        common::print_restart(e);
+        common::print_note(e);
     });
     let mut ok = match outcome {
         Ok(o) => common::report(&o),

@@ -4,6 +4,8 @@
 //! - [`mschapv2`]: MS-CHAP-V2 ([RFC 2759](https://www.rfc-editor.org/rfc/rfc2759)).
 //! - [`mppe`]: MPPE master and start keys ([RFC 3079](https://www.rfc-editor.org/rfc/rfc3079)) and
 //!   the EAP-MSCHAPv2 MSK.
+//! - [`password_change`]: the MS-CHAP-V2 Change-Password fields ([RFC 2759 §8.9–§8.13](https://www.rfc-editor.org/rfc/rfc2759#section-8.9)),
+//!   over [`rc4`].
 //! - [`peap`]: PEAP PRF+, IPMK/CMK, CSK, Compound MAC ([MS-PEAP] §3.1.5.5).
 //! - [`tls_keys`]: MSK/EMSK/Session-Id from TLS key material (RFC 5216, RFC 9427).
 //! - [`mppe_attr`]: MS-MPPE-Send/Recv-Key attribute encryption ([RFC 2548 §2.4.2](https://www.rfc-editor.org/rfc/rfc2548#section-2.4.2)).
@@ -12,8 +14,10 @@
 pub mod mppe;
 pub mod mppe_attr;
 pub mod mschapv2;
+pub mod password_change;
 pub mod peap;
 pub mod radius;
+pub mod rc4;
 pub mod tls_keys;
 pub mod wpa;
 

@@ -83,7 +83,7 @@ pub fn des_key_from_7(key7: &[u8; 7]) -> [u8; 8] {
 }
 
 /// DES-ECB of one block under the key expanded from `key7` (RFC 2759 §8.6 `DesEncrypt`).
-fn des_encrypt(block: &[u8; 8], key7: &[u8; 7]) -> [u8; 8] {
+pub(crate) fn des_encrypt(block: &[u8; 8], key7: &[u8; 7]) -> [u8; 8] {
     let key = Zeroizing::new(des_key_from_7(key7));
     let cipher = Des::new(&(*key).into());
     let mut buf = (*block).into();

@@ -41,6 +41,18 @@ pub enum Cause {
         /// M=, the server's text.
         message: Option<String>,
     },
+    /// The server refused our MSCHAPv2 password change
+    /// ([RFC 2759 §7](https://www.rfc-editor.org/rfc/rfc2759#section-7)): its Failure
+    /// after our Change-Password said 709 (ERROR_CHANGING_PASSWORD: the new password was
+    /// not stored) or 648 again (the password is still expired).
+    PasswordChangeRefused {
+        /// The inner identity.
+        user: String,
+        /// E=: 709 or 648.
+        error: u32,
+        /// M=, the server's text.
+        message: Option<String>,
+    },
     /// The server ended phase 2 with a Result TLV Failure after our NT-Response, without an
     /// MSCHAPv2 Failure (FreeRADIUS's stock behaviour for a wrong password or unknown user).
     CredentialsRejected {
@@ -233,10 +245,27 @@ impl Display for Cause {
                     error_code::ACCT_DISABLED => "reports the account disabled:",
                     error_code::PASSWD_EXPIRED => "reports the password expired for",
                     error_code::NO_DIALIN_PERMISSION => "reports no dial-in (network access) permission for",
+                    error_code::CHANGING_PASSWORD => "reports a failed password change for",
                     _ => "rejected",
                 };
                 let retry = if *retry { "retry allowed" } else { "no retry allowed" };
                 write!(f, "the server {what} \"{user}\" (MSCHAPv2 error {error}, {retry}")?;
+                if let Some(m) = message {
+                    write!(f, "; server says \"{m}\"")?;
+                }
+                f.write_str(")")
+            }
+            Cause::PasswordChangeRefused { user, error, message } => {
+                match *error {
+                    error_code::PASSWD_EXPIRED => write!(
+                        f,
+                        "the server still reports the password of \"{user}\" expired after our password change (MSCHAPv2 error 648 answering our Change-Password"
+                    )?,
+                    _ => write!(
+                        f,
+                        "the server refused to change the password of \"{user}\" (MSCHAPv2 error {error} answering our Change-Password"
+                    )?,
+                }
                 if let Some(m) = message {
                     write!(f, "; server says \"{m}\"")?;
                 }
@@ -408,6 +437,24 @@ impl Cause {
         }
     }
 
+    /// The same MSCHAPv2 Failure when it answered our Change-Password: 709 or a second
+    /// 648 is the change refused ([`Cause::PasswordChangeRefused`]); anything else stays.
+    pub(crate) fn after_password_change(self) -> Cause {
+        match self {
+            Cause::MschapFailure {
+                user,
+                error: error @ (error_code::PASSWD_EXPIRED | error_code::CHANGING_PASSWORD),
+                message,
+                ..
+            } => Cause::PasswordChangeRefused {
+                user,
+                error,
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// EAP-Failure right after our Identity, sent as `outer_identity`: the realm is the
     /// likely reason when the user's identity (`identity`, if known) has one and the outer
     /// identity does not.
@@ -422,7 +469,10 @@ impl Cause {
     /// One line saying what to change.
     pub fn hint(&self) -> &'static str {
         match self {
-            Cause::MschapFailure { error, .. } => match *error {
+            Cause::MschapFailure { error, retry, .. } => match *error {
+                error_code::AUTHENTICATION_FAILURE if *retry => {
+                    "check the password and the user name (inner identity); the server allows a retry within the session: radius_auth --retry-password P (Limits::mschapv2_retries with ConfigBuilder::retry_password)"
+                }
                 error_code::AUTHENTICATION_FAILURE => {
                     "check the password and the user name (inner identity)"
                 }
@@ -433,12 +483,23 @@ impl Cause {
                     "the account is disabled in the directory; ask its administrator to enable it"
                 }
                 error_code::PASSWD_EXPIRED => {
-                    "change the password (e.g. on a domain workstation or the web portal), then retry"
+                    "the password has expired: give a new one to change it within the authentication (radius_auth --new-password, or ConfigBuilder::new_password), or change it elsewhere (a domain workstation, the web portal), then retry"
+                }
+                error_code::CHANGING_PASSWORD => {
+                    "the server could not store a new password; try another one or ask the directory administrator"
                 }
                 error_code::NO_DIALIN_PERMISSION => {
                     "the account lacks network access permission (dial-in tab or NPS policy); ask the administrator"
                 }
                 _ => "look up the MSCHAPv2 error code in the server's log",
+            },
+            Cause::PasswordChangeRefused { error, .. } => match *error {
+                error_code::PASSWD_EXPIRED => {
+                    "the change was accepted but the account is still marked expired: the server's password-change back end (FreeRADIUS: mschap passchange) did not clear the expiry; ask the administrator"
+                }
+                _ => {
+                    "the new password was not stored: it may break the password policy (length, complexity, history) or the server's password-change back end failed (FreeRADIUS: mschap passchange); try another new password or ask the administrator"
+                }
             },
             Cause::CredentialsRejected { .. } => {
                 "check the user name and password; the RADIUS log says which (FreeRADIUS sends E=691 with send_error = yes)"

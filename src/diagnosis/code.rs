@@ -15,6 +15,8 @@ impl Cause {
         "password_expired",
         "no_dialin_permission",
         "mschapv2_failure",
+        "password_change_failed",
+        "password_still_expired",
         "credentials_rejected",
         "tls_alert",
         "tls_error",
@@ -61,6 +63,8 @@ impl Cause {
             Cause::MschapFailure { error: 648, .. } => "password_expired",
             Cause::MschapFailure { error: 649, .. } => "no_dialin_permission",
             Cause::MschapFailure { .. } => "mschapv2_failure",
+            Cause::PasswordChangeRefused { error: 648, .. } => "password_still_expired",
+            Cause::PasswordChangeRefused { .. } => "password_change_failed",
             Cause::CredentialsRejected { .. }
             | Cause::PasswordRejected { .. }
             | Cause::Md5Rejected { .. }

@@ -100,6 +100,8 @@ impl Cause {
                 | error_code::NO_DIALIN_PERMISSION => K::AccountRestricted,
                 _ => K::BadCredentials,
             },
+            // The account needs its password changed before it may log on.
+            Cause::PasswordChangeRefused { .. } => K::AccountRestricted,
             Cause::CredentialsRejected { .. }
             | Cause::PasswordRejected { .. }
             | Cause::Md5Rejected { .. }
@@ -205,9 +207,10 @@ mod tests {
             Cause::HandshakeRejected { .. } => 24,
             Cause::EndedWithoutVerdict { .. } => 25,
             Cause::TtlsCredentialsRejected { .. } => 26,
+            Cause::PasswordChangeRefused { .. } => 27,
         }
     }
-    const VARIANTS: usize = 27;
+    const VARIANTS: usize = 28;
 
     fn user() -> String {
         String::from("alice@example.org")
@@ -247,6 +250,22 @@ mod tests {
             (mschap(647), K::AccountRestricted),
             (mschap(648), K::AccountRestricted),
             (mschap(649), K::AccountRestricted),
+            (
+                Cause::PasswordChangeRefused {
+                    user: user(),
+                    error: 709,
+                    message: None,
+                },
+                K::AccountRestricted,
+            ),
+            (
+                Cause::PasswordChangeRefused {
+                    user: user(),
+                    error: 648,
+                    message: None,
+                },
+                K::AccountRestricted,
+            ),
             (
                 Cause::CredentialsRejected { user: user() },
                 K::BadCredentials,

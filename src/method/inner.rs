@@ -21,6 +21,7 @@ use crate::config::Credential;
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
 use crate::event::Event;
 use crate::method_type::MethodType;
+use crate::secret::Password;
 use crate::wire::eap::{Code, EXPANDED_NAK, Eap};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -94,7 +95,7 @@ impl InnerEap {
         match (eap.code, eap.method()) {
             (Code::Request, Some((method, data))) => {
                 let id = eap.identifier;
-                self.request(ctx, offered, method, data)
+                self.request(ctx, offered, id, method, data)
                     .map_data(|data, sent| {
                         (
                             encode(Eap::response(id, response_type(method, sent), &data)),
@@ -126,11 +127,32 @@ impl InnerEap {
         }
     }
 
+    /// The caller's new password, after an MSCHAPv2 password-expired Failure asked for it
+    /// ([`Event::NewPasswordRequired`]): the Change-Password, as the tunnel's plaintext
+    /// (`encode`); `None` if nothing waits for one.
+    pub(crate) fn new_password(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        password: &Password,
+        encode: impl Fn(Eap<'_>) -> Vec<u8>,
+    ) -> Option<Step> {
+        let InnerEap::MsChapV2(peer) = self else {
+            return None;
+        };
+        let (id, step) = peer.new_password(ctx, password)?;
+        Some(
+            step.map_data(|data, sent| {
+                (encode(Eap::response(id, MethodType::MsChapV2, &data)), sent)
+            }),
+        )
+    }
+
     /// An inner request; returns the response's Type-Data.
     fn request(
         &mut self,
         ctx: &mut Ctx<'_>,
         offered: &[MethodType],
+        id: u8,
         method: MethodType,
         data: &[u8],
     ) -> Step {
@@ -146,7 +168,7 @@ impl InnerEap {
                     sent: SentMessage::Notification,
                 }
             }
-            (MethodType::MsChapV2, InnerEap::MsChapV2(peer)) => peer.process(ctx, data),
+            (MethodType::MsChapV2, InnerEap::MsChapV2(peer)) => peer.process(ctx, id, data),
             (MethodType::MsChapV2, _) if offered.contains(&method) => {
                 let Some(credential) = &ctx.config.credential else {
                     return self.refuse(ctx, offered, method);
@@ -155,8 +177,8 @@ impl InnerEap {
                     method,
                     accepted: true,
                 });
-                let mut peer = MsChapV2Peer::new(credential);
-                let step = peer.process(ctx, data);
+                let mut peer = MsChapV2Peer::new(credential, ctx.config.limits.mschapv2_retries);
+                let step = peer.process(ctx, id, data);
                 *self = InnerEap::MsChapV2(peer);
                 step
             }

@@ -159,6 +159,21 @@ impl Method {
         }
     }
 
+    /// The caller's new password, after [`Event::NewPasswordRequired`]: the answer to the
+    /// request that waits for it (`None` if nothing waits).
+    pub(crate) fn new_password(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        password: &crate::secret::Password,
+    ) -> Option<Step> {
+        match self {
+            Method::Peap(m) => m.new_password(ctx, password),
+            Method::Ttls(m) => m.new_password(ctx, password),
+            // No MSCHAPv2 runs inside these.
+            Method::Tls(_) | Method::Md5(_) => None,
+        }
+    }
+
     /// Which premature EAP-Success this is, before the decision allowed one.
     pub(crate) fn premature_success(&self) -> PrematureSuccess {
         match self {
@@ -182,6 +197,9 @@ pub(crate) enum Step {
     },
     /// Drop the request silently ([RFC 3748 §2.1](https://www.rfc-editor.org/rfc/rfc3748#section-2.1)).
     Discard,
+    /// Nothing to send until the caller answers the question an event asked
+    /// ([`Event::NewPasswordRequired`]); the answer goes out with this request's Identifier.
+    Wait,
     /// End the authentication now, after sending `data` if any.
     Fail {
         /// A last response (e.g. a TLS alert, a Result TLV Failure).
@@ -209,6 +227,7 @@ impl Step {
                 diagnosis,
             },
             Step::Discard => Step::Discard,
+            Step::Wait => Step::Wait,
         }
     }
 }

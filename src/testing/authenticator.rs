@@ -97,6 +97,14 @@ impl Authenticator {
         self.outcome.as_ref()
     }
 
+    /// The password a Change-Password set (knob `expired`; PEAP or TTLS/EAP-MSCHAPv2),
+    /// once the server accepted it.
+    pub fn changed_password(&self) -> Option<&str> {
+        self.inner
+            .changed_password()
+            .or(self.ttls.changed_password())
+    }
+
     /// True once phase 1 is over on the server's side (the tunnel carries phase 2).
     pub fn is_tunnel_up(&self) -> bool {
         self.stage == Stage::Phase2

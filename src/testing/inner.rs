@@ -42,7 +42,49 @@ enum Stage {
     Gtc,
     SuccessAck,
     FailureAck,
-    Result { success: bool },
+    /// E=648 sent: a Change-Password (or the Failure's ack) comes next.
+    Expired,
+    Result {
+        success: bool,
+    },
+}
+
+/// The fields of a peer's Change-Password ([RFC 2759 §7](https://www.rfc-editor.org/rfc/rfc2759#section-7)).
+pub(crate) struct ChangePassword<'a> {
+    pub(crate) encrypted_password: &'a [u8; 516],
+    pub(crate) encrypted_hash: &'a [u8; 16],
+    pub(crate) peer_challenge: &'a [u8; 16],
+    pub(crate) nt_response: &'a [u8; 24],
+}
+
+impl ChangePassword<'_> {
+    /// Checks it as FreeRADIUS's `local_cpw` does: the new password decrypted under
+    /// `old`'s hash, the old hash's proof under the new one, the NT-Response under the new
+    /// password to `challenge` (the Failure's). The new password and its hash.
+    pub(crate) fn check(
+        &self,
+        old: &str,
+        user_name: &[u8],
+        challenge: &[u8; 16],
+    ) -> Option<(String, crate::secret::NtHash)> {
+        use crate::crypto::password_change::old_nt_password_hash_encrypted_with_new_nt_password_hash as proof_of;
+        let old_hash = nt_password_hash(old);
+        let mut block = zeroize::Zeroizing::new(*self.encrypted_password);
+        crate::crypto::rc4::Rc4::new(old_hash.expose())?.apply(&mut block[..]);
+        let len = u32::from_le_bytes([block[512], block[513], block[514], block[515]]) as usize;
+        if len > 512 || len % 2 != 0 {
+            return None;
+        }
+        let units: Vec<u16> = block[512 - len..512]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        let new = String::from_utf16(&units).ok()?;
+        let new_hash = nt_password_hash(&new);
+        let response = generate_nt_response(challenge, self.peer_challenge, user_name, &new_hash);
+        (proof_of(&old_hash, &new_hash) == *self.encrypted_hash && response == *self.nt_response)
+            .then_some((new, new_hash))
+    }
 }
 
 pub(crate) struct InnerServer {
@@ -52,6 +94,8 @@ pub(crate) struct InnerServer {
     msk: Option<Msk>,
     /// The peer answered GTC with the right password.
     gtc_ok: bool,
+    /// The new password of an accepted Change-Password.
+    changed: Option<String>,
     binding: Option<(CryptoBinding, Secret<20>, Secret<40>)>,
 }
 
@@ -107,7 +151,12 @@ impl InnerServer {
             msk: None,
             gtc_ok: false,
             binding: None,
+            changed: None,
         }
+    }
+
+    pub(crate) fn changed_password(&self) -> Option<&str> {
+        self.changed.as_deref()
     }
 
     pub(crate) fn start(
@@ -176,7 +225,17 @@ impl InnerServer {
             (Stage::SuccessAck, MethodType::MsChapV2) if data.first() == Some(&3) => {
                 self.result_success(config, tls, next_id)
             }
+            // A retry (R=1): a new Response to the Failure's challenge.
+            (Stage::FailureAck, MethodType::MsChapV2)
+                if config.knobs.retry && data.first() == Some(&2) =>
+            {
+                self.response(config, tls, data, next_id)
+            }
             (Stage::FailureAck, MethodType::MsChapV2) => self.result(next_id, false),
+            (Stage::Expired, MethodType::MsChapV2) if data.first() == Some(&7) => {
+                self.change_password(config, data, next_id)
+            }
+            (Stage::Expired, MethodType::MsChapV2) => self.result(next_id, false),
             (Stage::Result { success }, MethodType::Tlv) => {
                 self.result_response(config, tls, data, success)
             }
@@ -210,16 +269,14 @@ impl InnerServer {
         else {
             return InnerAction::Reject;
         };
-        let user = self.user.clone().unwrap_or_default();
-        let password = config
-            .users
-            .iter()
-            .find(|(u, _)| *u == user)
-            .map(|(_, p)| p.clone());
+        let password = self.password(config);
         let hash = nt_password_hash(password.as_deref().unwrap_or("\u{0}no such user\u{0}"));
         let expected = generate_nt_response(&self.challenge, &peer_challenge, name, &hash);
         let correct = password.is_some() && expected == nt_response;
         let failure = match (correct, config.knobs.force_error) {
+            (true, _) if config.knobs.expired && self.changed.is_none() => {
+                Some(error_code::PASSWD_EXPIRED)
+            }
             (true, None) => None,
             (true, Some(code)) => Some(code),
             (false, _) => Some(error_code::AUTHENTICATION_FAILURE),
@@ -230,27 +287,109 @@ impl InnerServer {
             {
                 return self.result(id, false);
             }
-            let mut message = Vec::new();
-            FailureMessage {
-                error,
-                retry: config.knobs.retry,
-                challenge: Some(random(config)),
-                version: Some(3),
-                message: Some(b"Authentication failed"),
-            }
-            .emit(&mut message);
-            self.stage = Stage::FailureAck;
-            let f = MsChapV2::Failure {
-                id: id.wrapping_sub(1),
-                ms_length: 0,
-                message: &message,
-            }
-            .with_ms_length()
-            .to_vec();
-            return InnerAction::Send(compressed(MethodType::MsChapV2, &f));
+            return self.failure(config, error, id);
         }
+        self.success(config, &hash, &nt_response, &peer_challenge, name, id)
+    }
+
+    /// The user's password: the one a Change-Password set, else the configured one.
+    fn password(&self, config: &AuthenticatorConfig) -> Option<String> {
+        if let Some(p) = &self.changed {
+            return Some(p.clone());
+        }
+        let user = self.user.clone().unwrap_or_default();
+        config
+            .users
+            .iter()
+            .find(|(u, _)| *u == user)
+            .map(|(_, p)| p.clone())
+    }
+
+    /// An MSCHAPv2 Failure with `error`, a new challenge (kept: a retry or a change
+    /// answers it), R as the knob says (never for 648: a change is no retry).
+    fn failure(&mut self, config: &AuthenticatorConfig, error: u32, id: u8) -> InnerAction {
+        self.challenge = random(config);
+        let expired = error == error_code::PASSWD_EXPIRED;
+        let mut message = Vec::new();
+        FailureMessage {
+            error,
+            retry: config.knobs.retry && !expired,
+            challenge: Some(self.challenge),
+            version: Some(3),
+            message: Some(if expired {
+                &b"Password expired"[..]
+            } else {
+                &b"Authentication failed"[..]
+            }),
+        }
+        .emit(&mut message);
+        self.stage = if expired && self.changed.is_none() && self.stage != Stage::Expired {
+            Stage::Expired
+        } else {
+            Stage::FailureAck
+        };
+        let f = MsChapV2::Failure {
+            id: id.wrapping_sub(1),
+            ms_length: 0,
+            message: &message,
+        }
+        .with_ms_length()
+        .to_vec();
+        InnerAction::Send(compressed(MethodType::MsChapV2, &f))
+    }
+
+    /// A Change-Password (RFC 2759 §7) after our E=648, checked as FreeRADIUS's
+    /// `local_cpw` does.
+    fn change_password(
+        &mut self,
+        config: &AuthenticatorConfig,
+        data: &[u8],
+        id: u8,
+    ) -> InnerAction {
+        let Ok(MsChapV2::ChangePassword {
+            encrypted_password,
+            encrypted_hash,
+            peer_challenge,
+            nt_response,
+            ..
+        }) = MsChapV2::parse(data)
+        else {
+            return InnerAction::Reject;
+        };
+        let Some(old) = self.password(config) else {
+            return InnerAction::Reject;
+        };
+        let user = self.user.clone().unwrap_or_default();
+        let name = crate::crypto::mschapv2::user_name_for_hash(user.as_bytes()).to_vec();
+        let change = ChangePassword {
+            encrypted_password,
+            encrypted_hash: &encrypted_hash,
+            peer_challenge: &peer_challenge,
+            nt_response: &nt_response,
+        };
+        let Some((new, new_hash)) = change.check(&old, &name, &self.challenge) else {
+            return self.failure(config, error_code::CHANGING_PASSWORD, id);
+        };
+        if let Some(error) = config.knobs.change_error {
+            return self.failure(config, error, id);
+        }
+        self.changed = Some(new);
+        self.success(config, &new_hash, &nt_response, &peer_challenge, &name, id)
+    }
+
+    /// The MSCHAPv2 Success proving `hash`.
+    fn success(
+        &mut self,
+        config: &AuthenticatorConfig,
+        hash: &crate::secret::NtHash,
+        nt_response: &[u8; 24],
+        peer_challenge: &[u8; 16],
+        name: &[u8],
+        id: u8,
+    ) -> InnerAction {
+        let (hash, nt_response, peer_challenge) = (hash, *nt_response, *peer_challenge);
         let mut auth = generate_authenticator_response(
-            &hash,
+            hash,
             &nt_response,
             &peer_challenge,
             &self.challenge,
@@ -259,7 +398,7 @@ impl InnerServer {
         if config.knobs.bad_authenticator_response {
             auth[0] ^= 0x01;
         }
-        self.msk = Some(mschapv2_msk(&hash, &nt_response));
+        self.msk = Some(mschapv2_msk(hash, &nt_response));
         let mut message = Vec::new();
         SuccessMessage {
             authenticator_response: auth,

@@ -74,6 +74,17 @@ pub struct Knobs {
     pub retry: bool,
     /// Answer a correct password with this MSCHAPv2 error (646–649) instead of Success.
     pub force_error: Option<u32>,
+    /// PEAP and TTLS/EAP-MSCHAPv2: the user's password has expired. A correct Response gets `E=648 R=0 C=..
+    /// V=3` (as Windows NPS, and FreeRADIUS with `send_error = yes` and
+    /// `SMB-Account-CTRL-TEXT := "[Ue]"`); a Change-Password (RFC 2759 §7) is checked
+    /// (new password decrypted under the old hash, the old hash's proof, the NT-Response
+    /// under the new password to the Failure's challenge) and, unless `change_error`
+    /// says otherwise, accepted: the Success proves the new password, which
+    /// [`Authenticator::changed_password`] then returns.
+    pub expired: bool,
+    /// PEAP with `expired` (TTLS accepts every valid change): answer a valid Change-Password with this MSCHAPv2 error
+    /// instead (709 change failed, or 648 again: a change requested twice).
+    pub change_error: Option<u32>,
     /// Corrupt the authenticator response of the MSCHAPv2 Success.
     pub bad_authenticator_response: bool,
     /// Send a Crypto-Binding TLV with a wrong Compound MAC.

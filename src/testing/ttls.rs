@@ -41,6 +41,8 @@ pub(crate) struct TtlsServer {
     stage: Stage,
     user: String,
     challenge: [u8; 16],
+    /// Inner EAP-MSCHAPv2 (knob `expired`): the new password of an accepted change.
+    changed: Option<String>,
 }
 
 /// The TTLS keys: "ttls keying material" (TLS 1.2) or the RFC 9427 exporter (TLS 1.3).
@@ -87,7 +89,38 @@ impl TtlsServer {
             stage: Stage::Credentials,
             user: String::new(),
             challenge: [0; 16],
+            changed: None,
         }
+    }
+
+    pub(crate) fn changed_password(&self) -> Option<&str> {
+        self.changed.as_deref()
+    }
+
+    /// Inner EAP-MSCHAPv2 with knob `expired`: E=648 with a new challenge for a correct
+    /// Response; the peer's Change-Password comes next (Identifier `id`).
+    fn expired(&mut self, config: &AuthenticatorConfig, id: u8) -> InnerAction {
+        self.challenge = super::inner::random(config);
+        let mut text = Vec::new();
+        crate::wire::mschapv2::FailureMessage {
+            error: crate::wire::mschapv2::error_code::PASSWD_EXPIRED,
+            retry: false,
+            challenge: Some(self.challenge),
+            version: Some(3),
+            message: Some(b"Password expired"),
+        }
+        .emit(&mut text);
+        let data = MsChapV2::Failure {
+            id,
+            ms_length: 0,
+            message: &text,
+        }
+        .with_ms_length()
+        .to_vec();
+        self.stage = Stage::EapChallenge { id };
+        InnerAction::Send(eap_message(
+            &Eap::request(id, MethodType::MsChapV2, &data).to_vec(),
+        ))
     }
 
     /// An empty message from the peer (its answer to our MSCHAPv2 verdict).
@@ -235,6 +268,35 @@ impl TtlsServer {
                 InnerAction::Reject
             }
             (Stage::EapChallenge { id }, Some((MethodType::MsChapV2, data)))
+                if eap.identifier == id && data.first() == Some(&7) =>
+            {
+                let Ok(MsChapV2::ChangePassword {
+                    encrypted_password,
+                    encrypted_hash,
+                    peer_challenge,
+                    nt_response,
+                    ..
+                }) = MsChapV2::parse(data)
+                else {
+                    return InnerAction::Reject;
+                };
+                let Some(old) = password_of(config, &self.user) else {
+                    return InnerAction::Reject;
+                };
+                let change = super::inner::ChangePassword {
+                    encrypted_password,
+                    encrypted_hash: &encrypted_hash,
+                    peer_challenge: &peer_challenge,
+                    nt_response: &nt_response,
+                };
+                let Some((new, _)) = change.check(old, self.user.as_bytes(), &self.challenge)
+                else {
+                    return InnerAction::Reject;
+                };
+                self.changed = Some(new);
+                self.mschap_verdict(config, next_id, &peer_challenge, &nt_response)
+            }
+            (Stage::EapChallenge { id }, Some((MethodType::MsChapV2, data)))
                 if eap.identifier == id =>
             {
                 let Ok(MsChapV2::Response {
@@ -245,62 +307,21 @@ impl TtlsServer {
                 else {
                     return InnerAction::Reject;
                 };
-                let hash = password_of(config, &self.user).map(nt_password_hash);
-                let user = self.user.as_bytes();
-                let good = hash.as_ref().filter(|h| {
-                    generate_nt_response(&self.challenge, &peer_challenge, user, h) == nt_response
-                });
-                let (success, body) = match good {
-                    Some(h) => {
-                        let mut auth = generate_authenticator_response(
-                            h,
-                            &nt_response,
-                            &peer_challenge,
+                if config.knobs.expired && self.changed.is_none() {
+                    let old = password_of(config, &self.user).map(nt_password_hash);
+                    let correct = old.as_ref().is_some_and(|h| {
+                        generate_nt_response(
                             &self.challenge,
-                            user,
-                        );
-                        if config.knobs.bad_authenticator_response {
-                            auth[0] ^= 1;
-                        }
-                        let mut m = Vec::new();
-                        SuccessMessage {
-                            authenticator_response: auth,
-                            message: None,
-                        }
-                        .emit(&mut m);
-                        (true, m)
-                    }
-                    None if config.knobs.wrong_password == WrongPassword::ResultTlvFailure => {
-                        return InnerAction::Reject;
-                    }
-                    None => (
-                        false,
-                        b"E=691 R=0 C=00000000000000000000000000000000 V=3 M=wrong password"
-                            .to_vec(),
-                    ),
-                };
-                let data = if success {
-                    MsChapV2::Success {
-                        id: next_id,
-                        ms_length: 0,
-                        message: &body,
-                    }
-                } else {
-                    MsChapV2::Failure {
-                        id: next_id,
-                        ms_length: 0,
-                        message: &body,
+                            &peer_challenge,
+                            self.user.as_bytes(),
+                            h,
+                        ) == nt_response
+                    });
+                    if correct {
+                        return self.expired(config, next_id);
                     }
                 }
-                .with_ms_length()
-                .to_vec();
-                self.stage = Stage::EapResult {
-                    id: next_id,
-                    success,
-                };
-                InnerAction::Send(eap_message(
-                    &Eap::request(next_id, MethodType::MsChapV2, &data).to_vec(),
-                ))
+                self.mschap_verdict(config, next_id, &peer_challenge, &nt_response)
             }
             (Stage::EapResult { id, success }, Some((MethodType::MsChapV2, [op])))
                 if eap.identifier == id =>
@@ -313,5 +334,73 @@ impl TtlsServer {
             }
             _ => InnerAction::Reject,
         }
+    }
+
+    /// The inner EAP-MSCHAPv2 verdict on an NT-Response to `self.challenge`, under the
+    /// changed password if there is one.
+    fn mschap_verdict(
+        &mut self,
+        config: &AuthenticatorConfig,
+        next_id: u8,
+        peer_challenge: &[u8; 16],
+        nt_response: &[u8; 24],
+    ) -> InnerAction {
+        let (peer_challenge, nt_response) = (*peer_challenge, *nt_response);
+        let password = self.changed.as_deref().or(password_of(config, &self.user));
+        let hash = password.map(nt_password_hash);
+        let user = self.user.as_bytes();
+        let good = hash.as_ref().filter(|h| {
+            generate_nt_response(&self.challenge, &peer_challenge, user, h) == nt_response
+        });
+        let (success, body) = match good {
+            Some(h) => {
+                let mut auth = generate_authenticator_response(
+                    h,
+                    &nt_response,
+                    &peer_challenge,
+                    &self.challenge,
+                    user,
+                );
+                if config.knobs.bad_authenticator_response {
+                    auth[0] ^= 1;
+                }
+                let mut m = Vec::new();
+                SuccessMessage {
+                    authenticator_response: auth,
+                    message: None,
+                }
+                .emit(&mut m);
+                (true, m)
+            }
+            None if config.knobs.wrong_password == WrongPassword::ResultTlvFailure => {
+                return InnerAction::Reject;
+            }
+            None => (
+                false,
+                b"E=691 R=0 C=00000000000000000000000000000000 V=3 M=wrong password".to_vec(),
+            ),
+        };
+        let data = if success {
+            MsChapV2::Success {
+                id: next_id,
+                ms_length: 0,
+                message: &body,
+            }
+        } else {
+            MsChapV2::Failure {
+                id: next_id,
+                ms_length: 0,
+                message: &body,
+            }
+        }
+        .with_ms_length()
+        .to_vec();
+        self.stage = Stage::EapResult {
+            id: next_id,
+            success,
+        };
+        InnerAction::Send(eap_message(
+            &Eap::request(next_id, MethodType::MsChapV2, &data).to_vec(),
+        ))
     }
 }

@@ -13,7 +13,9 @@
 //! `dns_names`, `not_before`, `not_after` (RFC 3339), `days_left`, `validated`),
 //! `chain_length`, `round_trips`, `timing_ms` (`total`, `tls_handshake`, `inner_method`),
 //! `cause` (`null` on success, else `code`, `phase`, `message`, `hint`), `warnings`
-//! (`code`, `message`), and `msk` only when asked for. Codes: [`cause_code`],
+//! (`code`, `message`), `password_changed` (the server accepted our MSCHAPv2 password
+//! change), `mschapv2_retries` (MSCHAPv2 retries answered, E=691 R=1), and `msk` only
+//! when asked for. Codes: [`cause_code`],
 //! [`phase_code`], [`WarningCode::as_str`].
 
 use super::json::{self, Object};
@@ -74,6 +76,10 @@ pub struct Report {
     pub server_certificates: Vec<(CertificateInfo, bool)>,
     /// Round trips (requests sent and answered or given up on).
     pub round_trips: u32,
+    /// The server accepted our MSCHAPv2 password change ([`Event::PasswordChanged`]).
+    pub password_changed: bool,
+    /// MSCHAPv2 retries answered ([`Event::PasswordRetry`]).
+    pub mschapv2_retries: u32,
     /// Durations.
     pub timing: Timing,
     /// `None` on success.
@@ -118,6 +124,8 @@ impl Recorder {
                 tls: None,
                 server_certificates: Vec::new(),
                 round_trips: 0,
+                password_changed: false,
+                mschapv2_retries: 0,
                 timing: Timing::default(),
                 diagnosis: None,
                 warnings,
@@ -173,8 +181,12 @@ impl Recorder {
                 accepted: true,
             } => r.inner_method = Some(*method),
             Event::InnerMethodSucceeded { .. } => self.inner_done = Some(now),
+            Event::PasswordChanged => r.password_changed = true,
+            Event::PasswordRetry { .. } => r.mschapv2_retries += 1,
             Event::Restarting { .. } => {
                 // The report describes the attempt that decides the outcome.
+                r.password_changed = false;
+                r.mschapv2_retries = 0;
                 self.method_taken = None;
                 self.tunnel_up = None;
                 self.inner_done = None;
@@ -381,6 +393,8 @@ impl Report {
             s
         });
         o.raw("warnings", &json::array(warnings));
+        o.bool("password_changed", self.password_changed);
+        o.num("mschapv2_retries", self.mschapv2_retries);
         if let Some(msk) = msk {
             o.str("msk", &hex(msk));
         }
@@ -690,7 +704,10 @@ mod tests {
             "{j}"
         );
         assert!(j.contains(r#","kind":"local_error"},"warnings""#), "{j}");
-        assert!(j.ends_with(r#""warnings":[]}"#), "{j}");
+        assert!(
+            j.ends_with(r#""warnings":[],"password_changed":false,"mschapv2_retries":0}"#),
+            "{j}"
+        );
         assert!(!j.contains("msk"));
         assert_eq!(nagios(&r, 30, None).0, NagiosStatus::Critical);
     }

@@ -12,7 +12,9 @@
 # CLEANUP_DELAY (seconds a reply stays cached for duplicates; 5 default), REJECT_DELAY
 # (seconds an Access-Reject is held back; 1 default), TLS_CACHE=yes (the TLS session
 # cache, so clients may resume: enable, name and persist_dir are all needed), PKI
-# (directory made by pki.sh; default DIR/pki).
+# (directory made by pki.sh; default DIR/pki), PASSCHANGE=yes (a user "expiring" /
+# "oldpass" whose password has expired, and a password change storing the new one; see
+# below and passchange.py).
 set -euo pipefail
 cmd=${1:?usage: freeradius.sh start|stop DIR [PORT]}
 dir=${2:?usage: freeradius.sh start|stop DIR [PORT]}
@@ -131,5 +133,64 @@ alice	Cleartext-Password := "password"
 josé	Cleartext-Password := "pässwörd€"
 bob@example.test	Cleartext-Password := "hunter2"
 X
+if [[ "${PASSCHANGE:-no}" == yes ]]; then
+    # An expiring user and a working MSCHAPv2 password change (RFC 2759 §7): "expiring" /
+    # "oldpass" with SMB account flags "[Ue]" (U: a normal account, e: its password
+    # expired), so rlm_mschap answers a correct NT-Response with E=648 (the client sees
+    # it with SEND_ERROR=yes). The user lives in DIR/passchange.users, which the inner
+    # tunnel reads on every request and passchange.py changes (see there why not
+    # rlm_mschap's local_cpw and the users file); rlm_mschap then checks the NT-Response
+    # of the Change-Password against the new hash.
+    cp "$here/passchange.py" "$dir/passchange.py"
+    rm -f "$dir/passchange.users"
+    python3 "$dir/passchange.py" add "$dir/passchange.users" expiring oldpass "[Ue]"
+    cat > "$r/mods-enabled/passchange" <<'X'
+exec passchange {
+	wait = yes
+	input_pairs = request
+	shell_escape = yes
+	timeout = 10
+}
+X
+    python3 - "$r/sites-available/inner-tunnel" "$dir/passchange.py" "$dir/passchange.users" <<'PY2'
+import sys
+p, script, users = sys.argv[1:4]
+s = open(p).read()
+run = "%%{passchange:/usr/bin/python3 %s" % script
+lookup = """\tif ("%(run)s lookup %(users)s %%{User-Name}}" =~ /^(0x[0-9a-f]{32}) (\\[[A-Za-z]*\\])$/) {
+\t\tupdate control {
+\t\t\t&NT-Password := "%%{1}"
+\t\t\t&SMB-Account-CTRL-TEXT := "%%{2}"
+\t\t}
+\t}
+""" % {"run": run, "users": users}
+change = """\t\tif (&MS-CHAP2-CPW) {
+\t\t\tupdate control {
+\t\t\t\t&NT-Password := "%(run)s change %(users)s %%{User-Name} %%{MS-CHAP2-CPW} %%{MS-CHAP-NT-Enc-PW[0]} %%{MS-CHAP-NT-Enc-PW[1]} %%{MS-CHAP-NT-Enc-PW[2]}}"
+\t\t\t\t&SMB-Account-CTRL-TEXT !* ANY
+\t\t\t}
+\t\t\tupdate request {
+\t\t\t\t&MS-CHAP2-Response := "%(run)s response %%{MS-CHAP2-CPW}}"
+\t\t\t\t&MS-CHAP2-CPW !* ANY
+\t\t\t\t&MS-CHAP-NT-Enc-PW !* ANY
+\t\t\t}
+\t\t}
+\t\tmschap
+\t}""" % {"run": run, "users": users}
+# The lookup goes before the authorize section's `files`.
+i = s.index("\nauthorize {")
+j = s.index("\n\tfiles\n", i)
+s = s[:j + 1] + lookup + s[j + 1:]
+# rlm_eap_mschapv2 runs Auth-Type "MSCHAP" if the dictionary has it, which the bare
+# `mschap` of the authenticate section defines (names are compared without case), else
+# "MS-CHAP": both get the change first.
+i = s.index("\nauthenticate {")
+head, auth = s[:i], s[i:]
+for old, name in (("\tAuth-Type MS-CHAP {\n\t\tmschap\n\t}\n", "MS-CHAP"), ("\n\tmschap\n", "mschap")):
+    assert old in auth, "the stock authenticate section has changed"
+    auth = auth.replace(old, "\n\tAuth-Type %s {\n%s\n" % (name, change), 1)
+open(p, "w").write(head + auth)
+PY2
+fi
 
 start_daemon freeradius "$dir/radiusd.log" "Ready to process requests" freeradius -X -d "$r"

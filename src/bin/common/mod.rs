@@ -30,6 +30,23 @@ pub struct AuthArgs {
     /// Read the password from this environment variable.
     #[arg(long, conflicts_with = "password")]
     pub password_env: Option<String>,
+    /// MSCHAPv2 (PEAP, TTLS/EAP-MSCHAPv2): when the server reports the password expired
+    /// (E=648), change it to this one within the authentication (RFC 2759 Change-Password);
+    /// the JSON report then says "password_changed":true. Visible in `ps`: prefer
+    /// --new-password-file or --new-password-env.
+    #[arg(long, conflicts_with_all = ["new_password_file", "new_password_env"])]
+    pub new_password: Option<String>,
+    /// Read the new password from the first line of this file.
+    #[arg(long, conflicts_with = "new_password_env")]
+    pub new_password_file: Option<std::path::PathBuf>,
+    /// Read the new password from this environment variable.
+    #[arg(long)]
+    pub new_password_env: Option<String>,
+    /// MSCHAPv2: when the server refuses the password and allows a retry (E=691 R=1),
+    /// answer its new challenge once with this password, in the same session. Without it
+    /// no retry is attempted.
+    #[arg(long)]
+    pub retry_password: Option<String>,
     /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC),
     /// ttls-pap, ttls-mschapv2, ttls-eap-mschapv2 (EAP-TTLS with that inner method) or tls
     /// (EAP-TLS, with --client-cert and --client-key); md5 (EAP-MD5-Challenge) only with
@@ -179,6 +196,21 @@ impl AuthArgs {
         Ok(self.password.clone())
     }
 
+    /// The new password from --new-password, --new-password-file or --new-password-env.
+    pub fn new_password(&self) -> Result<Option<String>, String> {
+        if let Some(path) = &self.new_password_file {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            return Ok(Some(text.lines().next().unwrap_or("").to_owned()));
+        }
+        if let Some(var) = &self.new_password_env {
+            return std::env::var(var)
+                .map(Some)
+                .map_err(|_| format!("--new-password-env: {var} is not set"));
+        }
+        Ok(self.new_password.clone())
+    }
+
     /// The method's name as `--method` spells it (for reports).
     pub fn method_name(&self) -> String {
         self.method
@@ -224,10 +256,17 @@ impl AuthArgs {
                 Limits::default()
                     .with_overall(Duration::from_secs(self.timeout))
                     .with_silence(Duration::from_secs(self.timeout))
-                    .with_restart_once(self.restart_once.then_some(RESTART_HOLD)),
+                    .with_restart_once(self.restart_once.then_some(RESTART_HOLD))
+                    .with_mschapv2_retries(u32::from(self.retry_password.is_some())),
             );
         if let Some(p) = self.password()? {
             b = b.password(p);
+        }
+        if let Some(p) = self.new_password()? {
+            b = b.new_password(p);
+        }
+        if let Some(p) = &self.retry_password {
+            b = b.retry_password(p.clone());
         }
         b = match self.method {
             MethodArg::Peap => b.methods([MethodType::Peap]),
@@ -316,14 +355,17 @@ pub fn print_event_at(event: &Event, ms: Option<u64>) {
 
 pub use eap::unstable::report::hex;
 
-/// Prints the restart note of `--restart-once` on stderr (shown without `-v` too: the
-/// outcome that follows is the second attempt's).
-pub fn print_restart(event: &Event) {
-    if let Event::Restarting { diagnosis, hold } = event {
-        eprintln!(
+/// Prints the notes shown without `-v` too, on stderr: the restart of `--restart-once`
+/// (the outcome that follows is the second attempt's), an MSCHAPv2 retry
+/// (`--retry-password`) and a password change (`--new-password`).
+pub fn print_note(event: &Event) {
+    match event {
+        Event::Restarting { diagnosis, hold } => eprintln!(
             "note: restarting once after {} s: {diagnosis}",
             hold.as_secs()
-        );
+        ),
+        Event::PasswordRetry { .. } | Event::PasswordChanged => eprintln!("note: {event}"),
+        _ => {}
     }
 }
 

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, SentMessage};
 use crate::event::{Event, Keys};
 use crate::method_type::MethodType;
+use crate::secret::Password;
 use crate::wire::tls_frame::TlsFrame;
 use core::ops::ControlFlow;
 
@@ -130,6 +131,17 @@ impl InTunnel for Up {
         })
     }
 
+    /// The caller's new password: the inner Change-Password through the tunnel.
+    fn new_password(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tls: &mut TlsSession,
+        password: &Password,
+    ) -> Option<Step> {
+        let step = self.phase2.new_password(ctx, password)?;
+        Some(through_tunnel(ctx, tls, step))
+    }
+
     /// In the tunnel before the Result TLV Success: the phase-2 bypass of CVE-2023-52160.
     fn premature_success(&self) -> PrematureSuccess {
         PrematureSuccess::EapSuccessBeforeResult
@@ -143,24 +155,29 @@ impl Up {
             Ok(p) => p,
             Err(step) => return step,
         };
-        let mut sent = SentMessage::TlsClientFinished;
-        if !plaintext.is_empty() {
-            match self.phase2.process(ctx, &self.keys, &plaintext, id) {
-                Step::Respond { data, sent: inner } => {
-                    if let Err(step) = tls.send_plaintext(ctx, &data) {
-                        return step;
-                    }
-                    sent = inner;
-                }
-                Step::Discard => return Step::Discard,
-                Step::Fail { data, diagnosis } => {
-                    return Step::Fail {
-                        data: tls.last_words(ctx.config, data),
-                        diagnosis,
-                    };
-                }
-            }
+        if plaintext.is_empty() {
+            return tls.flush(ctx.config, SentMessage::TlsClientFinished);
         }
-        tls.flush(ctx.config, sent)
+        let step = self.phase2.process(ctx, &self.keys, &plaintext, id);
+        through_tunnel(ctx, tls, step)
+    }
+}
+
+/// Phase 2's step through the tunnel: its response encrypted and framed, its last words
+/// on a failure.
+fn through_tunnel(ctx: &mut Ctx<'_>, tls: &mut TlsSession, step: Step) -> Step {
+    match step {
+        Step::Respond { data, sent } => {
+            if let Err(step) = tls.send_plaintext(ctx, &data) {
+                return step;
+            }
+            tls.flush(ctx.config, sent)
+        }
+        Step::Discard => Step::Discard,
+        Step::Wait => Step::Wait,
+        Step::Fail { data, diagnosis } => Step::Fail {
+            data: tls.last_words(ctx.config, data),
+            diagnosis,
+        },
     }
 }

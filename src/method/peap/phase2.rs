@@ -59,6 +59,9 @@ pub(crate) struct Phase2 {
     verdict: Verdict,
     /// The handshake resumed an earlier session: fast reconnect may skip the inner method.
     resumed: bool,
+    /// The last inner request came with a full EAP header (not compressed): an answer
+    /// given later (a new password) takes the same form.
+    inner_full: bool,
 }
 
 fn diag(phase: Phase, cause: Cause) -> Diagnosis {
@@ -72,6 +75,7 @@ impl Phase2 {
             inner: InnerEap::Idle,
             verdict: Verdict::Pending,
             resumed,
+            inner_full: false,
         }
     }
 
@@ -156,6 +160,7 @@ impl Phase2 {
             }
         };
         let full = matches!(inner, Inner::Full(_));
+        self.inner_full = full;
         let eap = inner.to_eap(Code::Request, outer_id);
         match (eap.code, eap.method()) {
             (Code::Request, Some((MethodType::Tlv, data))) => {
@@ -184,6 +189,24 @@ impl Phase2 {
                 })
             }
         }
+    }
+
+    /// The caller's new password (after [`Event::NewPasswordRequired`]): the inner
+    /// Change-Password as the tunnel's plaintext, in the form of the request it answers.
+    pub(crate) fn new_password(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        password: &crate::secret::Password,
+    ) -> Option<Step> {
+        let full = self.inner_full;
+        self.inner.new_password(ctx, password, |response| {
+            if full {
+                Inner::Full(response)
+            } else {
+                Inner::from_eap(response)
+            }
+            .to_vec()
+        })
     }
 
     fn tlvs(&mut self, ctx: &mut Ctx<'_>, keys: &TunnelKeys, id: u8, data: &[u8]) -> Step {

@@ -33,6 +33,7 @@ use crate::crypto::tls_keys::TLS12_KEY_LABEL;
 use crate::diagnosis::{Cause, Diagnosis, Phase, PrematureSuccess, SentMessage};
 use crate::event::Keys;
 use crate::method_type::MethodType;
+use crate::secret::Password;
 use crate::wire::tls_frame::TlsFrame;
 use core::ops::ControlFlow;
 
@@ -80,6 +81,18 @@ pub(crate) trait InTunnel: Sized + core::fmt::Debug {
         frame: &TlsFrame<'_>,
         id: u8,
     ) -> Step;
+
+    /// The caller's new password (after [`Event::NewPasswordRequired`](crate::Event::NewPasswordRequired)),
+    /// answering the request that waits for it; `None` if none waits (the default: only
+    /// methods with an inner MSCHAPv2 ask).
+    fn new_password(
+        &mut self,
+        _ctx: &mut Ctx<'_>,
+        _tls: &mut TlsSession,
+        _password: &Password,
+    ) -> Option<Step> {
+        None
+    }
 
     /// RFC 4137 decision.
     fn decision(&self) -> Decision;
@@ -193,6 +206,21 @@ impl<T: InTunnel> TlsMethod<T> {
             PrematureSuccess::EapSuccessInHandshake,
             T::premature_success,
         )
+    }
+
+    /// The caller's new password, once the tunnel is up and its method waits for one.
+    pub(crate) fn new_password(&mut self, ctx: &mut Ctx<'_>, password: &Password) -> Option<Step> {
+        match &mut self.state {
+            State::Tls {
+                tls,
+                stage: Stage::Up(up),
+            } => up.new_password(ctx, tls, password),
+            State::ExpectStart
+            | State::Tls {
+                stage: Stage::Handshake,
+                ..
+            } => None,
+        }
     }
 
     /// Processes the Type-Data of a request.

@@ -27,6 +27,7 @@ use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
 use crate::event::Keys;
 use crate::method_type::MethodType;
+use crate::secret::Password;
 use crate::wire::tls_frame::TlsFrame;
 use core::ops::ControlFlow;
 use zeroize::Zeroizing;
@@ -161,6 +162,20 @@ impl InTunnel for Up {
         }
     }
 
+    /// The caller's new password: inner EAP-MSCHAPv2's Change-Password through the tunnel.
+    fn new_password(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tls: &mut TlsSession,
+        password: &Password,
+    ) -> Option<Step> {
+        let Stage::Phase2(phase2) = &mut self.stage else {
+            return None;
+        };
+        let step = phase2.new_password(ctx, password)?;
+        Some(send(ctx, tls, step))
+    }
+
     fn premature_success(&self) -> PrematureSuccess {
         match self.stage {
             Stage::Phase2(_) => PrematureSuccess::EapSuccessBeforeInner,
@@ -198,6 +213,7 @@ fn send(ctx: &mut Ctx<'_>, tls: &mut TlsSession, step: Step) -> Step {
             tls.flush(ctx.config, sent)
         }
         Step::Discard => Step::Discard,
+        Step::Wait => Step::Wait,
         Step::Fail { data, diagnosis } => Step::Fail {
             data: tls.last_words(ctx.config, data),
             diagnosis,

@@ -243,6 +243,19 @@ impl Phase2 {
         }
     }
 
+    /// The caller's new password, when inner EAP-MSCHAPv2 waits for one: its
+    /// Change-Password in EAP-Message AVPs.
+    pub(crate) fn new_password(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        password: &crate::secret::Password,
+    ) -> Option<Step> {
+        let Phase2::Eap(inner) = self else {
+            return None;
+        };
+        inner.new_password(ctx, password, |response| eap_message(&response.to_vec()))
+    }
+
     /// One decrypted phase-2 message; the returned step's data is the plaintext (AVPs) to
     /// send back (empty: an empty TTLS response).
     pub(crate) fn process(&mut self, ctx: &mut Ctx<'_>, plaintext: &[u8]) -> Step {

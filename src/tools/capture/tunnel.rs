@@ -19,6 +19,9 @@ use std::format;
 use std::string::String;
 use std::vec::Vec;
 
+/// Inner EAP packets are read up to this long (as the live TTLS peer caps them).
+const MAX_INNER_EAP: usize = 4096;
+
 /// The client's last credentials inside the tunnel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sent {
@@ -210,6 +213,13 @@ impl Reader {
                 }
                 Ok(MsChapV2::SuccessAck) => " Success acknowledgement".into(),
                 Ok(MsChapV2::FailureAck) => " Failure acknowledgement".into(),
+                Ok(MsChapV2::ChangePassword { .. }) => {
+                    self.sent = Some(Sent::MschapResponse);
+                    self.view
+                        .story
+                        .push("the client sent an MSCHAPv2 Change-Password".into());
+                    " Change-Password".into()
+                }
                 Ok(_) => String::new(),
                 Err(e) => format!(" malformed ({e})"),
             },
@@ -272,6 +282,9 @@ impl Reader {
 
     fn ttls(&mut self, p: &Plain) {
         let mut names = Vec::new();
+        // An inner EAP packet longer than 253 octets comes split over several EAP-Message
+        // AVPs, read as one (RFC 5281 §11.1), as a live supplicant reads them.
+        let mut eap_message: Vec<u8> = Vec::new();
         for a in iter_avps(&p.data) {
             let Ok(a) = a else {
                 names.push("malformed AVP".into());
@@ -290,16 +303,10 @@ impl Reader {
                         .push("the client sent its PAP password".into());
                     names.push("User-Password".into());
                 }
-                (false, avp::EAP_MESSAGE) => match Eap::parse(a.data) {
-                    Ok(eap) => {
-                        self.eap(p, &eap, true);
-                        if p.to_server && self.sent == Some(Sent::MschapResponse) {
-                            self.sent = Some(Sent::EapMschap);
-                        }
-                        continue;
-                    }
-                    Err(e) => names.push(format!("EAP-Message malformed ({e})")),
-                },
+                (false, avp::EAP_MESSAGE) if eap_message.len() + a.data.len() <= MAX_INNER_EAP => {
+                    eap_message.extend_from_slice(a.data);
+                }
+                (false, avp::EAP_MESSAGE) => names.push("EAP-Message too long".into()),
                 (false, avp::REPLY_MESSAGE) => {
                     names.push(format!("Reply-Message {}", quote(a.data)))
                 }
@@ -341,6 +348,17 @@ impl Reader {
                     names.push(format!("MS-CHAP-Error {}", quote(text)));
                 }
                 (_, code) => names.push(format!("AVP {code}")),
+            }
+        }
+        if !eap_message.is_empty() {
+            match Eap::parse(&eap_message) {
+                Ok(eap) => {
+                    self.eap(p, &eap, true);
+                    if p.to_server && self.sent == Some(Sent::MschapResponse) {
+                        self.sent = Some(Sent::EapMschap);
+                    }
+                }
+                Err(e) => names.push(format!("EAP-Message malformed ({e})")),
             }
         }
         if !names.is_empty() {
