@@ -5,6 +5,8 @@
 //! - [`mppe`]: MPPE master and start keys ([RFC 3079](https://www.rfc-editor.org/rfc/rfc3079)) and
 //!   the EAP-MSCHAPv2 MSK.
 //! - [`peap`]: PEAP PRF+, IPMK/CMK, CSK, Compound MAC ([MS-PEAP] §3.1.5.5).
+//! - [`teap`]: TEAP's TLS-PRF, IMSK / S-IMCK / CMK chains, Compound MAC, MSK and EMSK
+//!   ([RFC 9930 §6](https://www.rfc-editor.org/rfc/rfc9930#section-6)).
 //! - [`tls_keys`]: MSK/EMSK/Session-Id from TLS key material (RFC 5216, RFC 9427).
 //! - [`mppe_attr`]: MS-MPPE-Send/Recv-Key attribute encryption ([RFC 2548 §2.4.2](https://www.rfc-editor.org/rfc/rfc2548#section-2.4.2)).
 //! - [`wpa`]: the WPA 4-way handshake keys: PMK from a passphrase, PRF, PTK, EAPOL-Key MICs (IEEE 802.11-2020 §12.7).
@@ -14,6 +16,7 @@ pub mod mppe_attr;
 pub mod mschapv2;
 pub mod peap;
 pub mod radius;
+pub mod teap;
 pub mod tls_keys;
 pub mod wpa;
 

@@ -69,6 +69,8 @@ pub(crate) struct TlsSession {
     tx: Outbound,
     hello: Hello,
     flights_sent: u32,
+    /// The Outer TLVs of the server's Start (TEAP; empty for the other methods).
+    server_outer_tlvs: Vec<u8>,
 }
 
 impl core::fmt::Debug for TlsSession {
@@ -186,6 +188,7 @@ impl TlsSession {
         method: MethodType,
         version: u8,
         strict_version: bool,
+        server_outer_tlvs: Vec<u8>,
     ) -> Result<(Self, Step), Step> {
         let tls = ctx.config.tls.connect(method).map_err(|e| {
             let (phase, cause) = cause_of(ctx, e, None, None);
@@ -199,9 +202,15 @@ impl TlsSession {
             tx: Outbound::default(),
             hello: Hello::Unsent,
             flights_sent: 0,
+            server_outer_tlvs,
         };
         let step = session.flush(ctx.config, SentMessage::ClientHello);
         Ok((session, step))
+    }
+
+    /// The Outer TLVs of the server's Start (TEAP's crypto-binding covers them).
+    pub(crate) fn server_outer_tlvs(&self) -> &[u8] {
+        &self.server_outer_tlvs
     }
 
     /// The tunnel, for a method's own exports (TTLS's MSCHAPv2 challenge).
