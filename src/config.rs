@@ -828,6 +828,9 @@ impl ConfigBuilder {
 }
 
 #[cfg(feature = "std")]
+// ring has no post-quantum key exchange (rustls 0.23.48 deprecates its provider for
+// that); it stays the default and the firmware provider.
+#[allow(deprecated)]
 fn default_provider() -> Result<Arc<CryptoProvider>, ConfigError> {
     Ok(Arc::new(rustls::crypto::ring::default_provider()))
 }
