@@ -827,12 +827,20 @@ impl ConfigBuilder {
     }
 }
 
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", not(feature = "post-quantum")))]
 // ring has no post-quantum key exchange (rustls 0.23.48 deprecates its provider for
 // that); it stays the default and the firmware provider.
 #[allow(deprecated)]
 fn default_provider() -> Result<Arc<CryptoProvider>, ConfigError> {
     Ok(Arc::new(rustls::crypto::ring::default_provider()))
+}
+
+/// Feature `post-quantum`: aws-lc-rs with X25519MLKEM768 preferred (rustls's
+/// `prefer-post-quantum`: its key share goes first, with X25519's beside it, so a server
+/// without ML-KEM answers without a HelloRetryRequest).
+#[cfg(feature = "post-quantum")]
+fn default_provider() -> Result<Arc<CryptoProvider>, ConfigError> {
+    Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
 }
 
 #[cfg(not(feature = "std"))]

@@ -27,6 +27,8 @@ pub(crate) struct Negotiated {
     /// An earlier session was resumed ([`TlsTunnel::resumed`]): the only case in which a
     /// method may skip its inner authentication.
     pub(crate) resumed: bool,
+    /// The key exchange group ([`TlsTunnel::key_exchange`]).
+    pub(crate) key_exchange: Option<u16>,
 }
 
 impl Negotiated {
@@ -36,6 +38,7 @@ impl Negotiated {
             version: self.version,
             cipher_suite: self.suite,
             resumed: self.resumed,
+            key_exchange: self.key_exchange,
         }
     }
 }
@@ -390,6 +393,7 @@ impl TlsSession {
             version,
             suite,
             resumed: self.tls.resumed(),
+            key_exchange: self.tls.key_exchange(),
         })
     }
 
