@@ -12,8 +12,13 @@
 //! design and interoperate with the server as shipped; each place says so:
 //! - its Start carries Outer TLVs (Authority-ID) with the O flag but, unlike RFC 9930
 //!   §4.1's framing rules for a fragmented Start, never fragments it (nothing to do here);
-//! - it sends the Identity-Type TLV without the M bit and expects it echoed in the
-//!   response next to the inner method's TLV (we echo it whenever it came);
+//! - it sends the Identity-Type TLV without the M bit and refuses one with the M bit in a
+//!   response (its check knows Identity-Type only as an unknown TLV): we echo it, M=0,
+//!   next to the inner method's TLV whenever it came;
+//! - its TLS 1.2 Session-Id is `0x37 ‖ client.random ‖ server.random` (RFC 5216 style);
+//!   RFC 9930 §3.10 says `0x37 ‖ tls-unique`, which rustls does not expose (the client
+//!   Finished is encrypted on the wire): we make FreeRADIUS's, as for the other methods
+//!   (TLS 1.3: RFC 9427's Method-Id, as both say);
 //! - it never sends an Error TLV with an Intermediate-Result Failure (RFC 9930 §3.6 says
 //!   SHOULD): a rejected inner method ends in a bare EAP-Failure, so the identity and
 //!   method we had just answered for name the failure ([`phase2::Phase2::failure_cause`]);
