@@ -42,6 +42,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("cert_info", cert_info),
     ("teap_tlv", teap_tlv),
     ("teap_phase2", teap_phase2),
+    ("supplicant_teap", supplicant_teap),
 ];
 
 /// The certificate reader (`tls/cert_info.rs`), for the reference comparison
@@ -452,6 +453,20 @@ fn after_the_end(s: &mut Supplicant, id: u8, now: Instant) {
 /// packet.
 pub fn supplicant_tunnel(data: &[u8]) {
     fuzz_tunnel(client_config(), server_config(), data);
+}
+
+/// As [`supplicant_tunnel`], for TEAP (inner Basic-Password-Auth, the authenticator with
+/// its Crypto-Binding): phase-2 plaintext (TLVs) and outer packets in the same format.
+pub fn supplicant_teap(data: &[u8]) {
+    let config = client_builder()
+        .methods([eap::MethodType::Teap])
+        .teap_inner(crate::method_type::TeapInner::Password)
+        .build()
+        .expect("fuzz TEAP config");
+    let mut server = server_config();
+    server.method = eap::MethodType::Teap;
+    server.cryptobinding = true;
+    fuzz_tunnel(config, server, data);
 }
 
 /// As [`supplicant_tunnel`], for EAP-TTLS: the first octet chooses the inner method (PAP,
