@@ -1,9 +1,14 @@
 //! TEAP (RFC 9930) against FreeRADIUS 3.2.7 (`rlm_eap_teap`, the Debian 13 root of
 //! tests/peers/trixie.sh): inner Basic-Password-Auth, EAP-MSCHAPv2 and EAP-TLS, and a
-//! machine (EAP-TLS) then user (EAP-MSCHAPv2) chain in one tunnel, on TLS 1.2 and 1.3,
-//! each with the MSK equal to the MS-MPPE keys FreeRADIUS sent (its TEAP MSK, from the last
-//! S-IMCK); a wrong user password and a wrong machine certificate each diagnosed by
+//! machine (EAP-TLS) then user (EAP-MSCHAPv2) chain in one tunnel, offering TLS 1.2 and
+//! 1.3, each with the MSK equal to the MS-MPPE keys FreeRADIUS sent (its TEAP MSK, from the
+//! last S-IMCK); a wrong user password and a wrong machine certificate each diagnosed by
 //! identity and method, through the library and through `radius_auth --method teap`.
+//!
+//! FreeRADIUS 3.2.7 never negotiates TLS 1.3 for TEAP, whatever `tls_max_version` says
+//! (`rlm_eap_teap.c`, `mod_session_init`: "Disallow TLS 1.3 for now"): offered 1.3, it
+//! answers 1.2, which the tests check. Our TEAP over TLS 1.3 is covered against the
+//! in-process authenticator (tests/teap.rs).
 
 #[path = "peers/mod.rs"]
 mod peers;
@@ -59,7 +64,9 @@ fn succeeds(fr: &FreeRadius, what: &str, config: eap::ConfigBuilder, version: Tl
     assert_msk_is_mppe(&t, keys, &what);
     assert!(keys.from_cryptobinding, "{what}");
     assert_eq!(keys.session_id[0], 55, "{what}: TEAP Session-Id");
-    assert_eq!(tunnel_version(&events), Some(version), "{what}");
+    // 3.2.7 caps TEAP at TLS 1.2 (see the module doc).
+    let _ = version;
+    assert_eq!(tunnel_version(&events), Some(TlsVersion::TLS12), "{what}");
 }
 
 fn fails(fr: &FreeRadius, config: eap::ConfigBuilder) -> eap::Diagnosis {

@@ -10,6 +10,9 @@
 //!
 //! Where FreeRADIUS 3.2.7 (`rlm_eap_teap`) and RFC 9930 differ, we follow the RFC in the
 //! design and interoperate with the server as shipped; each place says so:
+//! - it runs TEAP on TLS 1.2 only (`mod_session_init`: "Disallow TLS 1.3 for now"), though
+//!   RFC 9930 defines TEAP on TLS 1.3 as well: offered 1.3, it answers 1.2 (our TLS 1.3
+//!   TEAP is proven against the in-process authenticator only);
 //! - its Start carries Outer TLVs (Authority-ID) with the O flag but, unlike RFC 9930
 //!   §4.1's framing rules for a fragmented Start, never fragments it (nothing to do here);
 //! - it sends the Identity-Type TLV without the M bit and refuses one with the M bit in a
