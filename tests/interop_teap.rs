@@ -208,3 +208,47 @@ fn radius_auth_method_teap_prints_the_msk_and_names_the_failed_identity() {
         }
     }
 }
+
+#[test]
+fn explain_reads_a_teap_capture_and_names_the_rejected_identity_as_the_live_run() {
+    if !available(NEEDS) {
+        return;
+    }
+    let fr = FreeRadius::start_327(&[("TEAP_USER", "password")]);
+    let pcap = fr.dir.join("teap.pcapng");
+    let out = radius_auth(
+        &fr.addr(),
+        "alice",
+        "wrong",
+        &[
+            "--method",
+            "teap",
+            "--teap-inner",
+            "password",
+            "--pcap",
+            pcap.to_str().unwrap(),
+        ],
+    );
+    let live = last_stderr_line(&out);
+    assert_eq!(out.status.code(), Some(1), "{live}");
+    let want = "the server rejected the user identity \"alice\" in its TEAP inner Basic-Password-Auth authentication";
+    assert!(live.contains(want), "{live}");
+    let report =
+        eap::unstable::capture::explain(&std::fs::read(&pcap).unwrap(), &Default::default())
+            .unwrap()
+            .to_string();
+    // The Start's Outer TLV in clear; the tunnel opened with the capture's secrets.
+    assert!(
+        report.contains("outer TLV AuthorityId \"eap-tests\""),
+        "{report}"
+    );
+    assert!(
+        report.contains("decrypted: TEAP Identity-Type User, BasicPasswordAuthReq"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Basic-Password-Auth-Resp \"alice\""),
+        "{report}"
+    );
+    assert!(report.contains(want), "{report}");
+}

@@ -21,7 +21,7 @@ use std::vec::Vec;
 
 /// The client's last credentials inside the tunnel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sent {
+pub(super) enum Sent {
     Identity,
     MschapResponse,
     Gtc,
@@ -50,13 +50,15 @@ pub(super) struct TunnelView {
     pub mschap: Mschap,
 }
 
-struct Reader {
-    view: TunnelView,
-    sent: Option<Sent>,
+pub(super) struct Reader {
+    pub(super) view: TunnelView,
+    pub(super) sent: Option<Sent>,
     mschap_failure: Option<Vec<u8>>,
-    result: Option<ResultStatus>,
-    cryptobinding: bool,
+    pub(super) result: Option<ResultStatus>,
+    pub(super) cryptobinding: bool,
     server_alert: Option<u8>,
+    /// TEAP: the identity asked for is the machine's; an Error TLV's code.
+    pub(super) teap: super::teap_view::TeapSeen,
 }
 
 /// Reads the opened records of a `method` tunnel. `failed`: the outer result was a failure.
@@ -68,12 +70,14 @@ pub(super) fn read(method: MethodType, plains: &[Plain], failed: bool) -> Tunnel
         result: None,
         cryptobinding: false,
         server_alert: None,
+        teap: Default::default(),
     };
     for p in plains {
         match (p.content_type, p.decrypted) {
             (23, _) => match method {
                 MethodType::Peap => r.peap(p),
                 MethodType::Ttls => r.ttls(p),
+                MethodType::Teap => r.teap(p),
                 _ => r.line(p, format!("{} octets of application data", p.data.len())),
             },
             (21, true) => {
@@ -120,7 +124,7 @@ fn handshake_types(mut data: &[u8]) -> Vec<u8> {
 }
 
 impl Reader {
-    fn line(&mut self, p: &Plain, text: String) {
+    pub(super) fn line(&mut self, p: &Plain, text: String) {
         self.view
             .details
             .push((p.entry, format!("decrypted: {text}")));
@@ -128,7 +132,7 @@ impl Reader {
 
     /// One inner EAP packet (PEAP's, or TTLS's EAP-Message).
     /// `with_id`: false for PEAP's compressed form, which carries no Identifier.
-    fn eap(&mut self, p: &Plain, eap: &Eap<'_>, with_id: bool) {
+    pub(super) fn eap(&mut self, p: &Plain, eap: &Eap<'_>, with_id: bool) {
         let code = eap.code;
         let id = if with_id {
             format!(" id {}", eap.identifier)
@@ -351,6 +355,10 @@ impl Reader {
     fn finish(mut self, method: MethodType, failed: bool) -> TunnelView {
         let user = self.view.user.clone().unwrap_or_default();
         let inner = |c| Some((Phase::InnerAuthentication, c));
+        if method == MethodType::Teap {
+            self.view.cause = self.teap_cause(user, failed);
+            return self.view;
+        }
         self.view.cause = if let Some(msg) = &self.mschap_failure {
             inner(Cause::mschap_failure(user, msg))
         } else if let Some(alert) = self
