@@ -1,22 +1,18 @@
-//! TEAP in a capture: the TLVs of a decrypted tunnel record (names, the inner EAP packets,
-//! the credentials sent, the server's Result / Intermediate-Result / Error) and the cause
-//! they give a failure, worded as a live run words it ([`Cause::TeapInnerRejected`],
-//! [`Cause::TeapError`]).
+//! TEAP in a capture: what the TLVs of one decrypted tunnel record say (names, the inner EAP
+//! packets, the credentials sent, the server's Result / Intermediate-Result / Error), and
+//! the cause they give a failure, worded as a live run words it
+//! ([`Cause::TeapInnerRejected`], [`Cause::TeapError`]). The tunnel reader applies them.
 
-use super::decrypt::Plain;
 use super::names::quote;
-use super::tunnel::{Reader, Sent};
 use crate::diagnosis::{Cause, Phase};
 use crate::method_type::TeapInner;
-use crate::wire::eap::Eap;
 use crate::wire::teap::{IdentityType, TeapTlvType, parse_teap_tlvs};
-use crate::wire::tlv::ResultStatus;
 use std::format;
 use std::string::String;
 use std::vec::Vec;
 
-/// What the TEAP TLVs showed beyond the shared reader's fields.
-#[derive(Debug, Clone, Copy, Default)]
+/// What the TEAP TLVs of a session showed so far.
+#[derive(Debug, Clone, Default)]
 pub(super) struct TeapSeen {
     /// The last Identity-Type was Machine.
     machine: bool,
@@ -24,6 +20,20 @@ pub(super) struct TeapSeen {
     error: Option<u32>,
     /// A Failure in an Intermediate-Result or Result from the server.
     server_failure: bool,
+    /// A Result Success from the server.
+    server_success: bool,
+    /// A Crypto-Binding TLV went by.
+    pub(super) cryptobinding: bool,
+}
+
+/// One record's TLVs, for the reader to apply.
+pub(super) struct TeapRecord<'a> {
+    /// The detail line (`TEAP Identity-Type User, BasicPasswordAuthReq`), if any TLV.
+    pub(super) line: Option<String>,
+    /// Inner EAP packets (EAP-Payload TLVs), in order.
+    pub(super) eap: Vec<&'a [u8]>,
+    /// The user name of a Basic-Password-Auth-Resp (the client sent its password).
+    pub(super) password_user: Option<&'a [u8]>,
 }
 
 fn status_text(v: &[u8]) -> &'static str {
@@ -34,12 +44,17 @@ fn status_text(v: &[u8]) -> &'static str {
     }
 }
 
-impl Reader {
-    /// One decrypted TEAP record: its TLVs.
-    pub(super) fn teap(&mut self, p: &Plain) {
-        let Ok(tlvs) = parse_teap_tlvs(&p.data) else {
-            self.line(p, "malformed TEAP TLVs".into());
-            return;
+impl TeapSeen {
+    /// Reads one decrypted record (`to_server`: the client's).
+    pub(super) fn record<'a>(&mut self, data: &'a [u8], to_server: bool) -> TeapRecord<'a> {
+        let mut r = TeapRecord {
+            line: None,
+            eap: Vec::new(),
+            password_user: None,
+        };
+        let Ok(tlvs) = parse_teap_tlvs(data) else {
+            r.line = Some("malformed TEAP TLVs".into());
+            return r;
         };
         let mut names: Vec<String> = Vec::new();
         for t in &tlvs {
@@ -47,59 +62,42 @@ impl Reader {
                 TeapTlvType::IdentityType => {
                     let machine = t.u16_value("Identity-Type").ok().map(IdentityType::from)
                         == Some(IdentityType::Machine);
-                    self.teap.machine = machine;
+                    self.machine = machine;
                     names.push(format!(
                         "Identity-Type {}",
                         if machine { "Machine" } else { "User" }
                     ));
                 }
-                TeapTlvType::EapPayload => match Eap::parse(t.value) {
-                    Ok(eap) => {
-                        self.eap(p, &eap, true);
-                        if p.to_server && self.sent == Some(Sent::MschapResponse) {
-                            self.sent = Some(Sent::EapMschap);
-                        }
-                    }
-                    Err(e) => names.push(format!("EAP-Payload malformed ({e})")),
-                },
+                TeapTlvType::EapPayload => r.eap.push(t.value),
                 TeapTlvType::BasicPasswordAuthResp => {
                     let user = t
                         .value
                         .split_first()
                         .and_then(|(&n, rest)| rest.get(..usize::from(n)))
                         .unwrap_or_default();
-                    self.sent = Some(Sent::Pap);
-                    self.view.user = Some(String::from_utf8_lossy(user).into_owned());
-                    self.view.story.push(format!(
-                        "the client sent the user name {} and its password (TEAP Basic-Password-Auth)",
-                        quote(user)
-                    ));
+                    r.password_user = Some(user);
                     names.push(format!("Basic-Password-Auth-Resp {}", quote(user)));
                 }
                 TeapTlvType::Result | TeapTlvType::IntermediateResult => {
-                    let final_ = t.tlv_type == TeapTlvType::Result;
-                    let status = status_text(t.value);
-                    if !p.to_server {
-                        if t.value == [0, 2] {
-                            self.teap.server_failure = true;
-                            self.result = Some(ResultStatus::Failure);
-                        } else if final_ && t.value == [0, 1] {
-                            self.result = Some(ResultStatus::Success);
-                        }
+                    let last = t.tlv_type == TeapTlvType::Result;
+                    if !to_server {
+                        self.server_failure |= t.value == [0, 2];
+                        self.server_success |= last && t.value == [0, 1];
                     }
                     names.push(format!(
-                        "{} {status}",
-                        if final_ {
+                        "{} {}",
+                        if last {
                             "Result"
                         } else {
                             "Intermediate-Result"
-                        }
+                        },
+                        status_text(t.value)
                     ));
                 }
                 TeapTlvType::Error => {
                     let code = t.error_code().map(u32::from).unwrap_or(0);
-                    if !p.to_server {
-                        self.teap.error = Some(code);
+                    if !to_server {
+                        self.error = Some(code);
                     }
                     names.push(format!(
                         "Error {}",
@@ -114,24 +112,31 @@ impl Reader {
             }
         }
         if !names.is_empty() {
-            self.line(p, format!("TEAP {}", names.join(", ")));
+            r.line = Some(format!("TEAP {}", names.join(", ")));
         }
+        r
     }
 
     /// The cause of a TEAP failure: an Error TLV names itself; otherwise the identity and
-    /// inner method whose credentials the failure (or the server's Failure TLV) answered.
-    pub(super) fn teap_cause(&self, user: String, failed: bool) -> Option<(Phase, Cause)> {
-        let machine = self.teap.machine;
-        if let Some(code) = self.teap.error {
+    /// inner method (`inner`, what the client last sent credentials for) that the failure,
+    /// or the server's Failure TLV, answered.
+    pub(super) fn cause(
+        &self,
+        user: String,
+        inner: Option<TeapInner>,
+        failed: bool,
+    ) -> Option<(Phase, Cause)> {
+        let machine = self.machine;
+        if let Some(code) = self.error {
             return Some((
                 Phase::InnerAuthentication,
                 Cause::TeapError { code, machine },
             ));
         }
-        if !failed && !self.teap.server_failure {
+        if !failed && !self.server_failure {
             return None;
         }
-        if self.result == Some(ResultStatus::Success) && !self.teap.server_failure {
+        if self.server_success && !self.server_failure {
             return Some((
                 Phase::InnerAuthentication,
                 Cause::RejectedAfterInnerSuccess {
@@ -139,17 +144,12 @@ impl Reader {
                 },
             ));
         }
-        let inner = match self.sent {
-            Some(Sent::Pap) => TeapInner::Password,
-            Some(Sent::EapMschap | Sent::MschapResponse) => TeapInner::MsChapV2,
-            _ => return None,
-        };
         Some((
             Phase::InnerAuthentication,
             Cause::TeapInnerRejected {
                 machine,
                 user,
-                inner,
+                inner: inner?,
             },
         ))
     }

@@ -6,10 +6,11 @@
 use super::conv::Conv;
 use super::decrypt::{KeyLog, Opened, Plain};
 use super::names::{alert_text, quote, suite};
+use super::teap_view::TeapSeen;
 use super::verdict::{End, Finding, Mschap, Stage, Verdict};
 use crate::diagnosis::{Cause, Phase};
 use crate::method_type::MethodType;
-use crate::method_type::TtlsInner;
+use crate::method_type::{TeapInner, TtlsInner};
 use crate::wire::avp::{self, iter_avps};
 use crate::wire::eap::{Code, Eap};
 use crate::wire::mschapv2::MsChapV2;
@@ -21,7 +22,7 @@ use std::vec::Vec;
 
 /// The client's last credentials inside the tunnel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Sent {
+enum Sent {
     Identity,
     MschapResponse,
     Gtc,
@@ -50,15 +51,15 @@ pub(super) struct TunnelView {
     pub mschap: Mschap,
 }
 
-pub(super) struct Reader {
-    pub(super) view: TunnelView,
-    pub(super) sent: Option<Sent>,
+struct Reader {
+    view: TunnelView,
+    sent: Option<Sent>,
     mschap_failure: Option<Vec<u8>>,
-    pub(super) result: Option<ResultStatus>,
-    pub(super) cryptobinding: bool,
+    result: Option<ResultStatus>,
+    cryptobinding: bool,
     server_alert: Option<u8>,
-    /// TEAP: the identity asked for is the machine's; an Error TLV's code.
-    pub(super) teap: super::teap_view::TeapSeen,
+    /// TEAP: what its TLVs showed.
+    teap: TeapSeen,
 }
 
 /// Reads the opened records of a `method` tunnel. `failed`: the outer result was a failure.
@@ -124,7 +125,7 @@ fn handshake_types(mut data: &[u8]) -> Vec<u8> {
 }
 
 impl Reader {
-    pub(super) fn line(&mut self, p: &Plain, text: String) {
+    fn line(&mut self, p: &Plain, text: String) {
         self.view
             .details
             .push((p.entry, format!("decrypted: {text}")));
@@ -132,7 +133,7 @@ impl Reader {
 
     /// One inner EAP packet (PEAP's, or TTLS's EAP-Message).
     /// `with_id`: false for PEAP's compressed form, which carries no Identifier.
-    pub(super) fn eap(&mut self, p: &Plain, eap: &Eap<'_>, with_id: bool) {
+    fn eap(&mut self, p: &Plain, eap: &Eap<'_>, with_id: bool) {
         let code = eap.code;
         let id = if with_id {
             format!(" id {}", eap.identifier)
@@ -274,6 +275,34 @@ impl Reader {
         }
     }
 
+    /// One decrypted TEAP record: its TLVs, the inner EAP packets through [`Reader::eap`].
+    fn teap(&mut self, p: &Plain) {
+        let record = self.teap.record(&p.data, p.to_server);
+        for e in &record.eap {
+            match Eap::parse(e) {
+                Ok(eap) => {
+                    self.eap(p, &eap, true);
+                    if p.to_server && self.sent == Some(Sent::MschapResponse) {
+                        self.sent = Some(Sent::EapMschap);
+                    }
+                }
+                Err(err) => self.line(p, format!("EAP-Payload malformed ({err})")),
+            }
+        }
+        if let Some(user) = record.password_user {
+            self.sent = Some(Sent::Pap);
+            self.view.user = Some(String::from_utf8_lossy(user).into_owned());
+            self.view.story.push(format!(
+                "the client sent the user name {} and its password (TEAP Basic-Password-Auth)",
+                quote(user)
+            ));
+        }
+        self.cryptobinding |= self.teap.cryptobinding;
+        if let Some(line) = record.line {
+            self.line(p, line);
+        }
+    }
+
     fn ttls(&mut self, p: &Plain) {
         let mut names = Vec::new();
         for a in iter_avps(&p.data) {
@@ -356,7 +385,12 @@ impl Reader {
         let user = self.view.user.clone().unwrap_or_default();
         let inner = |c| Some((Phase::InnerAuthentication, c));
         if method == MethodType::Teap {
-            self.view.cause = self.teap_cause(user, failed);
+            let inner = match self.sent {
+                Some(Sent::Pap) => Some(TeapInner::Password),
+                Some(Sent::EapMschap | Sent::MschapResponse) => Some(TeapInner::MsChapV2),
+                _ => None,
+            };
+            self.view.cause = self.teap.cause(user, inner, failed);
             return self.view;
         }
         self.view.cause = if let Some(msg) = &self.mschap_failure {
