@@ -37,6 +37,9 @@ fn describe(packet: &[u8]) -> String {
     }
 }
 
+// ring has no post-quantum key exchange (rustls 0.23.48 deprecates its provider for
+// that); it stays the default and the firmware provider.
+#[allow(deprecated)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chain = vec![
         CertificateDer::from_pem_slice(SERVER_CERT)?,

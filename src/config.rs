@@ -20,7 +20,7 @@
 //! ```
 
 use crate::crypto::password_change::fits_pw_block;
-use crate::method_type::{MethodType, TtlsInner};
+use crate::method_type::{MethodType, TeapInner, TtlsInner};
 use crate::secret::{NtHash, Password};
 use crate::tls::{CertificateTime, FixedTime, ServerNameRule, TlsConnector, TlsVersion, UnixClock};
 use alloc::string::String;
@@ -267,6 +267,9 @@ pub struct Config {
     pub(crate) methods: Vec<MethodType>,
     pub(crate) inner_methods: Vec<MethodType>,
     pub(crate) ttls_inner: TtlsInner,
+    pub(crate) teap_inner: TeapInner,
+    /// TEAP chaining: the machine's identity, credential and inner method.
+    pub(crate) teap_machine: Option<Arc<Config>>,
     pub(crate) fragment_size: usize,
     pub(crate) limits: Limits,
     pub(crate) cryptobinding: Cryptobinding,
@@ -286,6 +289,8 @@ impl fmt::Debug for Config {
             .field("methods", &self.methods)
             .field("inner_methods", &self.inner_methods)
             .field("ttls_inner", &self.ttls_inner)
+            .field("teap_inner", &self.teap_inner)
+            .field("teap_machine", &self.teap_machine)
             .field("fragment_size", &self.fragment_size)
             .field("limits", &self.limits)
             .field("cryptobinding", &self.cryptobinding)
@@ -360,6 +365,8 @@ pub struct ConfigBuilder {
     methods: Vec<MethodType>,
     inner_methods: Vec<MethodType>,
     ttls_inner: TtlsInner,
+    teap_inner: TeapInner,
+    teap_machine: Option<Arc<Config>>,
     fragment_size: usize,
     limits: Limits,
     cryptobinding: Cryptobinding,
@@ -410,6 +417,8 @@ impl ConfigBuilder {
             methods: vec![MethodType::Peap],
             inner_methods: vec![MethodType::MsChapV2],
             ttls_inner: TtlsInner::default(),
+            teap_inner: TeapInner::default(),
+            teap_machine: None,
             fragment_size: Config::DEFAULT_FRAGMENT_SIZE,
             limits: Limits::default(),
             cryptobinding: Cryptobinding::default(),
@@ -580,6 +589,23 @@ impl ConfigBuilder {
         self
     }
 
+    /// TEAP: the user's inner authentication ([`TeapInner`]; default EAP-MSCHAPv2). With
+    /// [`TeapInner::Tls`] the user's certificate is [`ConfigBuilder::client_pem`]'s.
+    pub fn teap_inner(mut self, inner: TeapInner) -> Self {
+        self.teap_inner = inner;
+        self
+    }
+
+    /// TEAP chaining ([RFC 9930 §3.6](https://www.rfc-editor.org/rfc/rfc9930#section-3.6)):
+    /// the machine credential, as a configuration of its own whose identity, credential
+    /// (password or client certificate) and [`ConfigBuilder::teap_inner`] are the
+    /// machine's (its server rules are not used: the user's tunnel is the only one). Used
+    /// when the server asks for Identity-Type Machine, before or after the user.
+    pub fn teap_machine(mut self, machine: Config) -> Self {
+        self.teap_machine = Some(Arc::new(machine));
+        self
+    }
+
     /// Largest TLS data per EAP message (default 1398, as wpa_supplicant).
     pub fn fragment_size(mut self, size: usize) -> Self {
         self.fragment_size = size;
@@ -727,7 +753,11 @@ impl ConfigBuilder {
         if let Some(&m) = self.methods.iter().find(|&&m| {
             !matches!(
                 m,
-                MethodType::Peap | MethodType::Tls | MethodType::Ttls | MethodType::Md5Challenge
+                MethodType::Peap
+                    | MethodType::Tls
+                    | MethodType::Ttls
+                    | MethodType::Teap
+                    | MethodType::Md5Challenge
             )
         }) {
             return Err(ConfigError::UnsupportedMethod(m));
@@ -750,6 +780,21 @@ impl ConfigBuilder {
                 (None, _) => return Err(ConfigError::MissingCredential),
                 (Some(Credential::NtHash(_)), TtlsInner::Pap) => {
                     return Err(ConfigError::PasswordNeeded("EAP-TTLS/PAP"));
+                }
+                _ => {}
+            }
+        }
+        if self.methods.contains(&MethodType::Teap) {
+            match (&self.credential, self.teap_inner) {
+                (_, TeapInner::Tls)
+                    if self.client_certificate.is_none() && self.connector.is_none() =>
+                {
+                    return Err(ConfigError::MissingClientCertificate);
+                }
+                (_, TeapInner::Tls) => {}
+                (None, _) => return Err(ConfigError::MissingCredential),
+                (Some(Credential::NtHash(_)), TeapInner::Password) => {
+                    return Err(ConfigError::PasswordNeeded("TEAP Basic-Password-Auth"));
                 }
                 _ => {}
             }
@@ -798,6 +843,8 @@ impl ConfigBuilder {
             methods: self.methods,
             inner_methods: self.inner_methods,
             ttls_inner: self.ttls_inner,
+            teap_inner: self.teap_inner,
+            teap_machine: self.teap_machine,
             fragment_size: self.fragment_size,
             limits: self.limits,
             cryptobinding: self.cryptobinding,
@@ -877,9 +924,20 @@ impl ConfigBuilder {
     }
 }
 
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", not(feature = "post-quantum")))]
+// ring has no post-quantum key exchange (rustls 0.23.48 deprecates its provider for
+// that); it stays the default and the firmware provider.
+#[allow(deprecated)]
 fn default_provider() -> Result<Arc<CryptoProvider>, ConfigError> {
     Ok(Arc::new(rustls::crypto::ring::default_provider()))
+}
+
+/// Feature `post-quantum`: aws-lc-rs with X25519MLKEM768 preferred (rustls's
+/// `prefer-post-quantum`: its key share goes first, with X25519's beside it, so a server
+/// without ML-KEM answers without a HelloRetryRequest).
+#[cfg(feature = "post-quantum")]
+fn default_provider() -> Result<Arc<CryptoProvider>, ConfigError> {
+    Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
 }
 
 #[cfg(not(feature = "std"))]

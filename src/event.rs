@@ -158,6 +158,9 @@ pub enum Event {
         /// The handshake resumed an earlier session (abbreviated handshake, no server
         /// certificate); only then may the server skip the inner authentication.
         resumed: bool,
+        /// The key exchange group (IANA TLS Supported Groups value: 0x001d X25519, 0x11ec
+        /// X25519MLKEM768, ...), when the TLS stack says.
+        key_exchange: Option<u16>,
     },
     /// Inside the tunnel the server proposed an inner method.
     InnerMethodProposed {
@@ -279,12 +282,17 @@ impl Display for Event {
                 version,
                 cipher_suite,
                 resumed,
-            } => write!(
-                f,
-                "TLS tunnel up: {version}, {}{}",
-                Suite(*cipher_suite),
-                if *resumed { ", resumed" } else { "" }
-            ),
+                key_exchange,
+            } => {
+                write!(f, "TLS tunnel up: {version}, {}", Suite(*cipher_suite))?;
+                if let Some(g) = key_exchange {
+                    match crate::wire::tls_record::group_name(*g) {
+                        Some(name) => write!(f, ", key exchange {name}")?,
+                        None => write!(f, ", key exchange {g:#06x}")?,
+                    }
+                }
+                f.write_str(if *resumed { ", resumed" } else { "" })
+            }
             Event::InnerMethodProposed { method, accepted } => write!(
                 f,
                 "inside the tunnel the server proposed {method}: {}",

@@ -44,7 +44,7 @@ pub use config::{Config, ConfigBuilder, ConfigError, Cryptobinding, Limits};
 pub use diagnosis::kind::FailureKind;
 pub use diagnosis::report::Diagnosis;
 pub use event::{Event, Input, Keys, Output};
-pub use method_type::{MethodType, TtlsInner};
+pub use method_type::{MethodType, TeapInner, TtlsInner};
 /// The TLS library this crate drives, re-exported so that its types in this crate's API
 /// (certificates, crypto providers, errors) need no separate dependency to name.
 pub use rustls;

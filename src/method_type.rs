@@ -34,6 +34,8 @@ pub enum MethodType {
     Tlv,
     /// 43: EAP-FAST (RFC 4851).
     Fast,
+    /// 55: TEAP ([RFC 9930](https://www.rfc-editor.org/rfc/rfc9930)).
+    Teap,
     /// 254: an expanded type (§5.7): 24-bit Vendor-Id and 32-bit Vendor-Type.
     Expanded {
         /// SMI Network Management Private Enterprise Code (24 bits); 0 is the IETF.
@@ -64,6 +66,7 @@ impl MethodType {
             MethodType::MsChapV2 => 26,
             MethodType::Tlv => 33,
             MethodType::Fast => 43,
+            MethodType::Teap => 55,
             MethodType::Expanded { .. } => TYPE_EXPANDED,
             MethodType::Unknown(t) => t,
         }
@@ -84,6 +87,7 @@ impl MethodType {
             26 => MethodType::MsChapV2,
             33 => MethodType::Tlv,
             43 => MethodType::Fast,
+            55 => MethodType::Teap,
             other => MethodType::Unknown(other),
         }
     }
@@ -108,6 +112,7 @@ impl MethodType {
             MethodType::MsChapV2 => "EAP-MSCHAPv2",
             MethodType::Tlv => "EAP-TLV",
             MethodType::Fast => "EAP-FAST",
+            MethodType::Teap => "TEAP",
             MethodType::Expanded { .. } => "expanded type",
             MethodType::Unknown(_) => "unknown type",
         }
@@ -192,6 +197,32 @@ impl core::fmt::Display for TtlsInner {
             TtlsInner::Pap => "PAP",
             TtlsInner::MsChapV2 => "MSCHAPv2",
             TtlsInner::EapMsChapV2 => "EAP-MSCHAPv2",
+        })
+    }
+}
+
+/// The inner authentication of TEAP for one identity (user or machine)
+/// ([RFC 9930 §3.6](https://www.rfc-editor.org/rfc/rfc9930#section-3.6)): what we answer
+/// when the server asks. Each runs only inside the tunnel, after the server's certificate
+/// was validated; a request for another is refused (a NAK TLV, or an inner Nak).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TeapInner {
+    /// Basic-Password-Auth: the user name and password in TLVs (needs the password).
+    Password,
+    /// EAP-MSCHAPv2 in EAP-Payload TLVs (the default; its keys bind the tunnel).
+    #[default]
+    MsChapV2,
+    /// EAP-TLS in EAP-Payload TLVs, with the identity's client certificate.
+    Tls,
+}
+
+impl core::fmt::Display for TeapInner {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            TeapInner::Password => "Basic-Password-Auth",
+            TeapInner::MsChapV2 => "EAP-MSCHAPv2",
+            TeapInner::Tls => "EAP-TLS",
         })
     }
 }

@@ -712,6 +712,9 @@ pub unsafe extern "C" fn eap_config_builder_build(
 }
 
 /// The crypto provider: ring's, with the caller's random generator when it gave one.
+// ring has no post-quantum key exchange (rustls 0.23.48 deprecates its provider for
+// that); it stays the default and the firmware provider.
+#[allow(deprecated)]
 fn provider(callback: bool) -> Result<Option<Arc<CryptoProvider>>, &'static str> {
     if callback {
         return Ok(Some(Arc::new(CryptoProvider {

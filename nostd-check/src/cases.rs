@@ -136,6 +136,9 @@ pub(crate) struct Run {
     pub(crate) resumed: bool,
 }
 
+// ring has no post-quantum key exchange (rustls 0.23.48 deprecates its provider for
+// that); it stays the firmware provider.
+#[allow(deprecated)]
 pub(crate) fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }

@@ -7,6 +7,8 @@
 //! - [`password_change`]: the MS-CHAP-V2 Change-Password fields ([RFC 2759 §8.9–§8.13](https://www.rfc-editor.org/rfc/rfc2759#section-8.9)),
 //!   over [`rc4`].
 //! - [`peap`]: PEAP PRF+, IPMK/CMK, CSK, Compound MAC ([MS-PEAP] §3.1.5.5).
+//! - [`teap`]: TEAP's TLS-PRF, IMSK / S-IMCK / CMK chains, Compound MAC, MSK and EMSK
+//!   ([RFC 9930 §6](https://www.rfc-editor.org/rfc/rfc9930#section-6)).
 //! - [`tls_keys`]: MSK/EMSK/Session-Id from TLS key material (RFC 5216, RFC 9427).
 //! - [`mppe_attr`]: MS-MPPE-Send/Recv-Key attribute encryption ([RFC 2548 §2.4.2](https://www.rfc-editor.org/rfc/rfc2548#section-2.4.2)).
 //! - [`wpa`]: the WPA 4-way handshake keys: PMK from a passphrase, PRF, PTK, EAPOL-Key MICs (IEEE 802.11-2020 §12.7).
@@ -18,6 +20,7 @@ pub mod password_change;
 pub mod peap;
 pub mod radius;
 pub mod rc4;
+pub mod teap;
 pub mod tls_keys;
 pub mod wpa;
 

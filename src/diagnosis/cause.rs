@@ -4,7 +4,7 @@
 
 use super::transport::TransportFailure;
 use super::{CryptoBindingError, DroppedPacket, PrematureSuccess, ProtocolViolation, SentMessage};
-use crate::method_type::{MethodType, TtlsInner};
+use crate::method_type::{MethodType, TeapInner, TtlsInner};
 use crate::text::write_list;
 use crate::tls::{CertificateInfo, CertificateProblem, TlsError, TlsOffer, TlsVersion};
 use crate::wire::mschapv2::error_code;
@@ -188,6 +188,31 @@ pub enum Cause {
         user: String,
         /// The inner method that carried the credentials.
         inner: TtlsInner,
+    },
+    /// TEAP: the server rejected one identity's inner authentication (EAP-Failure or an
+    /// Intermediate-Result / Result Failure after our credentials for it inside the
+    /// validated tunnel).
+    TeapInnerRejected {
+        /// The machine identity (Identity-Type Machine) rather than the user.
+        machine: bool,
+        /// Its identity.
+        user: String,
+        /// The inner authentication that carried the credentials.
+        inner: TeapInner,
+    },
+    /// TEAP: the server sent an Error TLV
+    /// ([RFC 9930 §4.2.6](https://www.rfc-editor.org/rfc/rfc9930#section-4.2.6)).
+    TeapError {
+        /// Its code (named in the sentence when known: 2001 Tunnel Compromise, ...).
+        code: u32,
+        /// It came while the machine identity was authenticated.
+        machine: bool,
+    },
+    /// TEAP: the server asked for an identity (Identity-Type TLV) we have no credential
+    /// for.
+    TeapNoCredential {
+        /// It asked for the machine.
+        machine: bool,
     },
 }
 
@@ -410,6 +435,26 @@ impl Display for Cause {
                 f,
                 "the server rejected the credentials of \"{user}\" (EAP-Failure right after our TTLS/{inner} credentials inside the validated tunnel)"
             ),
+            Cause::TeapInnerRejected {
+                machine,
+                user,
+                inner,
+            } => write!(
+                f,
+                "the server rejected the {} identity \"{user}\" in its TEAP inner {inner} authentication",
+                who(*machine)
+            ),
+            Cause::TeapError { code, machine } => write!(
+                f,
+                "the server sent TEAP Error {} while the {} identity was authenticated",
+                TeapErrorName(*code),
+                who(*machine)
+            ),
+            Cause::TeapNoCredential { machine } => write!(
+                f,
+                "the server asked for the {} identity (TEAP Identity-Type), and we have no credential for it",
+                who(*machine)
+            ),
         }
     }
 }
@@ -604,6 +649,24 @@ impl Cause {
             Cause::TtlsCredentialsRejected { .. } => {
                 "check the user name and password (inner identity); the server's log says which"
             }
+            Cause::TeapInnerRejected {
+                inner: TeapInner::Tls,
+                ..
+            } => {
+                "check that identity's client certificate (issued by a CA the server trusts for EAP-TLS, not expired or revoked); the server's log says why"
+            }
+            Cause::TeapInnerRejected { .. } => {
+                "check that identity's user name and password; the server's log says which"
+            }
+            Cause::TeapError { .. } => {
+                "the error code says what the server refused; its log has the detail"
+            }
+            Cause::TeapNoCredential { machine: true } => {
+                "configure a machine credential (machine identity with a password or certificate), or have the server ask for the user only (identity_types)"
+            }
+            Cause::TeapNoCredential { machine: false } => {
+                "configure the user's credential, or have the server ask for the machine only (identity_types)"
+            }
             Cause::EndedWithoutVerdict { .. } => {
                 "nothing says the credentials are wrong: retry (the restart-once option does it automatically); if it recurs, look for packet loss between us and the server, and read the server's log"
             }
@@ -651,5 +714,42 @@ fn unprotected(method: MethodType) -> Option<&'static str> {
             "outside a tunnel it would expose the MSCHAPv2 exchange, which can be cracked offline, to a server nobody authenticated",
         ),
         _ => None,
+    }
+}
+
+/// "machine" or "user".
+fn who(machine: bool) -> &'static str {
+    if machine { "machine" } else { "user" }
+}
+
+/// A TEAP Error TLV code by its RFC 9930 §4.2.6 name, with the number.
+pub(crate) struct TeapErrorName(pub(crate) u32);
+
+impl Display for TeapErrorName {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let name = match self.0 {
+            1 => "User account credentials incorrect",
+            2 => "User account credentials expired",
+            3 => "User account credentials locked",
+            4 => "Machine account credentials incorrect",
+            5 => "Machine account credentials expired",
+            6 => "Machine account credentials locked",
+            1001 => "Inner Method Error",
+            1002 => "Unspecified authentication infrastructure problem",
+            1003 => "Unspecified authentication failure",
+            1004 => "Unspecified authorization failure",
+            1005 => "User account credentials unavailable",
+            1006 => "User account expired",
+            1007 => "User account locked",
+            1008 => "User account disabled",
+            1009 => "Machine account credentials unavailable",
+            1010 => "Machine account expired",
+            1011 => "Machine account locked",
+            1012 => "Machine account disabled",
+            2001 => "Tunnel Compromise Error",
+            2002 => "Unexpected TLVs Exchanged",
+            _ => return write!(f, "{}", self.0),
+        };
+        write!(f, "{} ({name})", self.0)
     }
 }

@@ -50,6 +50,8 @@ impl Cause {
         "local_network_error",
         "no_message_authenticator",
         "accept_without_eap_success",
+        "teap_error",
+        "teap_no_credential",
     ];
 
     /// The stable snake_case code of this cause, e.g. `password_rejected`,
@@ -68,7 +70,10 @@ impl Cause {
             Cause::CredentialsRejected { .. }
             | Cause::PasswordRejected { .. }
             | Cause::Md5Rejected { .. }
-            | Cause::TtlsCredentialsRejected { .. } => "credentials_rejected",
+            | Cause::TtlsCredentialsRejected { .. }
+            | Cause::TeapInnerRejected { .. } => "credentials_rejected",
+            Cause::TeapError { .. } => "teap_error",
+            Cause::TeapNoCredential { .. } => "teap_no_credential",
             Cause::TlsAlert { .. } => "tls_alert",
             Cause::Tls(_) => "tls_error",
             Cause::HandshakeRejected { .. } => "tls_no_common_suite",

@@ -106,6 +106,7 @@ impl Cause {
             | Cause::PasswordRejected { .. }
             | Cause::Md5Rejected { .. }
             | Cause::TtlsCredentialsRejected { .. }
+            | Cause::TeapInnerRejected { .. }
             | Cause::ClientCertificateRejected { .. }
             | Cause::FailureAfterClientCertificate => K::BadCredentials,
             Cause::RejectedAfterIdentity { .. }
@@ -113,6 +114,14 @@ impl Cause {
             | Cause::FailureWithoutReason { .. }
             | Cause::ServerResultFailure => K::AccessDenied,
             Cause::CryptoBinding(CryptoBindingError::Missing) => K::NegotiationFailed,
+            Cause::TeapError { code, .. } => match code {
+                1..=6 => K::BadCredentials,
+                1006..=1008 | 1010..=1012 => K::AccountRestricted,
+                2001 => K::UntrustedServer,
+                2002 => K::ServerMisbehaved,
+                _ => K::AccessDenied,
+            },
+            Cause::TeapNoCredential { .. } => K::NegotiationFailed,
             Cause::CertificateRejected { .. }
             | Cause::AuthenticatorResponseMismatch
             | Cause::CryptoBinding(_)
@@ -208,9 +217,12 @@ mod tests {
             Cause::EndedWithoutVerdict { .. } => 25,
             Cause::TtlsCredentialsRejected { .. } => 26,
             Cause::PasswordChangeRefused { .. } => 27,
+            Cause::TeapInnerRejected { .. } => 28,
+            Cause::TeapError { .. } => 29,
+            Cause::TeapNoCredential { .. } => 30,
         }
     }
-    const VARIANTS: usize = 28;
+    const VARIANTS: usize = 31;
 
     fn user() -> String {
         String::from("alice@example.org")
@@ -432,6 +444,25 @@ mod tests {
                     inner: TtlsInner::Pap,
                 },
                 K::BadCredentials,
+            ),
+            (
+                Cause::TeapInnerRejected {
+                    machine: true,
+                    user: user(),
+                    inner: crate::method_type::TeapInner::Tls,
+                },
+                K::BadCredentials,
+            ),
+            (
+                Cause::TeapError {
+                    code: 2001,
+                    machine: false,
+                },
+                K::UntrustedServer,
+            ),
+            (
+                Cause::TeapNoCredential { machine: true },
+                K::NegotiationFailed,
             ),
         ]
     }

@@ -17,6 +17,7 @@ pub(crate) mod inner;
 pub(crate) mod md5;
 pub(crate) mod mschapv2;
 pub(crate) mod peap;
+pub(crate) mod teap;
 pub(crate) mod tls_core;
 pub(crate) mod ttls;
 
@@ -66,6 +67,8 @@ pub(crate) enum Method {
     Ttls(ttls::Ttls),
     /// EAP-MD5-Challenge (only under the configuration's explicit opt-in).
     Md5(md5::Md5),
+    /// TEAP with its inner methods, per identity.
+    Teap(teap::Teap),
 }
 
 impl Method {
@@ -76,6 +79,7 @@ impl Method {
             MethodType::Tls => Some(Method::Tls(eap_tls::EapTls::new())),
             MethodType::Ttls => Some(Method::Ttls(ttls::Ttls::new())),
             MethodType::Md5Challenge => Some(Method::Md5(md5::Md5::new())),
+            MethodType::Teap => Some(Method::Teap(teap::Teap::new())),
             _ => None,
         }
     }
@@ -87,6 +91,7 @@ impl Method {
             Method::Tls(_) => MethodType::Tls,
             Method::Ttls(_) => MethodType::Ttls,
             Method::Md5(_) => MethodType::Md5Challenge,
+            Method::Teap(_) => MethodType::Teap,
         }
     }
 
@@ -97,6 +102,7 @@ impl Method {
             Method::Tls(m) => m.process(ctx, id, data),
             Method::Ttls(m) => m.process(ctx, id, data),
             Method::Md5(m) => m.process(ctx, id, data),
+            Method::Teap(m) => m.process(ctx, id, data),
         }
     }
 
@@ -107,6 +113,7 @@ impl Method {
             Method::Tls(m) => m.decision(),
             Method::Ttls(m) => m.decision(),
             Method::Md5(m) => m.decision(),
+            Method::Teap(m) => m.decision(),
         }
     }
 
@@ -116,6 +123,7 @@ impl Method {
             Method::Peap(m) => m.keys(),
             Method::Tls(m) => m.keys(),
             Method::Ttls(m) => m.keys(),
+            Method::Teap(m) => m.keys(),
             // EAP-MD5 derives none.
             Method::Md5(_) => None,
         }
@@ -134,6 +142,7 @@ impl Method {
             Method::Tls(m) => m.phase(),
             Method::Ttls(m) => m.phase(),
             Method::Md5(m) => m.phase(),
+            Method::Teap(m) => m.phase(),
         }
     }
 
@@ -144,6 +153,7 @@ impl Method {
             Method::Tls(m) => m.failure_cause(config, last_sent),
             Method::Ttls(m) => m.failure_cause(config, last_sent),
             Method::Md5(m) => m.failure_cause(config, last_sent),
+            Method::Teap(m) => m.failure_cause(config, last_sent),
         }
     }
 
@@ -155,6 +165,7 @@ impl Method {
             // No verdict inside EAP-TLS to outlive a lost EAP-Failure: silence is silence.
             Method::Tls(m) => m.silence_cause(config, last_sent),
             Method::Ttls(m) => m.silence_cause(config, last_sent),
+            Method::Teap(m) => m.silence_cause(config, last_sent),
             Method::Md5(_) => None,
         }
     }
@@ -169,6 +180,7 @@ impl Method {
         match self {
             Method::Peap(m) => m.new_password(ctx, password),
             Method::Ttls(m) => m.new_password(ctx, password),
+            Method::Teap(m) => m.new_password(ctx, password),
             // No MSCHAPv2 runs inside these.
             Method::Tls(_) | Method::Md5(_) => None,
         }
@@ -181,6 +193,7 @@ impl Method {
             Method::Tls(m) => m.premature_success(),
             Method::Ttls(m) => m.premature_success(),
             Method::Md5(m) => m.premature_success(),
+            Method::Teap(m) => m.premature_success(),
         }
     }
 }

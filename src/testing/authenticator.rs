@@ -4,6 +4,7 @@
 
 use super::inner::{InnerAction, InnerServer};
 use super::server_tls::ServerTls;
+use super::teap::TeapServer;
 use super::ttls::TtlsServer;
 use super::{AuthenticatorConfig, EarlySuccess, ServerOutcome};
 use crate::method_type::MethodType;
@@ -40,6 +41,7 @@ pub struct Authenticator {
     inner_sent: usize,
     inner: InnerServer,
     ttls: TtlsServer,
+    teap: TeapServer,
     outcome: Option<ServerOutcome>,
 }
 
@@ -58,6 +60,7 @@ impl Authenticator {
         Authenticator {
             inner: InnerServer::new(&config),
             ttls: TtlsServer::new(),
+            teap: TeapServer::new(),
             config,
             stage: Stage::Identity,
             id: 0,
@@ -268,6 +271,19 @@ impl Authenticator {
         self.stage = Stage::PeapStart;
         let tls = ServerTls::new(&self.config.tls).expect("server config");
         self.tls = Some(tls);
+        if self.config.method == MethodType::Teap {
+            // Version 1, and the O flag: the Outer TLV Length, then Authority-ID.
+            let outer = super::teap::outer_tlvs();
+            let mut data = (outer.len() as u32).to_be_bytes().to_vec();
+            data.extend_from_slice(&outer);
+            let start = TlsFrame {
+                start: true,
+                reserved: crate::wire::teap::FLAG_OUTER_TLVS,
+                ..TlsFrame::data(1, &data)
+            }
+            .to_vec();
+            return vec![self.request(MethodType::Teap, &start)];
+        }
         let start = TlsFrame {
             start: true,
             ..TlsFrame::data(self.config.knobs.peap_version, &[])
@@ -281,7 +297,11 @@ impl Authenticator {
             return self.reject();
         };
         if self.stage == Stage::PeapStart {
-            self.version = frame.version.min(self.config.knobs.peap_version);
+            self.version = if self.config.method == MethodType::Teap {
+                1
+            } else {
+                frame.version.min(self.config.knobs.peap_version)
+            };
             self.stage = Stage::Handshake;
         }
         if !self.tx.is_empty() {
@@ -374,6 +394,12 @@ impl Authenticator {
                     self.send_tls(out)
                 }
             }
+            Stage::Phase2 if self.config.method == MethodType::Teap => {
+                let mut plain = Vec::new();
+                tls.read_plaintext(&mut plain);
+                let action = self.teap.handle(&self.config, tls, &plain);
+                self.act(action)
+            }
             Stage::Phase2 => {
                 let mut plain = Vec::new();
                 tls.read_plaintext(&mut plain);
@@ -435,6 +461,10 @@ impl Authenticator {
 
     fn start_phase2(&mut self) -> Vec<Vec<u8>> {
         self.stage = Stage::Phase2;
+        if self.config.method == MethodType::Teap {
+            let action = self.teap.start(&self.config);
+            return self.act(action);
+        }
         let tls = self.tls.as_mut().expect("started");
         let action = self.inner.start(&self.config, tls, self.id.wrapping_add(1));
         self.act(action)

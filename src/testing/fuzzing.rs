@@ -40,6 +40,9 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("eapol_key", eapol_key_codec),
     ("capture", capture_explain),
     ("cert_info", cert_info),
+    ("teap_tlv", teap_tlv),
+    ("teap_phase2", teap_phase2),
+    ("supplicant_teap", supplicant_teap),
 ];
 
 /// The certificate reader (`tls/cert_info.rs`), for the reference comparison
@@ -155,6 +158,65 @@ pub fn tlv_walker(data: &[u8]) {
                 assert_eq!(&cb.value()[..], t.value);
             }
         }
+    }
+}
+
+/// TEAP TLVs (RFC 9930 §4.2): a parsed list re-encodes to the input, each value reader and
+/// the Crypto-Binding codec are lossless or refuse, and the Outer TLV split never panics.
+pub fn teap_tlv(data: &[u8]) {
+    use crate::wire::teap::{TeapCryptoBinding, parse_teap_tlvs, split_outer_tlvs};
+    if let Ok(tlvs) = parse_teap_tlvs(data) {
+        assert!(tlvs.len() <= data.len() / 4);
+        let mut out = Vec::new();
+        for t in &tlvs {
+            t.emit(&mut out);
+            let _ = t.u16_value("fuzz");
+            let _ = t.error_code();
+            if let Ok(cb) = TeapCryptoBinding::parse(t.value) {
+                assert_eq!(&cb.value()[..], t.value);
+            }
+        }
+        assert_eq!(out, data);
+    }
+    if let Some((&flags, rest)) = data.split_first() {
+        if let Ok((tls, outer)) = split_outer_tlvs(flags, rest) {
+            assert!(tls.len() + outer.len() <= rest.len());
+        }
+    }
+}
+
+/// TEAP phase 2 fed arbitrary decrypted messages (the input split at each `0xff 0xff`
+/// pair): never a panic, never keys without a Result TLV Success answered.
+pub fn teap_phase2(data: &[u8]) {
+    use crate::crypto::teap::PrfHash;
+    use crate::method::Ctx;
+    use crate::method::teap::phase2::Phase2;
+    use crate::secret::Secret;
+    let config = Config::builder("alice")
+        .password("pw")
+        .danger_accept_any_server_certificate()
+        .methods([crate::method_type::MethodType::Teap])
+        .build()
+        .expect("fuzz config");
+    let mut p = Phase2::new(
+        PrfHash::Sha256,
+        &Secret::new([1; 40]),
+        Vec::new(),
+        Vec::new(),
+    );
+    let mut out = alloc::collections::VecDeque::new();
+    let mut floor = None;
+    let mut ctx = Ctx {
+        config: &config,
+        out: &mut out,
+        clockless_floor: &mut floor,
+    };
+    for message in data
+        .split(|&b| b == 0xff)
+        .filter(|m| !m.is_empty())
+        .take(16)
+    {
+        let _ = p.process(&mut ctx, message);
     }
 }
 
@@ -391,6 +453,20 @@ fn after_the_end(s: &mut Supplicant, id: u8, now: Instant) {
 /// packet.
 pub fn supplicant_tunnel(data: &[u8]) {
     fuzz_tunnel(client_config(), server_config(), data);
+}
+
+/// As [`supplicant_tunnel`], for TEAP (inner Basic-Password-Auth, the authenticator with
+/// its Crypto-Binding): phase-2 plaintext (TLVs) and outer packets in the same format.
+pub fn supplicant_teap(data: &[u8]) {
+    let config = client_builder()
+        .methods([eap::MethodType::Teap])
+        .teap_inner(crate::method_type::TeapInner::Password)
+        .build()
+        .expect("fuzz TEAP config");
+    let mut server = server_config();
+    server.method = eap::MethodType::Teap;
+    server.cryptobinding = true;
+    fuzz_tunnel(config, server, data);
 }
 
 /// As [`supplicant_tunnel`], for EAP-TTLS: the first octet chooses the inner method (PAP,

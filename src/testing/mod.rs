@@ -18,6 +18,7 @@ mod pair;
 #[cfg(feature = "std")]
 mod pki;
 mod server_tls;
+mod teap;
 mod ttls;
 
 pub use authenticator::Authenticator;
@@ -131,7 +132,10 @@ pub struct AuthenticatorConfig {
     /// The method it runs after the Identity: PEAP (the default), EAP-TLS (its TLS
     /// config must then ask for a client certificate, e.g. `WebPkiClientVerifier`), or
     /// EAP-TTLS (phase 2 as the peer chooses: PAP, MSCHAPv2 or EAP-MSCHAPv2; the knobs
-    /// `wrong_password`, `bad_authenticator_response` and `inner_method` apply).
+    /// `wrong_password`, `bad_authenticator_response` and `inner_method` apply), or TEAP
+    /// (an Authority-ID in the Start, Basic-Password-Auth for the user, then
+    /// Intermediate-Result, Crypto-Binding unless `cryptobinding` is off, and Result; the
+    /// knobs `bad_cryptobinding_mac`, `early_result_success` and `mutate_inner` apply).
     pub method: MethodType,
 }
 

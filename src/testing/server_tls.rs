@@ -59,6 +59,11 @@ impl ServerTls {
         self.driver.resumed()
     }
 
+    /// The negotiated cipher suite.
+    pub(crate) fn suite(&self) -> Option<u16> {
+        self.driver.negotiated().map(|(_, s)| s)
+    }
+
     pub(crate) fn version(&self) -> Option<TlsVersion> {
         self.driver.negotiated().map(|(v, _)| v)
     }

@@ -224,6 +224,14 @@ impl<S: Side> Driver<S> {
         Some((TlsVersion(u16::from(v)), u16::from(s.suite())))
     }
 
+    /// The key exchange group the handshake used (IANA value).
+    pub(crate) fn key_exchange(&self) -> Option<u16> {
+        self.conn
+            .common()
+            .negotiated_key_exchange_group()
+            .map(|g| u16::from(g.name()))
+    }
+
     /// RFC 5705 / RFC 8446 §7.5 exporter, from the logged secret; refused before the
     /// handshake has completed.
     pub(crate) fn export(

@@ -343,6 +343,12 @@ pub trait TlsTunnel: Send {
     fn resumed(&self) -> bool {
         false
     }
+    /// The key exchange group the handshake used (IANA TLS Supported Groups value, e.g.
+    /// 0x001d X25519, 0x11ec X25519MLKEM768), once known; `None` when the TLS stack does
+    /// not say (or a TLS 1.2 resumption, which has none).
+    fn key_exchange(&self) -> Option<u16> {
+        None
+    }
 }
 
 /// Makes a [`TlsTunnel`] per authentication.

@@ -226,4 +226,10 @@ impl TlsTunnel for RustlsTunnel {
         !self.conn.is_handshaking()
             && self.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
     }
+
+    fn key_exchange(&self) -> Option<u16> {
+        self.conn
+            .negotiated_key_exchange_group()
+            .map(|g| u16::from(g.name()))
+    }
 }

@@ -202,4 +202,8 @@ impl TlsTunnel for UnbufferedTunnel {
     fn resumed(&self) -> bool {
         self.driver.resumed()
     }
+
+    fn key_exchange(&self) -> Option<u16> {
+        self.driver.key_exchange()
+    }
 }

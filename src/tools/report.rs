@@ -9,7 +9,8 @@
 //! The JSON object of one authentication (keys are an interface):
 //! `result` (`"success"` | `"failure"`), `method`, `inner_method`, `identity`,
 //! `outer_identity`, `tls` (`null` before the tunnel, else `version` `"1.2"` | `"1.3"`,
-//! `cipher_suite` (IANA name), `resumed`), `server_certificates` (`subject`, `issuer`,
+//! `cipher_suite` (IANA name), `resumed`, `key_exchange` (the group's IANA name, e.g.
+//! `"X25519MLKEM768"`, or `null`)), `server_certificates` (`subject`, `issuer`,
 //! `dns_names`, `not_before`, `not_after` (RFC 3339), `days_left`, `validated`),
 //! `chain_length`, `round_trips`, `timing_ms` (`total`, `tls_handshake`, `inner_method`),
 //! `cause` (`null` on success, else `code`, `phase`, `message`, `hint`), `warnings`
@@ -43,6 +44,8 @@ pub struct TlsReport {
     /// The handshake resumed an earlier session (never, unless the configuration was given
     /// a session cache).
     pub resumed: bool,
+    /// The key exchange group (IANA value), when the TLS stack says.
+    pub key_exchange: Option<u16>,
 }
 
 /// Durations of one authentication, in milliseconds.
@@ -168,11 +171,13 @@ impl Recorder {
                 version,
                 cipher_suite,
                 resumed,
+                key_exchange,
             } => {
                 r.tls = Some(TlsReport {
                     version: *version,
                     cipher_suite: *cipher_suite,
                     resumed: *resumed,
+                    key_exchange: *key_exchange,
                 });
                 self.tunnel_up = Some(now);
             }
@@ -360,7 +365,16 @@ impl Report {
                 let mut tls = Object::new(&mut s);
                 tls.str("version", &tls_version_name(t.version))
                     .str("cipher_suite", &suite_name(t.cipher_suite))
-                    .bool("resumed", t.resumed);
+                    .bool("resumed", t.resumed)
+                    .opt_str(
+                        "key_exchange",
+                        t.key_exchange
+                            .map(|g| {
+                                crate::wire::tls_record::group_name(g)
+                                    .map_or_else(|| alloc::format!("{g:#06x}"), String::from)
+                            })
+                            .as_deref(),
+                    );
                 tls.end();
                 o.raw("tls", &s)
             }
@@ -657,6 +671,7 @@ mod tests {
                     version: TlsVersion::TLS13,
                     cipher_suite: 0x1301,
                     resumed: true,
+                    key_exchange: Some(0x11ec),
                 },
                 50,
             ),
@@ -691,7 +706,7 @@ mod tests {
     fn a_failure_reports_its_code_phase_and_timings() {
         let r = record(&failure(), NOW + 400 * 86_400);
         let j = r.to_json(None);
-        assert!(j.starts_with(r#"{"result":"failure","method":"peap","inner_method":"mschapv2","identity":"alice@example.org","outer_identity":"anonymous@example.org","tls":{"version":"1.3","cipher_suite":"TLS_AES_128_GCM_SHA256","resumed":true}"#), "{j}");
+        assert!(j.starts_with(r#"{"result":"failure","method":"peap","inner_method":"mschapv2","identity":"alice@example.org","outer_identity":"anonymous@example.org","tls":{"version":"1.3","cipher_suite":"TLS_AES_128_GCM_SHA256","resumed":true,"key_exchange":"X25519MLKEM768"}"#), "{j}");
         assert!(j.contains(r#""days_left":400,"validated":true"#), "{j}");
         assert!(
             j.contains(

@@ -19,6 +19,7 @@ pub mod eapol_key;
 pub mod mschapv2;
 pub mod peap_inner;
 pub mod radius;
+pub mod teap;
 pub mod tls_frame;
 pub mod tls_record;
 pub mod tlv;

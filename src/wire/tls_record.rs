@@ -542,6 +542,23 @@ fn parse_certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, DecodeError> {
     Ok(certs)
 }
 
+/// The IANA name of a TLS key exchange group (`"X25519MLKEM768"`), if known.
+pub fn group_name(group: u16) -> Option<&'static str> {
+    Some(match group {
+        0x0017 => "secp256r1",
+        0x0018 => "secp384r1",
+        0x0019 => "secp521r1",
+        0x001d => "X25519",
+        0x001e => "X448",
+        0x0100 => "ffdhe2048",
+        0x0101 => "ffdhe3072",
+        0x11eb => "SecP256r1MLKEM768",
+        0x11ec => "X25519MLKEM768",
+        0x11ed => "SecP384r1MLKEM1024",
+        _ => return None,
+    })
+}
+
 /// The IANA name of a cipher suite (`"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"`), if known.
 pub fn cipher_suite_name(suite: u16) -> Option<&'static str> {
     Some(match suite {
@@ -875,6 +892,9 @@ mod tests {
 
     /// A rustls client's first flight and a rustls server's answer to it.
     #[cfg(feature = "std")]
+    // ring has no post-quantum key exchange (rustls 0.23.48 deprecates its provider for
+    // that); it stays the default and the firmware provider.
+    #[allow(deprecated)]
     fn rustls_flights(versions: &[&'static rustls::SupportedProtocolVersion]) -> [Vec<u8>; 2] {
         use alloc::sync::Arc;
         use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};

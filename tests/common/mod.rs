@@ -68,6 +68,9 @@ impl Pki {
     }
 }
 
+// ring has no post-quantum key exchange (rustls 0.23.48 deprecates its provider for
+// that); it stays the default and the firmware provider.
+#[allow(deprecated)]
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }

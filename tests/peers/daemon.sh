@@ -27,7 +27,16 @@ stop() {
 start_daemon() {
     local name=$1 log=$2 ready=$3
     shift 3
-    "$@" > "$log" 2>&1 &
+    # The daemon keeps no inherited descriptor beyond stderr: started under
+    # `flock /tmp/eap-interop.lock ...` it would otherwise hold that lock for as long as it
+    # runs, and every other engineer's interop run (and our own `stop`) would wait on it.
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            if ((fd > 2)); then eval "exec $fd>&-"; fi
+        done
+        exec "$@"
+    ) > "$log" 2>&1 &
     echo $! > "$dir/pid"
     for _ in $(seq 200); do
         if grep -q "$ready" "$log"; then return 0; fi

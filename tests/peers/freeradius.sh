@@ -15,6 +15,11 @@
 # (directory made by pki.sh; default DIR/pki), PASSCHANGE=yes (a user "expiring" /
 # "oldpass" whose password has expired, and a password change storing the new one; see
 # below and passchange.py).
+# FR_ROOT: run the FreeRADIUS of that root instead (the Debian 13 root of trixie.sh, 3.2.7),
+# chrooted; DIR must then lie inside FR_ROOT (the PKI is copied in). TEAP (3.2.7 only):
+# TEAP_IDENTITY_TYPES ("user" default; "machine,user" chains), TEAP_USER and TEAP_MACHINE
+# (the inner method per identity: password (Basic-Password-Auth), mschapv2 or tls).
+# Machine account: host/pc1.example.test / machinepw.
 set -euo pipefail
 cmd=${1:?usage: freeradius.sh start|stop DIR [PORT]}
 dir=${2:?usage: freeradius.sh start|stop DIR [PORT]}
@@ -35,14 +40,26 @@ dir=$(cd "$dir" && pwd)
 pki=${PKI:-$dir/pki}
 bash "$here/pki.sh" "$pki"
 rm -rf "$dir/raddb"
-cp -a /etc/freeradius/3.0 "$dir/raddb"
+root=${FR_ROOT:-}
+# $in: DIR as the server sees it (inside the chroot).
+if [[ -n "$root" ]]; then
+    root=$(cd "$root" && pwd)
+    [[ "$dir" == "$root"/* ]] || { echo "DIR must lie inside FR_ROOT" >&2; exit 2; }
+    in=${dir#"$root"}
+    if [[ "$pki" != "$dir/pki" ]]; then rm -rf "$dir/pki"; cp -a "$pki" "$dir/pki"; fi
+    pki_in=$in/pki
+else
+    in=$dir
+    pki_in=$pki
+fi
+cp -a "$root/etc/freeradius/3.0" "$dir/raddb"
 r=$dir/raddb
 mkdir -p "$dir/log" "$dir/run"
 
 sed -i -e "s|^cleanup_delay = .*|cleanup_delay = ${CLEANUP_DELAY:-5}|" \
     -e "s|^\(\s*\)reject_delay = .*|\1reject_delay = ${REJECT_DELAY:-1}|" "$r/radiusd.conf"
 sed -i -e '/^\s*user = /d' -e '/^\s*group = /d' \
-    -e "s|^logdir = .*|logdir = $dir/log|" -e "s|^run_dir = .*|run_dir = $dir/run|" \
+    -e "s|^logdir = .*|logdir = $in/log|" -e "s|^run_dir = .*|run_dir = $in/run|" \
     "$r/radiusd.conf"
 # One auth listener on loopback in the default server; the inner tunnel's own listener
 # (127.0.0.1:18120) would clash between instances, so it goes.
@@ -80,9 +97,9 @@ PY
 eap=$r/mods-available/eap
 sed -i -e '0,/default_eap_type = md5/s//default_eap_type = peap/' \
     -e "s|^\(\s*\)private_key_password = .*|\1#private_key_password|" \
-    -e "s|^\(\s*\)private_key_file = .*|\1private_key_file = $pki/server.key|" \
-    -e "s|^\(\s*\)certificate_file = .*|\1certificate_file = $pki/server.pem|" \
-    -e "s|^\(\s*\)ca_file = .*|\1ca_file = $pki/ca.pem|" \
+    -e "s|^\(\s*\)private_key_file = .*|\1private_key_file = $pki_in/server.key|" \
+    -e "s|^\(\s*\)certificate_file = .*|\1certificate_file = $pki_in/server.pem|" \
+    -e "s|^\(\s*\)ca_file = .*|\1ca_file = $pki_in/ca.pem|" \
     -e "s|^\(\s*\)tls_min_version = .*|\1tls_min_version = \"${TLS_MIN:-1.2}\"|" \
     -e "s|^\(\s*\)tls_max_version = .*|\1tls_max_version = \"${TLS_MAX:-1.2}\"|" \
     "$eap"
@@ -193,4 +210,25 @@ open(p, "w").write(head + auth)
 PY2
 fi
 
-start_daemon freeradius "$dir/radiusd.log" "Ready to process requests" freeradius -X -d "$r"
+if [[ -n "$root" ]]; then
+    python3 - "$eap" "${TEAP_IDENTITY_TYPES:-user}" "${TEAP_USER:-mschapv2}" "${TEAP_MACHINE:-tls}" <<'PY'
+import sys
+p, types, user, machine = sys.argv[1:]
+s = open(p).read()
+lines = ["\tteap {", "\t\ttls = tls-common", '\t\tauthority_identity = "eap-tests"',
+         "\t\tvirtual_server = inner-tunnel", '\t\tidentity_types = "%s"' % types]
+# No EAP type for an identity: the module asks for Basic-Password-Auth.
+for name, m in (("user", user), ("machine", machine)):
+    if m != "password":
+        lines.append("\t\t%s_eap_type = %s" % (name, m))
+lines.append("\t}")
+k = s.rindex("}")
+s = s[:k] + "\n".join(lines) + "\n" + s[k:]
+open(p, "w").write(s)
+PY
+    echo 'host/pc1.example.test	Cleartext-Password := "machinepw"' >> "$r/mods-config/files/authorize"
+    start_daemon freeradius "$dir/radiusd.log" "Ready to process requests" \
+        chroot "$root" freeradius -X -d "$in/raddb"
+else
+    start_daemon freeradius "$dir/radiusd.log" "Ready to process requests" freeradius -X -d "$r"
+fi

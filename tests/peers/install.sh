@@ -16,3 +16,6 @@ if ((${#need[@]})); then
     apt-get update -qq
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# The second FreeRADIUS (3.2.7, with TEAP) in a Debian 13 root, built once under target/
+# (about a minute; tests/peers/trixie.sh).
+bash "$(dirname "$0")/trixie.sh" >/dev/null

@@ -72,6 +72,30 @@ pub fn scratch(name: &str) -> PathBuf {
     d
 }
 
+/// A fresh scratch directory under `parent` (the 3.2.7 root's /srv: its server is chrooted).
+pub fn scratch_in(parent: &Path, name: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let d = parent.join(format!(
+        "eap-interop-{}-{name}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The Debian 13 root with FreeRADIUS 3.2.7 (tests/peers/trixie.sh builds it once, about a
+/// minute, and prints its path; later calls find it built).
+pub fn trixie_root() -> PathBuf {
+    static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let out = run_ok(Command::new("bash").arg(root().join("tests/peers/trixie.sh")));
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    })
+    .clone()
+}
+
 /// The shared test PKI (made once per process by pki.sh).
 pub fn pki() -> PathBuf {
     static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
@@ -134,6 +158,37 @@ impl FreeRadius {
         unreachable!()
     }
 
+    /// Starts FreeRADIUS 3.2.7 from the Debian 13 root (tests/peers/trixie.sh, built once
+    /// under target/peers/trixie), chrooted, with the same knobs plus the TEAP ones
+    /// (`TEAP_IDENTITY_TYPES`, `TEAP_USER`, `TEAP_MACHINE`).
+    pub fn start_327(knobs: &[(&str, &str)]) -> Self {
+        let root = trixie_root();
+        let dir = scratch_in(&root.join("srv"), "freeradius327");
+        for attempt in 0..3 {
+            let port = free_port();
+            let out = Command::new("bash")
+                .arg(self::root().join("tests/peers/freeradius.sh"))
+                .arg("start")
+                .arg(&dir)
+                .arg(port.to_string())
+                .env("PKI", pki())
+                .env("FR_ROOT", &root)
+                .envs(knobs.iter().copied())
+                .output()
+                .expect("spawn freeradius.sh");
+            if out.status.success() {
+                return FreeRadius { dir, port };
+            }
+            if attempt == 2 {
+                panic!(
+                    "FreeRADIUS 3.2.7 did not start:\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+        unreachable!()
+    }
+
     pub fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
@@ -151,6 +206,16 @@ impl Drop for FreeRadius {
             .arg("stop")
             .arg(&self.dir)
             .status();
+        // A 3.2.7 instance lives inside the cached root: its copy goes (the log is kept
+        // beside the process's other scratch directories).
+        if self.dir.starts_with(root().join("target/peers")) {
+            let keep = std::env::temp_dir().join(format!(
+                "{}.log",
+                self.dir.file_name().unwrap().to_string_lossy()
+            ));
+            let _ = std::fs::copy(self.dir.join("radiusd.log"), keep);
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 

@@ -75,6 +75,9 @@ fn write_all(mut bytes: &[u8]) {
     }
 }
 
+// ring has no post-quantum key exchange (rustls 0.23.48 deprecates its provider for
+// that); it stays the firmware provider.
+#[allow(deprecated)]
 fn config() -> Option<Config> {
     let provider = rustls::crypto::ring::default_provider();
     Config::builder("alice@example.org")

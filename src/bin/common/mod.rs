@@ -7,7 +7,7 @@ use eap::MethodType;
 use eap::tls::TlsVersion;
 use eap::transport::AuthOutcome;
 use eap::{Config, Event};
-use eap::{Cryptobinding, Limits, TtlsInner};
+use eap::{Cryptobinding, Limits, TeapInner, TtlsInner};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,8 +49,8 @@ pub struct AuthArgs {
     pub retry_password: Option<String>,
     /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC),
     /// ttls-pap, ttls-mschapv2, ttls-eap-mschapv2 (EAP-TTLS with that inner method) or tls
-    /// (EAP-TLS, with --client-cert and --client-key); md5 (EAP-MD5-Challenge) only with
-    /// --insecure-allow-md5.
+    /// (EAP-TLS, with --client-cert and --client-key); teap (TEAP, inner method from
+    /// --teap-inner); md5 (EAP-MD5-Challenge) only with --insecure-allow-md5.
     #[arg(long, value_enum, default_value = "peap")]
     pub method: MethodArg,
     /// EAP-TLS: PEM file with our certificate (and its chain, leaf first).
@@ -108,6 +108,43 @@ pub struct AuthArgs {
     /// failed for a cause attributable to a lost reply or a lost server session.
     #[arg(long)]
     pub restart_once: bool,
+    /// TEAP: the user's and the machine's inner authentication and the machine credential.
+    #[command(flatten)]
+    pub teap: TeapArgs,
+}
+
+/// The TEAP flags (`--method teap`): the user's inner method, and a machine credential
+/// for machine-then-user chaining (the server asks for each identity it wants).
+#[derive(Args, Debug, Clone)]
+pub struct TeapArgs {
+    /// TEAP: the user's inner authentication: password (Basic-Password-Auth), mschapv2
+    /// (EAP-MSCHAPv2) or tls (EAP-TLS with --client-cert/--client-key).
+    #[arg(long, value_enum, default_value = "mschapv2")]
+    pub teap_inner: TeapInnerArg,
+    /// TEAP chaining: the machine's identity (e.g. host/pc1.example.org).
+    #[arg(long)]
+    pub machine_identity: Option<String>,
+    /// TEAP chaining: the machine's certificate (PEM; EAP-TLS), with --machine-key.
+    #[arg(long, requires_all = ["machine_key", "machine_identity"])]
+    pub machine_cert: Option<std::path::PathBuf>,
+    /// TEAP chaining: the private key of --machine-cert (PEM).
+    #[arg(long, requires = "machine_cert")]
+    pub machine_key: Option<std::path::PathBuf>,
+    /// TEAP chaining: the machine's password (EAP-MSCHAPv2, or Basic-Password-Auth with
+    /// --teap-inner password).
+    #[arg(long, requires = "machine_identity", conflicts_with = "machine_cert")]
+    pub machine_password: Option<String>,
+}
+
+/// `--teap-inner`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeapInnerArg {
+    /// Basic-Password-Auth TLVs.
+    Password,
+    /// EAP-MSCHAPv2.
+    Mschapv2,
+    /// EAP-TLS.
+    Tls,
 }
 
 /// The hold period of `--restart-once`.
@@ -130,6 +167,8 @@ pub enum MethodArg {
     Tls,
     /// EAP-MD5-Challenge (only with --insecure-allow-md5).
     Md5,
+    /// TEAP (RFC 9930) with --teap-inner, and machine chaining with --machine-*.
+    Teap,
 }
 
 /// `--tls-max`.
@@ -239,6 +278,66 @@ impl AuthArgs {
             .transpose()
     }
 
+    /// TEAP on `b`: the user's inner method (and certificate), and the machine's
+    /// configuration when --machine-identity is given.
+    fn teap_config(&self, b: eap::ConfigBuilder) -> Result<eap::ConfigBuilder, String> {
+        let read =
+            |p: &std::path::PathBuf| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+        let inner = match self.teap.teap_inner {
+            TeapInnerArg::Password => TeapInner::Password,
+            TeapInnerArg::Mschapv2 => TeapInner::MsChapV2,
+            TeapInnerArg::Tls => TeapInner::Tls,
+        };
+        let mut b = b.methods([MethodType::Teap]).teap_inner(inner);
+        if inner == TeapInner::Tls {
+            let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) else {
+                return Err("--teap-inner tls needs --client-cert and --client-key".into());
+            };
+            b = b.client_pem(&read(cert)?, &read(key)?);
+        }
+        let Some(id) = &self.teap.machine_identity else {
+            return Ok(b);
+        };
+        let mut m = Config::builder(id).tls_max(match self.tls_max {
+            TlsMax::Tls12 => TlsVersion::TLS12,
+            TlsMax::Tls13 => TlsVersion::TLS13,
+        });
+        if let Some(path) = &self.ca_cert {
+            m = m.ca_pem_file(path).map_err(|e| with_sources(&e))?;
+        }
+        if let Some(n) = &self.server_name {
+            m = m.server_name(n);
+        }
+        if let Some(s) = &self.domain_suffix {
+            m = m.domain_suffix(s);
+        }
+        if self.insecure_accept_any_server {
+            m = m.danger_accept_any_server_certificate();
+        }
+        m = match (
+            &self.teap.machine_cert,
+            &self.teap.machine_key,
+            &self.teap.machine_password,
+        ) {
+            (Some(c), Some(k), _) => m
+                .teap_inner(TeapInner::Tls)
+                .client_pem(&read(c)?, &read(k)?),
+            (_, _, Some(p)) => m.password(p).teap_inner(match inner {
+                TeapInner::Password => TeapInner::Password,
+                _ => TeapInner::MsChapV2,
+            }),
+            _ => return Err(
+                "--machine-identity needs --machine-cert and --machine-key, or --machine-password"
+                    .into(),
+            ),
+        };
+        let machine = m
+            .methods([MethodType::Teap])
+            .build()
+            .map_err(|e| format!("machine credential: {e}"))?;
+        Ok(b.teap_machine(machine))
+    }
+
     /// The configuration these flags describe; `tap` also receives the TLS secrets.
     pub fn config(&self, tap: Option<&eap::unstable::capture::PcapTap>) -> Result<Config, String> {
         let mut b = Config::builder(&self.identity)
@@ -296,6 +395,7 @@ impl AuthArgs {
                 );
                 b.methods([MethodType::Md5Challenge]).danger_allow_eap_md5()
             }
+            MethodArg::Teap => self.teap_config(b)?,
             MethodArg::Md5 => {
                 return Err("--method md5 is refused without --insecure-allow-md5: EAP-MD5 runs without a tunnel, exposes a hash of the password to offline guessing and authenticates no server".into());
             }

@@ -25,8 +25,8 @@ pub(crate) mod keys;
 mod session;
 
 use self::keys::TunnelKeys;
-pub(crate) use self::session::{Negotiated, TlsSession, fail};
-use self::session::{check_start, parse_frame};
+use self::session::parse_frame;
+pub(crate) use self::session::{Negotiated, TlsSession, check_start, fail};
 use super::{Ctx, Decision, Step};
 use crate::config::Config;
 use crate::crypto::tls_keys::TLS12_KEY_LABEL;
@@ -35,6 +35,7 @@ use crate::event::Keys;
 use crate::method_type::MethodType;
 use crate::secret::Password;
 use crate::wire::tls_frame::TlsFrame;
+use alloc::vec::Vec;
 use core::ops::ControlFlow;
 
 /// The TLS 1.3 server's protected success indication: one octet 0x00 of application data
@@ -58,6 +59,12 @@ pub(crate) trait InTunnel: Sized + core::fmt::Debug {
     const PACKET: &'static str;
     /// A first request without the Start flag.
     const NOT_START: &'static str;
+
+    /// Checks the method's Start; returns the Outer TLVs it carried (TEAP's, kept for the
+    /// crypto-binding; none for the others, whose Start is the flags octet alone).
+    fn check_start(frame: &TlsFrame<'_>) -> Result<Vec<u8>, Step> {
+        check_start(frame, Self::NOT_START).map(|()| Vec::new())
+    }
 
     /// The Start was accepted, before our ClientHello goes out.
     fn started(_ctx: &mut Ctx<'_>, _frame: &TlsFrame<'_>) {}
@@ -265,9 +272,9 @@ impl<T: InTunnel> TlsMethod<T> {
 // path of an authentication.
 #[inline(never)]
 fn start<T: InTunnel>(ctx: &mut Ctx<'_>, frame: &TlsFrame<'_>) -> Result<(TlsSession, Step), Step> {
-    check_start(frame, T::NOT_START)?;
+    let outer_tlvs = T::check_start(frame)?;
     T::started(ctx, frame);
-    TlsSession::start(ctx, T::METHOD, T::VERSION, T::STRICT_VERSION)
+    TlsSession::start(ctx, T::METHOD, T::VERSION, T::STRICT_VERSION, outer_tlvs)
 }
 
 /// One request of the handshake; at its end the verdict (enforced by

@@ -27,6 +27,8 @@ pub(crate) struct Negotiated {
     /// An earlier session was resumed ([`TlsTunnel::resumed`]): the only case in which a
     /// method may skip its inner authentication.
     pub(crate) resumed: bool,
+    /// The key exchange group ([`TlsTunnel::key_exchange`]).
+    pub(crate) key_exchange: Option<u16>,
 }
 
 impl Negotiated {
@@ -36,6 +38,7 @@ impl Negotiated {
             version: self.version,
             cipher_suite: self.suite,
             resumed: self.resumed,
+            key_exchange: self.key_exchange,
         }
     }
 }
@@ -69,6 +72,8 @@ pub(crate) struct TlsSession {
     tx: Outbound,
     hello: Hello,
     flights_sent: u32,
+    /// The Outer TLVs of the server's Start (TEAP; empty for the other methods).
+    server_outer_tlvs: Vec<u8>,
 }
 
 impl core::fmt::Debug for TlsSession {
@@ -186,6 +191,7 @@ impl TlsSession {
         method: MethodType,
         version: u8,
         strict_version: bool,
+        server_outer_tlvs: Vec<u8>,
     ) -> Result<(Self, Step), Step> {
         let tls = ctx.config.tls.connect(method).map_err(|e| {
             let (phase, cause) = cause_of(ctx, e, None, None);
@@ -199,9 +205,15 @@ impl TlsSession {
             tx: Outbound::default(),
             hello: Hello::Unsent,
             flights_sent: 0,
+            server_outer_tlvs,
         };
         let step = session.flush(ctx.config, SentMessage::ClientHello);
         Ok((session, step))
+    }
+
+    /// The Outer TLVs of the server's Start (TEAP's crypto-binding covers them).
+    pub(crate) fn server_outer_tlvs(&self) -> &[u8] {
+        &self.server_outer_tlvs
     }
 
     /// The tunnel, for a method's own exports (TTLS's MSCHAPv2 challenge).
@@ -381,6 +393,7 @@ impl TlsSession {
             version,
             suite,
             resumed: self.tls.resumed(),
+            key_exchange: self.tls.key_exchange(),
         })
     }
 

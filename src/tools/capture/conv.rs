@@ -65,11 +65,12 @@ impl Seen {
     }
 }
 
-pub(super) const TLS_METHODS: [MethodType; 4] = [
+pub(super) const TLS_METHODS: [MethodType; 5] = [
     MethodType::Tls,
     MethodType::Ttls,
     MethodType::Peap,
     MethodType::Fast,
+    MethodType::Teap,
 ];
 
 /// The ServerHello random of a HelloRetryRequest (RFC 8446 §4.1.3).

@@ -72,6 +72,8 @@ pub mod pcapng;
 #[cfg(feature = "capture")]
 pub mod read;
 #[cfg(feature = "capture")]
+mod teap_view;
+#[cfg(feature = "capture")]
 mod tls_view;
 #[cfg(feature = "capture")]
 mod tunnel;

@@ -1,4 +1,4 @@
-//! EAP-TLS, PEAP, TTLS and FAST in a timeline: the flags, and what the TLS bytes show in
+//! EAP-TLS, PEAP, TTLS, FAST and TEAP in a timeline: the flags, and what the TLS bytes show in
 //! clear (hellos, certificate, alerts), the encrypted records, and when the tunnel is up.
 
 use super::conv::{Conv, HRR_RANDOM, Seen, side};
@@ -15,10 +15,28 @@ use std::vec::Vec;
 impl Conv {
     /// EAP-TLS, PEAP, TTLS or FAST Type-Data: flags, and what the TLS bytes show.
     pub(super) fn tls(&mut self, m: MethodType, data: &[u8], to_server: bool) -> Seen {
-        let frame = match TlsFrame::parse(data) {
+        let mut frame = match TlsFrame::parse(data) {
             Ok(f) => f,
             Err(e) => return Seen::plain(format!(" malformed ({e})")),
         };
+        // TEAP's O flag: the Outer TLVs (Authority-ID in the Start) follow the TLS data.
+        let mut outer_tlvs = String::new();
+        if m == MethodType::Teap {
+            match crate::wire::teap::split_outer_tlvs(frame.flags(), frame.data) {
+                Ok((tls, outer)) => {
+                    for t in crate::wire::teap::parse_teap_tlvs(outer).unwrap_or_default() {
+                        outer_tlvs.push_str(&format!(
+                            " outer TLV {:?} {}",
+                            t.tlv_type,
+                            super::names::quote(t.value)
+                        ));
+                    }
+                    frame.data = tls;
+                    frame.reserved &= !crate::wire::teap::FLAG_OUTER_TLVS;
+                }
+                Err(e) => return Seen::plain(format!(" malformed ({e})")),
+            }
+        }
         if frame.start && !to_server {
             self.client_tls = TlsScanner::new();
             self.server_tls = TlsScanner::new();
@@ -42,6 +60,7 @@ impl Conv {
             if flags.is_empty() { "" } else { " " },
             frame.version
         );
+        summary.push_str(&outer_tlvs);
         if frame.data.is_empty() {
             summary.push_str(if frame.start { " start" } else { " ACK" });
         } else {

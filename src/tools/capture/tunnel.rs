@@ -6,10 +6,11 @@
 use super::conv::Conv;
 use super::decrypt::{KeyLog, Opened, Plain};
 use super::names::{alert_text, quote, suite};
+use super::teap_view::TeapSeen;
 use super::verdict::{End, Finding, Mschap, Stage, Verdict};
 use crate::diagnosis::{Cause, Phase};
 use crate::method_type::MethodType;
-use crate::method_type::TtlsInner;
+use crate::method_type::{TeapInner, TtlsInner};
 use crate::wire::avp::{self, iter_avps};
 use crate::wire::eap::{Code, Eap};
 use crate::wire::mschapv2::MsChapV2;
@@ -60,6 +61,8 @@ struct Reader {
     result: Option<ResultStatus>,
     cryptobinding: bool,
     server_alert: Option<u8>,
+    /// TEAP: what its TLVs showed.
+    teap: TeapSeen,
 }
 
 /// Reads the opened records of a `method` tunnel. `failed`: the outer result was a failure.
@@ -71,12 +74,14 @@ pub(super) fn read(method: MethodType, plains: &[Plain], failed: bool) -> Tunnel
         result: None,
         cryptobinding: false,
         server_alert: None,
+        teap: Default::default(),
     };
     for p in plains {
         match (p.content_type, p.decrypted) {
             (23, _) => match method {
                 MethodType::Peap => r.peap(p),
                 MethodType::Ttls => r.ttls(p),
+                MethodType::Teap => r.teap(p),
                 _ => r.line(p, format!("{} octets of application data", p.data.len())),
             },
             (21, true) => {
@@ -280,6 +285,34 @@ impl Reader {
         }
     }
 
+    /// One decrypted TEAP record: its TLVs, the inner EAP packets through [`Reader::eap`].
+    fn teap(&mut self, p: &Plain) {
+        let record = self.teap.record(&p.data, p.to_server);
+        for e in &record.eap {
+            match Eap::parse(e) {
+                Ok(eap) => {
+                    self.eap(p, &eap, true);
+                    if p.to_server && self.sent == Some(Sent::MschapResponse) {
+                        self.sent = Some(Sent::EapMschap);
+                    }
+                }
+                Err(err) => self.line(p, format!("EAP-Payload malformed ({err})")),
+            }
+        }
+        if let Some(user) = record.password_user {
+            self.sent = Some(Sent::Pap);
+            self.view.user = Some(String::from_utf8_lossy(user).into_owned());
+            self.view.story.push(format!(
+                "the client sent the user name {} and its password (TEAP Basic-Password-Auth)",
+                quote(user)
+            ));
+        }
+        self.cryptobinding |= self.teap.cryptobinding;
+        if let Some(line) = record.line {
+            self.line(p, line);
+        }
+    }
+
     fn ttls(&mut self, p: &Plain) {
         let mut names = Vec::new();
         // An inner EAP packet longer than 253 octets comes split over several EAP-Message
@@ -369,6 +402,15 @@ impl Reader {
     fn finish(mut self, method: MethodType, failed: bool) -> TunnelView {
         let user = self.view.user.clone().unwrap_or_default();
         let inner = |c| Some((Phase::InnerAuthentication, c));
+        if method == MethodType::Teap {
+            let inner = match self.sent {
+                Some(Sent::Pap) => Some(TeapInner::Password),
+                Some(Sent::EapMschap | Sent::MschapResponse) => Some(TeapInner::MsChapV2),
+                _ => None,
+            };
+            self.view.cause = self.teap.cause(user, inner, failed);
+            return self.view;
+        }
         self.view.cause = if let Some(msg) = &self.mschap_failure {
             inner(Cause::mschap_failure(user, msg))
         } else if let Some(alert) = self
