@@ -19,6 +19,9 @@
 //! # }
 //! ```
 
+mod checks;
+mod files;
+
 use crate::method_type::{MethodType, TtlsInner};
 use crate::secret::{NtHash, Password};
 use crate::tls::{CertificateTime, FixedTime, ServerNameRule, TlsConnector, TlsVersion, UnixClock};
@@ -30,7 +33,6 @@ use core::fmt;
 use core::time::Duration;
 use rustls::RootCertStore;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::CertifiedKey;
 
@@ -164,6 +166,35 @@ pub enum ConfigError {
     /// The identity is empty.
     #[error("the identity is empty")]
     EmptyIdentity,
+    /// The password is empty: no server accepts one.
+    #[error("the password is empty")]
+    EmptyPassword,
+    /// An identity or password longer than the protocol that carries it allows: refused
+    /// before anything is sent. Identities: 253 octets (a RADIUS User-Name, RFC 2865
+    /// §5.1); MSCHAPv2 passwords: 256 characters (RFC 2759 §8.1); TTLS/PAP and EAP-GTC
+    /// passwords: 128 octets (a RADIUS User-Password, RFC 2865 §5.2).
+    #[error("{what} is {length} {unit} long; {carrier} allows at most {limit}")]
+    TooLong {
+        /// What: "the identity", "the outer identity", "the password".
+        what: &'static str,
+        /// Its length, in `unit`s.
+        length: usize,
+        /// "octets" or "characters".
+        unit: &'static str,
+        /// The most allowed.
+        limit: usize,
+        /// What carries it and sets the limit.
+        carrier: &'static str,
+    },
+    /// A certificate input (a file, a PEM buffer) holds no certificate: neither PEM
+    /// `CERTIFICATE` blocks nor one DER certificate.
+    #[error(
+        "{input} holds no certificate (PEM CERTIFICATE blocks or one DER certificate expected)"
+    )]
+    NoCertificateIn {
+        /// The file's path, or "the PEM input".
+        input: String,
+    },
     /// No CA certificate: the server could not be validated.
     #[error(
         "no CA certificate configured: the server cannot be validated (configure the CA that signed the RADIUS server certificate, or opt out explicitly with danger_accept_any_server_certificate)"
@@ -174,10 +205,11 @@ pub enum ConfigError {
         "no server name configured: any certificate from the CA would be accepted (set server_name or domain_suffix, or opt out explicitly with danger_accept_any_server_certificate)"
     )]
     NoServerName,
-    /// The CA certificate file could not be read ([`ConfigBuilder::ca_pem_file`]); the I/O
-    /// error is the [`source`](core::error::Error::source).
+    /// A certificate or key file could not be read ([`ConfigBuilder::ca_pem_file`],
+    /// [`ConfigBuilder::client_certificate_files`]); the I/O error is the
+    /// [`source`](core::error::Error::source).
     #[cfg(feature = "std")]
-    #[error("cannot read the CA certificate file {}", path.display())]
+    #[error("cannot read {}", path.display())]
     CaFile {
         /// The file as given.
         path: std::path::PathBuf,
@@ -415,29 +447,34 @@ impl ConfigBuilder {
         self
     }
 
-    /// Trusts the CA certificates in a PEM buffer (one or more `CERTIFICATE` blocks).
+    /// Trusts the CA certificates in a buffer: PEM (one or more `CERTIFICATE` blocks) or
+    /// one DER certificate (as eapol_test's `ca_cert` accepts).
     pub fn ca_pem(self, pem: &[u8]) -> Result<Self, ConfigError> {
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
-            .collect::<Result<_, _>>()
-            .map_err(|e| ConfigError::BadCaCertificate {
-                index: 0,
-                reason: alloc::format!("{e}"),
-            })?;
-        if certs.is_empty() {
-            return Err(ConfigError::NoCaCertificates);
-        }
+        let certs = files::certificates(pem, "the PEM input").map_err(|e| match e {
+            ConfigError::ClientCertificate { reason } => {
+                ConfigError::BadCaCertificate { index: 0, reason }
+            }
+            other => other,
+        })?;
         Ok(self.ca_certificates(certs))
     }
 
-    /// Trusts the CA certificates in a PEM file.
+    /// Trusts the CA certificates in a file, PEM or DER (see [`ConfigBuilder::ca_pem`]); a
+    /// file without a certificate is [`ConfigError::NoCertificateIn`], naming it.
     #[cfg(feature = "std")]
     pub fn ca_pem_file(self, path: impl AsRef<std::path::Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let pem = std::fs::read(path).map_err(|e| ConfigError::CaFile {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        self.ca_pem(&pem)
+        let bytes = files::read(path)?;
+        let certs = files::certificates(&bytes, &alloc::format!("{}", path.display())).map_err(
+            |e| match e {
+                ConfigError::ClientCertificate { reason } => ConfigError::BadCaCertificate {
+                    index: 0,
+                    reason: alloc::format!("{}: {reason}", path.display()),
+                },
+                other => other,
+            },
+        )?;
+        Ok(self.ca_certificates(certs))
     }
 
     /// The server certificate must carry exactly this DNS name (`domain_match`).
@@ -586,28 +623,36 @@ impl ConfigBuilder {
         self
     }
 
-    /// EAP-TLS: our certificate chain and private key from PEM buffers (`CERTIFICATE`
-    /// blocks, leaf first; a PKCS#8, PKCS#1 or SEC1 key).
+    /// EAP-TLS: our certificate chain and private key from buffers, PEM (`CERTIFICATE`
+    /// blocks, leaf first; a PKCS#8, PKCS#1 or SEC1 key) or DER (one certificate; a PKCS#8
+    /// key).
     pub fn client_pem(mut self, chain_pem: &[u8], key_pem: &[u8]) -> Self {
-        let chain: Result<Vec<CertificateDer<'static>>, _> =
-            CertificateDer::pem_slice_iter(chain_pem).collect();
-        let key = PrivateKeyDer::from_pem_slice(key_pem);
-        match (chain, key) {
-            (Ok(chain), Ok(key)) if !chain.is_empty() => {
-                self.client_certificate = Some(Arc::new((chain, key)));
-            }
-            (Ok(_), Ok(_)) => {
-                self.bad_client_certificate =
-                    Some("no CERTIFICATE block in the certificate PEM".into())
-            }
-            (Err(e), _) => {
-                self.bad_client_certificate = Some(alloc::format!("certificate PEM: {e}"))
-            }
-            (_, Err(e)) => {
-                self.bad_client_certificate = Some(alloc::format!("private key PEM: {e}"))
-            }
+        match files::certificates(chain_pem, "the certificate input")
+            .and_then(|chain| Ok((chain, files::private_key(key_pem)?)))
+        {
+            Ok((chain, key)) => self.client_certificate = Some(Arc::new((chain, key))),
+            Err(e) => self.bad_client_certificate = Some(alloc::format!("{e}")),
         }
         self
+    }
+
+    /// EAP-TLS: our certificate chain and private key from files, PEM or DER (see
+    /// [`ConfigBuilder::client_pem`]); errors name the file.
+    #[cfg(feature = "std")]
+    pub fn client_certificate_files(
+        mut self,
+        chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<Self, ConfigError> {
+        let (chain, key) = (chain.as_ref(), key.as_ref());
+        let certs =
+            files::certificates(&files::read(chain)?, &alloc::format!("{}", chain.display()))?;
+        let key_der =
+            files::private_key(&files::read(key)?).map_err(|e| ConfigError::ClientCertificate {
+                reason: alloc::format!("{}: {e}", key.display()),
+            })?;
+        self.client_certificate = Some(Arc::new((certs, key_der)));
+        Ok(self)
     }
 
     /// Our certificate and key, loaded with the provider and checked to belong together.
@@ -641,6 +686,7 @@ impl ConfigBuilder {
         if self.identity.is_empty() {
             return Err(ConfigError::EmptyIdentity);
         }
+        self.check_lengths()?;
         if self.fragment_size < Config::MIN_FRAGMENT_SIZE {
             return Err(ConfigError::FragmentSize(self.fragment_size));
         }

@@ -48,6 +48,7 @@ impl Cause {
         "local_network_error",
         "no_message_authenticator",
         "accept_without_eap_success",
+        "connection_refused",
     ];
 
     /// The stable snake_case code of this cause, e.g. `password_rejected`,
@@ -104,6 +105,7 @@ impl Cause {
                 T::LocalNetwork { .. } => "local_network_error",
                 T::NoMessageAuthenticator { .. } => "no_message_authenticator",
                 T::AcceptWithoutEapSuccess { .. } => "accept_without_eap_success",
+                T::ConnectionRefused { .. } => "connection_refused",
             },
         }
     }

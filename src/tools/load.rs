@@ -92,6 +92,7 @@ pub fn run_load(
     mut config_for: impl FnMut(usize) -> Config,
     mut done: impl FnMut(usize, &AuthOutcome, &Report),
 ) -> io::Result<()> {
+    radius.check()?;
     let origin = std::time::Instant::now();
     let now = || Instant::from_millis(origin.elapsed().as_millis() as u64);
     let concurrency = plan.concurrency.max(1);
@@ -148,6 +149,9 @@ pub fn run_load(
                     deadline: None,
                     recorder,
                 };
+                if let Ok(local) = pool.sockets[s.socket].local_addr() {
+                    s.client.set_local_address(local.ip());
+                }
                 started += 1;
                 let first = s.client.start();
                 let _ = s.supplicant.handle_input(Input::Packet {

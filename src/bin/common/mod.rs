@@ -11,85 +11,125 @@ use eap::{Cryptobinding, Limits, TtlsInner};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod radius_args;
+
+/// A run that could not start (bad flags or files, a server that does not resolve): its
+/// `error:` line, and with `--json` one object with `cause.code`.
+#[derive(Debug)]
+pub struct SetupError {
+    /// The stable code (`cause.code`): `bad_argument`, `configuration_error`,
+    /// `server_unresolvable`, `local_error`.
+    pub code: &'static str,
+    /// The sentence.
+    pub message: String,
+    /// What to change.
+    pub hint: &'static str,
+}
+
+impl SetupError {
+    /// A configuration error: the message names the flag or file.
+    pub fn config(message: String) -> Self {
+        SetupError {
+            code: "configuration_error",
+            message,
+            hint: "correct the option or file the message names; nothing was sent",
+        }
+    }
+}
+
+impl From<String> for SetupError {
+    fn from(message: String) -> Self {
+        SetupError::config(message)
+    }
+}
+
 /// The authentication flags, named as wpa_supplicant and eapol_test users know them.
 #[derive(Args, Debug, Clone)]
 pub struct AuthArgs {
     /// The user's identity (inner identity), e.g. alice@example.org.
-    #[arg(long)]
-    pub identity: String,
+    #[arg(long, help_heading = "Identity and secrets", required = true)]
+    pub identity: Option<String>,
     /// The identity sent in the clear, e.g. anonymous@example.org.
-    #[arg(long)]
+    #[arg(long, help_heading = "Identity and secrets")]
     pub anonymous_identity: Option<String>,
     /// The password (every method but EAP-TLS). Visible in `ps`: prefer --password-file or
     /// --password-env.
-    #[arg(long, required_unless_present_any = ["client_cert", "password_file", "password_env"])]
+    #[arg(long, help_heading = "Identity and secrets", required_unless_present_any = ["client_cert", "password_file", "password_env"])]
     pub password: Option<String>,
     /// Read the password from the first line of this file.
-    #[arg(long, conflicts_with_all = ["password", "password_env"])]
+    #[arg(long, help_heading = "Identity and secrets", conflicts_with_all = ["password", "password_env"])]
     pub password_file: Option<std::path::PathBuf>,
     /// Read the password from this environment variable.
-    #[arg(long, conflicts_with = "password")]
+    #[arg(
+        long,
+        help_heading = "Identity and secrets",
+        conflicts_with = "password"
+    )]
     pub password_env: Option<String>,
     /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC),
     /// ttls-pap, ttls-mschapv2, ttls-eap-mschapv2 (EAP-TTLS with that inner method) or tls
     /// (EAP-TLS, with --client-cert and --client-key); md5 (EAP-MD5-Challenge) only with
     /// --insecure-allow-md5.
-    #[arg(long, value_enum, default_value = "peap")]
+    #[arg(long, help_heading = "Method", value_enum, default_value = "peap")]
     pub method: MethodArg,
-    /// EAP-TLS: PEM file with our certificate (and its chain, leaf first).
-    #[arg(long, requires = "client_key")]
+    /// EAP-TLS: our certificate (and its chain, leaf first), PEM or DER.
+    #[arg(long, help_heading = "Identity and secrets", requires = "client_key")]
     pub client_cert: Option<std::path::PathBuf>,
-    /// EAP-TLS: PEM file with the private key of --client-cert.
-    #[arg(long, requires = "client_cert")]
+    /// EAP-TLS: the private key of --client-cert, PEM or DER.
+    #[arg(long, help_heading = "Identity and secrets", requires = "client_cert")]
     pub client_key: Option<std::path::PathBuf>,
-    /// PEM file with the CA certificate(s) that signed the RADIUS server's certificate.
-    #[arg(long, required_unless_present_any = ["insecure_accept_any_server", "insecure_allow_md5"])]
+    /// The CA certificate(s) that signed the RADIUS server's certificate, PEM or DER.
+    #[arg(long, help_heading = "Server validation", required_unless_present_any = ["insecure_accept_any_server", "insecure_allow_md5"])]
     pub ca_cert: Option<std::path::PathBuf>,
     /// The server certificate must carry exactly this DNS name.
-    #[arg(long, conflicts_with = "domain_suffix")]
+    #[arg(
+        long,
+        help_heading = "Server validation",
+        conflicts_with = "domain_suffix"
+    )]
     pub server_name: Option<String>,
     /// The server certificate must carry this domain or a name under it.
-    #[arg(long)]
+    #[arg(long, help_heading = "Server validation")]
     pub domain_suffix: Option<String>,
     /// Accept any server certificate (labs only: an impostor gets the MSCHAPv2 exchange).
-    #[arg(long)]
+    #[arg(long, help_heading = "Server validation")]
     pub insecure_accept_any_server: bool,
     /// Allow `--method md5` (EAP-MD5: no tunnel, a password hash open to offline guessing,
     /// no server authenticated, no keys; some wired switches still ask for it).
-    #[arg(long)]
+    #[arg(long, help_heading = "Method")]
     pub insecure_allow_md5: bool,
     /// Highest TLS version offered.
-    #[arg(long, value_enum, default_value = "1.2")]
+    #[arg(long, help_heading = "Method", value_enum, default_value = "1.2")]
     pub tls_max: TlsMax,
     /// Largest TLS data per EAP message.
-    #[arg(long, default_value_t = eap::Config::DEFAULT_FRAGMENT_SIZE)]
+    #[arg(long, help_heading = "Method", default_value_t = eap::Config::DEFAULT_FRAGMENT_SIZE)]
     pub fragment_size: usize,
     /// Give up after this many seconds (whole authentication, counted from the server's or
     /// authenticator's first answer; also the longest silence after our last message).
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, help_heading = "Method", default_value_t = 30)]
     pub timeout: u64,
     /// Cryptobinding policy.
-    #[arg(long, value_enum, default_value = "optional")]
+    #[arg(long, help_heading = "Method", value_enum, default_value = "optional")]
     pub cryptobinding: CryptobindingArg,
     /// Write the TLS secrets in the NSS key log format (Wireshark can then decrypt).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub keylog: Option<std::path::PathBuf>,
     /// Write every packet sent and received as pcapng, with the TLS secrets inside
     /// (Wireshark opens it and decrypts the tunnel).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub pcap: Option<std::path::PathBuf>,
     /// Print every event on stderr.
-    #[arg(long, short)]
+    #[arg(long, short, help_heading = "Output")]
     pub verbose: bool,
     /// Keep the TLS session of each authentication (a one-entry cache in memory) and resume
     /// it in the next: with --count N, the second and later authentications resume
     /// (abbreviated handshake; PEAP fast reconnect and TTLS may skip the inner method).
     /// Without it every authentication is a full handshake.
-    #[arg(long)]
+    #[arg(long, help_heading = "Method")]
     pub resume: bool,
     /// Start an authentication again from the beginning, once, after a 1 s hold, when it
     /// failed for a cause attributable to a lost reply or a lost server session.
-    #[arg(long)]
+    #[arg(long, help_heading = "Method")]
     pub restart_once: bool,
 }
 
@@ -209,7 +249,8 @@ impl AuthArgs {
 
     /// The configuration these flags describe; `tap` also receives the TLS secrets.
     pub fn config(&self, tap: Option<&eap::unstable::capture::PcapTap>) -> Result<Config, String> {
-        let mut b = Config::builder(&self.identity)
+        let identity = self.identity.as_deref().ok_or("--identity is required")?;
+        let mut b = Config::builder(identity)
             .fragment_size(self.fragment_size)
             .tls_max(match self.tls_max {
                 TlsMax::Tls12 => TlsVersion::TLS12,
@@ -238,11 +279,9 @@ impl AuthArgs {
                 let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) else {
                     return Err("--method tls needs --client-cert and --client-key".into());
                 };
-                let read = |p: &std::path::PathBuf| {
-                    std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
-                };
                 b.methods([MethodType::Tls])
-                    .client_pem(&read(cert)?, &read(key)?)
+                    .client_certificate_files(cert, key)
+                    .map_err(|e| format!("--client-cert / --client-key: {}", with_sources(&e)))?
             }
             MethodArg::TtlsPap => b.methods([MethodType::Ttls]).ttls_inner(TtlsInner::Pap),
             MethodArg::TtlsMschapv2 => b
@@ -265,7 +304,9 @@ impl AuthArgs {
             b = b.anonymous_identity(a);
         }
         if let Some(path) = &self.ca_cert {
-            b = b.ca_pem_file(path).map_err(|e| with_sources(&e))?;
+            b = b
+                .ca_pem_file(path)
+                .map_err(|e| format!("--ca-cert: {}", with_sources(&e)))?;
         }
         if let Some(n) = &self.server_name {
             b = b.server_name(n);
