@@ -258,6 +258,14 @@ pub enum ConfigError {
     /// TLS maximum version below 1.2 or unknown.
     #[error("TLS version {0} is not supported (1.2 or 1.3)")]
     TlsVersion(TlsVersion),
+    /// The lowest TLS version is above the highest.
+    #[error("the lowest TLS version offered ({min}) is above the highest ({max})")]
+    TlsVersionRange {
+        /// The lowest ([`ConfigBuilder::tls_min`]).
+        min: TlsVersion,
+        /// The highest ([`ConfigBuilder::tls_max`]).
+        max: TlsVersion,
+    },
 }
 
 /// A finished configuration. Build it with [`Config::builder`].
@@ -352,6 +360,10 @@ pub struct ConfigBuilder {
     /// The first CA certificate refused: its position and why.
     bad_root: Option<(usize, String)>,
     name_rule: Option<ServerNameRule>,
+    /// The exact subject the server certificate must have, besides the name rule.
+    subject: Option<String>,
+    /// The lowest TLS version offered.
+    tls_min: TlsVersion,
     validation: Validation,
     tls_max: TlsVersion,
     methods: Vec<MethodType>,
@@ -395,6 +407,8 @@ impl ConfigBuilder {
             roots: RootCertStore::empty(),
             bad_root: None,
             name_rule: None,
+            subject: None,
+            tls_min: TlsVersion::TLS12,
             validation: Validation::CasAndName,
             tls_max: TlsVersion::TLS12,
             methods: vec![MethodType::Peap],
@@ -490,6 +504,21 @@ impl ConfigBuilder {
         self
     }
 
+    /// The server certificate must satisfy `rule`, e.g. several names of which any may
+    /// match: `ServerNameRule::AnyOf(vec![Exact(..), DomainSuffix(..)])`. Replaces
+    /// [`ConfigBuilder::server_name`] and [`ConfigBuilder::domain_suffix`].
+    pub fn server_name_rule(mut self, rule: ServerNameRule) -> Self {
+        self.name_rule = Some(rule);
+        self
+    }
+
+    /// The server certificate's subject must also be exactly this (see
+    /// [`ServerNameRule::Subject`]), on top of the name rule; alone it is the rule.
+    pub fn server_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
     /// **Accepts any server certificate.** Anyone on the air can then finish the TLS
     /// handshake and receive the MSCHAPv2 exchange, which can be cracked offline. Inner
     /// credentials are still only sent after the handshake. For labs only.
@@ -514,6 +543,13 @@ impl ConfigBuilder {
     /// Highest TLS version offered: 1.2 (the default) or 1.3.
     pub fn tls_max(mut self, version: TlsVersion) -> Self {
         self.tls_max = version;
+        self
+    }
+
+    /// Lowest TLS version offered (default 1.2; 1.3 with a 1.3 maximum offers TLS 1.3
+    /// only).
+    pub fn tls_min(mut self, version: TlsVersion) -> Self {
+        self.tls_min = version;
         self
     }
 
@@ -733,8 +769,16 @@ impl ConfigBuilder {
         {
             return Err(ConfigError::UnsupportedMethod(m));
         }
-        if self.tls_max != TlsVersion::TLS12 && self.tls_max != TlsVersion::TLS13 {
-            return Err(ConfigError::TlsVersion(self.tls_max));
+        for v in [self.tls_min, self.tls_max] {
+            if v != TlsVersion::TLS12 && v != TlsVersion::TLS13 {
+                return Err(ConfigError::TlsVersion(v));
+            }
+        }
+        if self.tls_min == TlsVersion::TLS13 && self.tls_max == TlsVersion::TLS12 {
+            return Err(ConfigError::TlsVersionRange {
+                min: self.tls_min,
+                max: self.tls_max,
+            });
         }
         let provider = match self.provider.clone() {
             Some(p) => p,
@@ -785,7 +829,12 @@ impl ConfigBuilder {
                 if self.roots.is_empty() {
                     return Err(ConfigError::NoCaCertificates);
                 }
-                let rule = self.name_rule.clone().ok_or(ConfigError::NoServerName)?;
+                let subject = self.subject.clone().map(ServerNameRule::Subject);
+                let rule = match (self.name_rule.clone(), subject) {
+                    (Some(rule), Some(subject)) => ServerNameRule::AllOf(vec![rule, subject]),
+                    (Some(rule), None) | (None, Some(rule)) => rule,
+                    (None, None) => return Err(ConfigError::NoServerName),
+                };
                 Ok(Some((self.roots.clone(), rule)))
             }
         }
@@ -796,10 +845,11 @@ impl ConfigBuilder {
         static BOTH: [&rustls::SupportedProtocolVersion; 2] =
             [&rustls::version::TLS13, &rustls::version::TLS12];
         static TLS12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
-        if self.tls_max == TlsVersion::TLS13 {
-            &BOTH
-        } else {
-            &TLS12
+        static TLS13: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+        match (self.tls_min, self.tls_max) {
+            (TlsVersion::TLS13, _) => &TLS13,
+            (_, TlsVersion::TLS13) => &BOTH,
+            _ => &TLS12,
         }
     }
 

@@ -169,3 +169,54 @@ fn a_der_ca_file_authenticates() {
     );
     assert_eq!(msk_lines(&out).len(), 1);
 }
+
+#[test]
+fn several_names_a_subject_and_tls_min_as_operators_write_them() {
+    if !available(&["freeradius"]) {
+        return;
+    }
+    let fr = FreeRadius::start(&[("REJECT_DELAY", "0")]);
+    let run = |extra: &[&str]| {
+        let out = radius_auth(&fr.addr(), "alice", "password", extra);
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), v)
+    };
+    // Any of several names may match.
+    let (code, v) = run(&[
+        "--server-name",
+        "other.example.test",
+        "--domain-suffix",
+        "example.test",
+        "--json",
+    ]);
+    assert_eq!(code, Some(0), "{v}");
+    // None does: the mismatch names every rule.
+    let (code, v) = run(&[
+        "--server-name",
+        "other.example.test",
+        "--server-name",
+        "third.example.test",
+        "--json",
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["cause"]["code"], "certificate_name_mismatch", "{v}");
+    let m = v["cause"]["message"].as_str().unwrap();
+    assert!(
+        m.contains("\"other.example.test\" or \"third.example.test\""),
+        "{m}"
+    );
+    // The exact subject, on top of the name.
+    let subject = "O=eap tests, CN=radius.example.test";
+    let (code, v) = run(&["--server-subject", subject, "--json"]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["server_certificates"][0]["subject"], subject, "{v}");
+    let (code, v) = run(&["--server-subject", "O=eap tests, CN=impostor", "--json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["cause"]["code"], "certificate_name_mismatch", "{v}");
+    // --tls-min 1.3 against a TLS 1.2 server: no common version, named as such.
+    let (code, v) = run(&["--tls-min", "1.3", "--tls-max", "1.3", "--json"]);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(v["cause"]["phase"], "tls_handshake", "{v}");
+    assert_eq!(v["tls"], Value::Null, "{v}");
+}

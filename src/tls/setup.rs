@@ -249,12 +249,29 @@ fn server_identity(policy: Option<&Policy>) -> [u8; 12] {
     match policy {
         None => field(&mut h, b"accept any server"),
         Some(p) => {
-            let (kind, name) = match &p.rule {
-                ServerNameRule::Exact(n) => (b"exact", n),
-                ServerNameRule::DomainSuffix(n) => (b"suffx", n),
-            };
-            field(&mut h, kind);
-            field(&mut h, name.to_ascii_lowercase().as_bytes());
+            fn rule(h: &mut Sha256, r: &ServerNameRule, field: &dyn Fn(&mut Sha256, &[u8])) {
+                let (kind, name) = match r {
+                    ServerNameRule::Exact(n) => (b"exact", n),
+                    ServerNameRule::DomainSuffix(n) => (b"suffx", n),
+                    ServerNameRule::Subject(n) => (b"subjt", n),
+                    ServerNameRule::AnyOf(rules) | ServerNameRule::AllOf(rules) => {
+                        let kind = if matches!(r, ServerNameRule::AnyOf(_)) {
+                            b"anyof"
+                        } else {
+                            b"allof"
+                        };
+                        field(h, kind);
+                        field(h, &(rules.len() as u32).to_be_bytes());
+                        for r in rules {
+                            rule(h, r, field);
+                        }
+                        return;
+                    }
+                };
+                field(h, kind);
+                field(h, name.to_ascii_lowercase().as_bytes());
+            }
+            rule(&mut h, &p.rule, &field);
             for anchor in &p.roots.roots {
                 field(&mut h, anchor.subject.as_ref());
                 field(&mut h, anchor.subject_public_key_info.as_ref());

@@ -4,7 +4,7 @@
 
 use clap::{Args, ValueEnum};
 use eap::MethodType;
-use eap::tls::TlsVersion;
+use eap::tls::{ServerNameRule, TlsVersion};
 use eap::transport::AuthOutcome;
 use eap::{Config, Event};
 use eap::{Cryptobinding, Limits, TtlsInner};
@@ -81,16 +81,17 @@ pub struct AuthArgs {
     /// The CA certificate(s) that signed the RADIUS server's certificate, PEM or DER.
     #[arg(long, help_heading = "Server validation", required_unless_present_any = ["insecure_accept_any_server", "insecure_allow_md5"])]
     pub ca_cert: Option<std::path::PathBuf>,
-    /// The server certificate must carry exactly this DNS name.
-    #[arg(
-        long,
-        help_heading = "Server validation",
-        conflicts_with = "domain_suffix"
-    )]
-    pub server_name: Option<String>,
-    /// The server certificate must carry this domain or a name under it.
+    /// The server certificate must carry exactly this DNS name. Repeatable, and with
+    /// --domain-suffix: any of them may match.
     #[arg(long, help_heading = "Server validation")]
-    pub domain_suffix: Option<String>,
+    pub server_name: Vec<String>,
+    /// The server certificate must carry this domain or a name under it. Repeatable.
+    #[arg(long, help_heading = "Server validation")]
+    pub domain_suffix: Vec<String>,
+    /// The server certificate's subject must be exactly this, as printed in reports (e.g.
+    /// "O=Example, CN=radius.example.org"); on top of the name rules.
+    #[arg(long, help_heading = "Server validation")]
+    pub server_subject: Option<String>,
     /// Accept any server certificate (labs only: an impostor gets the MSCHAPv2 exchange).
     #[arg(long, help_heading = "Server validation")]
     pub insecure_accept_any_server: bool,
@@ -101,6 +102,9 @@ pub struct AuthArgs {
     /// Highest TLS version offered.
     #[arg(long, help_heading = "Method", value_enum, default_value = "1.2")]
     pub tls_max: TlsMax,
+    /// Lowest TLS version offered (1.3: TLS 1.3 only, with --tls-max 1.3).
+    #[arg(long, help_heading = "Method", value_enum, default_value = "1.2")]
+    pub tls_min: TlsMax,
     /// Largest TLS data per EAP message.
     #[arg(long, help_heading = "Method", default_value_t = eap::Config::DEFAULT_FRAGMENT_SIZE)]
     pub fragment_size: usize,
@@ -164,6 +168,16 @@ pub enum TlsMax {
     /// TLS 1.3.
     #[value(name = "1.3")]
     Tls13,
+}
+
+impl TlsMax {
+    /// The version.
+    pub fn version(self) -> TlsVersion {
+        match self {
+            TlsMax::Tls12 => TlsVersion::TLS12,
+            TlsMax::Tls13 => TlsVersion::TLS13,
+        }
+    }
 }
 
 /// `--cryptobinding`.
@@ -252,10 +266,8 @@ impl AuthArgs {
         let identity = self.identity.as_deref().ok_or("--identity is required")?;
         let mut b = Config::builder(identity)
             .fragment_size(self.fragment_size)
-            .tls_max(match self.tls_max {
-                TlsMax::Tls12 => TlsVersion::TLS12,
-                TlsMax::Tls13 => TlsVersion::TLS13,
-            })
+            .tls_max(self.tls_max.version())
+            .tls_min(self.tls_min.version())
             .cryptobinding(match self.cryptobinding {
                 CryptobindingArg::Off => Cryptobinding::Off,
                 CryptobindingArg::Optional => Cryptobinding::Optional,
@@ -308,11 +320,23 @@ impl AuthArgs {
                 .ca_pem_file(path)
                 .map_err(|e| format!("--ca-cert: {}", with_sources(&e)))?;
         }
-        if let Some(n) = &self.server_name {
-            b = b.server_name(n);
+        let mut rules: Vec<ServerNameRule> = self
+            .server_name
+            .iter()
+            .map(|n| ServerNameRule::Exact(n.clone()))
+            .chain(
+                self.domain_suffix
+                    .iter()
+                    .map(|s| ServerNameRule::DomainSuffix(s.clone())),
+            )
+            .collect();
+        match rules.len() {
+            0 => {}
+            1 => b = b.server_name_rule(rules.remove(0)),
+            _ => b = b.server_name_rule(ServerNameRule::AnyOf(rules)),
         }
-        if let Some(s) = &self.domain_suffix {
-            b = b.domain_suffix(s);
+        if let Some(s) = &self.server_subject {
+            b = b.server_subject(s);
         }
         if self.insecure_accept_any_server {
             eprintln!("warning: --insecure-accept-any-server: the server is NOT validated");
