@@ -37,13 +37,25 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::CertifiedKey;
 
 /// The user's secret for the inner method.
-#[derive(Clone, Debug, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[derive(Clone, Debug)]
 pub(crate) enum Credential {
     /// The password (UTF-8; hashed as UTF-16LE, so non-ASCII passwords work).
     Password(Password),
     /// The NT hash (MD4 of the UTF-16LE password), as wpa_supplicant's `hash:` passwords.
     NtHash(NtHash),
 }
+
+impl zeroize::Zeroize for Credential {
+    fn zeroize(&mut self) {
+        match self {
+            Credential::Password(p) => p.zeroize(),
+            Credential::NtHash(h) => h.zeroize(),
+        }
+    }
+}
+
+/// Each variant's secret wipes itself when dropped.
+impl zeroize::ZeroizeOnDrop for Credential {}
 
 /// What to do with PEAP cryptobinding ([MS-PEAP] §3.2.5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
