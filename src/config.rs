@@ -390,6 +390,8 @@ pub struct ConfigBuilder {
     key_log: Option<Arc<dyn rustls::KeyLog>>,
     /// Where sessions are kept for resumption (`None`: every handshake is full).
     sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
+    /// Who receives each server chain as received.
+    chain_sink: Option<crate::tls::setup::ChainSink>,
     /// EAP-TLS: our certificate chain and key, checked against each other at build().
     client_certificate: Option<Arc<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>>,
     /// Why the client certificate or key cannot be used.
@@ -434,6 +436,7 @@ impl ConfigBuilder {
             time: None,
             key_log: None,
             sessions: None,
+            chain_sink: None,
             allow_md5: false,
             client_certificate: None,
             bad_client_certificate: None,
@@ -470,6 +473,18 @@ impl ConfigBuilder {
                     .get_or_insert_with(|| (index, alloc::format!("{e}")));
             }
         }
+        self
+    }
+
+    /// Calls `observe` with the server's certificate chain as it was received (leaf first),
+    /// in every full handshake, before the chain is validated: e.g. to save it
+    /// (`radius_auth --save-server-cert`, eapol_test's `-o`). The built-in connectors only;
+    /// a connector of [`ConfigBuilder::tls_connector`] does its own.
+    pub fn observe_server_chain(
+        mut self,
+        observe: impl Fn(&[CertificateDer<'_>]) + Send + Sync + 'static,
+    ) -> Self {
+        self.chain_sink = Some(crate::tls::setup::ChainSink(Arc::new(observe)));
         self
     }
 
@@ -879,6 +894,7 @@ impl ConfigBuilder {
             client,
             key_log: self.key_log.clone(),
             sessions: self.sessions.clone(),
+            chain_sink: self.chain_sink.clone(),
         };
         crate::tls::setup::builtin_connector(spec).ok_or(if cfg!(feature = "unbuffered") {
             ConfigError::NoClock

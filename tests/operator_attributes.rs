@@ -214,6 +214,27 @@ fn several_names_a_subject_and_tls_min_as_operators_write_them() {
     let (code, v) = run(&["--server-subject", "O=eap tests, CN=impostor", "--json"]);
     assert_eq!(code, Some(1));
     assert_eq!(v["cause"]["code"], "certificate_name_mismatch", "{v}");
+    // --save-server-cert: the chain as received, in PEM, also when it is refused.
+    let saved = scratch("save-cert").join("chain.pem");
+    let (code, v) = run(&[
+        "--server-name",
+        "other.example.test",
+        "--save-server-cert",
+        saved.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, Some(1), "{v}");
+    let certs = |pem: &[u8]| -> Vec<Vec<u8>> {
+        use eap::rustls::pki_types::CertificateDer;
+        use eap::rustls::pki_types::pem::PemObject;
+        CertificateDer::pem_slice_iter(pem)
+            .map(|c| c.unwrap().as_ref().to_vec())
+            .collect()
+    };
+    let got = certs(&std::fs::read(&saved).unwrap());
+    assert_eq!(got.len() as u64, v["chain_length"].as_u64().unwrap(), "{v}");
+    let leaf = certs(&std::fs::read(pki().join("server.pem")).unwrap());
+    assert_eq!(got[0], leaf[0], "the leaf first, as sent");
     // --tls-min 1.3 against a TLS 1.2 server: no common version, named as such.
     let (code, v) = run(&["--tls-min", "1.3", "--tls-max", "1.3", "--json"]);
     assert_eq!(code, Some(1), "{v}");

@@ -156,6 +156,20 @@ pub(crate) struct Policy {
     pub(crate) rule: ServerNameRule,
 }
 
+/// Who receives the server's certificate chain as received, leaf first, before it is
+/// validated ([`ConfigBuilder::observe_server_chain`](crate::ConfigBuilder::observe_server_chain)).
+#[derive(Clone)]
+pub(crate) struct ChainSink(pub(crate) Arc<ObserveChain>);
+
+/// What [`ChainSink`] calls.
+pub(crate) type ObserveChain = dyn Fn(&[CertificateDer<'_>]) + Send + Sync;
+
+impl fmt::Debug for ChainSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChainSink")
+    }
+}
+
 /// The rustls verifier of one connection.
 #[derive(Debug)]
 pub(crate) struct EapVerifier {
@@ -166,6 +180,7 @@ pub(crate) struct EapVerifier {
     /// Per-connection verifiers record their verdict; a shared one does not.
     record: bool,
     verdict: OnceBox<Verdict>,
+    chain_sink: Option<ChainSink>,
 }
 
 impl EapVerifier {
@@ -175,6 +190,7 @@ impl EapVerifier {
         provider: Arc<CryptoProvider>,
         time: CertificateTime,
         record: bool,
+        chain_sink: Option<ChainSink>,
     ) -> Self {
         EapVerifier {
             policy,
@@ -182,6 +198,7 @@ impl EapVerifier {
             time,
             record,
             verdict: OnceBox::new(),
+            chain_sink,
         }
     }
 
@@ -358,6 +375,12 @@ impl ServerCertVerifier for EapVerifier {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
+        if let Some(sink) = &self.chain_sink {
+            let mut chain = Vec::with_capacity(1 + intermediates.len());
+            chain.push(end_entity.clone());
+            chain.extend(intermediates.iter().cloned());
+            (sink.0)(&chain);
+        }
         let leaf = cert_info::read(end_entity, 1 + intermediates.len());
         let result = self.check(end_entity, intermediates, now, leaf.as_ref());
         let info = leaf.map(|(info, _)| info);
@@ -514,7 +537,7 @@ mod tests {
             let rule = Exact("radius.example.org".to_string());
             let policy = Some(Arc::new(Policy { roots, rule }));
             let time = CertificateTime::default();
-            let verifier = EapVerifier::new(policy, provider.clone(), time, true);
+            let verifier = EapVerifier::new(policy, provider.clone(), time, true, None);
             let name = ServerName::try_from("radius.example.org").unwrap();
             let now = UnixTime::now();
             assert!(

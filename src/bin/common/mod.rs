@@ -92,6 +92,10 @@ pub struct AuthArgs {
     /// "O=Example, CN=radius.example.org"); on top of the name rules.
     #[arg(long, help_heading = "Server validation")]
     pub server_subject: Option<String>,
+    /// Write the server's certificate chain, as received (leaf first), to this file in
+    /// PEM, whether or not it validates.
+    #[arg(long, help_heading = "Server validation", value_name = "FILE")]
+    pub save_server_cert: Option<std::path::PathBuf>,
     /// Accept any server certificate (labs only: an impostor gets the MSCHAPv2 exchange).
     #[arg(long, help_heading = "Server validation")]
     pub insecure_accept_any_server: bool,
@@ -338,6 +342,18 @@ impl AuthArgs {
         if let Some(s) = &self.server_subject {
             b = b.server_subject(s);
         }
+        if let Some(path) = &self.save_server_cert {
+            let path = path.clone();
+            b = b.observe_server_chain(move |chain| {
+                let pem: String = chain
+                    .iter()
+                    .map(|c| pem_block("CERTIFICATE", c.as_ref()))
+                    .collect();
+                if let Err(e) = std::fs::write(&path, pem) {
+                    eprintln!("warning: --save-server-cert {}: {e}", path.display());
+                }
+            });
+        }
         if self.insecure_accept_any_server {
             eprintln!("warning: --insecure-accept-any-server: the server is NOT validated");
             b = b.danger_accept_any_server_certificate();
@@ -408,6 +424,32 @@ pub fn report(outcome: &AuthOutcome) -> bool {
             false
         }
     }
+}
+
+/// `der` as a PEM block with this label (base64, 64 characters a line).
+pub fn pem_block(label: &str, der: &[u8]) -> String {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut text = Vec::with_capacity(der.len().div_ceil(3) * 4);
+    for chunk in der.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            text.push(if i <= chunk.len() {
+                B64[(n >> (18 - 6 * i) & 63) as usize]
+            } else {
+                b'='
+            });
+        }
+    }
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in text.chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
 }
 
 /// An error and its sources, as one line (`a: b: c`).
