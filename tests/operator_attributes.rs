@@ -80,7 +80,7 @@ fn freeradius_logs_our_attributes_and_cui_comes_back() {
             "--nas-identifier",
             "ap-7.example.test",
             "--operator-name",
-            "1example.test",
+            "example.test",
             "--called-station-id",
             "02-00-00-00-00-02:eduroam",
             "--connect-info",

@@ -46,7 +46,8 @@ pub struct AttributeArgs {
     /// NAS-Identifier, e.g. the access point's name.
     #[arg(long, help_heading = "RADIUS attributes")]
     pub nas_identifier: Option<String>,
-    /// Operator-Name (RFC 5580): the namespace digit then the name, e.g. 1example.org.
+    /// Operator-Name (RFC 5580), e.g. example.org: sent as 1example.org (namespace 1, a
+    /// realm); a value that starts with a digit is sent as given (its own namespace).
     #[arg(long, help_heading = "RADIUS attributes")]
     pub operator_name: Option<String>,
     /// Called-Station-Id, e.g. 02-00-00-00-00-02:eduroam (access point MAC and SSID).
@@ -136,7 +137,13 @@ pub fn radius_config(
     rc.calling_station_id = a.calling_station_id.clone();
     rc.nas_ip = a.nas_ip;
     rc.nas_identifier = a.nas_identifier.clone();
-    rc.operator_name = a.operator_name.clone();
+    rc.operator_name = a.operator_name.as_ref().map(|n| {
+        if n.starts_with(|c: char| c.is_ascii_digit()) {
+            n.clone()
+        } else {
+            format!("1{n}")
+        }
+    });
     rc.called_station_id = a.called_station_id.clone();
     rc.connect_info = a.connect_info.clone();
     rc.request_cui = a.cui;
