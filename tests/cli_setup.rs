@@ -127,6 +127,54 @@ fn nothing_listening_is_named_at_once_with_its_own_code() {
 }
 
 #[test]
+fn load_mode_names_a_refused_port_for_each_authentication() {
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = format!("127.0.0.1:{port}");
+    let started = Instant::now();
+    let out = run(&[
+        "--server",
+        &server,
+        "--secret",
+        "testing123",
+        "--identity",
+        "alice@example.org",
+        "--password",
+        "password",
+        "--insecure-accept-any-server",
+        "--concurrency",
+        "2",
+        "--count",
+        "4",
+        "--json",
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let objects: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objects.len(), 5, "{stdout}");
+    for v in &objects[..4] {
+        assert_eq!(v["cause"]["code"], "connection_refused", "{v}");
+    }
+    let summary = &objects[4]["summary"];
+    assert_eq!(
+        summary["failures_by_cause"]["connection_refused"], 4,
+        "{summary}"
+    );
+    assert_eq!(summary["server"], server.as_str(), "{summary}");
+}
+
+#[test]
 fn a_server_that_never_answers_is_no_reply_whatever_the_timeout() {
     let (s, server) = silent_server();
     // The retransmissions run out first (0.5 s), or the supplicant's own limit does

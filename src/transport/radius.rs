@@ -46,7 +46,7 @@ use super::radius_client::{Action, ClientConfig, MppeKeys, RadiusClient};
 use super::retry::{RetryPolicy, local_network_error, nothing_received, unreachable_for_now};
 use super::socket::DatagramSocket;
 use super::tap::{Direction, Tap};
-use crate::diagnosis::{Diagnosis, LocalEnd, TransportFailure};
+use crate::diagnosis::{Diagnosis, LocalEnd};
 use crate::secret::SecretVec;
 use crate::wire::radius;
 use alloc::boxed::Box;
@@ -267,9 +267,6 @@ pub struct RadiusTransport {
     tap: Option<Box<dyn Tap>>,
     /// Where replies are received: made once, not zeroed again for every datagram.
     rx: Box<[u8]>,
-    /// A send was refused (ICMP port unreachable reported on the socket): the
-    /// authentication ends at the next wait.
-    refused: bool,
 }
 
 impl fmt::Debug for RadiusTransport {
@@ -354,7 +351,6 @@ impl RadiusTransport {
             local: None,
             tap: None,
             rx: alloc::vec![0u8; radius::MAX_PACKET_LEN].into_boxed_slice(),
-            refused: false,
         })
     }
 
@@ -387,7 +383,7 @@ impl RadiusTransport {
             Ok(()) => Ok(()),
             // The ICMP port unreachable of an earlier send, reported on this one.
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                self.refused = true;
+                self.client.connection_refused(self.config.server);
                 return Ok(());
             }
             Err(e) => Err(local_network_error(&e).ok_or(e)?),
@@ -474,7 +470,6 @@ impl Transport for RadiusTransport {
     type Error = io::Error;
 
     fn start(&mut self) -> io::Result<()> {
-        self.refused = false;
         self.start = Some(self.client.start());
         Ok(())
     }
@@ -500,11 +495,6 @@ impl Transport for RadiusTransport {
             return Ok(Received::Eap(identity_request));
         }
         loop {
-            if core::mem::take(&mut self.refused) {
-                return Ok(Received::Failed(TransportFailure::ConnectionRefused {
-                    server: self.config.server,
-                }));
-            }
             let local = self.local_end();
             let now = Instant::now();
             let client_now = self.client_time(now);
@@ -534,7 +524,9 @@ impl Transport for RadiusTransport {
                 Err(e) if nothing_received(&e) => {}
                 // ICMP port unreachable from our send: nothing listens on that port.
                 // Named at once (a retransmission would only meet the same answer).
-                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => self.refused = true,
+                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                    self.client.connection_refused(self.config.server);
+                }
                 // An ICMP error saying the path is down for now: keep retransmitting until
                 // the attempts run out.
                 Err(e) if unreachable_for_now(&e) => {

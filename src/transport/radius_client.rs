@@ -140,6 +140,8 @@ pub struct RadiusClient {
     /// Our address, for NAS-IP-Address when the configuration names none (kept across
     /// authentications).
     local_ip: Option<core::net::IpAddr>,
+    /// The socket reported the server's port unreachable: the next poll gives up.
+    refused: Option<core::net::SocketAddr>,
     keys: MppeKeys,
     /// Access-Requests built in this authentication (round trips).
     requests: u32,
@@ -191,6 +193,7 @@ impl RadiusClient {
             reply_message: None,
             cui: None,
             local_ip,
+            refused: None,
             keys: MppeKeys::default(),
             requests: 0,
             transmissions: 0,
@@ -289,10 +292,23 @@ impl RadiusClient {
     /// When [`Self::poll`] must be called next (`now` if something is due already; `None`
     /// with nothing outstanding). Changes nothing.
     pub fn next_timer(&self, now: Instant) -> Option<Instant> {
+        if self.refused.is_some() {
+            return Some(now);
+        }
         self.pending.as_ref().map(|p| match p.retry.due(now) {
             Due::Wait(at) => at,
             Due::Send | Due::GiveUp => now,
         })
+    }
+
+    /// The socket reported `server`'s port unreachable (an ICMP port unreachable,
+    /// `ECONNREFUSED` on a connected socket): nothing listens there, so the outstanding
+    /// request is given up at the next [`Self::poll`], without retransmissions, as
+    /// [`TransportFailure::ConnectionRefused`].
+    pub fn connection_refused(&mut self, server: core::net::SocketAddr) {
+        if self.pending.is_some() {
+            self.refused = Some(server);
+        }
     }
 
     /// What to do at `now`. [`Action::GiveUp`] ends the outstanding request; `local` is our
@@ -302,6 +318,10 @@ impl RadiusClient {
         let Some(p) = self.pending.as_ref() else {
             return Action::Idle;
         };
+        if let Some(server) = self.refused.take() {
+            self.pending = None;
+            return Action::GiveUp(TransportFailure::ConnectionRefused { server });
+        }
         match p.retry.due(now) {
             Due::Send => Action::Transmit,
             Due::Wait(at) => Action::Wait(at),
@@ -739,6 +759,25 @@ mod tests {
             })
         );
         assert_eq!(c.transmissions(), 0);
+    }
+
+    #[test]
+    fn a_refused_port_gives_up_at_once_and_only_with_a_request_outstanding() {
+        let server: core::net::SocketAddr = ([127, 0, 0, 1], 1812).into();
+        let mut c = started();
+        c.sent(at(0), Ok(()));
+        c.connection_refused(server);
+        assert_eq!(c.next_timer(at(1)), Some(at(1)), "due at once");
+        // Long before the retransmission is due.
+        assert_eq!(
+            c.poll(at(1), LocalEnd::Unknown),
+            Action::GiveUp(TransportFailure::ConnectionRefused { server })
+        );
+        assert_eq!(c.poll(at(2), LocalEnd::Unknown), Action::Idle);
+        // Nothing outstanding: nothing to give up, and the next request is not affected.
+        c.connection_refused(server);
+        c.request(&[2, 0, 0, 5, 1], 8, [1; 16], at(3)).unwrap();
+        assert_eq!(c.poll(at(3), LocalEnd::Unknown), Action::Transmit);
     }
 
     #[test]
