@@ -417,6 +417,34 @@ fn the_secret_from_a_file_or_the_environment_signs_the_requests() {
 }
 
 #[test]
+fn minus_4_and_minus_6_pick_the_family() {
+    for (server, flag, why) in [
+        ("[::1]:1812", "-4", "no IPv4 address"),
+        ("127.0.0.1:1812", "-6", "no IPv6 address"),
+    ] {
+        let out = run(&[
+            "--server",
+            server,
+            flag,
+            "--secret",
+            "s",
+            "--identity",
+            "alice@example.org",
+            "--password",
+            "p",
+            "--insecure-accept-any-server",
+            "--json",
+        ]);
+        let v = one_object(&out);
+        assert_eq!(v["cause"]["code"], "server_unresolvable", "{v}");
+        assert!(
+            v["cause"]["message"].as_str().unwrap().ends_with(why),
+            "{v}"
+        );
+    }
+}
+
+#[test]
 fn help_and_version() {
     let help = run(&["--help"]);
     let text = String::from_utf8_lossy(&help.stdout);

@@ -546,3 +546,67 @@ impl Transport for RadiusTransport {
         self.client.annotate(diagnosis);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+    use std::format;
+
+    #[test]
+    fn attribute_specs_parse_by_their_value_and_refuse_what_cannot_go() {
+        let parse = RadiusConfig::parse_attribute;
+        assert_eq!(parse("5=7").unwrap(), (5, vec![0, 0, 0, 7]));
+        assert_eq!(parse("4=192.0.2.7").unwrap(), (4, vec![192, 0, 2, 7]));
+        assert_eq!(
+            parse("26=0x0000625a").unwrap(),
+            (26, vec![0, 0, 0x62, 0x5a])
+        );
+        assert_eq!(parse("32=ap-7").unwrap(), (32, b"ap-7".to_vec()));
+        assert_eq!(parse("32=\"123\"").unwrap(), (32, b"123".to_vec()));
+        for (bad, why) in [
+            ("5", "TYPE=VALUE"),
+            ("0=1", "1 to 255"),
+            ("256=1", "1 to 255"),
+            ("1=alice", "written by the client"),
+            ("79=0x01", "written by the client"),
+            ("26=0x123", "odd number"),
+            ("26=0xzz", "not hex"),
+            ("5=4294967296", "over 32 bits"),
+            ("32=", "1 to 253"),
+        ] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        let long = format!("18={}", "x".repeat(254));
+        assert!(parse(&long).unwrap_err().to_string().contains("1 to 253"));
+        assert!(parse(&format!("18={}", "x".repeat(253))).is_ok());
+    }
+
+    #[test]
+    fn the_optional_attributes_go_in_order_and_cui_asks_with_a_nul() {
+        let mut rc = RadiusConfig::new(([127, 0, 0, 1], 1812).into(), b"s");
+        assert!(rc.request_attributes().is_empty());
+        rc.nas_identifier = Some("ap".into());
+        rc.operator_name = Some("1example.org".into());
+        rc.request_cui = true;
+        rc.attributes.push((5, vec![0, 0, 0, 7]));
+        assert_eq!(
+            rc.request_attributes(),
+            vec![
+                (radius::attr::NAS_IDENTIFIER, b"ap".to_vec()),
+                (radius::attr::OPERATOR_NAME, b"1example.org".to_vec()),
+                (radius::attr::CHARGEABLE_USER_IDENTITY, vec![0]),
+                (5, vec![0, 0, 0, 7]),
+            ]
+        );
+        rc.called_station_id = Some(String::new());
+        assert!(
+            rc.check()
+                .unwrap_err()
+                .to_string()
+                .contains("Called-Station-Id: 0 octets")
+        );
+    }
+}
