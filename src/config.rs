@@ -19,6 +19,9 @@
 //! # }
 //! ```
 
+mod checks;
+mod files;
+
 use crate::crypto::password_change::fits_pw_block;
 use crate::method_type::{MethodType, TeapInner, TtlsInner};
 use crate::secret::{NtHash, Password};
@@ -31,18 +34,29 @@ use core::fmt;
 use core::time::Duration;
 use rustls::RootCertStore;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::CertifiedKey;
 
 /// The user's secret for the inner method.
-#[derive(Clone, Debug, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[derive(Clone, Debug)]
 pub(crate) enum Credential {
     /// The password (UTF-8; hashed as UTF-16LE, so non-ASCII passwords work).
     Password(Password),
     /// The NT hash (MD4 of the UTF-16LE password), as wpa_supplicant's `hash:` passwords.
     NtHash(NtHash),
 }
+
+impl zeroize::Zeroize for Credential {
+    fn zeroize(&mut self) {
+        match self {
+            Credential::Password(p) => p.zeroize(),
+            Credential::NtHash(h) => h.zeroize(),
+        }
+    }
+}
+
+/// Each variant's secret wipes itself when dropped.
+impl zeroize::ZeroizeOnDrop for Credential {}
 
 /// What to do with PEAP cryptobinding ([MS-PEAP] §3.2.5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -180,6 +194,35 @@ pub enum ConfigError {
     /// The identity is empty.
     #[error("the identity is empty")]
     EmptyIdentity,
+    /// The password is empty: no server accepts one.
+    #[error("the password is empty")]
+    EmptyPassword,
+    /// An identity or password longer than the protocol that carries it allows: refused
+    /// before anything is sent. Identities: 253 octets (a RADIUS User-Name, RFC 2865
+    /// §5.1); MSCHAPv2 passwords: 256 characters (RFC 2759 §8.1); TTLS/PAP and EAP-GTC
+    /// passwords: 128 octets (a RADIUS User-Password, RFC 2865 §5.2).
+    #[error("{what} is {length} {unit} long; {carrier} allows at most {limit}")]
+    TooLong {
+        /// What: "the identity", "the outer identity", "the password".
+        what: &'static str,
+        /// Its length, in `unit`s.
+        length: usize,
+        /// "octets" or "characters".
+        unit: &'static str,
+        /// The most allowed.
+        limit: usize,
+        /// What carries it and sets the limit.
+        carrier: &'static str,
+    },
+    /// A certificate input (a file, a PEM buffer) holds no certificate: neither PEM
+    /// `CERTIFICATE` blocks nor one DER certificate.
+    #[error(
+        "{input} holds no certificate (PEM CERTIFICATE blocks or one DER certificate expected)"
+    )]
+    NoCertificateIn {
+        /// The file's path, or "the PEM input".
+        input: String,
+    },
     /// No CA certificate: the server could not be validated.
     #[error(
         "no CA certificate configured: the server cannot be validated (configure the CA that signed the RADIUS server certificate, or opt out explicitly with danger_accept_any_server_certificate)"
@@ -190,10 +233,11 @@ pub enum ConfigError {
         "no server name configured: any certificate from the CA would be accepted (set server_name or domain_suffix, or opt out explicitly with danger_accept_any_server_certificate)"
     )]
     NoServerName,
-    /// The CA certificate file could not be read ([`ConfigBuilder::ca_pem_file`]); the I/O
-    /// error is the [`source`](core::error::Error::source).
+    /// A certificate or key file could not be read ([`ConfigBuilder::ca_pem_file`],
+    /// [`ConfigBuilder::client_certificate_files`]); the I/O error is the
+    /// [`source`](core::error::Error::source).
     #[cfg(feature = "std")]
-    #[error("cannot read the CA certificate file {}", path.display())]
+    #[error("cannot read {}", path.display())]
     CaFile {
         /// The file as given.
         path: std::path::PathBuf,
@@ -249,6 +293,14 @@ pub enum ConfigError {
     /// feature).
     #[error("TLS version {0} is not supported (1.2 or 1.3; 1.2 only with the feature tls12)")]
     TlsVersion(TlsVersion),
+    /// The lowest TLS version is above the highest.
+    #[error("the lowest TLS version offered ({min}) is above the highest ({max})")]
+    TlsVersionRange {
+        /// The lowest ([`ConfigBuilder::tls_min`]).
+        min: TlsVersion,
+        /// The highest ([`ConfigBuilder::tls_max`]).
+        max: TlsVersion,
+    },
 }
 
 /// A finished configuration. Build it with [`Config::builder`].
@@ -360,6 +412,10 @@ pub struct ConfigBuilder {
     /// The first CA certificate refused: its position and why.
     bad_root: Option<(usize, String)>,
     name_rule: Option<ServerNameRule>,
+    /// The exact subject the server certificate must have, besides the name rule.
+    subject: Option<String>,
+    /// The lowest TLS version offered.
+    tls_min: TlsVersion,
     validation: Validation,
     tls_max: TlsVersion,
     methods: Vec<MethodType>,
@@ -376,6 +432,8 @@ pub struct ConfigBuilder {
     key_log: Option<Arc<dyn rustls::KeyLog>>,
     /// Where sessions are kept for resumption (`None`: every handshake is full).
     sessions: Option<Arc<dyn rustls::client::ClientSessionStore>>,
+    /// Who receives each server chain as received.
+    chain_sink: Option<crate::tls::setup::ChainSink>,
     /// EAP-TLS: our certificate chain and key, checked against each other at build().
     client_certificate: Option<Arc<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>>,
     /// Why the client certificate or key cannot be used.
@@ -408,6 +466,12 @@ impl ConfigBuilder {
             roots: RootCertStore::empty(),
             bad_root: None,
             name_rule: None,
+            subject: None,
+            tls_min: if cfg!(feature = "tls12") {
+                TlsVersion::TLS12
+            } else {
+                TlsVersion::TLS13
+            },
             validation: Validation::CasAndName,
             tls_max: if cfg!(feature = "tls12") {
                 TlsVersion::TLS12
@@ -427,6 +491,7 @@ impl ConfigBuilder {
             time: None,
             key_log: None,
             sessions: None,
+            chain_sink: None,
             allow_md5: false,
             client_certificate: None,
             bad_client_certificate: None,
@@ -499,29 +564,46 @@ impl ConfigBuilder {
         self
     }
 
-    /// Trusts the CA certificates in a PEM buffer (one or more `CERTIFICATE` blocks).
+    /// Calls `observe` with the server's certificate chain as it was received (leaf first),
+    /// in every full handshake, before the chain is validated: e.g. to save it
+    /// (`radius_auth --save-server-cert`, eapol_test's `-o`). The built-in connectors only;
+    /// a connector of [`ConfigBuilder::tls_connector`] does its own.
+    pub fn observe_server_chain(
+        mut self,
+        observe: impl Fn(&[CertificateDer<'_>]) + Send + Sync + 'static,
+    ) -> Self {
+        self.chain_sink = Some(crate::tls::setup::ChainSink(Arc::new(observe)));
+        self
+    }
+
+    /// Trusts the CA certificates in a buffer: PEM (one or more `CERTIFICATE` blocks) or
+    /// one DER certificate (as eapol_test's `ca_cert` accepts).
     pub fn ca_pem(self, pem: &[u8]) -> Result<Self, ConfigError> {
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
-            .collect::<Result<_, _>>()
-            .map_err(|e| ConfigError::BadCaCertificate {
-                index: 0,
-                reason: alloc::format!("{e}"),
-            })?;
-        if certs.is_empty() {
-            return Err(ConfigError::NoCaCertificates);
-        }
+        let certs = files::certificates(pem, "the PEM input").map_err(|e| match e {
+            ConfigError::ClientCertificate { reason } => {
+                ConfigError::BadCaCertificate { index: 0, reason }
+            }
+            other => other,
+        })?;
         Ok(self.ca_certificates(certs))
     }
 
-    /// Trusts the CA certificates in a PEM file.
+    /// Trusts the CA certificates in a file, PEM or DER (see [`ConfigBuilder::ca_pem`]); a
+    /// file without a certificate is [`ConfigError::NoCertificateIn`], naming it.
     #[cfg(feature = "std")]
     pub fn ca_pem_file(self, path: impl AsRef<std::path::Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let pem = std::fs::read(path).map_err(|e| ConfigError::CaFile {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        self.ca_pem(&pem)
+        let bytes = files::read(path)?;
+        let certs = files::certificates(&bytes, &alloc::format!("{}", path.display())).map_err(
+            |e| match e {
+                ConfigError::ClientCertificate { reason } => ConfigError::BadCaCertificate {
+                    index: 0,
+                    reason: alloc::format!("{}: {reason}", path.display()),
+                },
+                other => other,
+            },
+        )?;
+        Ok(self.ca_certificates(certs))
     }
 
     /// The server certificate must carry exactly this DNS name (`domain_match`).
@@ -534,6 +616,21 @@ impl ConfigBuilder {
     /// boundary (`domain_suffix_match`).
     pub fn domain_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.name_rule = Some(ServerNameRule::DomainSuffix(suffix.into()));
+        self
+    }
+
+    /// The server certificate must satisfy `rule`, e.g. several names of which any may
+    /// match: `ServerNameRule::AnyOf(vec![Exact(..), DomainSuffix(..)])`. Replaces
+    /// [`ConfigBuilder::server_name`] and [`ConfigBuilder::domain_suffix`].
+    pub fn server_name_rule(mut self, rule: ServerNameRule) -> Self {
+        self.name_rule = Some(rule);
+        self
+    }
+
+    /// The server certificate's subject must also be exactly this (see
+    /// [`ServerNameRule::Subject`]), on top of the name rule; alone it is the rule.
+    pub fn server_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
         self
     }
 
@@ -563,6 +660,13 @@ impl ConfigBuilder {
     /// default; 1.2 is then a configuration error.
     pub fn tls_max(mut self, version: TlsVersion) -> Self {
         self.tls_max = version;
+        self
+    }
+
+    /// Lowest TLS version offered (default 1.2; 1.3 with a 1.3 maximum offers TLS 1.3
+    /// only).
+    pub fn tls_min(mut self, version: TlsVersion) -> Self {
+        self.tls_min = version;
         self
     }
 
@@ -689,28 +793,36 @@ impl ConfigBuilder {
         self
     }
 
-    /// EAP-TLS: our certificate chain and private key from PEM buffers (`CERTIFICATE`
-    /// blocks, leaf first; a PKCS#8, PKCS#1 or SEC1 key).
+    /// EAP-TLS: our certificate chain and private key from buffers, PEM (`CERTIFICATE`
+    /// blocks, leaf first; a PKCS#8, PKCS#1 or SEC1 key) or DER (one certificate; a PKCS#8
+    /// key).
     pub fn client_pem(mut self, chain_pem: &[u8], key_pem: &[u8]) -> Self {
-        let chain: Result<Vec<CertificateDer<'static>>, _> =
-            CertificateDer::pem_slice_iter(chain_pem).collect();
-        let key = PrivateKeyDer::from_pem_slice(key_pem);
-        match (chain, key) {
-            (Ok(chain), Ok(key)) if !chain.is_empty() => {
-                self.client_certificate = Some(Arc::new((chain, key)));
-            }
-            (Ok(_), Ok(_)) => {
-                self.bad_client_certificate =
-                    Some("no CERTIFICATE block in the certificate PEM".into())
-            }
-            (Err(e), _) => {
-                self.bad_client_certificate = Some(alloc::format!("certificate PEM: {e}"))
-            }
-            (_, Err(e)) => {
-                self.bad_client_certificate = Some(alloc::format!("private key PEM: {e}"))
-            }
+        match files::certificates(chain_pem, "the certificate input")
+            .and_then(|chain| Ok((chain, files::private_key(key_pem)?)))
+        {
+            Ok((chain, key)) => self.client_certificate = Some(Arc::new((chain, key))),
+            Err(e) => self.bad_client_certificate = Some(alloc::format!("{e}")),
         }
         self
+    }
+
+    /// EAP-TLS: our certificate chain and private key from files, PEM or DER (see
+    /// [`ConfigBuilder::client_pem`]); errors name the file.
+    #[cfg(feature = "std")]
+    pub fn client_certificate_files(
+        mut self,
+        chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<Self, ConfigError> {
+        let (chain, key) = (chain.as_ref(), key.as_ref());
+        let certs =
+            files::certificates(&files::read(chain)?, &alloc::format!("{}", chain.display()))?;
+        let key_der =
+            files::private_key(&files::read(key)?).map_err(|e| ConfigError::ClientCertificate {
+                reason: alloc::format!("{}: {e}", key.display()),
+            })?;
+        self.client_certificate = Some(Arc::new((certs, key_der)));
+        Ok(self)
     }
 
     /// Our certificate and key, loaded with the provider and checked to belong together.
@@ -744,6 +856,7 @@ impl ConfigBuilder {
         if self.identity.is_empty() {
             return Err(ConfigError::EmptyIdentity);
         }
+        self.check_lengths()?;
         if self.fragment_size < Config::MIN_FRAGMENT_SIZE {
             return Err(ConfigError::FragmentSize(self.fragment_size));
         }
@@ -816,10 +929,18 @@ impl ConfigBuilder {
         {
             return Err(ConfigError::PasswordTooLong("new password"));
         }
-        let built_in = self.tls_max == TlsVersion::TLS13
-            || (cfg!(feature = "tls12") && self.tls_max == TlsVersion::TLS12);
-        if !built_in {
-            return Err(ConfigError::TlsVersion(self.tls_max));
+        for v in [self.tls_min, self.tls_max] {
+            let built_in =
+                v == TlsVersion::TLS13 || (cfg!(feature = "tls12") && v == TlsVersion::TLS12);
+            if !built_in {
+                return Err(ConfigError::TlsVersion(v));
+            }
+        }
+        if self.tls_min == TlsVersion::TLS13 && self.tls_max == TlsVersion::TLS12 {
+            return Err(ConfigError::TlsVersionRange {
+                min: self.tls_min,
+                max: self.tls_max,
+            });
         }
         let provider = match self.provider.clone() {
             Some(p) => p,
@@ -875,7 +996,12 @@ impl ConfigBuilder {
                 if self.roots.is_empty() {
                     return Err(ConfigError::NoCaCertificates);
                 }
-                let rule = self.name_rule.clone().ok_or(ConfigError::NoServerName)?;
+                let subject = self.subject.clone().map(ServerNameRule::Subject);
+                let rule = match (self.name_rule.clone(), subject) {
+                    (Some(rule), Some(subject)) => ServerNameRule::AllOf(vec![rule, subject]),
+                    (Some(rule), None) | (None, Some(rule)) => rule,
+                    (None, None) => return Err(ConfigError::NoServerName),
+                };
                 Ok(Some((self.roots.clone(), rule)))
             }
         }
@@ -888,10 +1014,11 @@ impl ConfigBuilder {
             static BOTH: [&rustls::SupportedProtocolVersion; 2] =
                 [&rustls::version::TLS13, &rustls::version::TLS12];
             static TLS12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
-            if self.tls_max == TlsVersion::TLS13 {
-                &BOTH
-            } else {
-                &TLS12
+            static TLS13: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+            match (self.tls_min, self.tls_max) {
+                (TlsVersion::TLS13, _) => &TLS13,
+                (_, TlsVersion::TLS13) => &BOTH,
+                _ => &TLS12,
             }
         }
         #[cfg(not(feature = "tls12"))]
@@ -915,6 +1042,7 @@ impl ConfigBuilder {
             client,
             key_log: self.key_log.clone(),
             sessions: self.sessions.clone(),
+            chain_sink: self.chain_sink.clone(),
         };
         crate::tls::setup::builtin_connector(spec).ok_or(if cfg!(feature = "unbuffered") {
             ConfigError::NoClock

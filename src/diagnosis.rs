@@ -23,26 +23,30 @@ pub use transport::{LocalEnd, LocalNetworkError, TransportFailure};
 // Public at the crate root only; this path is for the crate's own code.
 pub(crate) use report::Diagnosis;
 
-/// How far the authentication got ([RFC 3748 §2](https://www.rfc-editor.org/rfc/rfc3748#section-2)
-/// and the PEAP phases of [MS-PEAP] §1.3).
+/// How far the authentication got ([RFC 3748 §2](https://www.rfc-editor.org/rfc/rfc3748#section-2),
+/// with the tunnel phases of PEAP (\[MS-PEAP\] §1.3), EAP-TTLS
+/// ([RFC 5281 §7](https://www.rfc-editor.org/rfc/rfc5281#section-7)) and EAP-TLS, over any
+/// lower layer: RADIUS, EAPOL or the caller's own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Phase {
-    /// Waiting for the first EAP-Request (EAPOL-Start sent, or RADIUS not answering).
+    /// Waiting for the first EAP-Request (EAPOL-Start sent, the RADIUS server not
+    /// answering, or the caller's lower layer not delivering one).
     Start,
     /// EAP-Request/Identity answered.
     Identity,
     /// The server proposed methods; we accepted or NAKed.
     MethodNegotiation,
-    /// PEAP phase 1: the TLS handshake.
+    /// The TLS handshake: phase 1 of PEAP and EAP-TTLS, the whole of EAP-TLS.
     TlsHandshake,
     /// The server certificate was checked.
     ServerValidation,
-    /// PEAP phase 2: the inner method (EAP-MSCHAPv2).
+    /// Phase 2, inside the tunnel: PEAP's inner EAP method (EAP-MSCHAPv2, EAP-GTC),
+    /// EAP-TTLS's (PAP, MSCHAPv2, EAP-MSCHAPv2); for EAP-MD5, the challenge itself.
     InnerAuthentication,
-    /// The Crypto-Binding TLV exchange.
+    /// PEAP's Crypto-Binding TLV exchange.
     CryptoBinding,
-    /// Phase 2 done; waiting for the outer EAP-Success.
+    /// The method done; waiting for the outer EAP-Success.
     Completion,
 }
 

@@ -48,6 +48,13 @@ pub use method_type::{MethodType, TeapInner, TtlsInner};
 /// The TLS library this crate drives, re-exported so that its types in this crate's API
 /// (certificates, crypto providers, errors) need no separate dependency to name.
 pub use rustls;
+
+/// The README's Rust examples, compiled (and run, unless marked `no_run`) as doctests by
+/// `cargo test --doc`: a snippet that names a private path or an old signature fails the
+/// build. Exists only for doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 pub use secret::{Emsk, Msk, NtHash, Password, Secret, SecretVec};
 pub use supplicant::{ApiError, Supplicant};
 pub use time::Instant;

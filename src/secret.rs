@@ -9,9 +9,31 @@ use core::fmt;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+/// `Zeroize` (wipe the one field) and `ZeroizeOnDrop` (wipe it on drop) for a secret type:
+/// what zeroize's derive writes, without its proc-macro (and a second `syn`) in the build.
+macro_rules! wiped_on_drop {
+    ($(<$(const $n:ident: $t:ty),*>)? $name:ident) => {
+        impl$(<$(const $n: $t),*>)? Zeroize for $name$(<$($n),*>)? {
+            fn zeroize(&mut self) {
+                self.0.zeroize();
+            }
+        }
+
+        impl$(<$(const $n: $t),*>)? Drop for $name$(<$($n),*>)? {
+            fn drop(&mut self) {
+                self.0.zeroize();
+            }
+        }
+
+        impl$(<$(const $n: $t),*>)? ZeroizeOnDrop for $name$(<$($n),*>)? {}
+    };
+}
+
 /// A fixed-size secret byte array, wiped when dropped.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct Secret<const N: usize>([u8; N]);
+
+wiped_on_drop!(<const N: usize> Secret);
 
 impl<const N: usize> Secret<N> {
     /// Wraps `bytes`. The caller's copy is not wiped: pass it by value from a temporary.
@@ -58,8 +80,10 @@ pub type NtHash = Secret<16>;
 macro_rules! session_key {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+        #[derive(Clone, PartialEq, Eq)]
         pub struct $name(Secret<64>);
+
+        wiped_on_drop!($name);
 
         impl $name {
             /// Wraps `bytes`. The caller's copy is not wiped: pass it by value from a
@@ -101,8 +125,10 @@ session_key!(
 
 /// A variable-length secret byte string, wiped when dropped. Equality is constant-time in
 /// the contents (a length difference answers at once: lengths are not secret).
-#[derive(Clone, Default, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone, Default)]
 pub struct SecretVec(Zeroizing<Vec<u8>>);
+
+wiped_on_drop!(SecretVec);
 
 impl PartialEq for SecretVec {
     fn eq(&self, other: &Self) -> bool {
@@ -132,8 +158,10 @@ impl fmt::Debug for SecretVec {
 
 /// A user's password, as UTF-8. Converted to UTF-16LE (UCS-2) only when hashed. Equality
 /// is constant-time in the contents, as for [`SecretVec`].
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct Password(Zeroizing<String>);
+
+wiped_on_drop!(Password);
 
 impl PartialEq for Password {
     fn eq(&self, other: &Self) -> bool {

@@ -45,6 +45,7 @@ pub enum ApiError {
 /// use eap::{Config, Event, Input, Instant, Output, Supplicant};
 /// # fn now() -> Instant { Instant::ZERO }
 /// # fn send(_: &[u8]) {}
+/// # fn install_key(_: &[u8; 64]) {}
 /// # fn receive_until(_: Option<Instant>) -> Option<Vec<u8>> { None }
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = Config::builder("alice@example.org")
@@ -59,7 +60,8 @@ pub enum ApiError {
 ///     let deadline = loop {
 ///         match supplicant.poll_output() {
 ///             Output::Transmit(packet) => send(&packet),
-///             Output::Event(Event::Authenticated(keys)) => println!("MSK: {:?}", keys.msk),
+///             // The MSK's `Debug` is redacted: hand `expose()` to whoever needs the key.
+///             Output::Event(Event::Authenticated(keys)) => install_key(keys.msk.expose()),
 ///             Output::Event(Event::Failed(why)) => println!("error: {why}"),
 ///             Output::Event(other) => println!("{other:?}"),
 ///             Output::Idle { next_timeout } => break next_timeout,

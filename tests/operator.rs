@@ -25,6 +25,8 @@ fn stderr(out: &Output) -> String {
 fn assert_shape(v: &Value) {
     for key in [
         "result",
+        "time",
+        "server",
         "method",
         "identity",
         "outer_identity",
@@ -230,6 +232,26 @@ fn expiring_certificate_warns_and_nagios_exit_codes() {
         String::from_utf8_lossy(&ok.stdout)
     );
     assert!(String::from_utf8_lossy(&ok.stdout).starts_with("EAP OK - "));
+    // Thresholds in the plugins' range syntax ("40:" alerts below 40); 10 days left is
+    // under the critical 20.
+    let crit = radius_auth(
+        &fr.addr(),
+        "alice",
+        "password",
+        &[
+            "--nagios",
+            "--cert-warn-days",
+            "40",
+            "--cert-crit-days",
+            "20",
+        ],
+    );
+    let line = String::from_utf8_lossy(&crit.stdout);
+    assert_eq!(crit.status.code(), Some(2), "{line}");
+    assert!(
+        line.contains(&format!("cert_days_left={days};40:;20:")),
+        "{line}"
+    );
     let rejected = radius_auth(&fr.addr(), "alice", "wrong", &["--nagios"]);
     assert_eq!(rejected.status.code(), Some(2));
     assert!(

@@ -27,6 +27,8 @@ use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
+    name = "explain",
+    version,
     about = "Explain a captured EAPOL, RADIUS or Wi-Fi (monitor-mode) exchange: where and why it failed"
 )]
 struct Cli {

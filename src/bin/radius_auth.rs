@@ -1,107 +1,140 @@
-//! An eapol_test-style RADIUS client: authenticates with PEAPv0 / EAP-MSCHAPv2 against a
-//! RADIUS server, as a NAS (access point or switch) would relay it.
+//! An eapol_test-style RADIUS client: authenticates against a RADIUS server as a NAS
+//! (access point or switch) would relay it, with PEAPv0 (EAP-MSCHAPv2 or EAP-GTC inside),
+//! EAP-TTLS (PAP, MSCHAPv2, EAP-MSCHAPv2), EAP-TLS or EAP-MD5, and names the cause of
+//! each failure.
 //!
 //! ```text
-//! radius_auth --server 127.0.0.1:1812 --secret testing123 --identity alice \
-//!     --anonymous-identity anonymous --password password \
-//!     --ca-cert ca.pem --server-name radius.example.test [--count N] [--tls-max 1.2|1.3] \
-//!     [--fragment-size N] [--timeout SECS] [--retry-interval SECS] [--attempts N] \
-//!     [--restart-once] [--resume]
+//! radius_auth --server 127.0.0.1:1812 --secret-file secret --identity alice \
+//!     --anonymous-identity anonymous --password-env PASSWORD \
+//!     --ca-cert ca.pem --server-name radius.example.test [--method ...] [--count N] \
+//!     [--nas-identifier ap1] [--operator-name 1example.org] [--cui] [--json | --nagios]
 //! ```
+//!
+//! `--help` lists the options by group: server, RADIUS attributes, identity and secrets,
+//! method, server validation, output, load.
 //!
 //! For each successful authentication it prints `MSK=<128 lowercase hex>` (after checking
 //! the MS-MPPE keys of the Access-Accept against it); each failure prints
 //! `error: <the diagnosis>` on stderr when it happens, and the run goes on. It exits 0 only
 //! when all succeeded. With `--count 1` a failure's `error:` line is the last on stderr;
 //! with more, the last line is `error: K of N authentications failed; last: <diagnosis>`.
+//! With `--json` every run prints JSON: one object per authentication (and a summary), or
+//! one object for a setup or argument error.
 
 #[path = "common/mod.rs"]
 mod common;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
+use common::SetupError;
+use common::radius_args::{AttributeArgs, ServerArgs, radius_config};
 use eap::transport::{AuthOutcome, drive};
 use eap::transport::{RadiusConfig, RadiusTransport};
 use eap::unstable::probe as report_probe;
-use eap::unstable::report::{self, NagiosStatus, Recorder, Report, Summary};
+use eap::unstable::report::{self, NagiosStatus, NagiosThresholds, Recorder, Report, Summary};
 use eap::{Instant, Supplicant};
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 #[derive(Parser, Debug)]
-#[command(about = "PEAPv0 / EAP-MSCHAPv2 against a RADIUS server, like eapol_test")]
+#[command(
+    name = "radius_auth",
+    version,
+    about = "Authenticates against a RADIUS server as eapol_test does, with PEAP, EAP-TTLS, EAP-TLS or EAP-MD5, and names the cause of each failure"
+)]
 struct Cli {
-    /// The RADIUS server, HOST:PORT.
-    #[arg(long)]
-    server: String,
-    /// The RADIUS shared secret.
-    #[arg(long)]
-    secret: String,
-    /// Authentications to run, one after the other, in this process.
-    #[arg(long, default_value_t = 1)]
-    count: u32,
-    /// Seconds (fractions allowed) before an unanswered Access-Request is sent again.
-    #[arg(long, default_value_t = 3.0)]
-    retry_interval: f64,
-    /// Access-Requests sent in all before giving up on a reply.
-    #[arg(long, default_value_t = 3)]
-    attempts: u32,
-    /// Calling-Station-Id sent in every Access-Request.
-    #[arg(long, default_value = "02-00-00-00-00-01")]
-    calling_station_id: String,
-    /// Print one JSON object per authentication on stdout (and a final summary object when
-    /// --count > 1) instead of MSK= lines.
-    #[arg(long, conflicts_with = "nagios")]
+    #[command(flatten)]
+    server: ServerArgs,
+    #[command(flatten)]
+    attributes: AttributeArgs,
+    #[command(flatten)]
+    auth: common::AuthArgs,
+    /// Print JSON on stdout: one object per authentication (and a final summary object
+    /// when --count > 1) instead of MSK= lines; one object for a setup or argument error.
+    #[arg(long, help_heading = "Output", conflicts_with = "nagios")]
     json: bool,
     /// With --json: include the MSK (hex) as "msk".
-    #[arg(long, requires = "json")]
+    #[arg(long, help_heading = "Output", requires = "json")]
     show_keys: bool,
     /// Monitoring-plugin output: one line with performance data; exit 0 OK, 1 WARNING,
     /// 2 CRITICAL, 3 UNKNOWN.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     nagios: bool,
-    /// Warn when a server certificate expires within this many days.
-    #[arg(long, default_value_t = 30)]
+    /// Warn when a server certificate expires within this many days (--nagios: WARNING).
+    #[arg(long, help_heading = "Output", default_value_t = 30)]
     cert_warn_days: i64,
+    /// --nagios: CRITICAL when a server certificate expires within this many days.
+    #[arg(long, help_heading = "Output")]
+    cert_crit_days: Option<i64>,
     /// --nagios: WARNING when the authentication takes longer than this (milliseconds).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     warn_ms: Option<u64>,
     /// Authenticate twice, offering TLS 1.3 then TLS 1.2 only, and report which versions
     /// the server accepts, the suites, the certificate, and whether Android 11 (CA +
     /// domain) and Windows 11 (TLS 1.3 first) clients would accept this server.
-    #[arg(long, conflicts_with_all = ["nagios", "count", "concurrency"])]
+    #[arg(long, help_heading = "Output", conflicts_with_all = ["nagios", "count", "concurrency"])]
     probe: bool,
+    /// Authentications to run, one after the other (or --concurrency at a time).
+    #[arg(long, help_heading = "Load", default_value_t = 1)]
+    count: u32,
     /// Load mode: run --count authentications with up to this many in flight, from one
     /// thread over a pool of UDP sockets; a summary (rate, latency percentiles, failures by
     /// cause) follows on stderr (and as JSON with --json).
-    #[arg(long, conflicts_with = "nagios")]
+    #[arg(long, help_heading = "Load", conflicts_with = "nagios")]
     concurrency: Option<usize>,
     /// Load mode: identities and passwords, one `identity password` per line (the
-    /// authentications take them in turn).
-    #[arg(long, requires = "concurrency")]
+    /// authentications take them in turn); --identity and --password are then optional.
+    #[arg(long, help_heading = "Load", requires = "concurrency")]
     users: Option<std::path::PathBuf>,
-    #[command(flatten)]
-    auth: common::AuthArgs,
+}
+
+impl Cli {
+    /// The command line parsed; `--users` makes `--identity` and `--password` optional.
+    fn parse_args() -> Result<Self, clap::Error> {
+        let command = Cli::command()
+            .mut_arg("identity", |a| {
+                a.required(false).required_unless_present("users")
+            })
+            .mut_arg("password", |a| a.required_unless_present_any(["users"]));
+        Cli::from_arg_matches(&command.try_get_matches()?)
+    }
+
+    /// The thresholds of --nagios.
+    fn nagios_thresholds(&self) -> NagiosThresholds {
+        NagiosThresholds {
+            cert_warn_days: self.cert_warn_days,
+            cert_crit_days: self.cert_crit_days,
+            warn_ms: self.warn_ms,
+        }
+    }
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
     let tap = cli.auth.tap()?;
-    let config = cli.auth.config(tap.as_ref())?;
+    let rc = radius_config(&cli.server, &cli.attributes)?;
+    // Load mode with --users: each line's configuration (built before anything is sent,
+    // so a bad line stops the run here).
+    let users = match (&cli.users, cli.concurrency) {
+        (Some(path), Some(_)) => Some(user_configs(cli, path)?),
+        _ => None,
+    };
+    let config = match &users {
+        Some(configs) => configs[0].clone(),
+        None => cli.auth.config(tap.as_ref())?,
+    };
     let warnings = cli.auth.lint(&config);
-    let mut rc = RadiusConfig::resolve(&cli.server, cli.secret.as_bytes())
-        .map_err(|e| format!("{}: {e}", cli.server))?;
-    rc.retry_interval = Duration::try_from_secs_f64(cli.retry_interval)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or("--retry-interval: a positive number of seconds")?;
-    rc.attempts = cli.attempts.max(1);
-    rc.calling_station_id = cli.calling_station_id.clone();
-    let mut transport =
-        RadiusTransport::new(rc.clone(), config.crypto_provider()).map_err(|e| e.to_string())?;
+    let mut transport = RadiusTransport::new(rc.clone(), config.crypto_provider())
+        .map_err(|e| SetupError::config(format!("--server {}: {e}", cli.server.server)))?;
     if let Some(t) = &tap {
         transport.set_tap(t.clone());
     }
     let result = if let Some(concurrency) = cli.concurrency {
-        load(cli, &config, &rc, concurrency, &warnings)
+        load(
+            cli,
+            users.unwrap_or_else(|| vec![config]),
+            &rc,
+            concurrency,
+            &warnings,
+        )
     } else if cli.probe {
         probe(cli, tap.as_ref(), &mut transport, &warnings)
     } else {
@@ -125,22 +158,30 @@ fn since(origin: std::time::Instant) -> Instant {
     Instant::from_millis(origin.elapsed().as_millis() as u64)
 }
 
-/// What `run` returns when it fails: the message for the last `error:` line (empty when
-/// already printed), or a monitoring-plugin status.
+/// What `run` returns when it fails: the message for the last `error:` line of a run
+/// whose authentications were reported (empty when already printed), a setup error
+/// (nothing was authenticated), or a monitoring-plugin status.
 enum Failure {
     Message(String),
+    Setup(SetupError),
     Nagios(NagiosStatus),
 }
 
 impl From<String> for Failure {
     fn from(s: String) -> Self {
-        Failure::Message(s)
+        Failure::Setup(SetupError::config(s))
     }
 }
 
 impl From<&str> for Failure {
     fn from(s: &str) -> Self {
-        Failure::Message(s.to_owned())
+        Failure::Setup(SetupError::config(s.to_owned()))
+    }
+}
+
+impl From<SetupError> for Failure {
+    fn from(e: SetupError) -> Self {
+        Failure::Setup(e)
     }
 }
 
@@ -180,9 +221,18 @@ fn authenticate_one(
         }
     });
     let round_trips = transport.round_trips();
+    let cui = transport
+        .chargeable_user_identity()
+        .map(|c| String::from_utf8_lossy(c).into_owned());
+    let finish = |r: Recorder, outcome: &AuthOutcome| {
+        let mut report = r.finish(outcome, round_trips, since(origin));
+        report.server = cli.server.server.clone();
+        report.cui = cui.clone();
+        report
+    };
     match outcome {
         Ok(outcome) => {
-            let report = recorder.map(|r| r.finish(&outcome, round_trips, since(origin)));
+            let report = recorder.map(|r| finish(r, &outcome));
             (Ok(outcome), report)
         }
         // A local failure that is not a network condition (e.g. a request too large):
@@ -192,7 +242,7 @@ fn authenticate_one(
                 supplicant.phase(),
                 eap::diagnosis::Cause::LowerLayerDown,
             ));
-            let report = recorder.map(|r| r.finish(&failed, round_trips, since(origin)));
+            let report = recorder.map(|r| finish(r, &failed));
             (Err(e.to_string()), report)
         }
     }
@@ -211,7 +261,7 @@ fn user_configs(cli: &Cli, path: &std::path::Path) -> Result<Vec<eap::Config>, S
             .split_once(char::is_whitespace)
             .ok_or_else(|| format!("{}:{}: `identity password`", path.display(), n + 1))?;
         let mut auth = cli.auth.clone();
-        auth.identity = identity.to_owned();
+        auth.identity = Some(identity.to_owned());
         auth.password = Some(password.trim().to_owned());
         auth.password_file = None;
         auth.password_env = None;
@@ -226,16 +276,12 @@ fn user_configs(cli: &Cli, path: &std::path::Path) -> Result<Vec<eap::Config>, S
 /// Load mode.
 fn load(
     cli: &Cli,
-    config: &eap::Config,
+    configs: Vec<eap::Config>,
     rc: &RadiusConfig,
     concurrency: usize,
     warnings: &[eap::lint::Warning],
 ) -> Result<(), Failure> {
     use std::io::IsTerminal;
-    let configs = match &cli.users {
-        Some(path) => user_configs(cli, path)?,
-        None => vec![config.clone()],
-    };
     let plan = eap::unstable::load::LoadPlan {
         count: cli.count as usize,
         concurrency,
@@ -244,7 +290,7 @@ fn load(
         method: cli.auth.method_name(),
     };
     let progress = std::io::stderr().is_terminal();
-    let mut summary = Summary::default();
+    let mut summary = summary_for(cli);
     let mut last = String::new();
     let started = std::time::Instant::now();
     eap::unstable::load::run_load(
@@ -253,6 +299,7 @@ fn load(
         |i| configs[i % configs.len()].clone(),
         |_, outcome, report| {
             let mut report = report.clone();
+            report.server = cli.server.server.clone();
             report.warnings.splice(0..0, warnings.iter().cloned());
             summary.add(&report);
             if cli.json {
@@ -310,11 +357,10 @@ fn load(
     }
     match summary.count - summary.successes {
         0 => Ok(()),
-        k => Err(format!(
+        k => Err(Failure::Message(format!(
             "{k} of {} authentications failed; last: {last}",
             summary.count
-        )
-        .into()),
+        ))),
     }
 }
 
@@ -354,7 +400,9 @@ fn probe(
     if any_success {
         Ok(())
     } else {
-        Err("probe: no authentication succeeded".into())
+        Err(Failure::Message(
+            "probe: no authentication succeeded".into(),
+        ))
     }
 }
 
@@ -366,7 +414,7 @@ fn authenticate(
 ) -> Result<(), Failure> {
     let mut failed = 0;
     let mut last = String::new();
-    let mut summary = Summary::default();
+    let mut summary = summary_for(cli);
     let mut worst = NagiosStatus::Ok;
     let started = std::time::Instant::now();
     // One supplicant for every authentication, as a host that stays on the network keeps
@@ -376,7 +424,7 @@ fn authenticate(
     for _ in 0..cli.count {
         let (outcome, report) = authenticate_one(cli, &mut supplicant, transport, warnings, record);
         if let (true, Some(report)) = (cli.nagios, &report) {
-            let (status, line) = report::nagios(report, cli.cert_warn_days, cli.warn_ms);
+            let (status, line) = report::nagios(report, cli.nagios_thresholds());
             println!("{line}");
             worst = worst.max(status);
         }
@@ -396,7 +444,11 @@ fn authenticate(
                     }
                     outcome.is_success()
                 } else {
-                    common::report(&outcome)
+                    let ok = common::report(&outcome);
+                    if ok && cli.attributes.cui {
+                        print_cui(transport.chargeable_user_identity());
+                    }
+                    ok
                 };
                 if !ok {
                     failed += 1;
@@ -430,13 +482,49 @@ fn authenticate(
     match failed {
         0 => Ok(()),
         // The failure's own `error:` line is the last one.
-        _ if cli.count == 1 => Err(String::new().into()),
-        k => Err(format!("{k} of {} authentications failed; last: {last}", cli.count).into()),
+        _ if cli.count == 1 => Err(Failure::Message(String::new())),
+        k => Err(Failure::Message(format!(
+            "{k} of {} authentications failed; last: {last}",
+            cli.count
+        ))),
     }
 }
 
+/// `CUI=<value>` on stdout for `--cui`, or a note when the server returned none.
+fn print_cui(cui: Option<&[u8]>) {
+    match cui {
+        Some(c) => println!("CUI={}", String::from_utf8_lossy(c)),
+        None => eprintln!("note: the server returned no Chargeable-User-Identity"),
+    }
+}
+
+/// A summary stamped with the server, the method and the time.
+fn summary_for(cli: &Cli) -> Summary {
+    Summary {
+        server: cli.server.server.clone(),
+        method: cli.auth.method_name(),
+        unix_now: unix_now(),
+        ..Summary::default()
+    }
+}
+
+/// The value of `--NAME VALUE` or `--NAME=VALUE` on the command line as given (for the
+/// JSON of an argument error, which has no parsed command line).
+fn raw_arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = format!("--{name}");
+    let prefix = format!("--{name}=");
+    args.iter().enumerate().find_map(|(i, a)| {
+        if *a == flag {
+            args.get(i + 1).cloned()
+        } else {
+            a.strip_prefix(&prefix).map(str::to_owned)
+        }
+    })
+}
+
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         // A monitoring plugin that could not check says UNKNOWN (3), not clap's 2.
         Err(e) if e.use_stderr() && std::env::args().any(|a| a == "--nagios") => {
@@ -444,15 +532,57 @@ pub fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::from(NagiosStatus::Unknown as u8);
         }
+        // --json: the argument error as one object too.
+        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "--json") => {
+            let text = e.render().to_string();
+            let message = text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            let method = raw_arg("method").unwrap_or_else(|| "peap".into());
+            println!(
+                "{}",
+                report::error_json(
+                    "bad_argument",
+                    message,
+                    "see --help for the options",
+                    raw_arg("server").as_deref(),
+                    Some(&method),
+                    unix_now(),
+                )
+            );
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
         Err(e) => e.exit(),
     };
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Nagios(status)) => ExitCode::from(status as u8),
         // Monitoring plugins say UNKNOWN when they could not check.
-        Err(Failure::Message(e)) if cli.nagios => {
-            println!("EAP UNKNOWN - {e}");
+        Err(Failure::Setup(SetupError { message, .. })) | Err(Failure::Message(message))
+            if cli.nagios =>
+        {
+            println!("EAP UNKNOWN - {message}");
             ExitCode::from(NagiosStatus::Unknown as u8)
+        }
+        Err(Failure::Setup(e)) => {
+            if cli.json {
+                println!(
+                    "{}",
+                    report::error_json(
+                        e.code,
+                        &e.message,
+                        e.hint,
+                        Some(&cli.server.server),
+                        Some(&cli.auth.method_name()),
+                        unix_now(),
+                    )
+                );
+            }
+            eprintln!("error: {}", e.message);
+            ExitCode::FAILURE
         }
         Err(Failure::Message(e)) => {
             // A diagnosis was already printed as the last line; other errors print here.

@@ -1,5 +1,6 @@
-//! Wired 802.1X: authenticates on an Ethernet interface with PEAPv0 / EAP-MSCHAPv2, as
-//! `wpa_supplicant -D wired` does. Needs root (or CAP_NET_RAW).
+//! Wired 802.1X: authenticates on an Ethernet interface with PEAPv0 (EAP-MSCHAPv2 or
+//! EAP-GTC inside), EAP-TTLS, EAP-TLS or EAP-MD5, as `wpa_supplicant -D wired` does.
+//! Needs root (or CAP_NET_RAW).
 //!
 //! ```text
 //! wired_8021x --interface eth0 --identity alice@example.org --anonymous-identity anonymous@example.org \
@@ -28,23 +29,27 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(about = "802.1X PEAPv0 / EAP-MSCHAPv2 supplicant on a wired interface")]
+#[command(
+    name = "wired_8021x",
+    version,
+    about = "802.1X supplicant on a wired Linux interface, as wpa_supplicant -D wired, with PEAP, EAP-TTLS, EAP-TLS or EAP-MD5, naming the cause of each failure"
+)]
 struct Cli {
     /// The Ethernet interface.
-    #[arg(long)]
+    #[arg(long, help_heading = "Port")]
     interface: String,
     /// Seconds between EAPOL-Starts while nobody answers.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, help_heading = "Port", default_value_t = 30)]
     start_period: u64,
     /// EAPOL-Starts before giving up (no authenticator); `--timeout` only starts counting
     /// when the authenticator answers.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, help_heading = "Port", default_value_t = 3)]
     max_starts: u32,
     /// After the first success, answer this many re-authentications, then exit.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, help_heading = "Port", default_value_t = 0)]
     reauth: u32,
     /// Seconds to wait for each re-authentication.
-    #[arg(long, default_value_t = 3600)]
+    #[arg(long, help_heading = "Port", default_value_t = 3600)]
     reauth_wait: u64,
     #[command(flatten)]
     auth: common::AuthArgs,

@@ -9,12 +9,28 @@
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// An RC4 keystream.
-#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct Rc4 {
     s: [u8; 256],
     i: u8,
     j: u8,
 }
+
+// By hand, as in secret.rs: zeroize's derive would bring a second syn into the build.
+impl Zeroize for Rc4 {
+    fn zeroize(&mut self) {
+        self.s.zeroize();
+        self.i.zeroize();
+        self.j.zeroize();
+    }
+}
+
+impl Drop for Rc4 {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Rc4 {}
 
 impl core::fmt::Debug for Rc4 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

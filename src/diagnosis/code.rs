@@ -52,6 +52,7 @@ impl Cause {
         "accept_without_eap_success",
         "teap_error",
         "teap_no_credential",
+        "connection_refused",
     ];
 
     /// The stable snake_case code of this cause, e.g. `password_rejected`,
@@ -113,6 +114,7 @@ impl Cause {
                 T::LocalNetwork { .. } => "local_network_error",
                 T::NoMessageAuthenticator { .. } => "no_message_authenticator",
                 T::AcceptWithoutEapSuccess { .. } => "accept_without_eap_success",
+                T::ConnectionRefused { .. } => "connection_refused",
             },
         }
     }

@@ -153,7 +153,8 @@ impl Cause {
                     error: LocalNetworkError::LinkDown | LocalNetworkError::InterfaceGone,
                     ..
                 } => K::LinkDown,
-                TransportFailure::LocalNetwork { .. } => K::Unreachable,
+                TransportFailure::LocalNetwork { .. }
+                | TransportFailure::ConnectionRefused { .. } => K::Unreachable,
                 TransportFailure::KeyMismatch
                 | TransportFailure::NoMessageAuthenticator { .. }
                 | TransportFailure::AcceptWithoutEapSuccess { .. } => K::ServerMisbehaved,

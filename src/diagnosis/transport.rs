@@ -97,6 +97,13 @@ pub enum TransportFailure {
         /// The Code of the EAP packet it carried instead, if it carried one.
         eap_code: Option<u8>,
     },
+    /// Nothing listens on the server's port: the host answered our Access-Request with an
+    /// ICMP port unreachable (`ECONNREFUSED` on the connected socket). Ends the attempt at
+    /// once, without retransmissions.
+    ConnectionRefused {
+        /// The address the requests went to.
+        server: core::net::SocketAddr,
+    },
 }
 
 impl Display for TransportFailure {
@@ -148,6 +155,9 @@ impl Display for TransportFailure {
                 f,
                 "the RADIUS server sent an Access-Accept whose EAP-Message is not an EAP-Success (EAP Code {code})"
             ),
+            TransportFailure::ConnectionRefused { server } => {
+                write!(f, "nothing answers on {server} (connection refused)")
+            }
         }
     }
 }
@@ -181,6 +191,9 @@ impl TransportFailure {
             }
             TransportFailure::AcceptWithoutEapSuccess { .. } => {
                 "the RADIUS server (or a proxy on the way) broke RFC 3579: an Access-Accept must carry the EAP-Success; its log and a capture show why"
+            }
+            TransportFailure::ConnectionRefused { .. } => {
+                "the host is up but no RADIUS server listens on that port: check the port (1812 for authentication) and that the server is running"
             }
         }
     }

@@ -1,7 +1,8 @@
-//! An in-process PEAPv0 authenticator for tests (feature `testing`): the server side of
-//! EAP, PEAPv0 phase 1 on a rustls unbuffered server connection (so it runs without std), phase 2
-//! with an EAP-MSCHAPv2 verifier, optional cryptobinding, and knobs that make it fail in
-//! the ways real servers do. [`Pair`] runs it against a [`Supplicant`](crate::Supplicant) on
+//! An in-process authenticator for tests (feature `testing`): the server side of EAP for
+//! PEAPv0 (EAP-MSCHAPv2 or EAP-GTC inside, optional cryptobinding), EAP-TTLS (PAP,
+//! MSCHAPv2, EAP-MSCHAPv2) and EAP-TLS, the tunnel on a rustls unbuffered server
+//! connection (so it runs without std), with knobs that make it fail in the ways real
+//! servers do. [`Pair`] runs it against a [`Supplicant`](crate::Supplicant) on
 //! a virtual clock, with loss and duplication; [`TestPki`] (with `std`) gives it and your
 //! client a certificate authority and server certificate that ship with the crate.
 //!

@@ -5,6 +5,7 @@
 use super::clock::{CertificateTime, RustlsTime};
 use super::errors::protocol;
 use super::keylog::SecretLog;
+pub(crate) use super::verify::ChainSink;
 use super::verify::{EapVerifier, Policy};
 use super::{TlsFailure, TlsOffer, TlsVersion};
 use crate::method_type::MethodType;
@@ -37,6 +38,8 @@ pub(crate) struct ClientSetup {
     /// One for all connections, for the same reason: none, or our EAP-TLS certificate.
     client_auth: Arc<dyn ResolvesClientCert>,
     pub(crate) key_log: Option<Arc<dyn KeyLog>>,
+    /// Who receives each server chain as received.
+    pub(crate) chain_sink: Option<ChainSink>,
     /// What every connection's config is cloned from, built at the first connection after
     /// the last change: rustls's builder gives each config it makes an in-memory session
     /// cache (about 15 KB, and its hash table set up), which we replace at once anyway.
@@ -98,6 +101,7 @@ impl ClientSetup {
             shared_verifier: None,
             client_auth: Arc::new(NoClientCertificate),
             key_log: None,
+            chain_sink: None,
             template: OnceBox::new(),
         }
     }
@@ -128,6 +132,7 @@ impl ClientSetup {
             self.provider.clone(),
             self.time.clone(),
             record,
+            self.chain_sink.clone(),
         )
     }
 
@@ -249,12 +254,29 @@ fn server_identity(policy: Option<&Policy>) -> [u8; 12] {
     match policy {
         None => field(&mut h, b"accept any server"),
         Some(p) => {
-            let (kind, name) = match &p.rule {
-                ServerNameRule::Exact(n) => (b"exact", n),
-                ServerNameRule::DomainSuffix(n) => (b"suffx", n),
-            };
-            field(&mut h, kind);
-            field(&mut h, name.to_ascii_lowercase().as_bytes());
+            fn rule(h: &mut Sha256, r: &ServerNameRule, field: &dyn Fn(&mut Sha256, &[u8])) {
+                let (kind, name) = match r {
+                    ServerNameRule::Exact(n) => (b"exact", n),
+                    ServerNameRule::DomainSuffix(n) => (b"suffx", n),
+                    ServerNameRule::Subject(n) => (b"subjt", n),
+                    ServerNameRule::AnyOf(rules) | ServerNameRule::AllOf(rules) => {
+                        let kind = if matches!(r, ServerNameRule::AnyOf(_)) {
+                            b"anyof"
+                        } else {
+                            b"allof"
+                        };
+                        field(h, kind);
+                        field(h, &(rules.len() as u32).to_be_bytes());
+                        for r in rules {
+                            rule(h, r, field);
+                        }
+                        return;
+                    }
+                };
+                field(h, kind);
+                field(h, name.to_ascii_lowercase().as_bytes());
+            }
+            rule(&mut h, &p.rule, &field);
             for anchor in &p.roots.roots {
                 field(&mut h, anchor.subject.as_ref());
                 field(&mut h, anchor.subject_public_key_info.as_ref());
@@ -285,6 +307,7 @@ pub(crate) struct ConnectorSpec {
     pub(crate) client: Option<Arc<CertifiedKey>>,
     pub(crate) key_log: Option<Arc<dyn KeyLog>>,
     pub(crate) sessions: Option<Arc<dyn ClientSessionStore>>,
+    pub(crate) chain_sink: Option<ChainSink>,
 }
 
 /// The built-in connector for `spec`, the one the build selects: rustls's buffered
@@ -304,6 +327,7 @@ pub(crate) fn builtin_connector(spec: ConnectorSpec) -> Option<Arc<dyn super::Tl
         client,
         key_log,
         sessions,
+        chain_sink,
     } = spec;
     // Hosts check dates against the system clock unless told otherwise; firmware has no
     // clock to fall back on.
@@ -317,6 +341,7 @@ pub(crate) fn builtin_connector(spec: ConnectorSpec) -> Option<Arc<dyn super::Tl
         setup.set_client_certificate(key);
     }
     setup.key_log = key_log;
+    setup.chain_sink = chain_sink;
     // Last: the shared verifier it makes reads the rest.
     if let Some(store) = sessions {
         setup.resume_from(store);

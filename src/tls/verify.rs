@@ -42,12 +42,43 @@ pub enum ServerNameRule {
     /// One of the certificate's DNS names is this domain or ends in `.` + this domain, as
     /// wpa_supplicant's `domain_suffix_match`.
     DomainSuffix(String),
+    /// The certificate's subject, as [`CertificateInfo::subject`] writes it (e.g.
+    /// `O=Example, CN=radius.example.org`), equals this, ignoring ASCII case: an exact
+    /// form of wpa_supplicant's `subject_match`.
+    Subject(String),
+    /// Any of these rules (several names or domains, as wpa_supplicant's `domain_match`
+    /// with `;`): one is enough.
+    AnyOf(Vec<ServerNameRule>),
+    /// Every one of these rules (e.g. a name rule and a subject).
+    AllOf(Vec<ServerNameRule>),
 }
 
 impl ServerNameRule {
-    /// True if any of `names` satisfies the rule.
+    /// True if any of `names` satisfies the rule (a [`ServerNameRule::Subject`] needs the
+    /// certificate: [`ServerNameRule::matches_certificate`]; here it does not match).
     pub fn matches<S: AsRef<str>>(&self, names: &[S]) -> bool {
-        names.iter().any(|n| self.matches_one(n.as_ref()))
+        match self {
+            ServerNameRule::Subject(_) => false,
+            ServerNameRule::AnyOf(rules) => rules.iter().any(|r| r.matches(names)),
+            ServerNameRule::AllOf(rules) => {
+                !rules.is_empty() && rules.iter().all(|r| r.matches(names))
+            }
+            _ => names.iter().any(|n| self.matches_one(n.as_ref())),
+        }
+    }
+
+    /// True if the certificate (its DNS names and subject) satisfies the rule.
+    pub fn matches_certificate(&self, certificate: &CertificateInfo) -> bool {
+        match self {
+            ServerNameRule::Subject(want) => certificate.subject.eq_ignore_ascii_case(want.trim()),
+            ServerNameRule::AnyOf(rules) => {
+                rules.iter().any(|r| r.matches_certificate(certificate))
+            }
+            ServerNameRule::AllOf(rules) => {
+                !rules.is_empty() && rules.iter().all(|r| r.matches_certificate(certificate))
+            }
+            _ => self.matches(&certificate.dns_names),
+        }
     }
 
     fn matches_one(&self, name: &str) -> bool {
@@ -78,6 +109,9 @@ impl ServerNameRule {
                     && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
                     && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
             }
+            ServerNameRule::Subject(_) | ServerNameRule::AnyOf(_) | ServerNameRule::AllOf(_) => {
+                false
+            }
         }
     }
 }
@@ -87,6 +121,21 @@ impl fmt::Display for ServerNameRule {
         match self {
             ServerNameRule::Exact(n) => write!(f, "\"{n}\""),
             ServerNameRule::DomainSuffix(n) => write!(f, "\"{n}\" or a name ending in \".{n}\""),
+            ServerNameRule::Subject(s) => write!(f, "with subject \"{s}\""),
+            ServerNameRule::AnyOf(rules) | ServerNameRule::AllOf(rules) => {
+                let joint = if matches!(self, ServerNameRule::AnyOf(_)) {
+                    " or "
+                } else {
+                    " and "
+                };
+                for (i, r) in rules.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(joint)?;
+                    }
+                    write!(f, "{r}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -107,6 +156,20 @@ pub(crate) struct Policy {
     pub(crate) rule: ServerNameRule,
 }
 
+/// Who receives the server's certificate chain as received, leaf first, before it is
+/// validated ([`ConfigBuilder::observe_server_chain`](crate::ConfigBuilder::observe_server_chain)).
+#[derive(Clone)]
+pub(crate) struct ChainSink(pub(crate) Arc<ObserveChain>);
+
+/// What [`ChainSink`] calls.
+pub(crate) type ObserveChain = dyn Fn(&[CertificateDer<'_>]) + Send + Sync;
+
+impl fmt::Debug for ChainSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChainSink")
+    }
+}
+
 /// The rustls verifier of one connection.
 #[derive(Debug)]
 pub(crate) struct EapVerifier {
@@ -117,6 +180,7 @@ pub(crate) struct EapVerifier {
     /// Per-connection verifiers record their verdict; a shared one does not.
     record: bool,
     verdict: OnceBox<Verdict>,
+    chain_sink: Option<ChainSink>,
 }
 
 impl EapVerifier {
@@ -126,6 +190,7 @@ impl EapVerifier {
         provider: Arc<CryptoProvider>,
         time: CertificateTime,
         record: bool,
+        chain_sink: Option<ChainSink>,
     ) -> Self {
         EapVerifier {
             policy,
@@ -133,6 +198,7 @@ impl EapVerifier {
             time,
             record,
             verdict: OnceBox::new(),
+            chain_sink,
         }
     }
 
@@ -252,9 +318,9 @@ impl EapVerifier {
             Some((_, Names::MalformedSan)) => {
                 return Err((CertificateProblem::MalformedSubjectAltName, bad_encoding));
             }
-            Some((info, Names::San | Names::CommonName)) => &info.dns_names,
+            Some((info, Names::San | Names::CommonName)) => info,
         };
-        if !policy.rule.matches(names) {
+        if !policy.rule.matches_certificate(names) {
             return Err((
                 CertificateProblem::NameMismatch {
                     expected: policy.rule.clone(),
@@ -309,6 +375,12 @@ impl ServerCertVerifier for EapVerifier {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
+        if let Some(sink) = &self.chain_sink {
+            let mut chain = Vec::with_capacity(1 + intermediates.len());
+            chain.push(end_entity.clone());
+            chain.extend(intermediates.iter().cloned());
+            (sink.0)(&chain);
+        }
         let leaf = cert_info::read(end_entity, 1 + intermediates.len());
         let result = self.check(end_entity, intermediates, now, leaf.as_ref());
         let info = leaf.map(|(info, _)| info);
@@ -427,6 +499,8 @@ fn tls12_signed_by(
 mod tests {
     use super::ServerNameRule::*;
     use alloc::string::ToString;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     /// The handshake signature of a validated leaf is checked on the key recorded then,
     /// with rustls's verdict and errors: a good signature passes in TLS 1.2 and 1.3, a bad
@@ -466,7 +540,7 @@ mod tests {
             let rule = Exact("radius.example.org".to_string());
             let policy = Some(Arc::new(Policy { roots, rule }));
             let time = CertificateTime::default();
-            let verifier = EapVerifier::new(policy, provider.clone(), time, true);
+            let verifier = EapVerifier::new(policy, provider.clone(), time, true, None);
             let name = ServerName::try_from("radius.example.org").unwrap();
             let now = UnixTime::now();
             assert!(
@@ -561,5 +635,35 @@ mod tests {
         assert!(!r.matches(&["badexample.org"]));
         assert!(!r.matches(&["example.org.evil.net"]));
         assert!(!DomainSuffix(".".to_string()).matches(&["anything"]));
+    }
+
+    #[test]
+    fn any_of_all_of_and_subject() {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let der = CertificateDer::from_pem_slice(include_bytes!("../../tests/data/server.pem"));
+        let cert = crate::tls::cert_info::describe(&der.unwrap(), 1).unwrap();
+        let names = AnyOf(vec![
+            Exact("other.example.org".to_string()),
+            DomainSuffix(cert.dns_names[0].split_once('.').unwrap().1.to_string()),
+        ]);
+        assert!(names.matches_certificate(&cert), "{cert:?}");
+        assert!(!AnyOf(vec![Exact("other.example.org".to_string())]).matches_certificate(&cert));
+        assert!(!AnyOf(Vec::new()).matches_certificate(&cert));
+        let subject = Subject(cert.subject.to_ascii_uppercase());
+        assert!(subject.matches_certificate(&cert));
+        // A subject needs the certificate, not just its names.
+        assert!(!subject.matches(&cert.dns_names));
+        let both = AllOf(vec![names.clone(), subject]);
+        assert!(both.matches_certificate(&cert));
+        let wrong = AllOf(vec![names, Subject("CN=impostor".to_string())]);
+        assert!(!wrong.matches_certificate(&cert));
+        assert!(!AllOf(Vec::new()).matches_certificate(&cert));
+        assert!(
+            wrong
+                .to_string()
+                .ends_with(" and with subject \"CN=impostor\""),
+            "{wrong}"
+        );
     }
 }

@@ -58,6 +58,8 @@ struct Pool {
     /// Per socket, per Identifier: the session slot using it.
     owners: Vec<[Option<usize>; PER_SOCKET]>,
     next_id: Vec<u8>,
+    /// Where every socket is connected.
+    server: std::net::SocketAddr,
 }
 
 impl Pool {
@@ -92,6 +94,7 @@ pub fn run_load(
     mut config_for: impl FnMut(usize) -> Config,
     mut done: impl FnMut(usize, &AuthOutcome, &Report),
 ) -> io::Result<()> {
+    radius.check()?;
     let origin = std::time::Instant::now();
     let now = || Instant::from_millis(origin.elapsed().as_millis() as u64);
     let concurrency = plan.concurrency.max(1);
@@ -100,6 +103,7 @@ pub fn run_load(
         sockets: Vec::new(),
         owners: Vec::new(),
         next_id: Vec::new(),
+        server: radius.server,
     };
     for _ in 0..n_sockets {
         let bind: std::net::SocketAddr = if radius.server.is_ipv4() {
@@ -148,6 +152,9 @@ pub fn run_load(
                     deadline: None,
                     recorder,
                 };
+                if let Ok(local) = pool.sockets[s.socket].local_addr() {
+                    s.client.set_local_address(local.ip());
+                }
                 started += 1;
                 let first = s.client.start();
                 let _ = s.supplicant.handle_input(Input::Packet {
@@ -202,6 +209,20 @@ pub fn run_load(
                 first = false;
                 let n = match r {
                     Ok(n) => n,
+                    // Nothing listens on the server's port: every session waiting on this
+                    // socket ends so, at once.
+                    Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                        for slot in 0..concurrency {
+                            let Some(s) = slots[slot].as_mut().filter(|s| s.socket == si) else {
+                                continue;
+                            };
+                            s.client.connection_refused(radius.server);
+                            if step(&mut slots, slot, &mut pool, now(), None, &mut done)? {
+                                finished += 1;
+                            }
+                        }
+                        break;
+                    }
                     Err(e) if nothing_received(&e) || unreachable_for_now(&e) => {
                         break;
                     }
@@ -333,7 +354,11 @@ fn send(s: &mut Session, pool: &mut Pool, t: Instant) -> io::Result<()> {
     };
     let result = match pool.sockets[s.socket].send(d) {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => Ok(()),
+        // The port unreachable of an earlier send, reported on this one.
+        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+            s.client.connection_refused(pool.server);
+            Ok(())
+        }
         Err(e) => Err(local_network_error(&e).ok_or(e)?),
     };
     s.client.sent(t, result);

@@ -89,8 +89,12 @@ pub struct Report {
     pub diagnosis: Option<Diagnosis>,
     /// What the operator should look at.
     pub warnings: Vec<Warning>,
-    /// Unix time the certificate dates are counted from (`days_left`).
+    /// Unix time the certificate dates are counted from (`days_left`); `time` in JSON.
     pub unix_now: i64,
+    /// The server's address (`server` in JSON; empty: not known).
+    pub server: String,
+    /// The Chargeable-User-Identity the server returned (RFC 4372), as text.
+    pub cui: Option<String>,
 }
 
 /// Builds a [`Report`] from the events of one authentication.
@@ -133,6 +137,8 @@ impl Recorder {
                 diagnosis: None,
                 warnings,
                 unix_now,
+                server: String::new(),
+                cui: None,
             },
             start: now,
             method_taken: None,
@@ -352,6 +358,11 @@ impl Report {
                 "failure"
             },
         )
+        .str("time", &rfc3339(self.unix_now))
+        .opt_str(
+            "server",
+            (!self.server.is_empty()).then_some(self.server.as_str()),
+        )
         .str("method", &self.method)
         .opt_str(
             "inner_method",
@@ -409,6 +420,7 @@ impl Report {
         o.raw("warnings", &json::array(warnings));
         o.bool("password_changed", self.password_changed);
         o.num("mschapv2_retries", self.mschapv2_retries);
+        o.opt_str("cui", self.cui.as_deref());
         if let Some(msk) = msk {
             o.str("msk", &hex(msk));
         }
@@ -442,6 +454,36 @@ pub fn cause_json(d: &Diagnosis) -> String {
     s
 }
 
+/// The one JSON object of a run that failed before (or outside) any authentication: a
+/// setup or argument error (`"result":"error"`, a `cause` with `code`, `kind`,
+/// `message`, `hint` and a `null` phase), with the server, the method and the time.
+pub fn error_json(
+    code: &str,
+    message: &str,
+    hint: &str,
+    server: Option<&str>,
+    method: Option<&str>,
+    unix_now: i64,
+) -> String {
+    let mut c = String::new();
+    let mut co = Object::new(&mut c);
+    co.str("code", code)
+        .raw("phase", "null")
+        .str("message", message)
+        .str("hint", hint)
+        .str("kind", crate::FailureKind::LocalError.as_str());
+    co.end();
+    let mut out = String::new();
+    let mut o = Object::new(&mut out);
+    o.str("result", "error")
+        .str("time", &rfc3339(unix_now))
+        .opt_str("server", server)
+        .opt_str("method", method)
+        .raw("cause", &c);
+    o.end();
+    out
+}
+
 /// Lowercase hex (from a digit table: no formatting machinery, one allocation).
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -465,6 +507,12 @@ pub struct Summary {
     pub failures_by_cause: BTreeMap<String, u32>,
     /// Total times in milliseconds, in the order added.
     pub latencies_ms: Vec<u64>,
+    /// The server's address (`server` in JSON, when not empty).
+    pub server: String,
+    /// The method (`method` in JSON, when not empty).
+    pub method: String,
+    /// Unix time of the run (`time` in JSON, when not 0).
+    pub unix_now: i64,
 }
 
 impl Summary {
@@ -500,6 +548,15 @@ impl Summary {
     pub fn to_json(&self, elapsed_ms: u64) -> String {
         let mut inner = String::new();
         let mut o = Object::new(&mut inner);
+        if self.unix_now != 0 {
+            o.str("time", &rfc3339(self.unix_now));
+        }
+        if !self.server.is_empty() {
+            o.str("server", &self.server);
+        }
+        if !self.method.is_empty() {
+            o.str("method", &self.method);
+        }
         o.num("count", self.count)
             .num("successes", self.successes)
             .num("failures", self.count - self.successes)
@@ -550,22 +607,43 @@ pub enum NagiosStatus {
     Unknown = 3,
 }
 
+/// The thresholds of [`nagios`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NagiosThresholds {
+    /// WARNING when a server certificate has fewer days left.
+    pub cert_warn_days: i64,
+    /// CRITICAL when a server certificate has fewer days left.
+    pub cert_crit_days: Option<i64>,
+    /// WARNING when the authentication takes longer (milliseconds).
+    pub warn_ms: Option<u64>,
+}
+
 /// The monitoring-plugin verdict of one report: status and the output line with
-/// performance data (`time`, `round_trips`, `cert_days_left`). WARNING when a certificate
-/// has fewer than `cert_warn_days` left or the total time exceeds `warn_ms`; CRITICAL on
-/// failure.
-pub fn nagios(
-    report: &Report,
-    cert_warn_days: i64,
-    warn_ms: Option<u64>,
-) -> (NagiosStatus, String) {
+/// performance data (`time`, `round_trips`, `cert_days_left` with its thresholds in the
+/// plugins' range syntax: `cert_days_left=N;40:;20:` alerts below 40 and 20 days).
+/// WARNING when a certificate has fewer than `cert_warn_days` left or the total time
+/// exceeds `warn_ms`; CRITICAL on failure or fewer than `cert_crit_days` left.
+pub fn nagios(report: &Report, limits: NagiosThresholds) -> (NagiosStatus, String) {
+    let NagiosThresholds {
+        cert_warn_days,
+        cert_crit_days,
+        warn_ms,
+    } = limits;
     let days = report.min_days_left();
     let slow = warn_ms.is_some_and(|w| report.timing.total > w);
     let expiring = days.is_some_and(|d| d < cert_warn_days);
+    let critical_days = days.filter(|&d| cert_crit_days.is_some_and(|c| d < c));
     let (status, text) = match &report.diagnosis {
         Some(d) => (
             NagiosStatus::Critical,
             format!("{}: {d}", Cause::code(&d.cause)),
+        ),
+        None if critical_days.is_some() => (
+            NagiosStatus::Critical,
+            format!(
+                "authenticated, but the server certificate expires in {} days",
+                days.unwrap_or(0)
+            ),
         ),
         None if expiring => (
             NagiosStatus::Warning,
@@ -603,7 +681,8 @@ pub fn nagios(
         report.round_trips
     );
     if let Some(d) = days {
-        perf.push_str(&format!(" cert_days_left={d};{cert_warn_days};;"));
+        let crit = cert_crit_days.map_or_else(String::new, |c| format!("{c}:"));
+        perf.push_str(&format!(" cert_days_left={d};{cert_warn_days}:;{crit};"));
     }
     let text = text.replace('|', "/");
     (status, format!("EAP {label} - {text} | {perf}"))
@@ -706,7 +785,8 @@ mod tests {
     fn a_failure_reports_its_code_phase_and_timings() {
         let r = record(&failure(), NOW + 400 * 86_400);
         let j = r.to_json(None);
-        assert!(j.starts_with(r#"{"result":"failure","method":"peap","inner_method":"mschapv2","identity":"alice@example.org","outer_identity":"anonymous@example.org","tls":{"version":"1.3","cipher_suite":"TLS_AES_128_GCM_SHA256","resumed":true,"key_exchange":"X25519MLKEM768"}"#), "{j}");
+        assert!(j.starts_with(r#"{"result":"failure","time":""#), "{j}");
+        assert!(j.contains(r#""server":null,"method":"peap","inner_method":"mschapv2","identity":"alice@example.org","outer_identity":"anonymous@example.org","tls":{"version":"1.3","cipher_suite":"TLS_AES_128_GCM_SHA256","resumed":true,"key_exchange":"X25519MLKEM768"}"#), "{j}");
         assert!(j.contains(r#""days_left":400,"validated":true"#), "{j}");
         assert!(
             j.contains(
@@ -720,11 +800,21 @@ mod tests {
         );
         assert!(j.contains(r#","kind":"local_error"},"warnings""#), "{j}");
         assert!(
-            j.ends_with(r#""warnings":[],"password_changed":false,"mschapv2_retries":0}"#),
+            j.ends_with(
+                r#""warnings":[],"password_changed":false,"mschapv2_retries":0,"cui":null}"#
+            ),
             "{j}"
         );
         assert!(!j.contains("msk"));
-        assert_eq!(nagios(&r, 30, None).0, NagiosStatus::Critical);
+        assert_eq!(nagios(&r, limits(30, None, None)).0, NagiosStatus::Critical);
+    }
+
+    fn limits(warn: i64, crit: Option<i64>, warn_ms: Option<u64>) -> NagiosThresholds {
+        NagiosThresholds {
+            cert_warn_days: warn,
+            cert_crit_days: crit,
+            warn_ms,
+        }
     }
 
     #[test]
@@ -743,12 +833,21 @@ mod tests {
             j.contains(r#""cause":null"#) && j.contains(r#""msk":"0707"#),
             "{j}"
         );
-        let (status, line) = nagios(&r, 30, None);
+        let (status, line) = nagios(&r, limits(30, None, None));
         assert_eq!(status, NagiosStatus::Warning);
-        assert!(line.contains("cert_days_left=10;30;;"), "{line}");
+        // Range syntax: "30:" alerts below 30 (a bare 30 would mean above).
+        assert!(line.contains("cert_days_left=10;30:;;"), "{line}");
+        let (status, line) = nagios(&r, limits(40, Some(5), None));
+        assert_eq!(status, NagiosStatus::Warning);
+        assert!(line.contains("cert_days_left=10;40:;5:;"), "{line}");
+        let (status, line) = nagios(&r, limits(40, Some(11), None));
+        assert_eq!(status, NagiosStatus::Critical, "{line}");
         let fresh = record(&ok, NOW + 100 * 86_400);
-        assert_eq!(nagios(&fresh, 30, None).0, NagiosStatus::Ok);
-        assert_eq!(nagios(&fresh, 30, Some(99)).0, NagiosStatus::Warning);
+        assert_eq!(nagios(&fresh, limits(30, None, None)).0, NagiosStatus::Ok);
+        assert_eq!(
+            nagios(&fresh, limits(30, None, Some(99))).0,
+            NagiosStatus::Warning
+        );
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_780_000_000), "2026-05-28T20:26:40Z");
     }

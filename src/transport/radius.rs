@@ -4,9 +4,15 @@
 //!
 //! What it does, per RFC 2865 / 3579 / 2548:
 //! - Access-Request with User-Name (the identity from our EAP-Response/Identity),
-//!   Calling-Station-Id, NAS-Port-Type, Framed-MTU, the EAP packet split into EAP-Message
-//!   attributes of at most 253 octets, the State of the last Access-Challenge, and a
-//!   Message-Authenticator;
+//!   Calling-Station-Id, NAS-Port-Type, Framed-MTU, NAS-IP-Address (or NAS-IPv6-Address:
+//!   [`RadiusConfig::nas_ip`], by default the socket's local address; RFC 2865 §4.1 wants
+//!   it or a NAS-Identifier in every request), the optional NAS-Identifier,
+//!   Called-Station-Id, Operator-Name (RFC 5580), Connect-Info, Chargeable-User-Identity
+//!   (RFC 4372) and further attributes of [`RadiusConfig`], the EAP packet split into
+//!   EAP-Message attributes of at most 253 octets, the State of the last
+//!   Access-Challenge, and a Message-Authenticator;
+//! - an ICMP port unreachable (`ECONNREFUSED` on the connected socket) ends the
+//!   authentication at once: nothing listens on the server's port;
 //! - every reply is checked (Identifier, Response Authenticator, Message-Authenticator, which
 //!   every reply must carry: RFC 3579 §3.2 and Blast-RADIUS, CVE-2024-3596) and silently
 //!   dropped if it fails, as RFC 2865 §3 says; a server that only ever sends replies that
@@ -46,10 +52,11 @@ use crate::wire::radius;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::fmt;
 use rustls::crypto::CryptoProvider;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant, SystemTime};
 
 /// How to reach the server and what to put in requests.
@@ -70,6 +77,29 @@ pub struct RadiusConfig {
     pub retry_interval: Duration,
     /// Requests sent in all before giving up (default 3).
     pub attempts: u32,
+    /// NAS-IP-Address, or NAS-IPv6-Address for an IPv6 address
+    /// ([RFC 2865 §5.4](https://www.rfc-editor.org/rfc/rfc2865#section-5.4),
+    /// [RFC 3162 §2.1](https://www.rfc-editor.org/rfc/rfc3162#section-2.1)); `None`
+    /// (default): the socket's local address.
+    pub nas_ip: Option<IpAddr>,
+    /// NAS-Identifier ([RFC 2865 §5.32](https://www.rfc-editor.org/rfc/rfc2865#section-5.32)).
+    pub nas_identifier: Option<String>,
+    /// Called-Station-Id ([RFC 2865 §5.30](https://www.rfc-editor.org/rfc/rfc2865#section-5.30)),
+    /// e.g. `02-00-00-00-00-02:eduroam` (the access point's MAC and the SSID).
+    pub called_station_id: Option<String>,
+    /// Operator-Name ([RFC 5580 §4.1](https://www.rfc-editor.org/rfc/rfc5580#section-4.1)):
+    /// the namespace digit then the name, e.g. `1example.org` (`1`: a realm).
+    pub operator_name: Option<String>,
+    /// Connect-Info ([RFC 2869 §5.11](https://www.rfc-editor.org/rfc/rfc2869#section-5.11)),
+    /// e.g. `CONNECT 54Mbps 802.11g`.
+    pub connect_info: Option<String>,
+    /// Send Chargeable-User-Identity with a single NUL octet, asking the server for the
+    /// user's CUI ([RFC 4372 §2.1](https://www.rfc-editor.org/rfc/rfc4372#section-2.1));
+    /// the Access-Accept's is then [`RadiusTransport::chargeable_user_identity`].
+    pub request_cui: bool,
+    /// Further attributes (type, value octets), sent as they are in every Access-Request
+    /// (see [`RadiusConfig::parse_attribute`]).
+    pub attributes: Vec<(u8, Vec<u8>)>,
 }
 
 impl fmt::Debug for RadiusConfig {
@@ -82,6 +112,13 @@ impl fmt::Debug for RadiusConfig {
             .field("framed_mtu", &self.framed_mtu)
             .field("retry_interval", &self.retry_interval)
             .field("attempts", &self.attempts)
+            .field("nas_ip", &self.nas_ip)
+            .field("nas_identifier", &self.nas_identifier)
+            .field("called_station_id", &self.called_station_id)
+            .field("operator_name", &self.operator_name)
+            .field("connect_info", &self.connect_info)
+            .field("request_cui", &self.request_cui)
+            .field("attributes", &self.attributes)
             .finish()
     }
 }
@@ -97,7 +134,110 @@ impl RadiusConfig {
             framed_mtu: 1400,
             retry_interval: Duration::from_secs(3),
             attempts: 3,
+            nas_ip: None,
+            nas_identifier: None,
+            called_station_id: None,
+            operator_name: None,
+            connect_info: None,
+            request_cui: false,
+            attributes: Vec::new(),
         }
+    }
+
+    /// Parses `TYPE=VALUE` (as `radius_auth --attr`): a numeric attribute type (1 to 255)
+    /// and its value: `0x` then hex digits (octets as they are), a decimal integer (4
+    /// octets, RFC 2865 §5's integer), an IPv4 address (4 octets) or else a string (its
+    /// UTF-8 octets; put it in double quotes to send digits or an address as text). The
+    /// attributes the client writes itself (User-Name, State, EAP-Message,
+    /// Message-Authenticator) and empty or over-long values (over 253 octets) are refused.
+    pub fn parse_attribute(spec: &str) -> io::Result<(u8, Vec<u8>)> {
+        let bad = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+        let (t, v) = spec
+            .split_once('=')
+            .ok_or_else(|| bad(alloc::format!("{spec:?}: TYPE=VALUE expected")))?;
+        let t: u8 = t.trim().parse().ok().filter(|&t| t > 0).ok_or_else(|| {
+            bad(alloc::format!(
+                "{spec:?}: the type is a number from 1 to 255"
+            ))
+        })?;
+        if matches!(
+            t,
+            radius::attr::USER_NAME
+                | radius::attr::STATE
+                | radius::attr::EAP_MESSAGE
+                | radius::attr::MESSAGE_AUTHENTICATOR
+        ) {
+            return Err(bad(alloc::format!(
+                "{spec:?}: attribute {t} is written by the client itself"
+            )));
+        }
+        let value = if let Some(hex) = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+            if hex.len() % 2 != 0 {
+                return Err(bad(alloc::format!("{spec:?}: an odd number of hex digits")));
+            }
+            (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("x"), 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .map_err(|_| bad(alloc::format!("{spec:?}: not hex after 0x")))?
+        } else if let Some(text) = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+            text.as_bytes().to_vec()
+        } else if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+            let n: u32 = v
+                .parse()
+                .map_err(|_| bad(alloc::format!("{spec:?}: an integer over 32 bits")))?;
+            n.to_be_bytes().to_vec()
+        } else if let Ok(a) = v.parse::<std::net::Ipv4Addr>() {
+            a.octets().to_vec()
+        } else {
+            v.as_bytes().to_vec()
+        };
+        if value.is_empty() || value.len() > radius::MAX_ATTR_VALUE {
+            return Err(bad(alloc::format!(
+                "{spec:?}: a value of 1 to {} octets",
+                radius::MAX_ATTR_VALUE
+            )));
+        }
+        Ok((t, value))
+    }
+
+    /// Refuses what cannot go into an Access-Request: a text attribute that is empty or
+    /// over 253 octets (RFC 2865 §5).
+    pub(crate) fn check(&self) -> io::Result<()> {
+        let texts = [
+            ("Calling-Station-Id", Some(&self.calling_station_id)),
+            ("NAS-Identifier", self.nas_identifier.as_ref()),
+            ("Called-Station-Id", self.called_station_id.as_ref()),
+            ("Operator-Name", self.operator_name.as_ref()),
+            ("Connect-Info", self.connect_info.as_ref()),
+        ];
+        for (name, value) in texts {
+            if let Some(v) = value {
+                if v.is_empty() || v.len() > radius::MAX_ATTR_VALUE {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        alloc::format!(
+                            "{name}: {} octets; a RADIUS attribute holds 1 to {}",
+                            v.len(),
+                            radius::MAX_ATTR_VALUE
+                        ),
+                    ));
+                }
+            }
+        }
+        for (t, v) in &self.attributes {
+            if v.is_empty() || v.len() > radius::MAX_ATTR_VALUE {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    alloc::format!(
+                        "attribute {t}: {} octets; a RADIUS attribute holds 1 to {}",
+                        v.len(),
+                        radius::MAX_ATTR_VALUE
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Resolves `host:port` and uses the first address.
@@ -146,11 +286,37 @@ impl RadiusConfig {
             calling_station_id: self.calling_station_id.clone(),
             nas_port_type: self.nas_port_type,
             framed_mtu: self.framed_mtu,
+            nas_ip: self.nas_ip,
+            attributes: self.request_attributes(),
             retry: RetryPolicy {
                 interval: self.retry_interval,
                 attempts: self.attempts,
             },
         }
+    }
+}
+
+impl RadiusConfig {
+    /// The optional attributes of every request, in the order they are sent.
+    fn request_attributes(&self) -> Vec<(u8, Vec<u8>)> {
+        use radius::attr;
+        let mut out = Vec::new();
+        let texts = [
+            (attr::NAS_IDENTIFIER, &self.nas_identifier),
+            (attr::CALLED_STATION_ID, &self.called_station_id),
+            (attr::OPERATOR_NAME, &self.operator_name),
+            (attr::CONNECT_INFO, &self.connect_info),
+        ];
+        for (t, v) in texts {
+            if let Some(v) = v {
+                out.push((t, v.as_bytes().to_vec()));
+            }
+        }
+        if self.request_cui {
+            out.push((attr::CHARGEABLE_USER_IDENTITY, alloc::vec![0]));
+        }
+        out.extend(self.attributes.iter().cloned());
+        out
     }
 }
 
@@ -171,6 +337,7 @@ impl RadiusTransport {
         provider: &Arc<rustls::crypto::CryptoProvider>,
         socket: Box<dyn DatagramSocket>,
     ) -> io::Result<Self> {
+        config.check()?;
         let mut first = [0u8; 1];
         random(provider, &mut first)?;
         Ok(RadiusTransport {
@@ -214,6 +381,11 @@ impl RadiusTransport {
         };
         let result = match self.socket.send(packet) {
             Ok(()) => Ok(()),
+            // The ICMP port unreachable of an earlier send, reported on this one.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                self.client.connection_refused(self.config.server);
+                return Ok(());
+            }
             Err(e) => Err(local_network_error(&e).ok_or(e)?),
         };
         if result.is_ok() {
@@ -262,6 +434,13 @@ impl RadiusTransport {
         self.client.reply_message()
     }
 
+    /// The Chargeable-User-Identity of the last Access-Accept
+    /// ([RFC 4372 §2](https://www.rfc-editor.org/rfc/rfc4372#section-2)): what the server
+    /// returned for [`RadiusConfig::request_cui`].
+    pub fn chargeable_user_identity(&self) -> Option<&[u8]> {
+        self.client.chargeable_user_identity()
+    }
+
     /// Access-Request / reply exchanges of the last authentication (retransmissions not
     /// counted).
     pub fn round_trips(&self) -> u32 {
@@ -301,6 +480,9 @@ impl Transport for RadiusTransport {
         let identifier = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
         let now = self.client_time(Instant::now());
+        if let LocalEnd::Address(ip) = self.local_end() {
+            self.client.set_local_address(ip);
+        }
         self.client
             .request(eap, identifier, authenticator, now)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, alloc::format!("{e}")))?;
@@ -340,9 +522,13 @@ impl Transport for RadiusTransport {
                     }
                 }
                 Err(e) if nothing_received(&e) => {}
-                // ICMP port unreachable from a previous send: the server is not there yet
-                // or at all; or an ICMP error saying the path is down for now. Keep
-                // retransmitting until the attempts run out.
+                // ICMP port unreachable from our send: nothing listens on that port.
+                // Named at once (a retransmission would only meet the same answer).
+                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                    self.client.connection_refused(self.config.server);
+                }
+                // An ICMP error saying the path is down for now: keep retransmitting until
+                // the attempts run out.
                 Err(e) if unreachable_for_now(&e) => {
                     std::thread::sleep(until.saturating_duration_since(Instant::now()));
                 }
@@ -358,5 +544,69 @@ impl Transport for RadiusTransport {
 
     fn annotate(&self, diagnosis: &mut Diagnosis) {
         self.client.annotate(diagnosis);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+    use std::format;
+
+    #[test]
+    fn attribute_specs_parse_by_their_value_and_refuse_what_cannot_go() {
+        let parse = RadiusConfig::parse_attribute;
+        assert_eq!(parse("5=7").unwrap(), (5, vec![0, 0, 0, 7]));
+        assert_eq!(parse("4=192.0.2.7").unwrap(), (4, vec![192, 0, 2, 7]));
+        assert_eq!(
+            parse("26=0x0000625a").unwrap(),
+            (26, vec![0, 0, 0x62, 0x5a])
+        );
+        assert_eq!(parse("32=ap-7").unwrap(), (32, b"ap-7".to_vec()));
+        assert_eq!(parse("32=\"123\"").unwrap(), (32, b"123".to_vec()));
+        for (bad, why) in [
+            ("5", "TYPE=VALUE"),
+            ("0=1", "1 to 255"),
+            ("256=1", "1 to 255"),
+            ("1=alice", "written by the client"),
+            ("79=0x01", "written by the client"),
+            ("26=0x123", "odd number"),
+            ("26=0xzz", "not hex"),
+            ("5=4294967296", "over 32 bits"),
+            ("32=", "1 to 253"),
+        ] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        let long = format!("18={}", "x".repeat(254));
+        assert!(parse(&long).unwrap_err().to_string().contains("1 to 253"));
+        assert!(parse(&format!("18={}", "x".repeat(253))).is_ok());
+    }
+
+    #[test]
+    fn the_optional_attributes_go_in_order_and_cui_asks_with_a_nul() {
+        let mut rc = RadiusConfig::new(([127, 0, 0, 1], 1812).into(), b"s");
+        assert!(rc.request_attributes().is_empty());
+        rc.nas_identifier = Some("ap".into());
+        rc.operator_name = Some("1example.org".into());
+        rc.request_cui = true;
+        rc.attributes.push((5, vec![0, 0, 0, 7]));
+        assert_eq!(
+            rc.request_attributes(),
+            vec![
+                (radius::attr::NAS_IDENTIFIER, b"ap".to_vec()),
+                (radius::attr::OPERATOR_NAME, b"1example.org".to_vec()),
+                (radius::attr::CHARGEABLE_USER_IDENTITY, vec![0]),
+                (5, vec![0, 0, 0, 7]),
+            ]
+        );
+        rc.called_station_id = Some(String::new());
+        assert!(
+            rc.check()
+                .unwrap_err()
+                .to_string()
+                .contains("Called-Station-Id: 0 octets")
+        );
     }
 }

@@ -44,6 +44,14 @@ pub struct ClientConfig {
     pub nas_port_type: u32,
     /// Framed-MTU.
     pub framed_mtu: u32,
+    /// NAS-IP-Address (IPv4) or NAS-IPv6-Address
+    /// ([RFC 3162 §2.1](https://www.rfc-editor.org/rfc/rfc3162#section-2.1)) of every
+    /// request; `None`: the local address of [`RadiusClient::set_local_address`], if given.
+    pub nas_ip: Option<core::net::IpAddr>,
+    /// Further attributes (type, value) sent as they are in every request, after the
+    /// fixed ones: NAS-Identifier, Called-Station-Id, Operator-Name, CUI, ... (values of
+    /// 1 to 253 octets).
+    pub attributes: Vec<(u8, Vec<u8>)>,
     /// Retransmission policy.
     pub retry: RetryPolicy,
 }
@@ -55,6 +63,8 @@ impl core::fmt::Debug for ClientConfig {
             .field("calling_station_id", &self.calling_station_id)
             .field("nas_port_type", &self.nas_port_type)
             .field("framed_mtu", &self.framed_mtu)
+            .field("nas_ip", &self.nas_ip)
+            .field("attributes", &self.attributes)
             .field("retry", &self.retry)
             .finish()
     }
@@ -125,6 +135,13 @@ pub struct RadiusClient {
     answered: bool,
     last_eap_id: u8,
     reply_message: Option<String>,
+    /// The Chargeable-User-Identity of the last Access-Accept (RFC 4372).
+    cui: Option<Vec<u8>>,
+    /// Our address, for NAS-IP-Address when the configuration names none (kept across
+    /// authentications).
+    local_ip: Option<core::net::IpAddr>,
+    /// The socket reported the server's port unreachable: the next poll gives up.
+    refused: Option<core::net::SocketAddr>,
     keys: MppeKeys,
     /// Access-Requests built in this authentication (round trips).
     requests: u32,
@@ -145,10 +162,23 @@ impl core::fmt::Debug for RadiusClient {
 impl RadiusClient {
     /// A client for one session at a time.
     pub fn new(config: ClientConfig) -> Self {
-        Self::with_config(Arc::new(config), Vec::new())
+        Self::with_config(Arc::new(config), Vec::new(), None)
     }
 
-    fn with_config(config: Arc<ClientConfig>, spare: Vec<u8>) -> Self {
+    /// Our address (the socket's local address): the NAS-IP-Address (IPv4) or
+    /// NAS-IPv6-Address of the requests when the configuration names none. RFC 2865 §4.1:
+    /// an Access-Request carries a NAS-IP-Address or a NAS-Identifier.
+    pub fn set_local_address(&mut self, ip: core::net::IpAddr) {
+        if !ip.is_unspecified() {
+            self.local_ip = Some(ip);
+        }
+    }
+
+    fn with_config(
+        config: Arc<ClientConfig>,
+        spare: Vec<u8>,
+        local_ip: Option<core::net::IpAddr>,
+    ) -> Self {
         RadiusClient {
             config,
             spare,
@@ -161,6 +191,9 @@ impl RadiusClient {
             answered: false,
             last_eap_id: 0,
             reply_message: None,
+            cui: None,
+            local_ip,
+            refused: None,
             keys: MppeKeys::default(),
             requests: 0,
             transmissions: 0,
@@ -172,7 +205,7 @@ impl RadiusClient {
     /// RADIUS server sends none).
     pub fn start(&mut self) -> Vec<u8> {
         let spare = core::mem::take(&mut self.spare);
-        *self = RadiusClient::with_config(self.config.clone(), spare);
+        *self = RadiusClient::with_config(self.config.clone(), spare, self.local_ip);
         Eap::request(0, MethodType::Identity, &[]).to_vec()
     }
 
@@ -203,6 +236,18 @@ impl RadiusClient {
         )
         .integer(attr::NAS_PORT_TYPE, self.config.nas_port_type)
         .integer(attr::FRAMED_MTU, self.config.framed_mtu);
+        match self.config.nas_ip.or(self.local_ip) {
+            Some(core::net::IpAddr::V4(a)) => {
+                b.attribute(attr::NAS_IP_ADDRESS, &a.octets());
+            }
+            Some(core::net::IpAddr::V6(a)) => {
+                b.attribute(attr::NAS_IPV6_ADDRESS, &a.octets());
+            }
+            None => {}
+        }
+        for (t, v) in &self.config.attributes {
+            b.attribute(*t, v);
+        }
         if let Some(s) = &self.state {
             b.attribute(attr::STATE, s);
         }
@@ -247,10 +292,23 @@ impl RadiusClient {
     /// When [`Self::poll`] must be called next (`now` if something is due already; `None`
     /// with nothing outstanding). Changes nothing.
     pub fn next_timer(&self, now: Instant) -> Option<Instant> {
+        if self.refused.is_some() {
+            return Some(now);
+        }
         self.pending.as_ref().map(|p| match p.retry.due(now) {
             Due::Wait(at) => at,
             Due::Send | Due::GiveUp => now,
         })
+    }
+
+    /// The socket reported `server`'s port unreachable (an ICMP port unreachable,
+    /// `ECONNREFUSED` on a connected socket): nothing listens there, so the outstanding
+    /// request is given up at the next [`Self::poll`], without retransmissions, as
+    /// [`TransportFailure::ConnectionRefused`].
+    pub fn connection_refused(&mut self, server: core::net::SocketAddr) {
+        if self.pending.is_some() {
+            self.refused = Some(server);
+        }
     }
 
     /// What to do at `now`. [`Action::GiveUp`] ends the outstanding request; `local` is our
@@ -260,6 +318,10 @@ impl RadiusClient {
         let Some(p) = self.pending.as_ref() else {
             return Action::Idle;
         };
+        if let Some(server) = self.refused.take() {
+            self.pending = None;
+            return Action::GiveUp(TransportFailure::ConnectionRefused { server });
+        }
         match p.retry.due(now) {
             Due::Send => Action::Transmit,
             Due::Wait(at) => Action::Wait(at),
@@ -343,6 +405,7 @@ impl RadiusClient {
             }
             Code::AccessAccept => {
                 self.state = None;
+                self.cui = p.first(attr::CHARGEABLE_USER_IDENTITY).map(<[u8]>::to_vec);
                 let code = eap.as_deref().and_then(|e| e.first()).copied();
                 match eap {
                     Some(eap) if code == Some(u8::from(EapCode::Success)) => {
@@ -411,6 +474,14 @@ impl RadiusClient {
     /// Adds what RADIUS saw to a diagnosis: a Reject answering a retransmission, the
     /// Reply-Message, whether the server answered at all.
     pub fn annotate(&self, diagnosis: &mut Diagnosis) {
+        // The supplicant's own limit (overall or silence) ran out before the server ever
+        // answered: the same fault as running out of retransmissions, so the same code.
+        if matches!(diagnosis.cause, Cause::Timeout { .. }) && !self.answered {
+            diagnosis.cause = Cause::Transport(TransportFailure::NoReply {
+                attempts: self.transmissions,
+                answered_before: false,
+            });
+        }
         if self.reject_answered_sends > 1 {
             diagnosis.cause = diagnosis
                 .cause
@@ -433,6 +504,12 @@ impl RadiusClient {
     /// The Reply-Message of the last reply, if any.
     pub fn reply_message(&self) -> Option<&str> {
         self.reply_message.as_deref()
+    }
+
+    /// The Chargeable-User-Identity of the last Access-Accept
+    /// ([RFC 4372 §2](https://www.rfc-editor.org/rfc/rfc4372#section-2)), if it carried one.
+    pub fn chargeable_user_identity(&self) -> Option<&[u8]> {
+        self.cui.as_deref()
     }
 
     /// Access-Requests built in this authentication: its round trips.
@@ -460,6 +537,8 @@ mod tests {
             calling_station_id: String::from("02-00-00-00-00-01"),
             nas_port_type: radius::NAS_PORT_TYPE_WIRELESS_80211,
             framed_mtu: 1400,
+            nas_ip: None,
+            attributes: Vec::new(),
             retry: RetryPolicy {
                 interval: Duration::from_secs(3),
                 attempts: 3,
@@ -680,6 +759,25 @@ mod tests {
             })
         );
         assert_eq!(c.transmissions(), 0);
+    }
+
+    #[test]
+    fn a_refused_port_gives_up_at_once_and_only_with_a_request_outstanding() {
+        let server: core::net::SocketAddr = ([127, 0, 0, 1], 1812).into();
+        let mut c = started();
+        c.sent(at(0), Ok(()));
+        c.connection_refused(server);
+        assert_eq!(c.next_timer(at(1)), Some(at(1)), "due at once");
+        // Long before the retransmission is due.
+        assert_eq!(
+            c.poll(at(1), LocalEnd::Unknown),
+            Action::GiveUp(TransportFailure::ConnectionRefused { server })
+        );
+        assert_eq!(c.poll(at(2), LocalEnd::Unknown), Action::Idle);
+        // Nothing outstanding: nothing to give up, and the next request is not affected.
+        c.connection_refused(server);
+        c.request(&[2, 0, 0, 5, 1], 8, [1; 16], at(3)).unwrap();
+        assert_eq!(c.poll(at(3), LocalEnd::Unknown), Action::Transmit);
     }
 
     #[test]

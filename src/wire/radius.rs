@@ -80,8 +80,14 @@ pub mod attr {
     pub const NAS_IDENTIFIER: u8 = 32;
     /// NAS-Port-Type.
     pub const NAS_PORT_TYPE: u8 = 61;
-    /// Connect-Info.
+    /// Connect-Info ([RFC 2869 §5.11](https://www.rfc-editor.org/rfc/rfc2869#section-5.11)).
     pub const CONNECT_INFO: u8 = 77;
+    /// Chargeable-User-Identity ([RFC 4372 §2](https://www.rfc-editor.org/rfc/rfc4372#section-2)).
+    pub const CHARGEABLE_USER_IDENTITY: u8 = 89;
+    /// NAS-IPv6-Address ([RFC 3162 §2.1](https://www.rfc-editor.org/rfc/rfc3162#section-2.1)).
+    pub const NAS_IPV6_ADDRESS: u8 = 95;
+    /// Operator-Name ([RFC 5580 §4.1](https://www.rfc-editor.org/rfc/rfc5580#section-4.1)).
+    pub const OPERATOR_NAME: u8 = 126;
     /// EAP-Message (RFC 3579 §3.1).
     pub const EAP_MESSAGE: u8 = 79;
     /// Message-Authenticator (RFC 3579 §3.2).

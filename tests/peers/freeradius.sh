@@ -5,8 +5,9 @@
 #   bash tests/peers/freeradius.sh start DIR PORT
 #   bash tests/peers/freeradius.sh stop DIR
 #
-# Users (mods-config/files/authorize): alice/password, "josé"/"pässwörd€",
-# bob@example.test/hunter2. Client: 127.0.0.1, secret testing123.
+# Users (mods-config/files/authorize): alice/password (Chargeable-User-Identity
+# "cui-alice", returned when asked for), "josé"/"pässwörd€", bob@example.test/hunter2.
+# Client: 127.0.0.1, secret testing123.
 # Knobs (environment, at start): TLS_MIN, TLS_MAX ("1.2" default), CIPHER_LIST (OpenSSL
 # syntax), SEND_ERROR=yes (MSCHAPv2 Failure E=691 sent to the client), ALLOW_RETRY=no,
 # CLEANUP_DELAY (seconds a reply stays cached for duplicates; 5 default), REJECT_DELAY
@@ -145,8 +146,30 @@ if [[ -n "${ALLOW_RETRY:-}" ]]; then
     sed -i "s|^#\s*allow_retry = yes|\tallow_retry = $ALLOW_RETRY|" "$r/mods-available/mschap"
 fi
 
+# Chargeable-User-Identity (RFC 4372): alice's comes back in the Access-Accept only when
+# the request asked for it (carried a CUI attribute, the NUL value of `radius_auth --cui`).
+# The inner tunnel's reply reaches the outer reply through session-state (its post-auth's
+# `if (0)` made `if (1)`, as the stock comment says); the default server's post-auth then
+# drops the CUI unless asked.
+sed -i 's|^\tif (0) {$|\tif (1) {|' "$r/sites-available/inner-tunnel"
+python3 - "$r/sites-available/default" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+anchor = "\t\t&reply: += &session-state:\n\t}\n"
+i = s.index(anchor) + len(anchor)
+s = s[:i] + """\tif (!&request:Chargeable-User-Identity) {
+\t\tupdate reply {
+\t\t\t&Chargeable-User-Identity !* ANY
+\t\t}
+\t}
+""" + s[i:]
+open(p, "w").write(s)
+PY
+
 cat > "$r/mods-config/files/authorize" <<'X'
 alice	Cleartext-Password := "password"
+	Chargeable-User-Identity := "cui-alice"
 josé	Cleartext-Password := "pässwörd€"
 bob@example.test	Cleartext-Password := "hunter2"
 X

@@ -4,109 +4,161 @@
 
 use clap::{Args, ValueEnum};
 use eap::MethodType;
-use eap::tls::TlsVersion;
+use eap::tls::{ServerNameRule, TlsVersion};
 use eap::transport::AuthOutcome;
 use eap::{Config, Event};
 use eap::{Cryptobinding, Limits, TeapInner, TtlsInner};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod radius_args;
+
+/// A run that could not start (bad flags or files, a server that does not resolve): its
+/// `error:` line, and with `--json` one object with `cause.code`.
+#[derive(Debug)]
+pub struct SetupError {
+    /// The stable code (`cause.code`): `bad_argument`, `configuration_error`,
+    /// `server_unresolvable`, `local_error`.
+    pub code: &'static str,
+    /// The sentence.
+    pub message: String,
+    /// What to change.
+    pub hint: &'static str,
+}
+
+impl SetupError {
+    /// A configuration error: the message names the flag or file.
+    pub fn config(message: String) -> Self {
+        SetupError {
+            code: "configuration_error",
+            message,
+            hint: "correct the option or file the message names; nothing was sent",
+        }
+    }
+}
+
+impl From<String> for SetupError {
+    fn from(message: String) -> Self {
+        SetupError::config(message)
+    }
+}
+
 /// The authentication flags, named as wpa_supplicant and eapol_test users know them.
 #[derive(Args, Debug, Clone)]
 pub struct AuthArgs {
     /// The user's identity (inner identity), e.g. alice@example.org.
-    #[arg(long)]
-    pub identity: String,
+    #[arg(long, help_heading = "Identity and secrets", required = true)]
+    pub identity: Option<String>,
     /// The identity sent in the clear, e.g. anonymous@example.org.
-    #[arg(long)]
+    #[arg(long, help_heading = "Identity and secrets")]
     pub anonymous_identity: Option<String>,
     /// The password (every method but EAP-TLS). Visible in `ps`: prefer --password-file or
     /// --password-env.
-    #[arg(long, required_unless_present_any = ["client_cert", "password_file", "password_env"])]
+    #[arg(long, help_heading = "Identity and secrets", required_unless_present_any = ["client_cert", "password_file", "password_env"])]
     pub password: Option<String>,
     /// Read the password from the first line of this file.
-    #[arg(long, conflicts_with_all = ["password", "password_env"])]
+    #[arg(long, help_heading = "Identity and secrets", conflicts_with_all = ["password", "password_env"])]
     pub password_file: Option<std::path::PathBuf>,
     /// Read the password from this environment variable.
-    #[arg(long, conflicts_with = "password")]
+    #[arg(
+        long,
+        help_heading = "Identity and secrets",
+        conflicts_with = "password"
+    )]
     pub password_env: Option<String>,
     /// MSCHAPv2 (PEAP, TTLS/EAP-MSCHAPv2): when the server reports the password expired
     /// (E=648), change it to this one within the authentication (RFC 2759 Change-Password);
     /// the JSON report then says "password_changed":true. Visible in `ps`: prefer
     /// --new-password-file or --new-password-env.
-    #[arg(long, conflicts_with_all = ["new_password_file", "new_password_env"])]
+    #[arg(long, help_heading = "Identity and secrets", conflicts_with_all = ["new_password_file", "new_password_env"])]
     pub new_password: Option<String>,
     /// Read the new password from the first line of this file.
-    #[arg(long, conflicts_with = "new_password_env")]
+    #[arg(
+        long,
+        help_heading = "Identity and secrets",
+        conflicts_with = "new_password_env"
+    )]
     pub new_password_file: Option<std::path::PathBuf>,
     /// Read the new password from this environment variable.
-    #[arg(long)]
+    #[arg(long, help_heading = "Identity and secrets")]
     pub new_password_env: Option<String>,
     /// MSCHAPv2: when the server refuses the password and allows a retry (E=691 R=1),
     /// answer its new challenge once with this password, in the same session. Without it
     /// no retry is attempted.
-    #[arg(long)]
+    #[arg(long, help_heading = "Identity and secrets")]
     pub retry_password: Option<String>,
     /// The EAP method: peap (PEAPv0 / EAP-MSCHAPv2), peap-gtc (PEAPv0 / EAP-GTC),
     /// ttls-pap, ttls-mschapv2, ttls-eap-mschapv2 (EAP-TTLS with that inner method) or tls
     /// (EAP-TLS, with --client-cert and --client-key); teap (TEAP, inner method from
     /// --teap-inner); md5 (EAP-MD5-Challenge) only with --insecure-allow-md5.
-    #[arg(long, value_enum, default_value = "peap")]
+    #[arg(long, help_heading = "Method", value_enum, default_value = "peap")]
     pub method: MethodArg,
-    /// EAP-TLS: PEM file with our certificate (and its chain, leaf first).
-    #[arg(long, requires = "client_key")]
+    /// EAP-TLS: our certificate (and its chain, leaf first), PEM or DER.
+    #[arg(long, help_heading = "Identity and secrets", requires = "client_key")]
     pub client_cert: Option<std::path::PathBuf>,
-    /// EAP-TLS: PEM file with the private key of --client-cert.
-    #[arg(long, requires = "client_cert")]
+    /// EAP-TLS: the private key of --client-cert, PEM or DER.
+    #[arg(long, help_heading = "Identity and secrets", requires = "client_cert")]
     pub client_key: Option<std::path::PathBuf>,
-    /// PEM file with the CA certificate(s) that signed the RADIUS server's certificate.
-    #[arg(long, required_unless_present_any = ["insecure_accept_any_server", "insecure_allow_md5"])]
+    /// The CA certificate(s) that signed the RADIUS server's certificate, PEM or DER.
+    #[arg(long, help_heading = "Server validation", required_unless_present_any = ["insecure_accept_any_server", "insecure_allow_md5"])]
     pub ca_cert: Option<std::path::PathBuf>,
-    /// The server certificate must carry exactly this DNS name.
-    #[arg(long, conflicts_with = "domain_suffix")]
-    pub server_name: Option<String>,
-    /// The server certificate must carry this domain or a name under it.
-    #[arg(long)]
-    pub domain_suffix: Option<String>,
+    /// The server certificate must carry exactly this DNS name. Repeatable, and with
+    /// --domain-suffix: any of them may match.
+    #[arg(long, help_heading = "Server validation")]
+    pub server_name: Vec<String>,
+    /// The server certificate must carry this domain or a name under it. Repeatable.
+    #[arg(long, help_heading = "Server validation")]
+    pub domain_suffix: Vec<String>,
+    /// The server certificate's subject must be exactly this, as printed in reports (e.g.
+    /// "O=Example, CN=radius.example.org"); on top of the name rules.
+    #[arg(long, help_heading = "Server validation")]
+    pub server_subject: Option<String>,
+    /// Write the server's certificate chain, as received (leaf first), to this file in
+    /// PEM, whether or not it validates.
+    #[arg(long, help_heading = "Server validation", value_name = "FILE")]
+    pub save_server_cert: Option<std::path::PathBuf>,
     /// Accept any server certificate (labs only: an impostor gets the MSCHAPv2 exchange).
-    #[arg(long)]
+    #[arg(long, help_heading = "Server validation")]
     pub insecure_accept_any_server: bool,
     /// Allow `--method md5` (EAP-MD5: no tunnel, a password hash open to offline guessing,
     /// no server authenticated, no keys; some wired switches still ask for it).
-    #[arg(long)]
+    #[arg(long, help_heading = "Method")]
     pub insecure_allow_md5: bool,
     /// Highest TLS version offered.
-    #[arg(long, value_enum, default_value = "1.2")]
+    #[arg(long, help_heading = "Method", value_enum, default_value = "1.2")]
     pub tls_max: TlsMax,
+    /// Lowest TLS version offered (1.3: TLS 1.3 only, with --tls-max 1.3).
+    #[arg(long, help_heading = "Method", value_enum, default_value = "1.2")]
+    pub tls_min: TlsMax,
     /// Largest TLS data per EAP message.
-    #[arg(long, default_value_t = eap::Config::DEFAULT_FRAGMENT_SIZE)]
+    #[arg(long, help_heading = "Method", default_value_t = eap::Config::DEFAULT_FRAGMENT_SIZE)]
     pub fragment_size: usize,
     /// Give up after this many seconds (whole authentication, counted from the server's or
     /// authenticator's first answer; also the longest silence after our last message).
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, help_heading = "Method", default_value_t = 30)]
     pub timeout: u64,
     /// Cryptobinding policy.
-    #[arg(long, value_enum, default_value = "optional")]
+    #[arg(long, help_heading = "Method", value_enum, default_value = "optional")]
     pub cryptobinding: CryptobindingArg,
     /// Write the TLS secrets in the NSS key log format (Wireshark can then decrypt).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub keylog: Option<std::path::PathBuf>,
     /// Write every packet sent and received as pcapng, with the TLS secrets inside
     /// (Wireshark opens it and decrypts the tunnel).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub pcap: Option<std::path::PathBuf>,
     /// Print every event on stderr.
-    #[arg(long, short)]
+    #[arg(long, short, help_heading = "Output")]
     pub verbose: bool,
     /// Keep the TLS session of each authentication (a one-entry cache in memory) and resume
     /// it in the next: with --count N, the second and later authentications resume
     /// (abbreviated handshake; PEAP fast reconnect and TTLS may skip the inner method).
     /// Without it every authentication is a full handshake.
-    #[arg(long)]
+    #[arg(long, help_heading = "Method")]
     pub resume: bool,
     /// Start an authentication again from the beginning, once, after a 1 s hold, when it
     /// failed for a cause attributable to a lost reply or a lost server session.
-    #[arg(long)]
+    #[arg(long, help_heading = "Method")]
     pub restart_once: bool,
     /// TEAP: the user's and the machine's inner authentication and the machine credential.
     #[command(flatten)]
@@ -119,20 +171,25 @@ pub struct AuthArgs {
 pub struct TeapArgs {
     /// TEAP: the user's inner authentication: password (Basic-Password-Auth), mschapv2
     /// (EAP-MSCHAPv2) or tls (EAP-TLS with --client-cert/--client-key).
-    #[arg(long, value_enum, default_value = "mschapv2")]
+    #[arg(long, help_heading = "Method", value_enum, default_value = "mschapv2")]
     pub teap_inner: TeapInnerArg,
     /// TEAP chaining: the machine's identity (e.g. host/pc1.example.org).
-    #[arg(long)]
+    #[arg(long, help_heading = "Method")]
     pub machine_identity: Option<String>,
     /// TEAP chaining: the machine's certificate (PEM; EAP-TLS), with --machine-key.
-    #[arg(long, requires_all = ["machine_key", "machine_identity"])]
+    #[arg(long, help_heading = "Method", requires_all = ["machine_key", "machine_identity"])]
     pub machine_cert: Option<std::path::PathBuf>,
     /// TEAP chaining: the private key of --machine-cert (PEM).
-    #[arg(long, requires = "machine_cert")]
+    #[arg(long, help_heading = "Method", requires = "machine_cert")]
     pub machine_key: Option<std::path::PathBuf>,
     /// TEAP chaining: the machine's password (EAP-MSCHAPv2, or Basic-Password-Auth with
     /// --teap-inner password).
-    #[arg(long, requires = "machine_identity", conflicts_with = "machine_cert")]
+    #[arg(
+        long,
+        help_heading = "Method",
+        requires = "machine_identity",
+        conflicts_with = "machine_cert"
+    )]
     pub machine_password: Option<String>,
 }
 
@@ -180,6 +237,16 @@ pub enum TlsMax {
     /// TLS 1.3.
     #[value(name = "1.3")]
     Tls13,
+}
+
+impl TlsMax {
+    /// The version.
+    pub fn version(self) -> TlsVersion {
+        match self {
+            TlsMax::Tls12 => TlsVersion::TLS12,
+            TlsMax::Tls13 => TlsVersion::TLS13,
+        }
+    }
 }
 
 /// `--cryptobinding`.
@@ -278,6 +345,30 @@ impl AuthArgs {
             .transpose()
     }
 
+    /// The server-validation rules of the flags on `b`: any --server-name or
+    /// --domain-suffix may match, and --server-subject must.
+    fn server_rules(&self, mut b: eap::ConfigBuilder) -> eap::ConfigBuilder {
+        let mut rules: Vec<ServerNameRule> = self
+            .server_name
+            .iter()
+            .map(|n| ServerNameRule::Exact(n.clone()))
+            .chain(
+                self.domain_suffix
+                    .iter()
+                    .map(|s| ServerNameRule::DomainSuffix(s.clone())),
+            )
+            .collect();
+        match rules.len() {
+            0 => {}
+            1 => b = b.server_name_rule(rules.remove(0)),
+            _ => b = b.server_name_rule(ServerNameRule::AnyOf(rules)),
+        }
+        if let Some(s) = &self.server_subject {
+            b = b.server_subject(s);
+        }
+        b
+    }
+
     /// TEAP on `b`: the user's inner method (and certificate), and the machine's
     /// configuration when --machine-identity is given.
     fn teap_config(&self, b: eap::ConfigBuilder) -> Result<eap::ConfigBuilder, String> {
@@ -305,12 +396,7 @@ impl AuthArgs {
         if let Some(path) = &self.ca_cert {
             m = m.ca_pem_file(path).map_err(|e| with_sources(&e))?;
         }
-        if let Some(n) = &self.server_name {
-            m = m.server_name(n);
-        }
-        if let Some(s) = &self.domain_suffix {
-            m = m.domain_suffix(s);
-        }
+        m = self.server_rules(m);
         if self.insecure_accept_any_server {
             m = m.danger_accept_any_server_certificate();
         }
@@ -340,12 +426,11 @@ impl AuthArgs {
 
     /// The configuration these flags describe; `tap` also receives the TLS secrets.
     pub fn config(&self, tap: Option<&eap::unstable::capture::PcapTap>) -> Result<Config, String> {
-        let mut b = Config::builder(&self.identity)
+        let identity = self.identity.as_deref().ok_or("--identity is required")?;
+        let mut b = Config::builder(identity)
             .fragment_size(self.fragment_size)
-            .tls_max(match self.tls_max {
-                TlsMax::Tls12 => TlsVersion::TLS12,
-                TlsMax::Tls13 => TlsVersion::TLS13,
-            })
+            .tls_max(self.tls_max.version())
+            .tls_min(self.tls_min.version())
             .cryptobinding(match self.cryptobinding {
                 CryptobindingArg::Off => Cryptobinding::Off,
                 CryptobindingArg::Optional => Cryptobinding::Optional,
@@ -376,11 +461,9 @@ impl AuthArgs {
                 let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) else {
                     return Err("--method tls needs --client-cert and --client-key".into());
                 };
-                let read = |p: &std::path::PathBuf| {
-                    std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
-                };
                 b.methods([MethodType::Tls])
-                    .client_pem(&read(cert)?, &read(key)?)
+                    .client_certificate_files(cert, key)
+                    .map_err(|e| format!("--client-cert / --client-key: {}", with_sources(&e)))?
             }
             MethodArg::TtlsPap => b.methods([MethodType::Ttls]).ttls_inner(TtlsInner::Pap),
             MethodArg::TtlsMschapv2 => b
@@ -404,13 +487,22 @@ impl AuthArgs {
             b = b.anonymous_identity(a);
         }
         if let Some(path) = &self.ca_cert {
-            b = b.ca_pem_file(path).map_err(|e| with_sources(&e))?;
+            b = b
+                .ca_pem_file(path)
+                .map_err(|e| format!("--ca-cert: {}", with_sources(&e)))?;
         }
-        if let Some(n) = &self.server_name {
-            b = b.server_name(n);
-        }
-        if let Some(s) = &self.domain_suffix {
-            b = b.domain_suffix(s);
+        b = self.server_rules(b);
+        if let Some(path) = &self.save_server_cert {
+            let path = path.clone();
+            b = b.observe_server_chain(move |chain| {
+                let pem: String = chain
+                    .iter()
+                    .map(|c| pem_block("CERTIFICATE", c.as_ref()))
+                    .collect();
+                if let Err(e) = std::fs::write(&path, pem) {
+                    eprintln!("warning: --save-server-cert {}: {e}", path.display());
+                }
+            });
         }
         if self.insecure_accept_any_server {
             eprintln!("warning: --insecure-accept-any-server: the server is NOT validated");
@@ -485,6 +577,32 @@ pub fn report(outcome: &AuthOutcome) -> bool {
             false
         }
     }
+}
+
+/// `der` as a PEM block with this label (base64, 64 characters a line).
+pub fn pem_block(label: &str, der: &[u8]) -> String {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut text = Vec::with_capacity(der.len().div_ceil(3) * 4);
+    for chunk in der.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            text.push(if i <= chunk.len() {
+                B64[(n >> (18 - 6 * i) & 63) as usize]
+            } else {
+                b'='
+            });
+        }
+    }
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in text.chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
 }
 
 /// An error and its sources, as one line (`a: b: c`).
