@@ -150,8 +150,12 @@ fi
 # the request asked for it (carried a CUI attribute, the NUL value of `radius_auth --cui`).
 # The inner tunnel's reply reaches the outer reply through session-state (its post-auth's
 # `if (0)` made `if (1)`, as the stock comment says); the default server's post-auth then
-# drops the CUI unless asked.
-sed -i 's|^\tif (0) {$|\tif (1) {|' "$r/sites-available/inner-tunnel"
+# drops the CUI unless asked. Not in the 3.2.7 root (FR_ROOT): that block also strips the
+# inner reply's MS-MPPE keys, from which rlm_eap_teap derives each inner method's IMSK, so
+# every TEAP Crypto-Binding would fail (the CUI tests run on 3.2.1).
+if [[ -z "$root" ]]; then
+    sed -i 's|^\tif (0) {$|\tif (1) {|' "$r/sites-available/inner-tunnel"
+fi
 python3 - "$r/sites-available/default" <<'PY'
 import sys
 p = sys.argv[1]
