@@ -139,7 +139,7 @@ impl InTunnel for Up {
         password: &Password,
     ) -> Option<Step> {
         let step = self.phase2.new_password(ctx, password)?;
-        Some(through_tunnel(ctx, tls, step))
+        Some(tls.answer(ctx, step))
     }
 
     /// In the tunnel before the Result TLV Success: the phase-2 bypass of CVE-2023-52160.
@@ -159,25 +159,6 @@ impl Up {
             return tls.flush(ctx.config, SentMessage::TlsClientFinished);
         }
         let step = self.phase2.process(ctx, &self.keys, &plaintext, id);
-        through_tunnel(ctx, tls, step)
-    }
-}
-
-/// Phase 2's step through the tunnel: its response encrypted and framed, its last words
-/// on a failure.
-fn through_tunnel(ctx: &mut Ctx<'_>, tls: &mut TlsSession, step: Step) -> Step {
-    match step {
-        Step::Respond { data, sent } => {
-            if let Err(step) = tls.send_plaintext(ctx, &data) {
-                return step;
-            }
-            tls.flush(ctx.config, sent)
-        }
-        Step::Discard => Step::Discard,
-        Step::Wait => Step::Wait,
-        Step::Fail { data, diagnosis } => Step::Fail {
-            data: tls.last_words(ctx.config, data),
-            diagnosis,
-        },
+        tls.answer(ctx, step)
     }
 }

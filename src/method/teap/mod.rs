@@ -187,7 +187,7 @@ impl InTunnel for Up {
         password: &crate::secret::Password,
     ) -> Option<Step> {
         let step = self.phase2.new_password(ctx, password)?;
-        Some(through_tunnel(ctx, tls, step))
+        Some(tls.answer(ctx, step))
     }
 }
 
@@ -202,29 +202,6 @@ impl Up {
             return tls.flush(ctx.config, SentMessage::TlsClientFinished);
         }
         let step = self.phase2.process(ctx, &plaintext);
-        through_tunnel(ctx, tls, step)
-    }
-}
-
-/// Phase 2's step through the tunnel: its TLVs encrypted and framed (an empty answer is
-/// just the flush of what TLS has to send), its last words on a failure.
-fn through_tunnel(ctx: &mut Ctx<'_>, tls: &mut TlsSession, step: Step) -> Step {
-    match step {
-        Step::Respond { data, sent } => {
-            // May hold a password (Basic-Password-Auth-Resp): wiped once encrypted.
-            let data = Zeroizing::new(data);
-            if !data.is_empty() {
-                if let Err(step) = tls.send_plaintext(ctx, &data) {
-                    return step;
-                }
-            }
-            tls.flush(ctx.config, sent)
-        }
-        Step::Discard => Step::Discard,
-        Step::Wait => Step::Wait,
-        Step::Fail { data, diagnosis } => Step::Fail {
-            data: tls.last_words(ctx.config, data),
-            diagnosis,
-        },
+        tls.answer(ctx, step)
     }
 }

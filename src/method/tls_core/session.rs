@@ -18,6 +18,7 @@ use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::ops::ControlFlow;
+use zeroize::Zeroizing;
 
 /// What a finished handshake negotiated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -433,6 +434,29 @@ impl TlsSession {
         self.tls
             .send_plaintext(data)
             .map_err(|e| self.failure(ctx, e))
+    }
+
+    /// A phase-2 step through the tunnel: its plaintext encrypted (none: just our flight,
+    /// e.g. an empty TTLS response) and sent, its last words on a failure. The plaintext may
+    /// hold a password (PAP, GTC, Basic-Password-Auth): wiped once encrypted.
+    pub(crate) fn answer(&mut self, ctx: &mut Ctx<'_>, step: Step) -> Step {
+        match step {
+            Step::Respond { data, sent } => {
+                let data = Zeroizing::new(data);
+                if !data.is_empty() {
+                    if let Err(step) = self.send_plaintext(ctx, &data) {
+                        return step;
+                    }
+                }
+                self.flush(ctx.config, sent)
+            }
+            Step::Discard => Step::Discard,
+            Step::Wait => Step::Wait,
+            Step::Fail { data, diagnosis } => Step::Fail {
+                data: self.last_words(ctx.config, data),
+                diagnosis,
+            },
+        }
     }
 
     /// Sends what the tunnel has queued (an ACK when nothing), labelled `sent`.

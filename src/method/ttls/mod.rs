@@ -30,7 +30,6 @@ use crate::method_type::MethodType;
 use crate::secret::Password;
 use crate::wire::tls_frame::TlsFrame;
 use core::ops::ControlFlow;
-use zeroize::Zeroizing;
 
 /// The EAP-TTLS peer method.
 pub(crate) type Ttls = TlsMethod<Up>;
@@ -115,7 +114,7 @@ impl InTunnel for Up {
             ),
             Stage::Phase2(phase2) => {
                 let step = phase2.process(ctx, &plaintext);
-                send(ctx, tls, step)
+                tls.answer(ctx, step)
             }
         }
     }
@@ -173,7 +172,7 @@ impl InTunnel for Up {
             return None;
         };
         let step = phase2.new_password(ctx, password)?;
-        Some(send(ctx, tls, step))
+        Some(tls.answer(ctx, step))
     }
 
     fn premature_success(&self) -> PrematureSuccess {
@@ -192,31 +191,9 @@ impl Up {
         match Phase2::start(ctx, tls.tunnel()) {
             Ok((phase2, first)) => {
                 self.stage = Stage::Phase2(phase2);
-                send(ctx, tls, first)
+                tls.answer(ctx, first)
             }
             Err(step) => step,
         }
-    }
-}
-
-/// Encrypts a phase-2 step's AVPs (none: an empty TTLS response) and sends our flight.
-fn send(ctx: &mut Ctx<'_>, tls: &mut TlsSession, step: Step) -> Step {
-    match step {
-        Step::Respond { data, sent } => {
-            // Phase-2 plaintext may hold the password (PAP): wiped once encrypted.
-            let data = Zeroizing::new(data);
-            if !data.is_empty() {
-                if let Err(step) = tls.send_plaintext(ctx, &data) {
-                    return step;
-                }
-            }
-            tls.flush(ctx.config, sent)
-        }
-        Step::Discard => Step::Discard,
-        Step::Wait => Step::Wait,
-        Step::Fail { data, diagnosis } => Step::Fail {
-            data: tls.last_words(ctx.config, data),
-            diagnosis,
-        },
     }
 }
