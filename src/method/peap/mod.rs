@@ -13,7 +13,7 @@ mod phase2;
 use self::phase2::Phase2;
 use super::tls_core::keys::TunnelKeys;
 use super::tls_core::{InTunnel, Negotiated, TlsMethod, TlsSession};
-use super::{Ctx, Decision, Step};
+use super::{Ctx, Step};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, SentMessage};
 use crate::event::{Event, Keys};
@@ -84,15 +84,6 @@ impl InTunnel for Up {
             return step;
         }
         self.inner(ctx, tls, id)
-    }
-
-    /// `CondSucc` once phase 2 answered a Result TLV Success.
-    fn decision(&self) -> Decision {
-        if self.keys().is_some() {
-            Decision::CondSucc
-        } else {
-            Decision::Fail
-        }
     }
 
     fn keys(&self) -> Option<&Keys> {

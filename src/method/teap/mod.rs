@@ -35,7 +35,7 @@ pub(crate) mod phase2;
 use self::phase2::Phase2;
 use super::tls_core::keys::TunnelKeys;
 use super::tls_core::{InTunnel, Negotiated, TlsMethod, TlsSession, fail};
-use super::{Ctx, Decision, Step};
+use super::{Ctx, Step};
 use crate::config::Config;
 use crate::crypto::teap::{PrfHash, S_IMCK_LEN, SESSION_KEY_SEED_LABEL};
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
@@ -144,15 +144,6 @@ impl InTunnel for Up {
             return step;
         }
         self.inner(ctx, tls)
-    }
-
-    /// `CondSucc` once we answered the server's Result TLV Success.
-    fn decision(&self) -> Decision {
-        if self.keys().is_some() {
-            Decision::CondSucc
-        } else {
-            Decision::Fail
-        }
     }
 
     fn keys(&self) -> Option<&Keys> {

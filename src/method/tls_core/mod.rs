@@ -101,8 +101,15 @@ pub(crate) trait InTunnel: Sized + core::fmt::Debug {
         None
     }
 
-    /// RFC 4137 decision.
-    fn decision(&self) -> Decision;
+    /// RFC 4137 decision: `CondSucc` once the method has its keys (the default: what
+    /// PEAP, TTLS and TEAP decide), else `Fail`.
+    fn decision(&self) -> Decision {
+        if self.keys().is_some() {
+            Decision::CondSucc
+        } else {
+            Decision::Fail
+        }
+    }
     /// The session keys, once the decision is `CondSucc`.
     fn keys(&self) -> Option<&Keys>;
     /// How far it got.

@@ -22,7 +22,7 @@ mod phase2;
 use self::phase2::Phase2;
 use super::tls_core::keys::TunnelKeys;
 use super::tls_core::{InTunnel, Negotiated, PROTECTED_SUCCESS, TlsMethod, TlsSession, fail};
-use super::{Ctx, Decision, Step};
+use super::{Ctx, Step};
 use crate::config::Config;
 use crate::diagnosis::{Cause, Phase, PrematureSuccess, ProtocolViolation, SentMessage};
 use crate::event::Keys;
@@ -116,16 +116,6 @@ impl InTunnel for Up {
                 let step = phase2.process(ctx, &plaintext);
                 tls.answer(ctx, step)
             }
-        }
-    }
-
-    /// `CondSucc` once phase 2 is complete on our side (PAP credentials sent, or the
-    /// server's MSCHAPv2 success verified), or skipped after a resumption.
-    fn decision(&self) -> Decision {
-        if self.keys().is_some() {
-            Decision::CondSucc
-        } else {
-            Decision::Fail
         }
     }
 
