@@ -42,6 +42,33 @@ fn silent_server() -> (UdpSocket, String) {
     (s, addr)
 }
 
+/// A loopback port that was free a moment ago: the kernel answers port unreachable.
+fn refused_server() -> String {
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// One authentication as alice towards `server` (any server certificate), plus `extra`.
+fn alice(server: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "--server",
+        server,
+        "--secret",
+        "testing123",
+        "--identity",
+        "alice@example.org",
+        "--password",
+        "password",
+        "--insecure-accept-any-server",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 /// The datagrams `s` has received (waiting 300 ms for each).
 fn datagrams(s: &UdpSocket) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -79,25 +106,9 @@ fn run_with(server: &str, extra: &[&str]) -> Output {
 
 #[test]
 fn nothing_listening_is_named_at_once_with_its_own_code() {
-    // A port that was free a moment ago: the kernel answers port unreachable.
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = format!("127.0.0.1:{port}");
+    let server = refused_server();
     let started = Instant::now();
-    let out = run(&[
-        "--server",
-        &server,
-        "--secret",
-        "testing123",
-        "--identity",
-        "alice@example.org",
-        "--password",
-        "password",
-        "--insecure-accept-any-server",
-    ]);
+    let out = alice(&server, &[]);
     let took = started.elapsed();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(took < Duration::from_secs(2), "took {took:?}");
@@ -107,18 +118,7 @@ fn nothing_listening_is_named_at_once_with_its_own_code() {
         "{last}"
     );
 
-    let json = run(&[
-        "--server",
-        &server,
-        "--secret",
-        "testing123",
-        "--identity",
-        "alice@example.org",
-        "--password",
-        "password",
-        "--insecure-accept-any-server",
-        "--json",
-    ]);
+    let json = alice(&server, &["--json"]);
     let v = one_object(&json);
     assert_eq!(v["cause"]["code"], "connection_refused", "{v}");
     assert_eq!(v["cause"]["kind"], "unreachable", "{v}");
@@ -128,29 +128,9 @@ fn nothing_listening_is_named_at_once_with_its_own_code() {
 
 #[test]
 fn load_mode_names_a_refused_port_for_each_authentication() {
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = format!("127.0.0.1:{port}");
+    let server = refused_server();
     let started = Instant::now();
-    let out = run(&[
-        "--server",
-        &server,
-        "--secret",
-        "testing123",
-        "--identity",
-        "alice@example.org",
-        "--password",
-        "password",
-        "--insecure-accept-any-server",
-        "--concurrency",
-        "2",
-        "--count",
-        "4",
-        "--json",
-    ]);
+    let out = alice(&server, &["--concurrency", "2", "--count", "4", "--json"]);
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",
