@@ -33,7 +33,8 @@ if [[ ! -f "$dir/.eap-ready" ]]; then
             --no-install-recommends freeradius > "$dir.apt.log" 2>&1 \
             || { tail -20 "$dir.apt.log" >&2; exit 1; }
         chroot "$dir" apt-get clean
-        chroot "$dir" freeradius -v | head -1 > "$dir/.eap-version"
+        # sed reads to the end (head would close the pipe: SIGPIPE under pipefail).
+        chroot "$dir" freeradius -v | sed -n 1p > "$dir/.eap-version"
         echo "$(( $(date +%s) - start ))" > "$dir/.eap-build-seconds"
         touch "$dir/.eap-ready"
     fi
