@@ -195,7 +195,9 @@ impl<'a> TeapTlv<'a> {
 }
 
 /// Parses a TLV list. Fails if a TLV's Length runs past the buffer or fewer than 4 octets
-/// remain for a header; allocates at most one entry per 4 input octets.
+/// remain for a header; allocates at most one entry per 4 input octets. The R bit
+/// (reserved, "set to zero", RFC 9930 §4.2) is ignored on receipt; [`TeapTlv::emit`] sends
+/// it as zero.
 pub fn parse_teap_tlvs(data: &[u8]) -> Result<Vec<TeapTlv<'_>>, DecodeError> {
     let mut out = Vec::with_capacity((data.len() / 4).min(8));
     let mut rest = data;
