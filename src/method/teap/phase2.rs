@@ -565,10 +565,7 @@ impl Phase2 {
             self.machine = machine;
             TeapTlv::new(TeapTlvType::IdentityType, false, &t.to_be_bytes()).emit(out);
         }
-        let config: Arc<Config> = match (self.machine, &ctx.config.teap_machine) {
-            (true, Some(machine)) => machine.clone(),
-            _ => Arc::new(ctx.config.clone()),
-        };
+        let config = self.identity_config(ctx.config);
         let inner = config.teap_inner;
         if m.password_request {
             let password = match (&config.credential, inner) {
@@ -636,6 +633,15 @@ impl Phase2 {
         }
     }
 
+    /// The configuration of the identity the server is authenticating now: the machine's
+    /// when it asked for the machine and one is configured, else the user's.
+    fn identity_config(&self, config: &Config) -> Arc<Config> {
+        match (self.machine, &config.teap_machine) {
+            (true, Some(machine)) => machine.clone(),
+            _ => Arc::new(config.clone()),
+        }
+    }
+
     /// The caller's new password, after the inner EAP-MSCHAPv2 of the current identity
     /// asked for one ([`Event::NewPasswordRequired`]): its Change-Password in an
     /// EAP-Payload TLV; `None` if nothing waits.
@@ -644,10 +650,7 @@ impl Phase2 {
         ctx: &mut Ctx<'_>,
         password: &crate::secret::Password,
     ) -> Option<Step> {
-        let config: Arc<Config> = match (self.machine, &ctx.config.teap_machine) {
-            (true, Some(machine)) => machine.clone(),
-            _ => Arc::new(ctx.config.clone()),
-        };
+        let config = self.identity_config(ctx.config);
         let Round::Eap(inner) = &mut self.round else {
             return None;
         };
